@@ -1,0 +1,34 @@
+"""Carte de l'économie sociale: the application factory."""
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any, Mapping
+
+from flask import Flask
+
+from carte.config import REPO_ROOT, load_config
+
+
+def template_folder() -> Path:
+    """The templates: the repository's top-level folder, else the copy built into the package."""
+    checkout = REPO_ROOT / "templates"
+    return checkout if checkout.is_dir() else Path(__file__).resolve().parent / "templates"
+
+
+def create_app(config: Mapping[str, Any] | None = None) -> Flask:
+    """Assemble the application: settings, database, languages, security headers, blueprints."""
+    from carte import db
+    from carte.web import errors, i18n, security
+    from carte.web.home import blueprint as home
+
+    app = Flask(__name__, template_folder=str(template_folder()), static_folder="static")
+    app.config.update(load_config())
+    if config:
+        app.config.update(config)
+    app.config["MAX_CONTENT_LENGTH"] = int(app.config["MAX_UPLOAD_MB"]) * 1024 * 1024
+    db.init_app(app)
+    i18n.init_app(app)
+    security.init_app(app)
+    errors.init_app(app)
+    app.register_blueprint(home)
+    return app

@@ -1,0 +1,86 @@
+"""The `carte` command: a thin layer of click commands over the library."""
+from __future__ import annotations
+
+import json
+import sys
+from functools import wraps
+from typing import Callable
+
+import click
+from flask import current_app
+from flask.cli import FlaskGroup
+from sqlalchemy.exc import OperationalError
+
+from carte import create_app
+from carte.db import get_engine, unavailable
+from carte.errors import CarteError
+
+
+def friendly_errors(command: Callable) -> Callable:
+    """Turn a CarteError or an unreachable database into one sentence and exit code 1."""
+
+    @wraps(command)
+    def wrapper(*args, **kwargs):
+        try:
+            return command(*args, **kwargs)
+        except CarteError as error:
+            click.echo(f"Erreur : {error.message}", err=True)
+            sys.exit(1)
+        except OperationalError as error:
+            click.echo(f"Erreur : {unavailable(current_app.config['DATABASE_URL'], error).message}",
+                       err=True)
+            sys.exit(1)
+
+    return wrapper
+
+
+cli = FlaskGroup(create_app=create_app, add_default_commands=True, load_dotenv=False,
+                 help="Carte de l'économie sociale: manage the database, the geodata and the data.")
+
+
+@cli.group("db")
+def db_group() -> None:
+    """Database schema."""
+
+
+@db_group.command("upgrade")
+@friendly_errors
+def db_upgrade() -> None:
+    """Create the extensions and apply every migration to CARTE_DATABASE_URL."""
+    from carte import schema
+
+    engine = get_engine()
+    before = schema.current_revision(engine)
+    schema.upgrade(engine)
+    after = schema.current_revision(engine)
+    click.echo(f"Schéma à jour (révision {after})." if before == after
+               else f"Schéma migré de {before or 'vide'} à {after}.")
+
+
+@cli.group("geodata")
+def geodata_group() -> None:
+    """Reference geography: regions, MRC, municipalities, postal codes."""
+
+
+@geodata_group.command("load")
+@click.option("--dir", "directory", type=click.Path(file_okay=False),
+              help="Folder of the reference layers (default: CARTE_GEODATA_DIR).")
+@click.option("--json", "as_json", is_flag=True, help="Print the counts as one JSON object.")
+@friendly_errors
+def geodata_load(directory: str | None, as_json: bool) -> None:
+    """Load regions, MRC, municipalities and postal codes, then verify them."""
+    from carte.geodata import load_geodata
+
+    counts = load_geodata(get_engine(), directory or current_app.config["GEODATA_DIR"])
+    if as_json:
+        click.echo(json.dumps(counts.as_dict()))
+        return
+    click.echo(
+        f"Géodonnées chargées en {counts.seconds} s : {counts.regions} régions, {counts.mrc} MRC, "
+        f"{counts.municipalities} municipalités ({counts.municipalities_with_mrc} avec MRC), "
+        f"{counts.postal_codes} codes postaux, {counts.fsa} RTA.")
+
+
+def main() -> None:
+    """Entry point of the `carte` console script."""
+    cli.main(prog_name="carte")

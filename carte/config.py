@@ -1,0 +1,74 @@
+"""Settings declared as data, with defaults and help, read from CARTE_* environment variables."""
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, Callable, Mapping
+
+REPO_ROOT = Path(__file__).resolve().parent.parent
+
+
+def _default_geodata_dir() -> str:
+    """The shared folder beside the repository, where the reference layers live on this workplace."""
+    return str(REPO_ROOT.parent / "shared" / "geodata")
+
+
+def _as_bool(value: str) -> bool:
+    """Read a boolean the way people write it in an environment file."""
+    return value.strip().lower() in {"1", "true", "yes", "on", "oui"}
+
+
+@dataclass(frozen=True)
+class Setting:
+    """One documented setting: its environment name, default and help text."""
+
+    name: str
+    default: Any
+    help: str
+    parse: Callable[[str], Any] = str
+
+    @property
+    def env(self) -> str:
+        """The environment variable that sets it."""
+        return f"CARTE_{self.name}"
+
+
+SETTINGS: tuple[Setting, ...] = (
+    Setting("DATABASE_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/carte",
+            "SQLAlchemy URL of the PostgreSQL + PostGIS database."),
+    Setting("GEODATA_DIR", _default_geodata_dir(),
+            "Folder holding regions.geojson, mrc.geojson and municipalities.csv (see geodata/README.md)."),
+    Setting("SECRET_KEY", "dev-only-change-me",
+            "Secret used to sign sessions and CSRF tokens; set a long random value in production."),
+    Setting("GEOCODER", "offline",
+            "Geocoder chain for ingest: 'offline' (postal codes and municipalities) or e.g. "
+            "'nominatim,offline' to try an online geocoder first."),
+    Setting("GEOCODER_URL", "",
+            "Base URL of the online geocoder (empty: the service's public default)."),
+    Setting("GEOCODER_USER_AGENT", "carte-economie-sociale/0.1 (+https://github.com/)",
+            "User agent identifying this installation to the online geocoder."),
+    Setting("GEOCODER_MIN_DELAY", 1.0,
+            "Seconds between two requests to the online geocoder (Nominatim asks for at least 1).",
+            float),
+    Setting("GEOCODER_TIMEOUT", 10.0, "Seconds before a geocoder request counts as failed.", float),
+    Setting("TILE_URL", "https://tile.openstreetmap.org/{z}/{x}/{y}.png",
+            "Base-map tile URL template (the only third-party request the public pages make)."),
+    Setting("TILE_ATTRIBUTION",
+            '&copy; <a href="https://www.openstreetmap.org/copyright">OpenStreetMap</a>',
+            "Attribution of the base-map tiles, shown on the map."),
+    Setting("FRAME_ANCESTORS", "*",
+            "Space-separated origins allowed to frame /embed ('*' lets any site embed the map)."),
+    Setting("MAX_UPLOAD_MB", 10, "Largest spreadsheet accepted by the web import, in megabytes.", int),
+    Setting("DEBUG", False, "Flask debug mode; never in production.", _as_bool),
+)
+
+
+def load_config(environ: Mapping[str, str] | None = None) -> dict[str, Any]:
+    """Return every setting, from the environment when set, else its default."""
+    environ = os.environ if environ is None else environ
+    config: dict[str, Any] = {}
+    for setting in SETTINGS:
+        raw = environ.get(setting.env)
+        config[setting.name] = setting.default if raw in (None, "") else setting.parse(raw)
+    return config

@@ -1,0 +1,75 @@
+"""Database engine per application, a session per request, and friendly connection errors."""
+from __future__ import annotations
+
+from contextlib import contextmanager
+from typing import Iterator
+
+from flask import Flask, current_app, g
+from sqlalchemy import Engine, create_engine, text
+from sqlalchemy.engine import Connection, make_url
+from sqlalchemy.exc import OperationalError
+from sqlalchemy.orm import Session
+
+from carte.errors import DatabaseUnavailable
+
+
+def make_engine(url: str) -> Engine:
+    """Create the engine for a database URL, with pre-ping so a restarted server is survived."""
+    return create_engine(url, pool_pre_ping=True, pool_size=5, max_overflow=10, future=True)
+
+
+def describe_url(url: str) -> str:
+    """Return host:port/database of a URL, without its password, for messages."""
+    parsed = make_url(url)
+    return f"{parsed.host or 'localhost'}:{parsed.port or 5432}/{parsed.database}"
+
+
+def unavailable(url: str, error: Exception) -> DatabaseUnavailable:
+    """Translate a driver error into one clear sentence naming the database."""
+    first_line = str(getattr(error, "orig", error)).strip().splitlines()[0] if str(error) else ""
+    return DatabaseUnavailable(
+        f"Impossible de joindre la base de données {describe_url(url)} ({first_line}) : "
+        "vérifiez CARTE_DATABASE_URL et que PostgreSQL est démarré (make setup)."
+    )
+
+
+@contextmanager
+def connect(engine: Engine) -> Iterator[Connection]:
+    """Open a transaction, turning an unreachable database into DatabaseUnavailable."""
+    try:
+        with engine.begin() as connection:
+            yield connection
+    except OperationalError as error:
+        raise unavailable(str(engine.url.render_as_string(hide_password=False)), error) from None
+
+
+def check_connection(engine: Engine) -> None:
+    """Raise DatabaseUnavailable unless the database answers a trivial query."""
+    with connect(engine) as connection:
+        connection.execute(text("SELECT 1"))
+
+
+def get_engine() -> Engine:
+    """The current application's engine."""
+    return current_app.extensions["carte_engine"]
+
+
+def get_session() -> Session:
+    """The request's session, opened on first use and closed at teardown."""
+    if "db_session" not in g:
+        bind = current_app.extensions.get("carte_bind") or get_engine()
+        g.db_session = Session(bind=bind, join_transaction_mode="create_savepoint")
+    return g.db_session
+
+
+def close_session(_exc: BaseException | None = None) -> None:
+    """Close the request's session if one was opened."""
+    session = g.pop("db_session", None)
+    if session is not None:
+        session.close()
+
+
+def init_app(app: Flask) -> None:
+    """Attach an engine to the app and close sessions at the end of each request."""
+    app.extensions["carte_engine"] = make_engine(app.config["DATABASE_URL"])
+    app.teardown_appcontext(close_session)

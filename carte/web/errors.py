@@ -1,0 +1,50 @@
+"""Error pages and JSON errors: a clear message, never a traceback."""
+from __future__ import annotations
+
+from flask import Flask, jsonify, render_template, request
+from flask_babel import gettext as _
+from werkzeug.exceptions import HTTPException
+
+from carte.errors import CarteError
+
+
+def wants_json() -> bool:
+    """True for API and export requests, which answer errors in JSON."""
+    return request.path.startswith(("/api/", "/export/", "/tiles/"))
+
+
+def render_error(status: int, message: str):
+    """An error response in the form the client expects."""
+    if wants_json():
+        return jsonify({"error": {"status": status, "message": message}}), status
+    return render_template("errors/error.html", status=status, message=message), status
+
+
+def handle_carte_error(error: CarteError):
+    """A typed error: its own status and user-safe message."""
+    return render_error(error.status, error.message)
+
+
+def handle_http_error(error: HTTPException):
+    """A Werkzeug error (404, 405, 413...) with a translated message."""
+    messages = {
+        404: _("Page introuvable."),
+        405: _("Méthode non permise."),
+        413: _("Fichier trop volumineux."),
+    }
+    return render_error(error.code or 500, messages.get(error.code, error.description or ""))
+
+
+def handle_unexpected(error: Exception):
+    """Anything else: logged, and a generic message for the user."""
+    from flask import current_app
+
+    current_app.logger.exception("Unexpected error", exc_info=error)
+    return render_error(500, _("Une erreur inattendue est survenue. Réessayez plus tard."))
+
+
+def init_app(app: Flask) -> None:
+    """Register the handlers."""
+    app.register_error_handler(CarteError, handle_carte_error)
+    app.register_error_handler(HTTPException, handle_http_error)
+    app.register_error_handler(Exception, handle_unexpected)

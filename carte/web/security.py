@@ -1,0 +1,71 @@
+"""Security headers on every response: a nonce-based CSP, no sniffing, framing only where allowed."""
+from __future__ import annotations
+
+import secrets
+from functools import wraps
+from typing import Callable, TypeVar
+from urllib.parse import urlsplit
+
+from flask import Flask, Response, current_app, g
+
+View = TypeVar("View", bound=Callable)
+
+
+def csp_nonce() -> str:
+    """The request's script nonce, made on first use."""
+    if "csp_nonce" not in g:
+        g.csp_nonce = secrets.token_urlsafe(16)
+    return g.csp_nonce
+
+
+def allow_framing(view: View) -> View:
+    """Mark a view as embeddable by the origins in CARTE_FRAME_ANCESTORS."""
+
+    @wraps(view)
+    def wrapper(*args, **kwargs):
+        g.allow_framing = True
+        return view(*args, **kwargs)
+
+    return wrapper  # type: ignore[return-value]
+
+
+def tile_origin(tile_url: str) -> str:
+    """The scheme and host of the base-map tiles, the only third-party origin the pages use."""
+    parts = urlsplit(tile_url.replace("{s}", "a"))
+    return f"{parts.scheme}://{parts.netloc}" if parts.netloc else ""
+
+
+def content_security_policy(nonce: str, framing: bool) -> str:
+    """The CSP for one response."""
+    ancestors = current_app.config["FRAME_ANCESTORS"] if framing else "'none'"
+    tiles = tile_origin(current_app.config["TILE_URL"])
+    return "; ".join([
+        "default-src 'self'",
+        f"script-src 'self' 'nonce-{nonce}'",
+        f"style-src 'self' 'nonce-{nonce}'",
+        f"img-src 'self' data: {tiles}".strip(),
+        "connect-src 'self'",
+        "font-src 'self'",
+        "object-src 'none'",
+        "base-uri 'none'",
+        "form-action 'self'",
+        f"frame-ancestors {ancestors}",
+    ])
+
+
+def add_headers(response: Response) -> Response:
+    """Attach the security headers to a response."""
+    framing = bool(g.get("allow_framing"))
+    response.headers["Content-Security-Policy"] = content_security_policy(csp_nonce(), framing)
+    response.headers["X-Content-Type-Options"] = "nosniff"
+    response.headers["Referrer-Policy"] = "strict-origin-when-cross-origin"
+    response.headers["Permissions-Policy"] = "geolocation=(self), camera=(), microphone=()"
+    if not framing:
+        response.headers["X-Frame-Options"] = "DENY"
+    return response
+
+
+def init_app(app: Flask) -> None:
+    """Register the headers and expose csp_nonce() to templates."""
+    app.after_request(add_headers)
+    app.jinja_env.globals["csp_nonce"] = csp_nonce

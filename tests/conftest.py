@@ -1,0 +1,75 @@
+"""Fixtures over a real PostGIS test database: each test runs in a transaction rolled back after it."""
+from __future__ import annotations
+
+import os
+from typing import Iterator
+
+import pytest
+from flask import Flask
+from flask.testing import FlaskClient, FlaskCliRunner
+from sqlalchemy import Engine, text
+from sqlalchemy.engine import Connection
+from sqlalchemy.orm import Session
+
+from carte import create_app, schema
+from carte.config import load_config
+from carte.db import make_engine
+from carte.geodata import load_geodata
+
+TEST_DATABASE_URL = os.environ.get(
+    "CARTE_TEST_DATABASE_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/carte_test")
+
+
+@pytest.fixture(scope="session")
+def database_url() -> str:
+    """URL of the test database (CARTE_TEST_DATABASE_URL), prepared by `make test`."""
+    return TEST_DATABASE_URL
+
+
+@pytest.fixture(scope="session")
+def engine(database_url: str) -> Iterator[Engine]:
+    """Engine on the test database, migrated and holding the reference geodata."""
+    engine = make_engine(database_url)
+    schema.upgrade(engine)
+    with engine.connect() as connection:
+        loaded = connection.execute(text("SELECT count(*) FROM municipality")).scalar()
+    if loaded != 1285:
+        load_geodata(engine, load_config()["GEODATA_DIR"])
+    yield engine
+    engine.dispose()
+
+
+@pytest.fixture()
+def connection(engine: Engine) -> Iterator[Connection]:
+    """A connection inside a transaction that is rolled back after the test."""
+    with engine.connect() as connection:
+        transaction = connection.begin()
+        yield connection
+        transaction.rollback()
+
+
+@pytest.fixture()
+def db_session(connection: Connection) -> Iterator[Session]:
+    """An ORM session inside the test's transaction (its commits become savepoints)."""
+    with Session(bind=connection, join_transaction_mode="create_savepoint") as session:
+        yield session
+
+
+@pytest.fixture()
+def app(database_url: str, connection: Connection) -> Flask:
+    """The application, its requests bound to the test's transaction."""
+    app = create_app({"DATABASE_URL": database_url, "TESTING": True, "SECRET_KEY": "test"})
+    app.extensions["carte_bind"] = connection
+    return app
+
+
+@pytest.fixture()
+def client(app: Flask) -> FlaskClient:
+    """A test client of the application."""
+    return app.test_client()
+
+
+@pytest.fixture()
+def runner(app: Flask) -> FlaskCliRunner:
+    """A runner for the application's CLI commands."""
+    return app.test_cli_runner()

@@ -1,0 +1,76 @@
+"""Set-up idempotence, the `carte` command, and its errors: one sentence, no traceback."""
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+from carte import schema
+
+ROOT = Path(__file__).resolve().parent.parent
+CARTE = str(Path(sys.executable).parent / "carte")
+
+
+def run_carte(*args: str, **env: str) -> subprocess.CompletedProcess:
+    """Run the installed `carte` console script."""
+    return subprocess.run([CARTE, *args], capture_output=True, text=True, timeout=120,
+                          env={**os.environ, **env})
+
+
+def test_carte_help_lists_every_command():
+    result = run_carte("--help")
+    assert result.returncode == 0
+    for command in ("db", "geodata", "run", "routes"):
+        assert command in result.stdout
+
+
+def test_upgrading_a_migrated_database_changes_nothing(engine, database_url):
+    result = run_carte("db", "upgrade", CARTE_DATABASE_URL=database_url)
+    assert result.returncode == 0, result.stderr
+    assert "Schéma à jour" in result.stdout
+    assert schema.current_revision(engine) == schema.head_revision()
+
+
+def test_ensuring_postgis_twice_finds_everything_in_place(database_url):
+    result = subprocess.run([sys.executable, str(ROOT / "scripts" / "ensure_postgis.py")],
+                            capture_output=True, text=True, timeout=60,
+                            env={**os.environ, "CARTE_DATABASE_URL": database_url})
+    assert result.returncode == 0, result.stderr
+    assert "prêts" in result.stdout
+    assert "apt-get" not in result.stdout and "création" not in result.stdout
+
+
+def test_an_unreachable_database_gives_one_sentence_and_exit_1():
+    result = run_carte("db", "upgrade",
+                       CARTE_DATABASE_URL="postgresql+psycopg://postgres@127.0.0.1:1/nothing")
+    assert result.returncode == 1
+    assert "Impossible de joindre la base de données 127.0.0.1:1/nothing" in result.stderr
+    assert "Traceback" not in result.stderr + result.stdout
+
+
+def test_a_missing_geodata_folder_gives_one_sentence_and_exit_1(database_url, tmp_path):
+    result = run_carte("geodata", "load", "--dir", str(tmp_path / "absent"),
+                       CARTE_DATABASE_URL=database_url)
+    assert result.returncode == 1
+    assert "Dossier des géodonnées introuvable" in result.stderr
+    assert "Traceback" not in result.stderr
+
+
+def test_geodata_load_reports_the_counts(database_url):
+    result = run_carte("geodata", "load", "--json", CARTE_DATABASE_URL=database_url)
+    assert result.returncode == 0, result.stderr
+    assert '"mrc": 104' in result.stdout and '"municipalities": 1285' in result.stdout
+
+
+def test_every_setting_is_documented():
+    from carte.config import SETTINGS
+
+    documented = (ROOT / "docs" / "configuration.md").read_text(encoding="utf-8")
+    missing = [s.env for s in SETTINGS if f"`{s.env}`" not in documented]
+    assert missing == []
+
+
+def test_the_readme_shows_the_two_commands():
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    assert "make demo" in readme and "make test" in readme

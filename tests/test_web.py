@@ -1,0 +1,101 @@
+"""The web application: home page, languages, errors and security headers."""
+from __future__ import annotations
+
+import os
+import signal
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+import zipfile
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def test_home_page_lists_mrcs_by_region_with_counts(client):
+    response = client.get("/")
+    page = response.get_data(as_text=True)
+    assert response.status_code == 200
+    assert "Chaudière-Appalaches" in page
+    assert 'data-mrc="29"' in page and "Beauce-Sartigan" in page
+    assert page.count("data-mrc=") == 104
+
+
+def test_home_page_counts_published_enterprises_of_an_mrc(client, connection):
+    from sqlalchemy import text
+
+    connection.execute(text("""INSERT INTO enterprise (source, source_key, name, mrc_code, published)
+        VALUES ('test', 'a', 'Ressourcerie A', '29', true), ('test', 'b', 'Cachée', '29', false)"""))
+    page = client.get("/").get_data(as_text=True)
+    row = page[page.index('data-mrc="29"'):].split("</tr>")[0]
+    assert "<td>1</td>" in row
+
+
+def test_the_interface_is_french_by_default_and_english_on_request(client):
+    assert '<html lang="fr">' in client.get("/").get_data(as_text=True)
+    assert '<html lang="en">' in client.get("/?lang=en").get_data(as_text=True)
+    assert '<html lang="en">' in client.get("/", headers={"Accept-Language": "en-CA"}).get_data(as_text=True)
+
+
+def test_an_unknown_page_is_a_french_404_page(client):
+    response = client.get("/nulle-part")
+    assert response.status_code == 404
+    assert "Page introuvable" in response.get_data(as_text=True)
+
+
+def test_every_page_carries_security_headers(client):
+    headers = client.get("/").headers
+    assert "object-src 'none'" in headers["Content-Security-Policy"]
+    assert "base-uri 'none'" in headers["Content-Security-Policy"]
+    assert "frame-ancestors 'none'" in headers["Content-Security-Policy"]
+    assert headers["X-Content-Type-Options"] == "nosniff"
+    assert headers["X-Frame-Options"] == "DENY"
+
+
+def test_core_modules_never_import_flask():
+    core = ["models.py", "geodata.py", "schema.py", "text.py", "queries.py", "config.py", "errors.py"]
+    core += [str(p.relative_to(ROOT / "carte")) for p in (ROOT / "carte").glob("ingest/*.py")]
+    core += [p.name for p in (ROOT / "carte").glob("geocoding*.py")]
+    for name in core:
+        path = ROOT / "carte" / name
+        if path.exists():
+            source = path.read_text(encoding="utf-8")
+            assert "import flask" not in source and "from flask" not in source, name
+
+
+def free_port() -> int:
+    """A TCP port nobody listens on."""
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def test_gunicorn_serves_the_app_factory(database_url):
+    port = free_port()
+    gunicorn = str(Path(sys.executable).parent / "gunicorn")
+    server = subprocess.Popen([gunicorn, "-b", f"127.0.0.1:{port}", "-w", "1", "carte:create_app()"],
+                              env={**os.environ, "CARTE_DATABASE_URL": database_url},
+                              stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    try:
+        body = ""
+        for _ in range(60):
+            try:
+                body = urllib.request.urlopen(f"http://127.0.0.1:{port}/", timeout=2).read().decode()
+                break
+            except OSError:
+                time.sleep(0.25)
+        assert "Beauce-Sartigan" in body
+    finally:
+        server.send_signal(signal.SIGTERM)
+        server.wait(timeout=20)
+
+
+def test_the_built_package_carries_the_templates(tmp_path):
+    subprocess.run([sys.executable, "-m", "pip", "wheel", "--no-deps",
+                    "-q", "-w", str(tmp_path), str(ROOT)], check=True, capture_output=True)
+    wheel = next(tmp_path.glob("*.whl"))
+    names = zipfile.ZipFile(wheel).namelist()
+    assert "carte/templates/base.html" in names
+    assert any(name.startswith("carte/migrations/versions/") for name in names)
