@@ -19,11 +19,12 @@ $(VENV)/.installed: pyproject.toml setup.py
 	$(PY) -m pip install --quiet -e '.[test]'
 	@touch $@
 
-# The database named by DB: server, PostGIS, database, migrations, reference geodata.
+# The database named by DB: server, PostGIS, database, migrations, reference geodata, vocabulary.
 setup-db: $(VENV)/.installed
 	CARTE_DATABASE_URL=$(DB) $(PY) scripts/ensure_postgis.py
 	CARTE_DATABASE_URL=$(DB) $(CARTE) db upgrade
 	CARTE_DATABASE_URL=$(DB) $(CARTE) geodata load
+	CARTE_DATABASE_URL=$(DB) $(CARTE) vocabulary load
 
 setup: $(VENV)/.installed
 	@$(MAKE) --no-print-directory setup-db DB=$(CARTE_DATABASE_URL)

@@ -1,4 +1,4 @@
-"""Build hook: ship the top-level templates/ folder inside the package as carte/templates."""
+"""Build hook: ship templates/ and data/vocabulary.json inside the package (carte/templates, carte/data)."""
 import shutil
 from pathlib import Path
 
@@ -7,14 +7,15 @@ from setuptools.command.build_py import build_py
 
 
 class BuildWithTemplates(build_py):
-    """Copy templates/ into the built package so a non-editable install finds them."""
+    """Copy the top-level templates and vocabulary into the built package."""
 
     def run(self) -> None:
         super().run()
-        source = Path(__file__).parent / "templates"
-        target = Path(self.build_lib) / "carte" / "templates"
-        if source.is_dir():
-            shutil.copytree(source, target, dirs_exist_ok=True)
+        root = Path(__file__).parent
+        package = Path(self.build_lib) / "carte"
+        shutil.copytree(root / "templates", package / "templates", dirs_exist_ok=True)
+        (package / "data").mkdir(exist_ok=True)
+        shutil.copy(root / "data" / "vocabulary.json", package / "data" / "vocabulary.json")
 
 
 setup(cmdclass={"build_py": BuildWithTemplates})

@@ -81,6 +81,24 @@ def geodata_load(directory: str | None, as_json: bool) -> None:
         f"{counts.postal_codes} codes postaux, {counts.fsa} RTA.")
 
 
+@cli.group("vocabulary")
+def vocabulary_group() -> None:
+    """Sectors, item categories and services."""
+
+
+@vocabulary_group.command("load")
+@friendly_errors
+def vocabulary_load() -> None:
+    """Load data/vocabulary.json into the sector, item_category and service tables."""
+    from carte.db import connect
+    from carte.vocabulary import load_vocabulary, store_vocabulary
+
+    with connect(get_engine()) as connection:
+        counts = store_vocabulary(connection, load_vocabulary())
+    click.echo(f"Vocabulaire chargé : {counts['sectors']} secteurs, {counts['items']} catégories "
+               f"d'objets, {counts['services']} services.")
+
+
 def main() -> None:
     """Entry point of the `carte` console script."""
     cli.main(prog_name="carte")

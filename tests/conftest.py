@@ -15,6 +15,7 @@ from carte import create_app, schema
 from carte.config import load_config
 from carte.db import make_engine
 from carte.geodata import load_geodata
+from carte.vocabulary import load_vocabulary, store_vocabulary
 
 TEST_DATABASE_URL = os.environ.get(
     "CARTE_TEST_DATABASE_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/carte_test")
@@ -35,6 +36,8 @@ def engine(database_url: str) -> Iterator[Engine]:
         loaded = connection.execute(text("SELECT count(*) FROM municipality")).scalar()
     if loaded != 1285:
         load_geodata(engine, load_config()["GEODATA_DIR"])
+    with engine.begin() as connection:
+        store_vocabulary(connection, load_vocabulary())
     yield engine
     engine.dispose()
 
