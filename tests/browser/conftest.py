@@ -1,0 +1,87 @@
+"""Browser fixtures: the app served on loopback, Debian's Chromium driven by Playwright, screenshots.
+
+Browser tests see committed data (the server runs in another thread with its own connections), so
+they insert enterprises with `committed_enterprises`, which deletes them afterwards.
+"""
+from __future__ import annotations
+
+import threading
+from pathlib import Path
+from typing import Any, Callable, Iterator
+from urllib.parse import urlsplit
+
+import pytest
+from sqlalchemy import Engine, text
+from werkzeug.serving import make_server
+
+from carte import create_app
+from tests.factories import insert_enterprise
+
+CHROMIUM = "/usr/bin/chromium"
+CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+                 "--disable-background-networking", "--disable-component-update", "--disable-sync"]
+SCREENSHOTS = Path(__file__).resolve().parent.parent.parent / "test-artifacts" / "screenshots"
+
+pytestmark = pytest.mark.browser
+
+
+@pytest.fixture(scope="session")
+def live_server(database_url: str, engine: Engine) -> Iterator[str]:
+    """The application served by a threaded Werkzeug server on a free loopback port."""
+    app = create_app({"DATABASE_URL": database_url, "SECRET_KEY": "browser-tests"})
+    server = make_server("127.0.0.1", 0, app, threaded=True)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    yield f"http://127.0.0.1:{server.server_port}"
+    server.shutdown()
+
+
+@pytest.fixture(scope="session")
+def browser() -> Iterator[Any]:
+    """Headless Debian Chromium (Playwright's own browser download does not work offline)."""
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS)
+        yield browser
+        browser.close()
+
+
+@pytest.fixture()
+def page(browser: Any, live_server: str) -> Iterator[Any]:
+    """A fresh page in French; `page.foreign_requests` lists requests to hosts other than the app."""
+    context = browser.new_context(locale="fr-CA", viewport={"width": 1280, "height": 800})
+    page = context.new_page()
+    app_host = urlsplit(live_server).netloc
+    page.foreign_requests = []
+    page.on("request", lambda request: urlsplit(request.url).netloc not in (app_host, "")
+            and page.foreign_requests.append(request.url))
+    page.set_default_timeout(10_000)
+    yield page
+    context.close()
+
+
+@pytest.fixture()
+def screenshot() -> Callable[[Any, str], Path]:
+    """Save a full-page screenshot under test-artifacts/screenshots/ and return its path."""
+
+    def take(page: Any, name: str) -> Path:
+        SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+        path = SCREENSHOTS / f"{name}.png"
+        page.screenshot(path=str(path), full_page=True)
+        return path
+
+    return take
+
+
+@pytest.fixture()
+def committed_enterprises(engine: Engine) -> Iterator[Callable[..., int]]:
+    """Insert committed enterprises (source 'browser-test') and delete them after the test."""
+
+    def add(**fields: Any) -> int:
+        with engine.begin() as connection:
+            return insert_enterprise(connection, **{"source": "browser-test", **fields})
+
+    yield add
+    with engine.begin() as connection:
+        connection.execute(text("DELETE FROM enterprise WHERE source = 'browser-test'"))
