@@ -59,6 +59,12 @@ SETTINGS: tuple[Setting, ...] = (
             "Attribution of the base-map tiles, shown on the map."),
     Setting("FRAME_ANCESTORS", "*",
             "Space-separated origins allowed to frame /embed ('*' lets any site embed the map)."),
+    Setting("DATA_LICENCE", "CC-BY-4.0",
+            "Licence of the published enterprise data, stated in the API, the exports and the embed."),
+    Setting("DATA_LICENCE_URL", "https://creativecommons.org/licenses/by/4.0/deed.fr",
+            "Web page of that licence."),
+    Setting("DATA_ATTRIBUTION", "Carte de l'économie sociale et ses partenaires régionaux",
+            "Attribution that must travel with the data (exports, API, embed)."),
     Setting("MAX_UPLOAD_MB", 10, "Largest spreadsheet accepted by the web import, in megabytes.", int),
     Setting("DEBUG", False, "Flask debug mode; never in production.", _as_bool),
 )
