@@ -191,10 +191,10 @@ def public_rows(conditions: list[ColumnElement[bool]], near: tuple[float, float]
                     E.c.street, E.c.address_line2, E.c.municipality_name, E.c.postal_code,
                     E.c.mrc_code, M.c.name.label("mrc_name"), M.c.region_code, E.c.phone,
                     E.c.website, E.c.opening_hours, E.c.geocode_precision, updated.label("updated"),
-                    E.c.point, distance.label("distance_km"))
+                    E.c.point, distance.label("distance_km"), folded(E.c.name).label("sort_name"))
              .select_from(E.outerjoin(M, M.c.code == E.c.mrc_code)).where(*conditions))
     order = [distance] if near else []
-    return query.order_by(*order, E.c.name, E.c.id)
+    return query.order_by(*order, folded(E.c.name), E.c.id)
 
 
 def enterprise_features(session: Session, filters: EnterpriseFilter, language: str, base_url: str,
@@ -207,7 +207,7 @@ def enterprise_features(session: Session, filters: EnterpriseFilter, language: s
     page_rows = rows.subquery("page")
     features = func.coalesce(
         func.json_agg(aggregate_order_by(feature(page_rows.c, language, base_url, bool(filters.near)),
-                                         page_rows.c.distance_km, page_rows.c.name, page_rows.c.id)),
+                                         page_rows.c.distance_km, page_rows.c.sort_name, page_rows.c.id)),
         literal_column("'[]'::json"))
     listed = select(cast(features, Text).label("features"), func.count().label("returned")).select_from(page_rows)
     total = select(func.count()).select_from(E).where(*conditions).scalar_subquery()

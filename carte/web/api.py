@@ -12,7 +12,7 @@ from carte.filters import EnterpriseFilter, InvalidParameter, Page, parse_filter
 from carte.queries import enterprise_feature, enterprise_features, known_place, mrc_boundary_json, mrc_list_json
 from carte.vocabulary import Term, load_vocabulary
 from carte.web.caching import conditional, share_publicly, time_bucket
-from carte.web.openapi import openapi_document
+from carte.web.openapi import openapi_document, operations
 
 blueprint = Blueprint("api", __name__, url_prefix="/api")
 share_publicly(blueprint)
@@ -171,8 +171,9 @@ def openapi() -> Response:
 def documentation() -> Response:
     """The API described for people, from the same document."""
     language = request.args.get("lang", "fr")
+    spec = openapi_document(base_url())
     return conditional(lambda: Response(render_template(
-        "api/index.html", spec=openapi_document(base_url()), language=language)), max_age=3600)
+        "api/index.html", spec=spec, operations=operations(spec), language=language)), max_age=3600)
 
 
 def invalid_parameter(error: InvalidParameter):

@@ -42,8 +42,7 @@ def conditional(build: Callable[[], Response], max_age: int = 300, extra: str = 
 
 
 def open_cors(response: Response) -> Response:
-    """Let any site read public data with GET (and preflight the If-None-Match header); errors get
-    cache headers too, so that a proxy may hold a 400 or 404 briefly."""
+    """Let any site read public data with GET; errors get short-lived cache headers too."""
     if request.method == "GET" and "ETag" not in response.headers and not response.is_streamed:
         response.add_etag()
         response.headers.setdefault("Cache-Control", "public, max-age=60")

@@ -194,3 +194,13 @@ def openapi_document(base_url: str) -> dict[str, Any]:
         },
         "components": {"parameters": parameters(), "schemas": schemas()},
     }
+
+
+def operations(document: dict[str, Any]) -> list[tuple[str, str, list[dict[str, Any]]]]:
+    """Each path with its summary and its parameters resolved, for the API page."""
+    shared = document["components"]["parameters"]
+    listed = []
+    for path, item in document["paths"].items():
+        params = [shared[p["$ref"].rsplit("/", 1)[-1]] if "$ref" in p else p for p in item["get"]["parameters"]]
+        listed.append((path, item["get"]["summary"], params))
+    return listed
