@@ -23,6 +23,15 @@ VIEWS = ("map", "list")
 FILTER_PARAMETERS = ("q", "item", "sector", "service", "mrc", "region", "bbox", "near", "radius_km",
                      "open_now", "lang")
 LIST_LIMIT = 1000
+#: The words the embed's script shows, in the language the host site chose with ?lang=.
+MAP_LABELS = {
+    "fr": {"website": "Site web", "details": "Fiche complète", "count": "entreprises sur la carte",
+           "countOne": "entreprise sur la carte",
+           "error": "Les données n'ont pas pu être chargées."},
+    "en": {"website": "Website", "details": "Full page", "count": "enterprises on the map",
+           "countOne": "enterprise on the map",
+           "error": "The data could not be loaded."},
+}
 
 
 def request_view() -> str:
@@ -79,8 +88,7 @@ def embed() -> str:
         "enterprises": url_for("api.enterprises") + "?" + urlencode(api_args + [("limit", str(LIST_LIMIT))]),
         "boundary": url_for("api.mrc", code=filters.mrc) if filters.mrc else None,
         "tiles": current_app.config["TILE_URL"], "tileAttribution": current_app.config["TILE_ATTRIBUTION"],
-        "labels": {"website": _("Site web"), "details": _("Fiche complète"),
-                   "count": _("entreprises sur la carte"), "error": _("Les données n'ont pas pu être chargées.")},
+        "labels": MAP_LABELS[language],
         "view": view,
     }
     enterprises, total = enterprise_list(filters, language) if view == "list" else ([], None)

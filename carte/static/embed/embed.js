@@ -88,7 +88,8 @@ async function showMap() {
     }
     map.addLayer(cluster);
     if (!config.boundary && cluster.getLayers().length) { map.fitBounds(cluster.getBounds(), { maxZoom: 13 }); }
-    status.textContent = `${features.length} ${config.labels.count}`;
+    const noun = features.length > 1 ? config.labels.count : config.labels.countOne;
+    status.textContent = `${features.length} ${noun}`;
     document.body.dataset.loaded = String(features.length);
   } catch (error) {
     status.textContent = config.labels.error;
