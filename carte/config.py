@@ -65,6 +65,9 @@ SETTINGS: tuple[Setting, ...] = (
             "Web page of that licence."),
     Setting("DATA_ATTRIBUTION", "Carte de l'économie sociale et ses partenaires régionaux",
             "Attribution that must travel with the data (exports, API, embed)."),
+    Setting("RESPONSE_CACHE_ENTRIES", 256,
+            "API and export answers each worker keeps in memory, keyed by data version and URL (0: none).",
+            int),
     Setting("MAX_UPLOAD_MB", 10, "Largest spreadsheet accepted by the web import, in megabytes.", int),
     Setting("DEBUG", False, "Flask debug mode; never in production.", _as_bool),
 )

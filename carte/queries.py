@@ -198,10 +198,10 @@ def public_rows(conditions: list[ColumnElement[bool]], near: tuple[float, float]
 
 
 def enterprise_features(session: Session, filters: EnterpriseFilter, language: str, base_url: str,
-                       page: Page | None = None, moment: datetime | None = None) -> tuple[str, int, int]:
+                        page: Page | None = None, moment: datetime | None = None) -> tuple[str, int, int]:
     """Matching enterprises as a JSON array of GeoJSON Features (built in PostGIS), total, returned."""
     conditions = conditions_for(session, filters, moment)
-    rows = public_rows(conditions, filters.near)
+    rows = public_rows(conditions, filters.near).add_columns(func.count().over().label("total"))
     if page is not None:
         rows = rows.limit(page.limit).offset(page.offset)
     page_rows = rows.subquery("page")
@@ -209,10 +209,13 @@ def enterprise_features(session: Session, filters: EnterpriseFilter, language: s
         func.json_agg(aggregate_order_by(feature(page_rows.c, language, base_url, bool(filters.near)),
                                          page_rows.c.distance_km, page_rows.c.sort_name, page_rows.c.id)),
         literal_column("'[]'::json"))
-    listed = select(cast(features, Text).label("features"), func.count().label("returned")).select_from(page_rows)
-    total = select(func.count()).select_from(E).where(*conditions).scalar_subquery()
-    result = session.execute(select(listed.subquery().c, total.label("total"))).one()
-    return result.features, result.total, result.returned
+    result = session.execute(select(cast(features, Text).label("features"), func.count().label("returned"),
+                                    func.max(page_rows.c.total).label("total"))).one()
+    total = result.total
+    if total is None:  # an empty page: past the end, or nothing matches
+        total = session.execute(select(func.count()).select_from(E).where(*conditions)).scalar_one() \
+            if page is not None and page.offset else 0
+    return result.features, total, result.returned
 
 
 def enterprise_feature(session: Session, enterprise_id: int, language: str, base_url: str) -> str | None:

@@ -231,3 +231,18 @@ def test_data_version_moves_with_every_change_to_enterprises(connection):
     before = data_version(session)
     connection.execute(text("UPDATE enterprise SET name = name WHERE false"))
     assert data_version(session) > before
+
+
+def test_a_page_past_the_end_still_tells_the_total(client, connection):
+    for number in range(3):
+        insert_enterprise(connection, name=f"E{number}")
+    collection = client.get("/api/enterprises?offset=10").get_json()
+    assert collection["numberMatched"] == 3 and collection["features"] == []
+
+
+def test_answers_kept_in_memory_are_replaced_when_the_data_changes(client, connection):
+    insert_enterprise(connection, name="Première")
+    assert names(client.get("/api/enterprises")) == ["Première"]
+    assert names(client.get("/api/enterprises")) == ["Première"]
+    insert_enterprise(connection, name="Seconde")
+    assert names(client.get("/api/enterprises")) == ["Première", "Seconde"]

@@ -44,6 +44,7 @@ schema.app = APP
 def served_data(connection):
     """Bind the module's app to the test's transaction, holding a few enterprises."""
     APP.extensions["carte_bind"] = connection
+    APP.extensions.pop("carte_response_cache", None)
     insert_enterprise(connection, name="Ressourcerie « test »", opening_hours="Mo-Fr 09:00-17:00",
                       services=["vente"], phone="+14185550101", website="https://exemple.org")
     insert_enterprise(connection, name="Sans position", lon=None, lat=None, geocode_precision=None,
