@@ -47,5 +47,14 @@ test: $(VENV)/.installed browser-deps
 	@$(MAKE) --no-print-directory setup-db DB=$(CARTE_TEST_DATABASE_URL)
 	$(PY) -m pytest
 
+# Benchmarks, never part of `make test`: wrk from Debian, then the API benchmark (see docs/benchmarks.md).
+bench: $(VENV)/.installed
+	@command -v wrk >/dev/null || { \
+	  if [ "$$(id -u)" = 0 ]; then \
+	    DEBIAN_FRONTEND=noninteractive apt-get update >/dev/null && \
+	    DEBIAN_FRONTEND=noninteractive apt-get install -y wrk >/dev/null; \
+	  else echo "[bench] ERREUR : exécutez en root : sudo apt-get install -y wrk"; exit 1; fi; }
+	$(PY) scripts/bench/api.py
+
 clean-venv:
 	rm -rf $(VENV)

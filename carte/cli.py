@@ -99,6 +99,49 @@ def vocabulary_load() -> None:
                f"d'objets, {counts['services']} services.")
 
 
+@cli.command("export")
+@click.option("--format", "fmt", type=click.Choice(["csv", "geojson"]), default="csv", show_default=True,
+              help="CSV (UTF-8 with BOM, for spreadsheets) or GeoJSON.")
+@click.option("--output", "-o", type=click.Path(dir_okay=False, writable=True), default="-",
+              help="File to write (default: standard output).")
+@click.option("--q", help="Text searched in name, description and municipality.")
+@click.option("--item", multiple=True, help="Item category: code or free text (repeatable).")
+@click.option("--sector", multiple=True, help="Sector code (repeatable).")
+@click.option("--service", multiple=True, help="Service code (repeatable).")
+@click.option("--mrc", help="MRC code.")
+@click.option("--region", help="Region code.")
+@click.option("--bbox", help="minLon,minLat,maxLon,maxLat.")
+@click.option("--lang", default="fr", show_default=True, help="Language of labels and headers: fr or en.")
+@click.option("--base-url", default="http://127.0.0.1:5000", show_default=True,
+              help="Public address of the site, for the enterprise page links.")
+@friendly_errors
+def export_command(fmt: str, output: str, base_url: str, **options: object) -> None:
+    """Export the published enterprises with the API's filters, licence included."""
+    from sqlalchemy.orm import Session
+
+    from carte.export import Licence, export_csv, export_geojson
+    from carte.filters import parse_filter, parse_language
+    from carte.queries import known_place
+    from carte.vocabulary import load_vocabulary
+
+    args = {name: list(value) if isinstance(value, tuple) else [value]
+            for name, value in options.items() if value}
+    config = current_app.config
+    licence = Licence(config["DATA_LICENCE"], config["DATA_LICENCE_URL"], config["DATA_ATTRIBUTION"])
+    with Session(get_engine()) as session:
+        filters = parse_filter(args, load_vocabulary(), known_place(session))
+        language = parse_language(args)
+        with click.open_file(output, "wb") as out:
+            if fmt == "csv":
+                for line in export_csv(session, filters, language, base_url.rstrip("/"), licence):
+                    out.write(line.encode("utf-8"))
+            else:
+                out.write(export_geojson(session, filters, language, base_url.rstrip("/"), licence)
+                          .encode("utf-8"))
+    if output != "-":
+        click.echo(f"Export écrit dans {output}.", err=True)
+
+
 def main() -> None:
     """Entry point of the `carte` console script."""
     cli.main(prog_name="carte")
