@@ -18,7 +18,8 @@ def template_folder() -> Path:
 def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     """Assemble the application: settings, database, languages, security headers, blueprints."""
     from carte import db
-    from carte.web import errors, i18n, security
+    from carte.web import errors, i18n, security, vendor
+    from carte.web.enterprise import blueprint as enterprise
     from carte.web.home import blueprint as home
 
     app = Flask(__name__, template_folder=str(template_folder()), static_folder="static")
@@ -31,4 +32,6 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     security.init_app(app)
     errors.init_app(app)
     app.register_blueprint(home)
+    app.register_blueprint(enterprise)
+    vendor.init_app(app)
     return app
