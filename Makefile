@@ -10,7 +10,7 @@ HOST ?= 127.0.0.1
 PORT ?= 5000
 export CARTE_TEST_DATABASE_URL
 
-.PHONY: setup setup-db demo test serve browser-deps clean-venv bench
+.PHONY: setup setup-db demo test serve browser-deps clean-venv bench translations
 
 # Virtual environment with the project and its test tools; redone only when the packaging changes.
 $(VENV)/.installed: pyproject.toml setup.py
@@ -26,7 +26,17 @@ setup-db: $(VENV)/.installed
 	CARTE_DATABASE_URL=$(DB) $(CARTE) geodata load
 	CARTE_DATABASE_URL=$(DB) $(CARTE) vocabulary load
 
-setup: $(VENV)/.installed
+# The English catalog, compiled when its .po changes (the .mo is committed too, for installs without make).
+MO := carte/translations/en/LC_MESSAGES/messages.mo
+$(MO): carte/translations/en/LC_MESSAGES/messages.po | $(VENV)/.installed
+	$(VENV)/bin/pybabel compile -d carte/translations
+
+# After changing visible strings: re-extract them and merge into the catalog, then translate the new ones.
+translations: $(VENV)/.installed
+	$(VENV)/bin/pybabel extract -F babel.cfg --no-location --sort-output -o carte/translations/messages.pot .
+	$(VENV)/bin/pybabel update --no-location -i carte/translations/messages.pot -d carte/translations
+
+setup: $(VENV)/.installed $(MO)
 	@$(MAKE) --no-print-directory setup-db DB=$(CARTE_DATABASE_URL)
 
 # Debian's Chromium for the browser tests (Playwright's own browser download does not work offline).
@@ -43,7 +53,7 @@ browser-deps:
 demo: setup
 	CARTE_DATABASE_URL=$(CARTE_DATABASE_URL) $(CARTE) run --host $(HOST) --port $(PORT)
 
-test: $(VENV)/.installed browser-deps
+test: $(VENV)/.installed $(MO) browser-deps
 	@$(MAKE) --no-print-directory setup-db DB=$(CARTE_TEST_DATABASE_URL)
 	$(PY) -m pytest
 

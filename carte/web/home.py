@@ -45,13 +45,11 @@ def client_messages() -> dict[str, str]:
         "count_zero": _("Aucune entreprise trouvée"),
         "count_one": _("1 entreprise trouvée"),
         "count_other": _("{n} entreprises trouvées"),
-        "showing": _("{shown} premières affichées"),
         "more": _("Afficher {n} de plus"),
         "see_on_map": _("Voir sur la carte"),
         "details": _("Voir la fiche"),
         "approximate": _("Position approximative"),
         "distance": _("à {km} km"),
-        "open_now": _("Ouvert maintenant"),
         "item_unknown": _("« {text} » ne correspond à aucune catégorie d'objets. Essayez par exemple : {examples}."),
         "item_matches": _("Catégories reconnues : {labels}"),
         "locating": _("Recherche de votre position…"),
@@ -61,7 +59,6 @@ def client_messages() -> dict[str, str]:
         "place_not_found": _("Lieu introuvable : vérifiez le code postal ou le nom de la municipalité."),
         "place_empty": _("Tapez un code postal, une municipalité ou une adresse."),
         "near_cleared": _("Recherche par proximité retirée."),
-        "marker_label": _("{name}, {town}"),
     }
 
 
