@@ -10,7 +10,7 @@ from carte.db import get_session
 from carte.errors import NotFound
 from carte.opening_hours import describe_opening_hours
 from carte.public_enterprise import PublicEnterprise, find_public_enterprise, schema_org
-from carte.vocabulary import load_vocabulary
+from carte.vocabulary import Term, load_vocabulary
 from carte.web.folium_map import small_map
 from carte.web.home import data_attribution
 from carte.web.i18n import current_language
@@ -24,10 +24,10 @@ def directions_url(enterprise: PublicEnterprise) -> str:
         {"route": f";{enterprise.lat:.5f},{enterprise.lon:.5f}"})
 
 
-def labels(kind: str, codes: list[str], language: str) -> list[str]:
-    """The labels of vocabulary codes in a language, unknown codes left out."""
-    terms = {term.code: term for term in getattr(load_vocabulary(), kind)}
-    return [terms[code].label(language) for code in codes if code in terms]
+def terms(kind: str, codes: list[str]) -> list[Term]:
+    """The vocabulary terms of some codes, unknown codes left out."""
+    known = {term.code: term for term in getattr(load_vocabulary(), kind)}
+    return [known[code] for code in codes if code in known]
 
 
 @blueprint.get("/entreprises/<int:enterprise_id>")
@@ -40,9 +40,8 @@ def show(enterprise_id: int) -> str:
     located = enterprise.lat is not None
     return render_template(
         "enterprise/show.html", enterprise=enterprise,
-        sectors=labels("sectors", enterprise.sectors, language),
-        items=labels("items", enterprise.items, language),
-        services=labels("services", enterprise.services, language),
+        sectors=terms("sectors", enterprise.sectors), items=terms("items", enterprise.items),
+        services=terms("services", enterprise.services), language=language,
         hours=describe_opening_hours(enterprise.opening_hours, language),
         directions=directions_url(enterprise) if located else None,
         small_map=small_map(current_app.config["TILE_URL"], data_attribution(),

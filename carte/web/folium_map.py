@@ -57,7 +57,7 @@ def compose_map(tile_url: str, attribution: str, *, location: tuple[float, float
     labels = labels or {}
     # Zoom 4 to 18 only: Quebec needs no more, and each level costs the clustering time.
     base = _without_cdn_assets(folium.Map(location=location, zoom_start=zoom, tiles=None,
-                                          control_scale=True, prefer_canvas=False))
+                                          control_scale=marker is None, prefer_canvas=False))
     base.options.update(minZoom=4, maxZoom=18)
     folium.TileLayer(tile_url, attr=attribution, name=labels.get("base", "OpenStreetMap"), min_zoom=4,
                      max_zoom=18).add_to(base)

@@ -349,6 +349,9 @@ async function start() {
   };
   const state = readState(window.location.search);
   fillForm(state);
+  const narrow = window.matchMedia("(max-width: 767px)").matches;
+  const detailed = state.sector.length || state.service.length || state.mrc || state.region || state.open_now;
+  if (narrow && !detailed) document.getElementById("more-filters").open = false;
   listen();
   apply(state, { fit: true });
   document.body.dataset.mapReady = "true";
