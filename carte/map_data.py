@@ -1,9 +1,11 @@
 """The citizen map's data: every published enterprise in one compact, column-oriented JSON built in SQL.
 
-Columns are arrays in id order, so no key is repeated per enterprise; towns, MRC codes and opening
-hours are dictionary-encoded; sectors, items and services are bit masks over the vocabulary's order;
-coordinates are integers in 1e-4 degrees (about 10 m) and ids are stored as gaps from the previous id.
-Staff-only columns (contact_person, internal_notes) and unpublished rows never enter the query.
+Columns are arrays, so no key is repeated per enterprise. Rows are ordered by MRC, town and geohash,
+so neighbours follow each other: coordinates (integers in 1e-4 degrees, about 10 m) are sent as the
+difference from the previous row, and each row names its place (town and MRC) by an index into a small
+table. Sectors, items and services are bit masks over the vocabulary's order; opening hours are
+dictionary-encoded. Staff-only columns (contact_person, internal_notes) and unpublished rows never
+enter the query.
 """
 from __future__ import annotations
 
@@ -20,53 +22,64 @@ EXACT_PRECISIONS = ("manual", "address")
 FLAG_APPROXIMATE = 1
 
 _PAYLOAD_SQL = text("""
-WITH base AS (
-    SELECT e.id,
-           e.id - lag(e.id, 1, 0::bigint) OVER (ORDER BY e.id) AS id_gap,
-           e.name,
+WITH vocab AS (
+    SELECT (SELECT array_agg(code::text ORDER BY position) FROM sector) AS sectors,
+           (SELECT array_agg(code::text ORDER BY position) FROM item_category) AS items,
+           (SELECT array_agg(code::text ORDER BY position) FROM service) AS services
+),
+base AS (
+    SELECT e.id, e.name,
            coalesce(m.name, e.municipality_name, '') AS town,
            coalesce(e.mrc_code, '') AS mrc,
            coalesce(e.opening_hours, '') AS hours,
            round(ST_Y(e.point) * :scale)::int AS lat,
            round(ST_X(e.point) * :scale)::int AS lon,
-           CASE WHEN coalesce(e.geocode_precision, '') = ANY(CAST(:exact AS text[])) THEN 0 ELSE :approximate END AS flags,
-           (SELECT coalesce(bit_or(1 << v.position), 0) FROM sector v WHERE v.code = ANY(e.sectors)) AS s,
-           (SELECT coalesce(bit_or(1 << v.position), 0) FROM item_category v
-             WHERE v.code = ANY(e.items)) AS i,
-           (SELECT coalesce(bit_or(1 << v.position), 0) FROM service v WHERE v.code = ANY(e.services)) AS v
+           ST_GeoHash(e.point, 9) AS geohash,
+           CASE WHEN coalesce(e.geocode_precision, '') = ANY(CAST(:exact AS text[])) THEN 0
+                ELSE :approximate END AS flags,
+           (SELECT coalesce(bit_or(1 << (array_position(vocab.sectors, c) - 1)), 0)
+              FROM unnest(e.sectors) c) AS s,
+           (SELECT coalesce(bit_or(1 << (array_position(vocab.items, c) - 1)), 0)
+              FROM unnest(e.items) c) AS i,
+           (SELECT coalesce(bit_or(1 << (array_position(vocab.services, c) - 1)), 0)
+              FROM unnest(e.services) c) AS v
     FROM enterprise e
+    CROSS JOIN vocab
     LEFT JOIN municipality m ON m.code = e.municipality_code
     WHERE e.published AND e.point IS NOT NULL
 ),
-towns AS (SELECT town, row_number() OVER (ORDER BY town) - 1 AS ix FROM (SELECT DISTINCT town FROM base) d),
-mrcs AS (SELECT mrc, row_number() OVER (ORDER BY mrc) - 1 AS ix FROM (SELECT DISTINCT mrc FROM base) d),
+places AS (SELECT town, mrc, row_number() OVER (ORDER BY mrc, town) - 1 AS ix
+           FROM (SELECT DISTINCT town, mrc FROM base) d),
 hours AS (SELECT hours, row_number() OVER (ORDER BY hours) - 1 AS ix FROM (SELECT DISTINCT hours FROM base) d),
+ordered AS (
+    SELECT b.*, p.ix AS place_ix, h.ix AS hours_ix,
+           row_number() OVER (ORDER BY b.mrc, b.town, b.geohash, b.id) AS n
+    FROM base b JOIN places p USING (town, mrc) JOIN hours h USING (hours)
+),
 rows AS (
-    SELECT b.*, t.ix AS town_ix, r.ix AS mrc_ix, h.ix AS hours_ix
-    FROM base b JOIN towns t USING (town) JOIN mrcs r USING (mrc) JOIN hours h USING (hours)
+    SELECT o.*, lat - lag(lat, 1, 0) OVER (ORDER BY n) AS dlat, lon - lag(lon, 1, 0) OVER (ORDER BY n) AS dlon
+    FROM ordered o
 )
 SELECT json_build_object(
     'count', (SELECT count(*) FROM rows),
     'scale', CAST(:scale AS int),
-    'vocabulary', json_build_object(
-        'sectors', (SELECT coalesce(json_agg(code ORDER BY position), '[]') FROM sector),
-        'items', (SELECT coalesce(json_agg(code ORDER BY position), '[]') FROM item_category),
-        'services', (SELECT coalesce(json_agg(code ORDER BY position), '[]') FROM service)),
-    'towns', (SELECT coalesce(json_agg(town ORDER BY ix), '[]') FROM towns),
-    'mrcs', (SELECT coalesce(json_agg(mrc ORDER BY ix), '[]') FROM mrcs),
+    'vocabulary', (SELECT json_build_object('sectors', coalesce(sectors, '{}'), 'items', coalesce(items, '{}'),
+                                            'services', coalesce(services, '{}')) FROM vocab),
+    'places', json_build_object(
+        'town', (SELECT coalesce(json_agg(town ORDER BY ix), '[]') FROM places),
+        'mrc', (SELECT coalesce(json_agg(mrc ORDER BY ix), '[]') FROM places)),
     'hours', (SELECT coalesce(json_agg(hours ORDER BY ix), '[]') FROM hours),
     'columns', json_build_object(
-        'id_gap', coalesce(json_agg(id_gap ORDER BY id), '[]'),
-        'name', coalesce(json_agg(name ORDER BY id), '[]'),
-        'lat', coalesce(json_agg(lat ORDER BY id), '[]'),
-        'lon', coalesce(json_agg(lon ORDER BY id), '[]'),
-        'town', coalesce(json_agg(town_ix ORDER BY id), '[]'),
-        'mrc', coalesce(json_agg(mrc_ix ORDER BY id), '[]'),
-        'hours', coalesce(json_agg(hours_ix ORDER BY id), '[]'),
-        'sectors', coalesce(json_agg(s ORDER BY id), '[]'),
-        'items', coalesce(json_agg(i ORDER BY id), '[]'),
-        'services', coalesce(json_agg(v ORDER BY id), '[]'),
-        'flags', coalesce(json_agg(flags ORDER BY id), '[]'))
+        'id', coalesce(json_agg(id ORDER BY n), '[]'),
+        'name', coalesce(json_agg(name ORDER BY n), '[]'),
+        'dlat', coalesce(json_agg(dlat ORDER BY n), '[]'),
+        'dlon', coalesce(json_agg(dlon ORDER BY n), '[]'),
+        'place', coalesce(json_agg(place_ix ORDER BY n), '[]'),
+        'hours', coalesce(json_agg(hours_ix ORDER BY n), '[]'),
+        'sectors', coalesce(json_agg(s ORDER BY n), '[]'),
+        'items', coalesce(json_agg(i ORDER BY n), '[]'),
+        'services', coalesce(json_agg(v ORDER BY n), '[]'),
+        'flags', coalesce(json_agg(flags ORDER BY n), '[]'))
 )::text
 FROM rows
 """)

@@ -12,11 +12,12 @@ from tests.factories import insert_enterprise
 def decoded(document: str) -> list[dict]:
     """The enterprises of a compact payload, one dict each, as the page's script reads them."""
     payload = json.loads(document)
-    columns, rows, last = payload["columns"], [], 0
+    columns, rows, lat = payload["columns"], [], 0
     for i in range(payload["count"]):
-        last += columns["id_gap"][i]
-        rows.append({"id": last, "name": columns["name"][i], "lat": columns["lat"][i] / payload["scale"],
-                     "town": payload["towns"][columns["town"][i]], "flags": columns["flags"][i],
+        lat += columns["dlat"][i]
+        rows.append({"id": columns["id"][i], "name": columns["name"][i], "lat": lat / payload["scale"],
+                     "town": payload["places"]["town"][columns["place"][i]], "flags": columns["flags"][i],
+                     "mrc": payload["places"]["mrc"][columns["place"][i]],
                      "sectors": [code for bit, code in enumerate(payload["vocabulary"]["sectors"])
                                  if columns["sectors"][i] & (1 << bit)]})
     return rows
@@ -27,6 +28,7 @@ def test_map_data_holds_published_located_enterprises_only(db_session, connectio
     insert_enterprise(connection, name="Brouillon caché", published=False)
     rows = decoded(enterprises_document(db_session))
     assert [row["name"] for row in rows if row["id"] >= shown] == ["Ressourcerie visible"]
+    assert {row["name"] for row in rows} & {"Brouillon caché"} == set()
 
 
 def test_map_data_never_carries_staff_fields(client, connection):
@@ -39,9 +41,11 @@ def test_map_data_never_carries_staff_fields(client, connection):
 def test_map_data_decodes_ids_positions_sectors_and_approximate_flag(db_session, connection):
     exact = insert_enterprise(connection, sectors=["friperie", "reparation"], lat=46.1185)
     rough = insert_enterprise(connection, geocode_precision="postal_code")
+    far = insert_enterprise(connection, lat=45.5017, lon=-73.5673, mrc_code="66", municipality_code="66023")
     rows = {row["id"]: row for row in decoded(enterprises_document(db_session))}
     assert rows[exact]["sectors"] == ["friperie", "reparation"]
     assert rows[exact]["lat"] == 46.1185 and rows[exact]["flags"] == 0
+    assert (rows[far]["lat"], rows[far]["town"], rows[far]["mrc"]) == (45.5017, "Montréal", "66")
     assert rows[rough]["flags"] == 1
 
 

@@ -7,7 +7,7 @@ from flask_babel import gettext as _
 from carte.db import get_session
 from carte.map_data import Payload, enterprises_document, make_payload, mrc_boundaries_document
 from carte.places import MAX_QUERY_LENGTH, resolve_place
-from carte.queries import mrc_counts
+from carte.queries import MrcCount, mrc_counts
 from carte.vocabulary import STOP_WORDS, build_index, load_vocabulary
 from carte.web.folium_map import cached_map
 from carte.web.i18n import current_language
@@ -62,9 +62,8 @@ def client_messages() -> dict[str, str]:
     }
 
 
-def page_config(language: str) -> dict:
+def page_config(language: str, mrcs: list[MrcCount]) -> dict:
     """Everything the map script needs, rendered into the page as JSON."""
-    mrcs = mrc_counts(get_session())
     return {
         "language": language,
         "data_url": url_for("home.enterprise_data"),
@@ -79,9 +78,9 @@ def page_config(language: str) -> dict:
 @blueprint.get("/")
 def index() -> str:
     """The map page: filters, list and map of the enterprises that take donated items."""
-    language = current_language()
-    config = page_config(language)
-    regions = sorted({(m.region_code, m.region_name) for m in mrc_counts(get_session())})
+    mrcs = mrc_counts(get_session())
+    config = page_config(current_language(), mrcs)
+    regions = sorted({(m.region_code, m.region_name) for m in mrcs})
     base_map = cached_map(current_app.config["TILE_URL"], data_attribution(),
                           url_for("home.mrc_boundaries"), _("Plan de base"), _("Limites des MRC"))
     return render_template("home/index.html", config=config, regions=regions, base_map=base_map)

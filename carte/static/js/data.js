@@ -2,20 +2,22 @@
 import { fold, matchItems } from "./text.js";
 import { isOpenAt } from "./hours.js";
 
-/** Decode /carte/donnees.json into one object per enterprise. */
+/** Decode /carte/donnees.json (see carte/map_data.py) into one object per enterprise. */
 export function decode(payload) {
   const columns = payload.columns;
   const enterprises = new Array(payload.count);
-  let id = 0;
+  let lat = 0;
+  let lon = 0;
   for (let i = 0; i < payload.count; i += 1) {
-    id += columns.id_gap[i];
+    lat += columns.dlat[i];
+    lon += columns.dlon[i];
     const name = columns.name[i];
-    const town = payload.towns[columns.town[i]];
+    const town = payload.places.town[columns.place[i]];
     enterprises[i] = {
-      id, name, town,
-      lat: columns.lat[i] / payload.scale,
-      lon: columns.lon[i] / payload.scale,
-      mrc: payload.mrcs[columns.mrc[i]],
+      id: columns.id[i], name, town,
+      lat: lat / payload.scale,
+      lon: lon / payload.scale,
+      mrc: payload.places.mrc[columns.place[i]],
       hours: payload.hours[columns.hours[i]],
       sectors: columns.sectors[i],
       items: columns.items[i],
