@@ -120,7 +120,7 @@ def load_ours(browser, base: str) -> dict:
     page = context.new_page()
     page.route("http://127.0.0.1:9/**", lambda route: route.fulfill(status=204))
     assets = resources(page, base, {"document", "script", "stylesheet"})
-    data = resources(page, base, {"fetch"})
+    data = resources(page, base, {"fetch", "xhr", "other"})
     page.goto(base + "/")
     page.wait_for_selector(".leaflet-marker-icon")
     visible = page.evaluate("() => performance.now()")
