@@ -148,7 +148,15 @@ def test_list_and_map_highlight_each_other(map_page):
     assert map_page.locator("#results-list li.selected").get_attribute("aria-current") == "true"
 
 
-def test_switching_language_keeps_the_filters(map_page):
+def test_clicking_a_marker_highlights_its_list_entry(map_page):
+    map_page.open_map("?mrc=371")
+    map_page.locator(".leaflet-marker-icon.pin").first.click()
+    selected = map_page.locator("#results-list li.selected")
+    assert selected.locator("h3").inner_text() == "Bouquinerie <b>Coop</b>"
+    assert "Bouquinerie <b>Coop</b>" in map_page.locator(".leaflet-popup-content h3").inner_text()
+
+
+def test_switching_language_keeps_the_filters(map_page, screenshot):
     map_page.open_map("?sector=friperie")
     map_page.click("text=English")
     map_page.wait_for_selector("body[data-map-ready]")
@@ -156,6 +164,7 @@ def test_switching_language_keeps_the_filters(map_page):
     assert map_page.locator("h1").inner_text() == "Where can I donate my things?"
     assert map_page.locator("#count").inner_text() == "1 enterprise found"
     assert parse_qs(urlsplit(map_page.url).query)["sector"] == ["friperie"]
+    screenshot(map_page, "map-english-desktop")
 
 
 def test_phone_width_stacks_filters_map_and_list(map_page, screenshot):
