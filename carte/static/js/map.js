@@ -26,23 +26,36 @@ let shown = 0;
 let selected = null;
 let nearCircle = null;
 let redrawStarted = null;
-const cluster = L.markerClusterGroup({
-  chunkedLoading: true,
-  chunkProgress: (done, total) => {
-    if (done === total && redrawStarted !== null) {
-      performance.measure("carte-redraw", { start: redrawStarted });  // read by scripts/bench/map.py
-      redrawStarted = null;
-    }
-  }, showCoverageOnHover: false, maxClusterRadius: 60, disableClusteringAtZoom: 14,
-  iconCreateFunction: (group) => {
-    const count = group.getChildCount();
-    const size = count < 10 ? "s" : count < 100 ? "m" : "l";
-    return L.divIcon({ html: el("span", {}, String(count)), className: `cluster cluster-${size}`,
-      iconSize: L.point(40, 40) });
-  },
-});
-map.addLayer(cluster);
-window.carteMap = { map, cluster, redraw: () => apply(readState(window.location.search), {}) };
+
+function redrawDone() {
+  if (redrawStarted !== null) {
+    performance.measure("carte-redraw", { start: redrawStarted });  // read by scripts/bench/map.py
+    redrawStarted = null;
+  }
+}
+
+function makeCluster() {
+  return L.markerClusterGroup({
+    chunkedLoading: true,
+    chunkProgress: (done, total) => { if (done === total) redrawDone(); },
+    showCoverageOnHover: false, maxClusterRadius: 60, disableClusteringAtZoom: 14,
+    iconCreateFunction: (group) => {
+      const count = group.getChildCount();
+      const size = count < 10 ? "s" : count < 100 ? "m" : "l";
+      return L.divIcon({ html: el("span", {}, String(count)), className: `cluster cluster-${size}`,
+        iconSize: L.point(40, 40) });
+    },
+  });
+}
+
+// Showing everything is the most common state (first visit, filters cleared): its clusters are built
+// once and kept, so clearing the filters does not re-cluster 11,000 markers. Filtered results go to
+// a second group, rebuilt at each change. A marker belongs to one group, hence one marker per group.
+const everything = { cluster: makeCluster(), key: "markerAll", built: false };
+const filtered = { cluster: makeCluster(), key: "marker", built: true };
+let shownGroup = filtered;
+map.addLayer(filtered.cluster);
+window.carteMap = { map, redraw: () => apply(readState(window.location.search), {}) };
 
 /** An element with attributes and text or child nodes (never HTML). */
 function el(tag, attributes = {}, ...children) {
@@ -73,16 +86,42 @@ function popupContent(e) {
   return box;
 }
 
-function markerOf(e) {
-  if (!e.marker) {
+function markerOf(e, group = shownGroup) {
+  if (!e[group.key]) {
     const first = sectorCodes(e.sectors)[0] || "none";
     const icon = L.divIcon({ className: `pin sector-${first}${e.approximate ? " pin-approximate" : ""}`,
       iconSize: [18, 18] });
-    e.marker = L.marker([e.lat, e.lon], { icon, title: e.name, alt: e.name, keyboard: false });
-    e.marker.bindPopup(() => popupContent(e));
-    e.marker.on("click", () => select(e, false));
+    const marker = L.marker([e.lat, e.lon], { icon, title: e.name, alt: e.name, keyboard: false });
+    marker.bindPopup(() => popupContent(e));
+    marker.on("click", () => select(e, false));
+    e[group.key] = marker;
   }
-  return e.marker;
+  return e[group.key];
+}
+
+function showGroup(group) {
+  if (group === shownGroup) return;
+  map.removeLayer(shownGroup.cluster);
+  shownGroup = group;
+  map.addLayer(group.cluster);
+}
+
+/** Show the results' markers: the kept group when nothing is filtered out, else a rebuilt one. */
+function updateMarkers() {
+  if (results.length === enterprises.length && enterprises.length > 0) {
+    showGroup(everything);
+    if (everything.built) {
+      redrawDone();
+    } else {
+      everything.built = true;
+      everything.cluster.addLayers(enterprises.map((e) => markerOf(e, everything)));
+    }
+    filtered.cluster.clearLayers();
+  } else {
+    showGroup(filtered);
+    filtered.cluster.clearLayers();
+    filtered.cluster.addLayers(results.map((e) => markerOf(e, filtered)));
+  }
 }
 
 function listItem(e) {
@@ -117,9 +156,8 @@ function highlight(e) {
     node.classList.remove("selected");
     node.removeAttribute("aria-current");
   }
-  if (selected && selected.marker && selected.marker.getElement()) {
-    selected.marker.getElement().classList.remove("pin-selected");
-  }
+  const previous = selected && selected[shownGroup.key];
+  if (previous && previous.getElement()) previous.getElement().classList.remove("pin-selected");
   selected = e;
   const item = list.querySelector(`[data-id="${e.id}"]`);
   if (item) {
@@ -136,13 +174,14 @@ function select(e, fromList) {
     if (index >= shown) showMore(index + 1);
   }
   const item = highlight(e);
+  const marker = markerOf(e);
   if (fromList) {
-    cluster.zoomToShowLayer(markerOf(e), () => {
-      e.marker.openPopup();
-      if (e.marker.getElement()) e.marker.getElement().classList.add("pin-selected");
+    shownGroup.cluster.zoomToShowLayer(marker, () => {
+      marker.openPopup();
+      if (marker.getElement()) marker.getElement().classList.add("pin-selected");
     });
   } else {
-    if (e.marker.getElement()) e.marker.getElement().classList.add("pin-selected");
+    if (marker.getElement()) marker.getElement().classList.add("pin-selected");
     if (item) item.scrollIntoView({ block: "nearest" });
   }
 }
@@ -238,8 +277,7 @@ function apply(state, { fit = false } = {}) {
   updateItemFeedback(state, filter);
   updateNear(state);
   updateLanguageLinks();
-  cluster.clearLayers();
-  cluster.addLayers(results.map(markerOf));
+  updateMarkers();
   if (fit) fitView(state);
 }
 
