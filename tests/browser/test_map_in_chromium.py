@@ -127,6 +127,18 @@ def test_near_me_from_a_postal_code_sorts_by_distance_and_shows_it(map_page):
     assert "G5Y 1L3" in map_page.locator("#near-status").inner_text()
 
 
+def test_near_me_uses_the_browser_position_once_asked(map_page):
+    map_page.context.grant_permissions(["geolocation"])
+    map_page.context.set_geolocation({"latitude": 45.50, "longitude": -73.57})
+    map_page.open_map()
+    assert "near=" not in map_page.url
+    map_page.click("#locate")
+    map_page.wait_for_function("() => new URLSearchParams(location.search).has('near')")
+    expect_count(map_page, 1)
+    assert listed(map_page) == ["Meubles Partage Montréal"]
+    assert map_page.locator("#near-status").inner_text() == "Près de votre position"
+
+
 def test_an_enterprise_opens_from_the_list_with_the_keyboard_only(map_page, sample):
     map_page.open_map("?sector=culture")
     for _ in range(80):
