@@ -39,6 +39,12 @@ def test_map_page_shows_the_attributions_of_tiles_geodata_and_postal_codes(clien
     assert "GeoNames (CC BY 4.0)" in attribution
 
 
+def test_map_controls_are_titled_in_the_page_language(client):
+    assert '"zoomInTitle": "Zoom avant"' in client.get("/").get_data(as_text=True)
+    english = client.get("/?lang=en").get_data(as_text=True)
+    assert '"zoomInTitle": "Zoom in"' in english and '_layersLink.title = "Map layers"' in english
+
+
 def test_map_page_sends_item_synonyms_to_the_script(client):
     config = page_config(client.get("/").get_data(as_text=True))
     assert config["item_index"]["sofa"] == "meubles" and config["item_index"]["divan"] == "meubles"

@@ -12,7 +12,7 @@ from carte.opening_hours import describe_opening_hours
 from carte.public_enterprise import PublicEnterprise, find_public_enterprise, schema_org
 from carte.vocabulary import Term, load_vocabulary
 from carte.web.folium_map import small_map
-from carte.web.home import data_attribution
+from carte.web.home import data_attribution, map_labels
 from carte.web.i18n import current_language
 
 blueprint = Blueprint("enterprise", __name__)
@@ -45,6 +45,6 @@ def show(enterprise_id: int) -> str:
         hours=describe_opening_hours(enterprise.opening_hours, language),
         directions=directions_url(enterprise) if located else None,
         small_map=small_map(current_app.config["TILE_URL"], data_attribution(),
-                            enterprise.lat, enterprise.lon) if located else None,
+                            enterprise.lat, enterprise.lon, map_labels()) if located else None,
         json_ld=schema_org(enterprise, url_for("enterprise.show", enterprise_id=enterprise.id,
                                                _external=True)))

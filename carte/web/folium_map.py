@@ -43,6 +43,38 @@ class RemoteGeoJson(folium.map.Layer):
         self.options = {"style": style, "interactive": False, "attribution": attribution}
 
 
+class ZoomControl(folium.MacroElement):
+    """Leaflet's zoom buttons with titles in the page's language (Leaflet's own are English)."""
+
+    _template = Template("""
+        {% macro script(this, kwargs) %}
+            L.control.zoom({{ this.options|tojavascript }}).addTo({{ this._parent.get_name() }});
+        {% endmacro %}
+    """)
+
+    def __init__(self, zoom_in: str, zoom_out: str) -> None:
+        super().__init__()
+        self._name = "ZoomControl"
+        self.options = {"zoomInTitle": zoom_in, "zoomOutTitle": zoom_out}
+
+
+class LayerControlTitle(folium.MacroElement):
+    """A title in the page's language for the button opening a layer control (Leaflet's says "Layers")."""
+
+    _template = Template("""
+        {% macro script(this, kwargs) %}
+            {{ this.control.get_name() }}._layersLink.title = {{ this.title|tojson }};
+            {{ this.control.get_name() }}._layersLink.setAttribute("aria-label", {{ this.title|tojson }});
+        {% endmacro %}
+    """)
+
+    def __init__(self, control: folium.LayerControl, title: str) -> None:
+        super().__init__()
+        self._name = "LayerControlTitle"
+        self.control = control
+        self.title = title
+
+
 def _without_cdn_assets(element: folium.Element) -> folium.Element:
     """Drop the CDN scripts and styles Folium would add: the page serves its own Leaflet."""
     element.default_js = []
@@ -53,18 +85,23 @@ def _without_cdn_assets(element: folium.Element) -> folium.Element:
 def compose_map(tile_url: str, attribution: str, *, location: tuple[float, float] = QUEBEC_CENTRE,
                 zoom: int = 6, boundaries_url: str | None = None, labels: dict[str, str] | None = None,
                 marker: tuple[float, float] | None = None) -> folium.Map:
-    """The base map: tiles with attribution, zoom and layer controls, optionally MRC boundaries."""
+    """The base map: tiles with attribution, zoom and layer controls, optionally MRC boundaries.
+
+    `labels` names the layers and titles the controls: base, boundaries, zoom_in, zoom_out, layers.
+    """
     labels = labels or {}
     # Zoom 4 to 18 only: Quebec needs no more, and each level costs the clustering time.
     base = _without_cdn_assets(folium.Map(location=location, zoom_start=zoom, tiles=None,
                                           control_scale=marker is None, prefer_canvas=False))
-    base.options.update(minZoom=4, maxZoom=18)
+    base.options.update(minZoom=4, maxZoom=18, zoomControl=False)
+    ZoomControl(labels.get("zoom_in", "Zoom in"), labels.get("zoom_out", "Zoom out")).add_to(base)
     folium.TileLayer(tile_url, attr=attribution, name=labels.get("base", "OpenStreetMap"), min_zoom=4,
                      max_zoom=18).add_to(base)
     if boundaries_url:
         RemoteGeoJson(boundaries_url, labels.get("boundaries", "MRC"),
                       {"color": "#4b4b8f", "weight": 1.5, "opacity": 0.7, "fill": False}).add_to(base)
-        folium.LayerControl(collapsed=True).add_to(base)
+        control = folium.LayerControl(collapsed=True).add_to(base)
+        LayerControlTitle(control, labels.get("layers", "Layers")).add_to(base)
     if marker:
         folium.CircleMarker(marker, radius=9, color="#0b5c8a", weight=3, fill=True,
                             fill_color="#0b5c8a", fill_opacity=0.6, interactive=False).add_to(base)
@@ -80,14 +117,15 @@ def render_parts(base: folium.Map) -> MapParts:
 
 
 @lru_cache(maxsize=16)
-def cached_map(tile_url: str, attribution: str, boundaries_url: str, base_label: str,
-               boundaries_label: str) -> MapParts:
+def cached_map(tile_url: str, attribution: str, boundaries_url: str,
+               labels: tuple[tuple[str, str], ...]) -> MapParts:
     """The citizen map's base, rendered once per configuration and language."""
     return render_parts(compose_map(tile_url, attribution, boundaries_url=boundaries_url,
-                                    labels={"base": base_label, "boundaries": boundaries_label}))
+                                    labels=dict(labels)))
 
 
-def small_map(tile_url: str, attribution: str, lat: float, lon: float) -> MapParts:
+def small_map(tile_url: str, attribution: str, lat: float, lon: float,
+              labels: dict[str, str] | None = None) -> MapParts:
     """A small map centred on one enterprise, with a plain circle at its position."""
     return render_parts(compose_map(tile_url, attribution, location=(lat, lon), zoom=15,
-                                    marker=(lat, lon)))
+                                    marker=(lat, lon), labels=labels))

@@ -26,6 +26,12 @@ def data_attribution() -> str:
     ])
 
 
+def map_labels() -> dict[str, str]:
+    """Layer names and control titles of the maps, in the request's language."""
+    return {"base": _("Plan de base"), "boundaries": _("Limites des MRC"), "zoom_in": _("Zoom avant"),
+            "zoom_out": _("Zoom arrière"), "layers": _("Couches de la carte")}
+
+
 def vocabulary_for_client(language: str) -> dict:
     """Labels, colours and the synonym index of the vocabulary, for the page's script."""
     vocabulary = load_vocabulary()
@@ -82,7 +88,7 @@ def index() -> str:
     config = page_config(current_language(), mrcs)
     regions = sorted({(m.region_code, m.region_name) for m in mrcs})
     base_map = cached_map(current_app.config["TILE_URL"], data_attribution(),
-                          url_for("home.mrc_boundaries"), _("Plan de base"), _("Limites des MRC"))
+                          url_for("home.mrc_boundaries"), tuple(sorted(map_labels().items())))
     return render_template("home/index.html", config=config, regions=regions, base_map=base_map)
 
 
