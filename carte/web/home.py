@@ -55,6 +55,8 @@ def client_messages() -> dict[str, str]:
         "see_on_map": _("Voir sur la carte"),
         "details": _("Voir la fiche"),
         "approximate": _("Position approximative"),
+        "accepts": _("Accepte : {items}"),
+        "open_now": _("Ouvert maintenant"),
         "distance": _("à {km} km"),
         "item_unknown": _("« {text} » ne correspond à aucune catégorie d'objets. Essayez par exemple : {examples}."),
         "item_matches": _("Catégories reconnues : {labels}"),

@@ -237,3 +237,5 @@ def test_opening_hours_evaluator_handles_the_common_forms(map_page):
 def test_open_now_keeps_only_enterprises_open_at_this_moment(map_page):
     map_page.open_map("?open_now=1")
     assert listed(map_page) == ["Ressourcerie des Appalaches"]
+    entry = map_page.locator("#results-list li").first
+    assert "Ouvert maintenant" in entry.inner_text() and "Accepte : Meubles" in entry.inner_text()

@@ -1,6 +1,6 @@
 // The citizen map: markers, clusters, popups and the list, all built with DOM nodes from JSON data.
 import { format } from "./text.js";
-import { quebecNow } from "./hours.js";
+import { isOpenAt, quebecNow } from "./hours.js";
 import { bits, decode, makeFilter, readState, setDistances, writeState } from "./data.js";
 
 const PAGE_SIZE = 50;
@@ -16,6 +16,7 @@ const numbers = new Intl.NumberFormat(config.language, { maximumFractionDigits: 
 const collator = new Intl.Collator(config.language, { sensitivity: "base" });
 const labels = {
   sector: Object.fromEntries(config.sectors.map((term) => [term.code, term.label])),
+  item: Object.fromEntries(config.items.map((term) => [term.code, term.label])),
 };
 const mrcRegion = Object.fromEntries(config.mrcs.map((mrc) => [mrc.code, mrc.region]));
 
@@ -77,10 +78,21 @@ function distanceText(e) {
   return e.distance === null ? "" : format(messages.distance, { km: numbers.format(e.distance) });
 }
 
+function itemsText(e) {
+  const names = config.items.filter((term) => e.items & context.itemBits[term.code]).map((term) => labels.item[term.code]);
+  return names.length ? format(messages.accepts, { items: names.join(", ") }) : "";
+}
+
+function openNowBadge(e) {
+  const now = quebecNow();
+  return isOpenAt(e.hours, now.day, now.minute) ? el("p", { class: "open-now" }, messages.open_now) : "";
+}
+
 function popupContent(e) {
   const box = el("div", { class: "popup" }, el("h3", {}, el("a", { href: enterpriseUrl(e) }, e.name)));
   box.append(el("p", {}, [e.town, distanceText(e)].filter(Boolean).join(" · ")));
   box.append(el("p", { class: "tags" }, sectorCodes(e.sectors).map((code) => labels.sector[code]).join(", ")));
+  box.append(el("p", {}, itemsText(e)), openNowBadge(e));
   if (e.approximate) box.append(el("p", { class: "approximate" }, messages.approximate));
   box.append(el("a", { href: enterpriseUrl(e), class: "button" }, messages.details));
   return box;
@@ -132,7 +144,7 @@ function listItem(e) {
   for (const code of sectorCodes(e.sectors)) {
     tags.append(el("span", { class: `tag sector-${code}` }, labels.sector[code]));
   }
-  item.append(tags);
+  item.append(tags, el("p", { class: "items" }, itemsText(e)), openNowBadge(e));
   if (e.approximate) item.append(el("p", { class: "approximate" }, messages.approximate));
   const locate = el("button", { type: "button", class: "secondary small" }, messages.see_on_map);
   locate.addEventListener("click", () => select(e, true));
