@@ -139,6 +139,20 @@ def test_near_me_uses_the_browser_position_once_asked(map_page):
     assert map_page.locator("#near-status").inner_text() == "Près de votre position"
 
 
+def test_a_bbox_in_the_url_keeps_the_enterprises_inside_it(map_page):
+    map_page.open_map("?bbox=-74.0,45.3,-73.3,45.8")
+    assert listed(map_page) == ["Meubles Partage Montréal"]
+    map_page.click("#bbox-clear")
+    expect_count(map_page, 5)
+
+
+def test_searching_the_area_shown_puts_it_in_the_url(map_page):
+    map_page.open_map("?mrc=66")
+    map_page.click("#bbox-set")
+    map_page.wait_for_function("() => new URLSearchParams(location.search).has('bbox')")
+    assert listed(map_page) == ["Meubles Partage Montréal"]
+
+
 def test_an_enterprise_opens_from_the_list_with_the_keyboard_only(map_page, sample):
     map_page.open_map("?sector=culture")
     for _ in range(80):

@@ -44,7 +44,8 @@ export function distanceKm(lat1, lon1, lat2, lon2) {
 }
 
 const MULTI = ["sector", "service"];
-const SINGLE = ["q", "item", "mrc", "region", "near", "radius_km", "open_now", "place"];
+const SINGLE = ["q", "item", "mrc", "region", "near", "radius_km", "open_now", "place", "bbox"];
+const NUMBER = "(-?\\d+(?:\\.\\d+)?)";
 
 /** The search state read from a query string (the same parameter names as /api/enterprises). */
 export function readState(search) {
@@ -56,6 +57,10 @@ export function readState(search) {
   state.nearPoint = near ? { lat: Number(near[1]), lon: Number(near[2]) } : null;
   if (!state.nearPoint) state.near = "";
   state.radius = Number(state.radius_km) > 0 ? Number(state.radius_km) : 25;
+  const box = new RegExp(`^${NUMBER},${NUMBER},${NUMBER},${NUMBER}$`).exec(state.bbox);
+  state.box = box ? { west: Number(box[1]), south: Number(box[2]), east: Number(box[3]), north: Number(box[4]) }
+    : null;
+  if (!state.box) state.bbox = "";
   return state;
 }
 
@@ -79,6 +84,7 @@ export function makeFilter(state, context) {
   const sectorMask = state.sector.reduce((mask, code) => mask | (context.sectorBits[code] || 0), 0);
   const serviceMask = state.service.reduce((mask, code) => mask | (context.serviceBits[code] || 0), 0);
   const near = state.nearPoint;
+  const box = state.box;
   const now = context.now;
   const test = (e, ignoreSector = false) => {
     if (state.item && !(e.items & itemMask)) return false;
@@ -88,6 +94,7 @@ export function makeFilter(state, context) {
     if (state.region && context.mrcRegion[e.mrc] !== state.region) return false;
     for (const word of words) if (!e.text.includes(word)) return false;
     if (near && e.distance > state.radius) return false;
+    if (box && (e.lon < box.west || e.lon > box.east || e.lat < box.south || e.lat > box.north)) return false;
     if (state.open_now && isOpenAt(e.hours, now.day, now.minute) !== true) return false;
     return true;
   };

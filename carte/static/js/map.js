@@ -26,6 +26,7 @@ let results = [];
 let shown = 0;
 let selected = null;
 let nearCircle = null;
+let areaBox = null;
 let redrawStarted = null;
 
 function redrawDone() {
@@ -201,6 +202,7 @@ function select(e, fromList) {
 function fillForm(state) {
   for (const name of ["q", "item", "mrc", "region", "place"]) form.elements[name].value = state[name];
   form.elements.near.value = state.near;
+  form.elements.bbox.value = state.bbox;
   form.elements.radius_km.value = String(state.radius);
   form.elements.open_now.checked = Boolean(state.open_now);
   for (const box of form.querySelectorAll("input[name=sector], input[name=service]")) {
@@ -253,6 +255,16 @@ function updateItemFeedback(state, filter) {
   }
 }
 
+function updateArea(state) {
+  if (areaBox) areaBox.remove();
+  areaBox = null;
+  document.getElementById("bbox-clear").hidden = !state.box;
+  if (!state.box) return;
+  areaBox = L.rectangle([[state.box.south, state.box.west], [state.box.north, state.box.east]], {
+    color: "#0b5c8a", weight: 2, dashArray: "6 4", fill: false, interactive: false,
+  }).addTo(map);
+}
+
 function updateNear(state) {
   if (nearCircle) nearCircle.remove();
   nearCircle = null;
@@ -269,6 +281,8 @@ function updateNear(state) {
 function fitView(state) {
   if (state.nearPoint && nearCircle) {
     map.fitBounds(nearCircle.getBounds());
+  } else if (areaBox) {
+    map.fitBounds(areaBox.getBounds());
   } else if (results.length && results.length < enterprises.length) {
     map.fitBounds(L.latLngBounds(results.map((e) => [e.lat, e.lon])), { maxZoom: 13, padding: [20, 20] });
   }
@@ -288,6 +302,7 @@ function apply(state, { fit = false } = {}) {
   updateCounts(state, filter);
   updateItemFeedback(state, filter);
   updateNear(state);
+  updateArea(state);
   updateLanguageLinks();
   updateMarkers();
   if (fit) fitView(state);
@@ -342,7 +357,7 @@ function locate() {
 }
 
 function clearFilters() {
-  for (const name of ["q", "item", "mrc", "region", "place", "near"]) form.elements[name].value = "";
+  for (const name of ["q", "item", "mrc", "region", "place", "near", "bbox"]) form.elements[name].value = "";
   for (const box of form.querySelectorAll("input[type=checkbox]")) box.checked = false;
   nearStatus.textContent = "";
   filterMrcOptions("");
@@ -379,6 +394,16 @@ function listen() {
     form.elements.place.value = "";
     nearStatus.textContent = messages.near_cleared;
     commit(formState());
+  });
+  document.getElementById("bbox-set").addEventListener("click", () => {
+    const view = map.getBounds();
+    form.elements.bbox.value = [view.getWest(), view.getSouth(), view.getEast(), view.getNorth()]
+      .map((value) => value.toFixed(4)).join(",");
+    commit(formState(), { fit: false });
+  });
+  document.getElementById("bbox-clear").addEventListener("click", () => {
+    form.elements.bbox.value = "";
+    commit(formState(), { fit: false });
   });
   moreButton.addEventListener("click", () => {
     const first = shown;
