@@ -11,6 +11,7 @@ from carte.queries import MrcCount, mrc_counts
 from carte.vocabulary import STOP_WORDS, build_index, load_vocabulary
 from carte.web.folium_map import cached_map
 from carte.web.i18n import current_language
+from carte.web.icons import sprite
 
 blueprint = Blueprint("home", __name__)
 #: Seconds a browser may reuse the data before revalidating it with its ETag.
@@ -36,7 +37,7 @@ def vocabulary_for_client(language: str) -> dict:
     """Labels, colours and the synonym index of the vocabulary, for the page's script."""
     vocabulary = load_vocabulary()
     return {
-        "sectors": [{"code": t.code, "label": t.label(language), "colour": t.colour}
+        "sectors": [{"code": t.code, "label": t.label(language), "colour": t.colour, "icon": t.icon}
                     for t in vocabulary.sectors],
         "items": [{"code": t.code, "label": t.label(language)} for t in vocabulary.items],
         "services": [{"code": t.code, "label": t.label(language)} for t in vocabulary.services],
@@ -91,7 +92,9 @@ def index() -> str:
     regions = sorted({(m.region_code, m.region_name) for m in mrcs})
     base_map = cached_map(current_app.config["TILE_URL"], data_attribution(),
                           url_for("home.mrc_boundaries"), tuple(sorted(map_labels().items())))
-    return render_template("home/index.html", config=config, regions=regions, base_map=base_map)
+    icons = sprite(tuple(sorted({sector["icon"] for sector in config["sectors"] if sector["icon"]})))
+    return render_template("home/index.html", config=config, regions=regions, base_map=base_map,
+                           icons=icons)
 
 
 def conditional_json(payload: Payload, max_age: int) -> Response:

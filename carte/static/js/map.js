@@ -18,6 +18,8 @@ const labels = {
   sector: Object.fromEntries(config.sectors.map((term) => [term.code, term.label])),
   item: Object.fromEntries(config.items.map((term) => [term.code, term.label])),
 };
+const sectorIcons = Object.fromEntries(config.sectors.map((term) => [term.code, term.icon]));
+const SVG = "http://www.w3.org/2000/svg";
 const mrcRegion = Object.fromEntries(config.mrcs.map((mrc) => [mrc.code, mrc.region]));
 
 let enterprises = [];
@@ -99,11 +101,22 @@ function popupContent(e) {
   return box;
 }
 
+/** The inline-sprite icon of a sector, as an SVG element. */
+function sectorIcon(code) {
+  const svg = document.createElementNS(SVG, "svg");
+  svg.setAttribute("class", "icon");
+  svg.setAttribute("aria-hidden", "true");
+  const use = document.createElementNS(SVG, "use");
+  use.setAttribute("href", `#icon-${sectorIcons[code]}`);
+  svg.append(use);
+  return svg;
+}
+
 function markerOf(e, group = shownGroup) {
   if (!e[group.key]) {
     const first = sectorCodes(e.sectors)[0] || "none";
     const icon = L.divIcon({ className: `pin sector-${first}${e.approximate ? " pin-approximate" : ""}`,
-      iconSize: [18, 18] });
+      iconSize: [22, 22], html: sectorIcons[first] ? sectorIcon(first) : "" });
     const marker = L.marker([e.lat, e.lon], { icon, title: e.name, alt: e.name, keyboard: false });
     marker.bindPopup(() => popupContent(e));
     marker.on("click", () => select(e, false));
