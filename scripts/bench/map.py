@@ -26,6 +26,7 @@ sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from sqlalchemy import text  # noqa: E402
+from sqlalchemy.engine import make_url  # noqa: E402
 from sqlalchemy.orm import Session  # noqa: E402
 
 from carte import create_app, schema  # noqa: E402
@@ -49,6 +50,9 @@ def gz(data: bytes) -> int:
 
 def prepare(url: str, count: int):
     """The bench database migrated, with geodata, vocabulary and `count` generated enterprises."""
+    if "bench" not in (make_url(url).database or ""):
+        raise SystemExit(f"Refus : {url} ne semble pas une base de mesure (son nom doit contenir « bench ») ; "
+                         "le banc d'essai en remplace toutes les entreprises.")
     engine = make_engine(url)
     schema.upgrade(engine)
     with engine.connect() as connection:

@@ -1,4 +1,7 @@
-"""Generate N published enterprises directly in SQL, at real Quebec postal codes, for the map benchmark."""
+"""Generate N published enterprises directly in SQL, at real Quebec postal codes, for the map benchmark.
+
+Only for the bench database: it deletes every enterprise there first.
+"""
 from __future__ import annotations
 
 from sqlalchemy import Engine, text
@@ -18,10 +21,10 @@ vocab AS (
            (SELECT array_agg(code ORDER BY position) FROM item_category) AS items,
            (SELECT array_agg(code ORDER BY position) FROM service) AS services
 )
-INSERT INTO enterprise (source, source_key, name, description, street, municipality_name, postal_code,
+INSERT INTO enterprise (id, source, source_key, name, description, street, municipality_name, postal_code,
                         phone, website, opening_hours, sectors, items, services, point, geocode_precision,
                         geocode_source, mrc_code, published, contact_person, internal_notes)
-SELECT 'bench', 'bench-' || n,
+SELECT n, 'bench', 'bench-' || n,
        (CAST(:prefixes AS text[]))[1 + n % cardinality(CAST(:prefixes AS text[]))] || ' ' || initcap(municipality_name)
            || CASE WHEN n % 3 = 0 THEN ' ' || n ELSE '' END,
        'Organisme à but non lucratif', (10 + n % 990) || ' rue Principale', initcap(municipality_name), code,
@@ -40,8 +43,10 @@ FROM picked, vocab v
 
 
 def generate_enterprises(engine: Engine, count: int, seed: str = "carte") -> int:
-    """Replace the bench enterprises with `count` new ones; return how many exist."""
+    """Replace the enterprises of the bench database with `count` new ones, ids 1 to count, the same
+    at every run; return how many exist."""
     with engine.begin() as connection:
-        connection.execute(text("DELETE FROM enterprise WHERE source = 'bench'"))
+        connection.execute(text("DELETE FROM enterprise"))
         connection.execute(GENERATE_SQL, {"count": count, "seed": seed, "prefixes": PREFIXES, "hours": HOURS})
+        connection.execute(text("SELECT setval('enterprise_id_seq', (SELECT max(id) FROM enterprise))"))
         return connection.execute(text("SELECT count(*) FROM enterprise WHERE source = 'bench'")).scalar_one()

@@ -41,7 +41,8 @@ function redrawDone() {
 function makeCluster() {
   return L.markerClusterGroup({
     chunkedLoading: true,
-    chunkProgress: (done, total) => { if (done === total) redrawDone(); },
+    // The last chunk is reported before its clusters reach the DOM: end the measure after them.
+    chunkProgress: (done, total) => { if (done === total) queueMicrotask(redrawDone); },
     showCoverageOnHover: false, maxClusterRadius: 60, disableClusteringAtZoom: 14,
     iconCreateFunction: (group) => {
       const count = group.getChildCount();
@@ -137,7 +138,7 @@ function updateMarkers() {
   if (results.length === enterprises.length && enterprises.length > 0) {
     showGroup(everything);
     if (everything.built) {
-      redrawDone();
+      queueMicrotask(redrawDone);
     } else {
       everything.built = true;
       everything.cluster.addLayers(enterprises.map((e) => markerOf(e, everything)));
