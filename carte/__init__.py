@@ -18,8 +18,8 @@ def template_folder() -> Path:
 def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     """Assemble the application: settings, database, languages, security headers, blueprints."""
     from carte import db
-    from carte.web import errors, i18n, security
-    from carte.web import api, assets, embed, export
+    from carte.web import api, embed, errors, export, i18n, security, vendor
+    from carte.web.enterprise import blueprint as enterprise
     from carte.web.home import blueprint as home
 
     app = Flask(__name__, template_folder=str(template_folder()), static_folder="static")
@@ -32,6 +32,7 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     security.init_app(app)
     errors.init_app(app)
     app.register_blueprint(home)
-    for blueprint in (api.blueprint, export.blueprint, embed.blueprint, assets.blueprint):
+    for blueprint in (enterprise, api.blueprint, export.blueprint, embed.blueprint):
         app.register_blueprint(blueprint)
+    vendor.init_app(app)
     return app

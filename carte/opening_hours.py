@@ -1,9 +1,12 @@
-"""Opening hours in OpenStreetMap syntax: the common forms, evaluated at a given moment.
+"""Opening hours in OpenStreetMap syntax: the common forms, evaluated at a given moment and made readable.
 
 Supported: `24/7`; rules separated by `;` (later rules replace earlier ones for their days);
 weekday lists and ranges (`Mo-Fr`, `Mo,We,Fr`, `Fr-Mo`); several time spans (`09:00-12:00,13:00-17:00`),
 spans past midnight (`22:00-02:00`); `off`/`closed`. Rules for public holidays (`PH`) are ignored
 because the holidays are not known here. Anything else makes the answer unknown (None).
+`describe_opening_hours` rewrites the same common forms in words for the pages; anything else is
+shown as written. The map page decides "open now" in the browser (carte/static/js/hours.js), where
+the citizen's clock is; the API decides it here.
 """
 from __future__ import annotations
 
@@ -108,3 +111,68 @@ def spill_past_midnight(span: tuple[int, int]) -> int:
     if end <= start:
         return end
     return max(end - 24 * 60, 0)
+
+
+DAY_NAMES = {
+    "fr": ("lundi", "mardi", "mercredi", "jeudi", "vendredi", "samedi", "dimanche"),
+    "en": ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday"),
+}
+WORDS = {
+    "fr": {"to": "au", "and": "et", "closed": "fermé", "always": "Ouvert en tout temps",
+           "holidays": "jours fériés", "time": "{}:{} à {}:{}"},
+    "en": {"to": "to", "and": "and", "closed": "closed", "always": "Open 24/7",
+           "holidays": "public holidays", "time": "{}:{} to {}:{}"},
+}
+_RULE = re.compile(r"^(?P<days>(?:PH|(?:Mo|Tu|We|Th|Fr|Sa|Su)(?:-(?:Mo|Tu|We|Th|Fr|Sa|Su))?)"
+                   r"(?:,(?:PH|(?:Mo|Tu|We|Th|Fr|Sa|Su)(?:-(?:Mo|Tu|We|Th|Fr|Sa|Su))?))*)"
+                   r"(?:\s+(?P<times>.+))?$")
+_TIME = re.compile(r"^(\d{1,2}):(\d{2})-(\d{1,2}):(\d{2})$")
+
+
+def _days(spec: str, language: str) -> str:
+    """"Mo-Fr,Su" as "lundi au vendredi et dimanche"."""
+    names, words = DAY_NAMES[language], WORDS[language]
+    parts = []
+    for piece in spec.split(","):
+        if piece == "PH":
+            parts.append(words["holidays"])
+        elif "-" in piece:
+            first, last = piece.split("-")
+            parts.append(f"{names[DAYS.index(first)]} {words['to']} {names[DAYS.index(last)]}")
+        else:
+            parts.append(names[DAYS.index(piece)])
+    return f" {words['and']} ".join(parts)
+
+
+def _times(spec: str, language: str) -> str | None:
+    """"09:00-12:00,13:00-17:00" in words, or None when not of that form."""
+    words = WORDS[language]
+    if spec.strip() in ("off", "closed"):
+        return words["closed"]
+    ranges = []
+    for piece in spec.split(","):
+        match = _TIME.match(piece.strip())
+        if not match:
+            return None
+        ranges.append(words["time"].format(*match.groups()))
+    return f" {words['and']} ".join(ranges)
+
+
+def describe_opening_hours(spec: str | None, language: str = "fr") -> list[str]:
+    """One readable line per rule of an OSM opening_hours value (unknown forms kept as written)."""
+    if not spec or not spec.strip():
+        return []
+    language = language if language in DAY_NAMES else "fr"
+    if spec.strip() == "24/7":
+        return [WORDS[language]["always"]]
+    lines = []
+    for rule in (part.strip() for part in spec.split(";")):
+        match = _RULE.match(rule) if rule else None
+        times = _times(match.group("times") or "", language) if match and match.group("times") else None
+        if match and times:
+            days = _days(match.group("days"), language)
+            separator = " : " if language == "fr" else ": "
+            lines.append(days[0].upper() + days[1:] + separator + times)
+        elif rule:
+            lines.append(rule)
+    return lines
