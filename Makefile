@@ -6,6 +6,8 @@ PY := $(VENV)/bin/python
 CARTE := $(VENV)/bin/carte
 CARTE_DATABASE_URL ?= postgresql+psycopg://postgres@127.0.0.1:5432/carte
 CARTE_TEST_DATABASE_URL ?= postgresql+psycopg://postgres@127.0.0.1:5432/carte_test
+CARTE_GEODATA_DIR ?= ../shared/geodata
+CARTE_BENCH_DATABASE_URL ?= postgresql+psycopg://postgres@127.0.0.1:5432/carte_bench
 HOST ?= 127.0.0.1
 PORT ?= 5000
 export CARTE_TEST_DATABASE_URL
@@ -40,12 +42,20 @@ browser-deps:
 	@if [ -f package.json ] && { [ ! -d node_modules ] || [ package-lock.json -nt node_modules ]; }; then \
 	  npm ci --no-audit --no-fund --loglevel=error && touch node_modules; fi
 
+# The fictitious sample list and the Registraire's Mauricie list; re-running changes nothing.
 demo: setup
+	CARTE_DATABASE_URL=$(CARTE_DATABASE_URL) $(CARTE) ingest data/sample_enterprises.csv --source exemple
+	CARTE_DATABASE_URL=$(CARTE_DATABASE_URL) $(CARTE) ingest $(CARTE_GEODATA_DIR)/req_mauricie_coops_npo.csv --source req
 	CARTE_DATABASE_URL=$(CARTE_DATABASE_URL) $(CARTE) run --host $(HOST) --port $(PORT)
 
 test: $(VENV)/.installed browser-deps
 	@$(MAKE) --no-print-directory setup-db DB=$(CARTE_TEST_DATABASE_URL)
 	$(PY) -m pytest
+
+# Ingest benchmark on its own database: 100,000 generated rows, first run and re-run (docs/benchmarks.md).
+bench: $(VENV)/.installed
+	@$(MAKE) --no-print-directory setup-db DB=$(CARTE_BENCH_DATABASE_URL)
+	$(PY) scripts/bench/ingest.py --database-url $(CARTE_BENCH_DATABASE_URL) --rows 100000
 
 clean-venv:
 	rm -rf $(VENV)
