@@ -184,13 +184,17 @@ def describe_fault(error: Exception) -> str:
 
 def make_geopy(service: str, *, user_agent: str, url: str, timeout: float) -> Any:
     """Build the geopy geocoder for a service name, pointed at `url` when one is configured."""
+    from functools import partial
     from urllib.parse import urlsplit
 
     from geopy import geocoders
+    from geopy.adapters import RequestsAdapter
 
     classes = {"nominatim": geocoders.Nominatim, "photon": geocoders.Photon,
                "pelias": geocoders.Pelias, "arcgis": geocoders.ArcGIS}
-    options: dict[str, Any] = {"user_agent": user_agent, "timeout": timeout}
+    # Retries are ours (Retry-After honoured, faults counted), not hidden inside the HTTP adapter.
+    options: dict[str, Any] = {"user_agent": user_agent, "timeout": timeout,
+                               "adapter_factory": partial(RequestsAdapter, max_retries=0)}
     if url:
         parts = urlsplit(url if "//" in url else f"https://{url}")
         options["domain"] = parts.netloc + parts.path.rstrip("/")
