@@ -152,7 +152,7 @@ def normalise_phone(raw: str | None) -> tuple[str | None, str | None]:
     if not value:
         return None, None
     extension = None
-    match = _EXTENSION.search(value)
+    match = _EXTENSION.search(value) if any(ch.isalpha() or ch == "#" for ch in value) else None
     if match:
         extension, value = match.group(1), value[:match.start()]
     digits = re.sub(r"[\s().+-]", "", value)

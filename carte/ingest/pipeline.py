@@ -13,8 +13,9 @@ from sqlalchemy.engine import Connection
 
 from carte.geocoding import PRECISIONS, STAGE_COLUMNS, Chain, OnlineGeocoder, place_staged
 from carte.ingest.clean import CleanRow, Issue
+from carte.ingest.parallel import clean_rows
 from carte.ingest.readers import read_table
-from carte.ingest.rows import Layout, Places, clean_row
+from carte.ingest.rows import Layout, Places
 from carte.vocabulary import Vocabulary, load_vocabulary
 
 #: Bump when cleaning changes, so rows read before are cleaned again instead of skipped.
@@ -112,11 +113,14 @@ def ingest_file(connection: Connection, path: str | Path, options: IngestOptions
     result = IngestResult(file_format=table.description, ignored_columns=table.ignored)
     clock.lap(result, "lecture")
     layout = Layout(table.columns, table.services, table.headers)
+    # Compiling the big statements costs more than it saves at this size.
+    connection.execute(text("SET LOCAL jit = off"))
+    connection.execute(text("SET LOCAL gin_pending_list_limit = '64MB'"))
     savepoint = connection.begin_nested() if options.dry_run else None
     try:
         staged, seen_ids = sort_rows(connection, table.rows, layout, options, vocabulary, result, progress)
         clock.lap(result, "nettoyage")
-        stage(connection, staged)
+        stage(connection, staged, with_address_keys=bool(options.geocoders))
         place_staged(connection, STAGE, options.chain, options.geocoders,
                      (lambda done, total: progress("géocodage", done, total)) if progress else None)
         result.geocoder_calls = sum(g.calls for g in options.geocoders)
@@ -126,7 +130,7 @@ def ingest_file(connection: Connection, path: str | Path, options: IngestOptions
             result.batch_id = open_batch(connection, path, options.source)
             apply(connection, options.source, result.batch_id, present_columns(layout))
         result.missing, result.unpublished = handle_missing(connection, options, seen_ids)
-        collect(connection, result, staged)
+        collect(connection, result, staged, options.source)
         clock.lap(result, "application")
         if not options.dry_run:
             record(connection, result)
@@ -188,23 +192,25 @@ def sort_rows(connection: Connection, rows: list, layout: Layout, options: Inges
     salt = f"{PIPELINE_VERSION}|{options.chain.label}|{sorted(layout.columns.items())}|" \
            f"{sorted(layout.services.items())}|".encode()
     known = known_rows(connection, options.source)
-    places = load_places(connection)
+    digests = [row_hash(salt, cells) for _line, cells in rows]
+    previous = [known.pop(digest, None) for digest in digests]
+    fresh = [row for row, before in zip(rows, previous) if before is None]
+    report = (lambda done, total: progress("nettoyage", done, total)) if progress else None
+    cleaned = iter(clean_rows(fresh, layout, load_places(connection), vocabulary, report))
     keys: dict[str, int] = {}
     staged: list[tuple[CleanRow, str]] = []
     seen_ids: list[int] = []
-    for done, (line, cells) in enumerate(rows, 1):
+    for (line, cells), digest, before in zip(rows, digests, previous):
         result.counts["read"] += 1
-        digest = row_hash(salt, cells)
-        previous = known.pop(digest, None)
-        if previous is not None:
-            enterprise_id, key, precision, mrc_code = previous
+        if before is not None:
+            enterprise_id, key, precision, mrc_code = before
             keys.setdefault(key, line)
             seen_ids.append(enterprise_id)
             result.outcomes.append(RowOutcome(line, _cell(cells, layout, "external_id")
                                               or _cell(cells, layout, "neq"), "unchanged",
                                               enterprise_id, precision, mrc_code))
             continue
-        row = clean_row(line, cells, layout, places, vocabulary)
+        row = next(cleaned)
         result.issues.extend(row.issues)
         if not row.rejected and row.source_key in keys:
             row.issues.append(Issue(line, None, None, f"doublon de la ligne {keys[row.source_key]} "
@@ -216,8 +222,6 @@ def sort_rows(connection: Connection, rows: list, layout: Layout, options: Inges
             continue
         keys[row.source_key] = line
         staged.append((row, digest))
-        if progress and done % 2000 == 0:
-            progress("nettoyage", done, len(rows))
     if progress:
         progress("nettoyage", len(rows), len(rows))
     return staged, seen_ids
@@ -246,8 +250,9 @@ _COPIED = ("line", "source_key", "content_hash", "external_id", "neq", "name", "
            "opening_hours", "sectors", "items", "services", "contact_person", "internal_notes")
 
 
-def stage(connection: Connection, staged: list[tuple[CleanRow, str]]) -> None:
-    """COPY the clean rows into a temporary table dropped at the end of the transaction."""
+def stage(connection: Connection, staged: list[tuple[CleanRow, str]], with_address_keys: bool) -> None:
+    """COPY the clean rows into a temporary table dropped at the end of the transaction (with the
+    cache keys of their addresses when an online geocoder will need them)."""
     connection.execute(text(f"DROP TABLE IF EXISTS {STAGE}"))
     connection.execute(text(f"CREATE TEMP TABLE {STAGE} ({STAGE_DATA}) ON COMMIT DROP"))
     cursor = connection.connection.driver_connection.cursor()
@@ -256,10 +261,10 @@ def stage(connection: Connection, staged: list[tuple[CleanRow, str]]) -> None:
             copy.write_row((
                 row.line, row.source_key, digest, row.external_id, row.neq, row.name, row.description,
                 row.street, row.address_line2, row.municipality_name, row.municipality_key,
-                row.municipality_code, row.postal_code, row.fsa, row.address_key, row.latitude,
+                row.municipality_code, row.postal_code, row.fsa,
+                row.address_key if with_address_keys else None, row.latitude,
                 row.longitude, row.phone, row.email, row.website, row.opening_hours, row.sectors,
                 row.items, row.services, row.contact_person, row.internal_notes))
-    connection.execute(text(f"ANALYZE {STAGE}"))
 
 
 _RANK = "array_position(ARRAY['manual','address','postal_code','municipality','fsa'], {})"
@@ -329,21 +334,18 @@ def apply(connection: Connection, source: str, batch_id: int, present: tuple[str
     updated = present + GEO_COLUMNS
     assignments = ", ".join(f"{c} = excluded.{c}" for c in updated)
     connection.execute(text(f"""
-        WITH written AS (
-            INSERT INTO enterprise (source, source_key, {', '.join(insert_columns)}, content_hash,
-                                    published, last_import_id)
-            SELECT :source, s.source_key, {_stage_values(insert_columns)}, s.content_hash,
-                   s.point IS NOT NULL, :batch
-            FROM {STAGE} s WHERE s.status IS NULL OR s.status = 'updated' ORDER BY s.line
-            ON CONFLICT (source, source_key) DO UPDATE SET {assignments},
-                content_hash = excluded.content_hash, last_import_id = excluded.last_import_id,
-                updated_at = now(),
-                published = CASE WHEN 'missing_from_source' = ANY(enterprise.flags)
-                                   OR ('unplaced' = ANY(enterprise.flags) AND excluded.point IS NOT NULL)
-                                 THEN true ELSE enterprise.published END
-            WHERE ({_compared('enterprise', updated)}) IS DISTINCT FROM ({_compared('excluded', updated)})
-            RETURNING id, source_key)
-        UPDATE {STAGE} s SET enterprise_id = w.id FROM written w WHERE w.source_key = s.source_key"""),
+        INSERT INTO enterprise (source, source_key, {', '.join(insert_columns)}, content_hash,
+                                published, last_import_id)
+        SELECT :source, s.source_key, {_stage_values(insert_columns)}, s.content_hash,
+               s.point IS NOT NULL, :batch
+        FROM {STAGE} s WHERE s.status IS NULL OR s.status = 'updated' ORDER BY s.line
+        ON CONFLICT (source, source_key) DO UPDATE SET {assignments},
+            content_hash = excluded.content_hash, last_import_id = excluded.last_import_id,
+            updated_at = now(),
+            published = CASE WHEN 'missing_from_source' = ANY(enterprise.flags)
+                               OR ('unplaced' = ANY(enterprise.flags) AND excluded.point IS NOT NULL)
+                             THEN true ELSE enterprise.published END
+        WHERE ({_compared('enterprise', updated)}) IS DISTINCT FROM ({_compared('excluded', updated)})"""),
         {"source": source, "batch": batch_id})
     connection.execute(text(f"""
         UPDATE enterprise e SET content_hash = s.content_hash FROM {STAGE} s
@@ -373,13 +375,15 @@ def handle_missing(connection: Connection, options: IngestOptions, seen_ids: lis
     return missing, hidden
 
 
-def collect(connection: Connection, result: IngestResult, staged: list[tuple[CleanRow, str]]) -> None:
+def collect(connection: Connection, result: IngestResult, staged: list[tuple[CleanRow, str]],
+            source: str) -> None:
     """Outcomes of the staged rows, counts per status and precision, and the issues they raise."""
     by_line = {row.line: row for row, _ in staged}
     result.mrc_names = dict(connection.execute(text("SELECT code, name FROM mrc")).all())
-    for line, status, enterprise_id, precision, mrc_code, flags in connection.execute(text(
-            f"SELECT line, COALESCE(status, 'inserted'), enterprise_id, precision, mrc_code, flags "
-            f"FROM {STAGE}")):
+    for line, status, enterprise_id, precision, mrc_code, flags in connection.execute(text(f"""
+            SELECT s.line, COALESCE(s.status, 'inserted'), e.id, s.precision, s.mrc_code, s.flags
+            FROM {STAGE} s LEFT JOIN enterprise e ON e.source = :source AND e.source_key = s.source_key"""),
+            {"source": source}):
         row = by_line[line]
         reasons = [describe(i) for i in row.issues]
         for flag in flags:

@@ -133,8 +133,9 @@ def sort_address(street: str | None, municipality: str | None, line2: str | None
     civic = next((cell for cell in rest if _CIVIC.match(cell) and not split_po_box(cell)[1]), None)
     if civic is None and street is not town:
         civic = street
+    town_key = places.resolve(town)[0]
     extra = [cell for cell in rest if cell is not civic and fold(cell) not in _PLACE_WORDS
-             and municipality_key(cell) != municipality_key(town or "")]
+             and places.resolve(cell)[0] != town_key]
     return civic, town, extra
 
 
