@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import csv
+import re
 from pathlib import Path
 
 import pytest
@@ -9,10 +10,11 @@ from sqlalchemy import text
 from sqlalchemy.engine import Connection
 
 from carte.config import load_config
+from carte.geocoding import Address, OfflineGeocoder
 from carte.ingest.pipeline import IngestOptions, ingest_file
 from carte.ingest.report import write_report
 from tests.factories import insert_enterprise
-from tests.ingest_files import messy_rows, write_csv, write_xlsx
+from tests.ingest_files import HEADER_FR, messy_rows, write_csv, write_xlsx
 
 REGISTRAIRE = Path(load_config()["GEODATA_DIR"]) / "req_mauricie_coops_npo.csv"
 SAMPLE = Path(__file__).resolve().parents[1] / "data" / "sample_enterprises.csv"
@@ -224,3 +226,31 @@ def test_the_report_neutralises_cells_a_spreadsheet_would_run(connection, messy_
     write_report(result, tmp_path / "r.csv")
     content = (tmp_path / "r.csv").read_text(encoding="utf-8-sig")
     assert ";'=cmd" in content and ";=cmd" not in content
+
+
+def test_the_same_rows_read_differently_are_compared_value_by_value_and_left_unchanged(connection, tmp_path):
+    """Columns in another order (so every row is cleaned again): still 0 inserted, 0 updated."""
+    rows = messy_rows()[:3]
+    ingest_file(connection, write_csv(tmp_path / "a.csv", rows), IngestOptions(source="test-ingest"))
+    order = [1, 0, 3, 2, 4, 5, 6, 7, 8, 9, 10, 11]
+    header = [HEADER_FR[i] for i in order]
+    shuffled = write_csv(tmp_path / "b.csv", [[row[i] for i in order] for row in rows], header)
+    again = ingest_file(connection, shuffled, IngestOptions(source="test-ingest"))
+    assert (again.counts["inserted"], again.counts["updated"], again.counts["unchanged"]) == (0, 0, 3)
+
+
+def test_the_offline_geocoder_places_one_address_through_the_same_chain(connection):
+    """The port's offline adapter: postal code first, the municipality without one, else not found."""
+    geocoder = OfflineGeocoder(connection)
+    by_postal_code = geocoder.geocode(Address("1 rue A", "St-Georges", "G5Y 1L3"))
+    by_town = geocoder.geocode(Address(None, "Beauceville", None))
+    assert (by_postal_code.status, by_postal_code.precision) == ("found", "postal_code")
+    assert (by_town.status, by_town.precision) == ("found", "municipality")
+    assert geocoder.geocode(Address(None, "Nulle part", None)).status == "not_found"
+
+
+def test_the_ingest_core_never_imports_flask():
+    """ingest/ and geocoding stay usable without the web framework."""
+    package = Path(__file__).resolve().parents[1] / "carte"
+    sources = [*package.joinpath("ingest").glob("*.py"), package / "geocoding.py"]
+    assert not [p.name for p in sources if re.search(r"^\s*(from|import) flask", p.read_text(), re.M)]

@@ -178,7 +178,7 @@ def row_hash(salt: bytes, cells: tuple[str, ...]) -> str:
 def known_rows(connection: Connection, source: str) -> dict[str, tuple]:
     """Enterprises of the source by the digest of the raw row they were last loaded from."""
     rows = connection.execute(text("""
-        SELECT content_hash, id, source_key, geocode_precision, mrc_code FROM enterprise
+        SELECT content_hash, id, source_key, geocode_precision, mrc_code, flags FROM enterprise
         WHERE source = :source AND content_hash IS NOT NULL
           AND NOT ('missing_from_source' = ANY(flags))"""), {"source": source})
     return {row[0]: tuple(row[1:]) for row in rows}
@@ -203,12 +203,13 @@ def sort_rows(connection: Connection, rows: list, layout: Layout, options: Inges
     for (line, cells), digest, before in zip(rows, digests, previous):
         result.counts["read"] += 1
         if before is not None:
-            enterprise_id, key, precision, mrc_code = before
+            enterprise_id, key, precision, mrc_code, flags = before
             keys.setdefault(key, line)
             seen_ids.append(enterprise_id)
             result.outcomes.append(RowOutcome(line, _cell(cells, layout, "external_id")
                                               or _cell(cells, layout, "neq"), "unchanged",
-                                              enterprise_id, precision, mrc_code))
+                                              enterprise_id, precision, mrc_code,
+                                              [FLAG_REASONS[f] for f in flags if f in FLAG_REASONS]))
             continue
         row = next(cleaned)
         result.issues.extend(row.issues)
