@@ -22,13 +22,18 @@ from carte.vocabulary import Vocabulary, load_vocabulary
 PIPELINE_VERSION = "1"
 STAGE = "ingest_stage"
 Progress = Callable[[str, int, int], None]
-#: Enterprise columns filled from each field of the file (the address group always comes together).
+#: Enterprise columns filled from each field of the file.
 FIELD_COLUMNS = {"external_id": ("external_id",), "neq": ("neq",), "name": ("name",),
                  "description": ("description",), "phone": ("phone",), "email": ("email",),
                  "website": ("website",), "opening_hours": ("opening_hours",),
                  "sectors": ("sectors",), "items": ("items",), "contact_person": ("contact_person",),
                  "internal_notes": ("internal_notes",)}
 ADDRESS_COLUMNS = ("street", "address_line2", "municipality_name", "postal_code")
+#: The fields each address column is taken from (cells are sorted among the three address fields).
+ADDRESS_SOURCES = {"street": {"street", "municipality", "address_line2"},
+                   "address_line2": {"street", "municipality", "address_line2"},
+                   "municipality_name": {"street", "municipality", "address_line2"},
+                   "postal_code": {"postal_code", "street", "address_line2"}}
 GEO_COLUMNS = ("point", "geocode_precision", "geocode_source", "mrc_code", "municipality_code", "flags")
 DATA_COLUMNS = ("external_id", "neq", "name", "description", *ADDRESS_COLUMNS, "phone", "email",
                 "website", "opening_hours", "sectors", "items", "services", "contact_person",
@@ -163,7 +168,7 @@ def load_places(connection: Connection) -> Places:
     """Every municipality's name key and official name."""
     places = Places()
     grouped: dict[str, list[str]] = {}
-    for row in connection.execute(text("SELECT code, name, name_key FROM municipality ORDER BY code")):
+    for row in connection.execute(text("SELECT code, name, name_key FROM municipality ORDER BY code")).all():
         grouped.setdefault(row.name_key, []).append(row.code)
         places.names[row.code] = row.name
     places.by_key = {key: tuple(codes) for key, codes in grouped.items()}
@@ -180,7 +185,7 @@ def known_rows(connection: Connection, source: str) -> dict[str, tuple]:
     rows = connection.execute(text("""
         SELECT content_hash, id, source_key, geocode_precision, mrc_code, flags FROM enterprise
         WHERE source = :source AND content_hash IS NOT NULL
-          AND NOT ('missing_from_source' = ANY(flags))"""), {"source": source})
+          AND NOT ('missing_from_source' = ANY(flags))"""), {"source": source}).all()
     return {row[0]: tuple(row[1:]) for row in rows}
 
 
@@ -264,8 +269,14 @@ def stage(connection: Connection, staged: list[tuple[CleanRow, str]], with_addre
                 row.street, row.address_line2, row.municipality_name, row.municipality_key,
                 row.municipality_code, row.postal_code, row.fsa,
                 row.address_key if with_address_keys else None, row.latitude,
-                row.longitude, row.phone, row.email, row.website, row.opening_hours, row.sectors,
-                row.items, row.services, row.contact_person, row.internal_notes))
+                row.longitude, row.phone, row.email, row.website, row.opening_hours,
+                _array(row.sectors), _array(row.items), _array(row.services), row.contact_person,
+                row.internal_notes))
+
+
+def _array(codes: list[str]) -> str:
+    """A text[] literal of vocabulary codes (plain identifiers: nothing to quote)."""
+    return "{" + ",".join(codes) + "}"
 
 
 _RANK = "array_position(ARRAY['manual','address','postal_code','municipality','fsa'], {})"
@@ -314,10 +325,12 @@ def _stage_values(columns: tuple[str, ...] = DATA_COLUMNS + GEO_COLUMNS) -> str:
 
 def present_columns(layout: Layout) -> tuple[str, ...]:
     """The enterprise columns this file speaks for; the others keep their stored values on update."""
-    columns = [c for name, cs in FIELD_COLUMNS.items() if name in layout.columns for c in cs]
-    if "services" in layout.columns or layout.services:
-        columns.append("services")
-    return tuple(c for c in DATA_COLUMNS if c in columns or c in ADDRESS_COLUMNS)
+    mapped = set(layout.columns)
+    columns = {c for name, cs in FIELD_COLUMNS.items() if name in mapped for c in cs}
+    columns |= {column for column, fields in ADDRESS_SOURCES.items() if mapped & fields}
+    if "services" in mapped or layout.services:
+        columns.add("services")
+    return tuple(c for c in DATA_COLUMNS if c in columns)
 
 
 def open_batch(connection: Connection, path: Path, source: str) -> int:
@@ -384,7 +397,7 @@ def collect(connection: Connection, result: IngestResult, staged: list[tuple[Cle
     for line, status, enterprise_id, precision, mrc_code, flags in connection.execute(text(f"""
             SELECT s.line, COALESCE(s.status, 'inserted'), e.id, s.precision, s.mrc_code, s.flags
             FROM {STAGE} s LEFT JOIN enterprise e ON e.source = :source AND e.source_key = s.source_key"""),
-            {"source": source}):
+            {"source": source}).all():
         row = by_line[line]
         reasons = [describe(i) for i in row.issues]
         for flag in flags:

@@ -52,10 +52,10 @@ def clean_row(line: int, cells: tuple[str, ...], layout: Layout, places: Places,
     row = CleanRow(line=line)
     values = read_cells(row, cells, layout)
     row.name = normalise_name(values.get("name"))
-    row.external_id = clean_text(values.get("external_id"))
-    row.description = clean_text(values.get("description"))
-    row.contact_person = clean_text(values.get("contact_person"))
-    row.internal_notes = clean_text(values.get("internal_notes"))
+    row.external_id = (values.get("external_id"))
+    row.description = (values.get("description"))
+    row.contact_person = (values.get("contact_person"))
+    row.internal_notes = (values.get("internal_notes"))
     clean_identity(row, values)
     clean_address(row, values, places)
     clean_contact(row, values)
@@ -66,13 +66,13 @@ def clean_row(line: int, cells: tuple[str, ...], layout: Layout, places: Places,
 
 
 def read_cells(row: CleanRow, cells: tuple[str, ...], layout: Layout) -> dict[str, str | None]:
-    """The raw value of each mapped field, spreadsheet formulas undone or refused."""
+    """The trimmed value of each mapped field, spreadsheet formulas undone or refused."""
     values: dict[str, str | None] = {}
     for name, position in layout.columns.items():
         value, problem = unformula(cells[position] if position < len(cells) else "")
         if problem:
             row.issues.append(Issue(row.line, layout.headers[position], cells[position], problem))
-        values[name] = value
+        values[name] = clean_text(value)
     return values
 
 
@@ -83,7 +83,7 @@ def note(row: CleanRow, column: str, value: str | None, reason: str, severity: s
 
 def clean_identity(row: CleanRow, values: dict[str, str | None]) -> None:
     """The NEQ, checked for its 10 digits."""
-    raw = clean_text(values.get("neq"))
+    raw = (values.get("neq"))
     row.neq = normalise_neq(raw)
     if raw and not row.neq:
         note(row, "neq", raw, "NEQ invalide (10 chiffres attendus) : ignoré")
@@ -92,15 +92,15 @@ def clean_identity(row: CleanRow, values: dict[str, str | None]) -> None:
 def clean_address(row: CleanRow, values: dict[str, str | None], places: Places) -> None:
     """Street, second line, municipality and postal code, sorting cells that sit in the wrong column."""
     street, municipality, extra = sort_address(
-        clean_text(values.get("street")), clean_text(values.get("municipality")),
-        clean_text(values.get("address_line2")), places)
+        (values.get("street")), (values.get("municipality")),
+        (values.get("address_line2")), places)
     street, po_box = split_po_box(street)
     row.street = street.strip(" ,") if street else None
     row.address_line2 = "; ".join(dict.fromkeys(filter(None, [po_box, *extra]))) or None
     row.municipality_key, row.municipality_code, known = places.resolve(municipality)
     row.municipality_name = (places.names.get(row.municipality_code) if row.municipality_code
                              else _strip_province(municipality))
-    raw_postal = clean_text(values.get("postal_code"))
+    raw_postal = (values.get("postal_code"))
     row.postal_code, invalid = normalise_postal(raw_postal)
     if invalid:
         note(row, "code postal", raw_postal, "code postal invalide : ignoré")
@@ -124,24 +124,27 @@ def sort_address(street: str | None, municipality: str | None, line2: str | None
                  places: Places) -> tuple[str | None, str | None, list[str]]:
     """Find the municipality, the civic address and the rest among three cells, whatever their
     column (the Registraire shifts them when there is a post office box)."""
+    if (not line2 and municipality and street and _CIVIC.match(street) and places.resolve(municipality)[2]
+            and not split_po_box(street)[1]):
+        return street, municipality, []  # the usual case, quickly
     cells = [cell for cell in (municipality, line2, street) if cell]
     known = [cell for cell in cells if places.resolve(cell)[2]]
     plain = [cell for cell in (municipality, line2) if cell and not _CIVIC.match(cell)
-             and not split_po_box(cell)[1] and fold(cell) not in _PLACE_WORDS]
+             and not split_po_box(cell)[1] and places.resolve(cell)[0] not in _PLACE_WORDS]
     town = known[0] if known else plain[0] if plain else municipality
     rest = [cell for cell in (street, municipality, line2) if cell and cell is not town]
     civic = next((cell for cell in rest if _CIVIC.match(cell) and not split_po_box(cell)[1]), None)
     if civic is None and street is not town:
         civic = street
     town_key = places.resolve(town)[0]
-    extra = [cell for cell in rest if cell is not civic and fold(cell) not in _PLACE_WORDS
+    extra = [cell for cell in rest if cell is not civic and places.resolve(cell)[0] not in _PLACE_WORDS
              and places.resolve(cell)[0] != town_key]
     return civic, town, extra
 
 
 def clean_contact(row: CleanRow, values: dict[str, str | None]) -> None:
     """Phone (E.164), e-mail, website and opening hours; invalid values are reported and left out."""
-    raw_phone = clean_text(values.get("phone"))
+    raw_phone = (values.get("phone"))
     row.phone, extension = normalise_phone(raw_phone)
     if raw_phone and not row.phone:
         note(row, "téléphone", raw_phone, "numéro de téléphone invalide : ignoré")
@@ -152,7 +155,7 @@ def clean_contact(row: CleanRow, values: dict[str, str | None]) -> None:
             ("website", "site web", normalise_url, "adresse web invalide : ignorée"),
             ("opening_hours", "heures d'ouverture", normalise_opening_hours,
              "heures d'ouverture non comprises (format OpenStreetMap attendu, ex. Mo-Fr 09:00-17:00)")):
-        raw = clean_text(values.get(name))
+        raw = (values.get(name))
         setattr(row, name, normaliser(raw))
         if raw and getattr(row, name) is None:
             note(row, column, raw, reason)
@@ -176,7 +179,7 @@ def clean_coordinates(row: CleanRow, values: dict[str, str | None]) -> None:
     raw_lat, raw_lon = values.get("latitude"), values.get("longitude")
     lat, lon = parse_coordinate(raw_lat), parse_coordinate(raw_lon)
     if lat is None or lon is None:
-        if clean_text(raw_lat) or clean_text(raw_lon):
+        if raw_lat or raw_lon:
             note(row, "latitude/longitude", f"{raw_lat} {raw_lon}", "coordonnées illisibles : ignorées")
         return
     fixed = fix_coordinates(lat, lon)
