@@ -274,8 +274,13 @@ _STEPS = {
 
 # One statement for every placed row: the stated municipality's MRC for municipality (and FSA) points,
 # else the subdivided polygon holding the point, else the nearest within NEAREST_MRC_DEGREES, else the
-# municipality's MRC; the last three are flagged.
+# municipality's MRC; the last three are flagged. The polygons drive the point-in-polygon join (over
+# an index of the staged points) so that each polygon is prepared once for all its points.
 ASSIGN_MRC = """
+WITH inside AS MATERIALIZED (
+    SELECT DISTINCT ON (s.line) s.line, p.mrc_code
+    FROM mrc_part p JOIN {t} s ON ST_Intersects(p.geom, s.point)
+    ORDER BY s.line, p.mrc_code)
 UPDATE {t} s SET mrc_code = r.mrc_code, flags = s.flags || r.flags
 FROM (
     SELECT s2.line,
@@ -289,10 +294,7 @@ FROM (
              ELSE '{{mrc_unknown}}' END::text[] AS flags
     FROM {t} s2
     LEFT JOIN municipality mun ON mun.code = s2.municipality_code
-    LEFT JOIN LATERAL (
-        SELECT p.mrc_code FROM mrc_part p
-        WHERE NOT (s2.precision IN ('municipality', 'fsa') AND mun.mrc_code IS NOT NULL)
-          AND ST_Intersects(p.geom, s2.point) LIMIT 1) inside ON true
+    LEFT JOIN inside ON inside.line = s2.line
     LEFT JOIN LATERAL (
         SELECT p.mrc_code FROM mrc_part p
         WHERE inside.mrc_code IS NULL
@@ -348,6 +350,7 @@ def place_staged(connection: Connection, table: str, chain: Chain,
     if chain.offline:
         for step in ("postal_code", "municipality", "fsa"):
             run(_STEPS[step])
+    run("CREATE INDEX ON {t} USING gist (point)")
     run("ANALYZE {t}")  # the statistics the planner needs are those of the placed rows
     run(ASSIGN_MRC, near=NEAREST_MRC_DEGREES)
     run(CHECK_POSTAL_CODES, far=POSTAL_DOUBT_DEGREES)

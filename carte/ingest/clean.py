@@ -29,6 +29,8 @@ _EXTENSION = re.compile(r"\s*(?:poste|post\.?|ext\.?|extension|p\.|x|#)\s*(\d{1,
 _SPLIT_VALUES = re.compile(r"\s*[,;/|+\n•]\s*")
 _SPLIT_WORDS = re.compile(r"\s+(?:et|and|ou|or|&)\s+", re.IGNORECASE)
 _NEQ = re.compile(r"^\d{10}$")
+_PHONE_PUNCTUATION = re.compile(r"[\s().+-]")
+_SCHEME = re.compile(r"^[a-z][a-z0-9+.-]*://", re.IGNORECASE)
 
 
 @dataclass(frozen=True)
@@ -117,8 +119,7 @@ def normalise_name(raw: str | None) -> str | None:
     value = clean_text(raw)
     if not value:
         return None
-    letters = [ch for ch in value if ch.isalpha()]
-    if len(letters) > 4 and all(ch.isupper() for ch in letters):
+    if len(value) > 4 and value.isupper():
         return title_case(value)
     return value
 
@@ -155,7 +156,7 @@ def normalise_phone(raw: str | None) -> tuple[str | None, str | None]:
     match = _EXTENSION.search(value) if any(ch.isalpha() or ch == "#" for ch in value) else None
     if match:
         extension, value = match.group(1), value[:match.start()]
-    digits = re.sub(r"[\s().+-]", "", value)
+    digits = _PHONE_PUNCTUATION.sub("", value)
     if digits.isdigit() and (len(digits) == 10 or (len(digits) == 11 and digits[0] == "1")):
         national = digits[-10:]
         return (f"+1{national}" if _valid_nanp_prefix(national[:6]) else None), extension
@@ -206,7 +207,7 @@ def normalise_url(raw: str | None) -> str | None:
     value = clean_text(raw)
     if not value or " " in value:
         return None
-    if not re.match(r"^[a-z][a-z0-9+.-]*://", value, re.IGNORECASE):
+    if not _SCHEME.match(value):
         value = "https://" + value.lstrip("/")
     parts = urlsplit(value)
     host = parts.netloc.lower()
