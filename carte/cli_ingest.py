@@ -36,15 +36,18 @@ class ProgressBar:
     def __init__(self) -> None:
         self.shown = 0.0
         self.phase = ""
+        self.finished: set[str] = set()
 
     def __call__(self, phase: str, done: int, total: int) -> None:
         now = time.monotonic()
-        if phase == self.phase and done < total and now - self.shown < 0.1:
+        if phase in self.finished or (phase == self.phase and done < total and now - self.shown < 0.1):
             return
+        if done >= total:
+            self.finished.add(phase)
         self.shown, self.phase = now, phase
         width = 30
         filled = width * done // max(total, 1)
-        sys.stderr.write(f"\r{phase:<12} [{'#' * filled}{'.' * (width - filled)}] {done}/{total}")
+        sys.stderr.write(f"\r{phase:<16} [{'#' * filled}{'.' * (width - filled)}] {done}/{total}")
         if done >= total:
             sys.stderr.write("\n")
         sys.stderr.flush()

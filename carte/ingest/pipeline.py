@@ -125,11 +125,15 @@ def ingest_file(connection: Connection, path: str | Path, options: IngestOptions
     try:
         staged, seen_ids = sort_rows(connection, table.rows, layout, options, vocabulary, result, progress)
         clock.lap(result, "nettoyage")
+        step = (lambda done: progress("base de données", done, 4)) if progress else (lambda done: None)
+        step(0)
         stage(connection, staged, with_address_keys=bool(options.geocoders))
+        step(1)
         place_staged(connection, STAGE, options.chain, options.geocoders,
                      (lambda done, total: progress("géocodage", done, total)) if progress else None)
         result.geocoder_calls = sum(g.calls for g in options.geocoders)
         clock.lap(result, "géocodage")
+        step(2)
         classify(connection, options.source)
         if not options.dry_run:
             result.batch_id = open_batch(connection, path, options.source)
@@ -137,8 +141,10 @@ def ingest_file(connection: Connection, path: str | Path, options: IngestOptions
         result.missing, result.unpublished = handle_missing(connection, options, seen_ids)
         collect(connection, result, staged, options.source)
         clock.lap(result, "application")
+        step(3)
         if not options.dry_run:
             record(connection, result)
+        step(4)
     except BaseException:
         if savepoint is not None and savepoint.is_active:
             savepoint.rollback()
