@@ -55,7 +55,7 @@ test: $(VENV)/.installed browser-deps
 # Ingest benchmark on its own database: 100,000 generated rows, first run and re-run (docs/benchmarks.md).
 bench: $(VENV)/.installed
 	@$(MAKE) --no-print-directory setup-db DB=$(CARTE_BENCH_DATABASE_URL)
-	$(PY) scripts/bench/ingest.py --database-url $(CARTE_BENCH_DATABASE_URL) --rows 100000
+	$(PY) scripts/bench/ingest.py --database-url $(CARTE_BENCH_DATABASE_URL) --rows 100000 --repeat 3 --write docs/benchmarks.md
 
 clean-venv:
 	rm -rf $(VENV)
