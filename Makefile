@@ -6,11 +6,13 @@ PY := $(VENV)/bin/python
 CARTE := $(VENV)/bin/carte
 CARTE_DATABASE_URL ?= postgresql+psycopg://postgres@127.0.0.1:5432/carte
 CARTE_TEST_DATABASE_URL ?= postgresql+psycopg://postgres@127.0.0.1:5432/carte_test
+CARTE_GEODATA_DIR ?= ../shared/geodata
+CARTE_BENCH_DATABASE_URL ?= postgresql+psycopg://postgres@127.0.0.1:5432/carte_bench
 HOST ?= 127.0.0.1
 PORT ?= 5000
 export CARTE_TEST_DATABASE_URL
 
-.PHONY: setup setup-db demo test serve browser-deps clean-venv bench bench-api bench-map translations
+.PHONY: setup setup-db demo test serve browser-deps clean-venv bench bench-ingest bench-api bench-map translations
 
 # Virtual environment with the project and its test tools; redone only when the packaging changes.
 $(VENV)/.installed: pyproject.toml setup.py
@@ -50,7 +52,10 @@ browser-deps:
 	@if [ -f package.json ] && { [ ! -d node_modules ] || [ package-lock.json -nt node_modules ]; }; then \
 	  npm ci --no-audit --no-fund --loglevel=error && touch node_modules; fi
 
+# The fictitious sample list and the Registraire's Mauricie list; re-running changes nothing.
 demo: setup
+	CARTE_DATABASE_URL=$(CARTE_DATABASE_URL) $(CARTE) ingest data/sample_enterprises.csv --source exemple
+	CARTE_DATABASE_URL=$(CARTE_DATABASE_URL) $(CARTE) ingest $(CARTE_GEODATA_DIR)/req_mauricie_coops_npo.csv --source req
 	CARTE_DATABASE_URL=$(CARTE_DATABASE_URL) $(CARTE) run --host $(HOST) --port $(PORT)
 
 test: $(VENV)/.installed $(MO) browser-deps
@@ -58,7 +63,7 @@ test: $(VENV)/.installed $(MO) browser-deps
 	$(PY) -m pytest
 
 # Benchmarks, never part of `make test`; each writes its section of docs/benchmarks.md.
-bench: bench-api bench-map
+bench: bench-ingest bench-api bench-map
 
 # wrk from Debian, then the API benchmark.
 bench-api: $(VENV)/.installed
@@ -74,6 +79,11 @@ BENCH_MAP_DATABASE_URL ?= postgresql+psycopg://postgres@127.0.0.1:5432/carte_ben
 bench-map: $(VENV)/.installed $(MO)
 	@$(MAKE) --no-print-directory setup-db DB=$(BENCH_MAP_DATABASE_URL)
 	$(PY) scripts/bench/map.py --database-url $(BENCH_MAP_DATABASE_URL)
+
+# The ingest benchmark on its own database: 100,000 generated rows, first run and re-run (docs/benchmarks.md).
+bench-ingest: $(VENV)/.installed
+	@$(MAKE) --no-print-directory setup-db DB=$(CARTE_BENCH_DATABASE_URL)
+	$(PY) scripts/bench/ingest.py --database-url $(CARTE_BENCH_DATABASE_URL) --rows 100000 --repeat 3 --write docs/benchmarks.md
 
 clean-venv:
 	rm -rf $(VENV)

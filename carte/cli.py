@@ -142,6 +142,30 @@ def export_command(fmt: str, output: str, base_url: str, **options: object) -> N
         click.echo(f"Export écrit dans {output}.", err=True)
 
 
+@cli.command("ingest")
+@click.argument("file", type=click.Path(dir_okay=False))
+@click.option("--source", default="import", show_default=True,
+              help="Name of the list; rows are matched to enterprises of the same source.")
+@click.option("--dry-run", is_flag=True, help="Compute the exact counts, change nothing.")
+@click.option("--report", "report_path", type=click.Path(dir_okay=False),
+              help="Write one CSV line per input row: status, enterprise, precision, MRC, reasons.")
+@click.option("--json", "as_json", is_flag=True, help="Print the summary as one JSON object.")
+@click.option("--columns", multiple=True, metavar="FIELD=HEADER",
+              help="Map a field to a header, overriding recognition (repeatable, or comma-separated).")
+@click.option("--geocoder", help="Geocoder chain, e.g. 'offline' or 'nominatim,offline' "
+              "(default: CARTE_GEOCODER).")
+@click.option("--unpublish-missing", is_flag=True,
+              help="Hide enterprises of this source absent from the file (never deletes).")
+@friendly_errors
+def ingest(file: str, source: str, dry_run: bool, report_path: str | None, as_json: bool,
+           columns: tuple[str, ...], geocoder: str | None, unpublish_missing: bool) -> None:
+    """Load a list of enterprises (.csv or .xlsx): clean, geocode, attach to an MRC, upsert."""
+    from carte.cli_ingest import run_ingest
+
+    run_ingest(file, source=source, dry_run=dry_run, report_path=report_path, as_json=as_json,
+               columns=columns, geocoder=geocoder, unpublish_missing=unpublish_missing)
+
+
 def main() -> None:
     """Entry point of the `carte` console script."""
     cli.main(prog_name="carte")

@@ -91,7 +91,11 @@ def test_an_unknown_mrc_page_is_a_404(client):
     assert client.get("/mrc/" + "x" * 500).status_code == 404
 
 
-def test_leaflet_and_markercluster_are_served_by_the_app(client):
-    for url in ("/static/vendor/leaflet/leaflet.js", "/static/vendor/leaflet/leaflet.css",
-                "/static/vendor/markercluster/leaflet.markercluster.js", "/static/embed/host.js"):
+def test_leaflet_and_markercluster_are_served_by_the_app(client, app):
+    from carte.web.vendor import vendor_url
+
+    with app.test_request_context():
+        urls = [vendor_url("leaflet", "leaflet.js"), vendor_url("leaflet", "leaflet.css"),
+                vendor_url("leaflet-markercluster", "leaflet.markercluster.js"), "/static/embed/host.js"]
+    for url in urls:
         assert client.get(url).status_code == 200, url

@@ -1,0 +1,445 @@
+"""The ingest: read → clean → geocode → stage → apply, in the caller's transaction, set-based."""
+from __future__ import annotations
+
+import hashlib
+import time
+from collections import Counter
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Callable
+
+from sqlalchemy import text
+from sqlalchemy.engine import Connection
+
+from carte.geocoding import PRECISIONS, STAGE_COLUMNS, Chain, OnlineGeocoder, place_staged
+from carte.ingest.clean import CleanRow, Issue
+from carte.ingest.parallel import clean_rows
+from carte.ingest.readers import read_table
+from carte.ingest.rows import Layout, Places
+from carte.vocabulary import Vocabulary, load_vocabulary
+
+#: Bump when cleaning changes, so rows read before are cleaned again instead of skipped.
+PIPELINE_VERSION = "1"
+STAGE = "ingest_stage"
+Progress = Callable[[str, int, int], None]
+#: Enterprise columns filled from each field of the file.
+FIELD_COLUMNS = {"external_id": ("external_id",), "neq": ("neq",), "name": ("name",),
+                 "description": ("description",), "phone": ("phone",), "email": ("email",),
+                 "website": ("website",), "opening_hours": ("opening_hours",),
+                 "sectors": ("sectors",), "items": ("items",), "contact_person": ("contact_person",),
+                 "internal_notes": ("internal_notes",)}
+ADDRESS_COLUMNS = ("street", "address_line2", "municipality_name", "postal_code")
+#: The fields each address column is taken from (cells are sorted among the three address fields).
+ADDRESS_SOURCES = {"street": {"street", "municipality", "address_line2"},
+                   "address_line2": {"street", "municipality", "address_line2"},
+                   "municipality_name": {"street", "municipality", "address_line2"},
+                   "postal_code": {"postal_code", "street", "address_line2"}}
+GEO_COLUMNS = ("point", "geocode_precision", "geocode_source", "mrc_code", "municipality_code", "flags")
+DATA_COLUMNS = ("external_id", "neq", "name", "description", *ADDRESS_COLUMNS, "phone", "email",
+                "website", "opening_hours", "sectors", "items", "services", "contact_person",
+                "internal_notes")
+FLAG_REASONS = {
+    "mrc_nearest": "point hors des limites des MRC : MRC la plus proche retenue",
+    "mrc_from_municipality": "point hors des MRC : MRC de la municipalité indiquée retenue",
+    "mrc_from_fsa": "placée au centre de la RTA, municipalité inconnue : MRC incertaine",
+    "mrc_unknown": "aucune MRC trouvée pour ce point",
+    "postal_code_far": "code postal loin de la MRC de la municipalité indiquée : placée au centre "
+                       "de la municipalité",
+    "postal_code_other_mrc": "code postal situé dans une autre MRC que la municipalité indiquée : "
+                             "MRC de la municipalité retenue",
+    "unplaced": "non placée sur la carte (ni coordonnées, ni adresse, ni code postal, ni municipalité "
+                "reconnus) : non publiée",
+    "municipality_unknown": "municipalité inconnue du répertoire des municipalités",
+    "geocoder_error": "géocodeur en ligne en erreur : nouvel essai au prochain import",
+    "point_kept": "point déjà enregistré conservé (nouveau géocodage moins précis ou en échec)",
+}
+
+
+@dataclass
+class IngestOptions:
+    """What the caller asks of an ingest."""
+
+    source: str = "import"
+    dry_run: bool = False
+    unpublish_missing: bool = False
+    chain: Chain = field(default_factory=lambda: Chain(online=(), offline=True))
+    geocoders: list[OnlineGeocoder] = field(default_factory=list)
+    columns: dict[str, str] | None = None
+
+
+@dataclass
+class RowOutcome:
+    """Where one input row went, for the report."""
+
+    line: int
+    external_id: str | None
+    status: str
+    enterprise_id: int | None = None
+    precision: str | None = None
+    mrc_code: str | None = None
+    reasons: list[str] = field(default_factory=list)
+
+
+@dataclass
+class IngestResult:
+    """Counts, per-row outcomes and issues of one ingest."""
+
+    counts: Counter = field(default_factory=Counter)
+    precision: Counter = field(default_factory=Counter)
+    outcomes: list[RowOutcome] = field(default_factory=list)
+    issues: list[Issue] = field(default_factory=list)
+    missing: int = 0
+    unpublished: int = 0
+    batch_id: int | None = None
+    geocoder_calls: int = 0
+    timings: dict[str, float] = field(default_factory=dict)
+    file_format: str = ""
+    ignored_columns: list[str] = field(default_factory=list)
+    mrc_names: dict[str, str] = field(default_factory=dict)
+
+    def summary(self) -> dict:
+        """The figures printed by `carte ingest --json`."""
+        return {"read": self.counts["read"], "inserted": self.counts["inserted"],
+                "updated": self.counts["updated"], "unchanged": self.counts["unchanged"],
+                "rejected": self.counts["rejected"],
+                "precision": {p: self.precision[p] for p in PRECISIONS if self.precision[p]}}
+
+
+def ingest_file(connection: Connection, path: str | Path, options: IngestOptions,
+                progress: Progress | None = None, vocabulary: Vocabulary | None = None) -> IngestResult:
+    """Load a spreadsheet into the enterprise table within the caller's transaction.
+
+    A dry run works in a savepoint rolled back at the end, so it computes exactly what a real run
+    would and leaves nothing behind."""
+    clock = Timer()
+    path = Path(path)
+    vocabulary = vocabulary or load_vocabulary()
+    table = read_table(path, vocabulary, options.columns)
+    result = IngestResult(file_format=table.description, ignored_columns=table.ignored)
+    clock.lap(result, "lecture")
+    layout = Layout(table.columns, table.services, table.headers)
+    # Compiling the big statements costs more than it saves at this size.
+    connection.execute(text("SET LOCAL jit = off"))
+    connection.execute(text("SET LOCAL gin_pending_list_limit = '64MB'"))
+    savepoint = connection.begin_nested() if options.dry_run else None
+    try:
+        staged, seen_ids = sort_rows(connection, table.rows, layout, options, vocabulary, result, progress)
+        clock.lap(result, "nettoyage")
+        step = (lambda done: progress("base de données", done, 4)) if progress else (lambda done: None)
+        step(0)
+        stage(connection, staged, with_address_keys=bool(options.geocoders))
+        step(1)
+        place_staged(connection, STAGE, options.chain, options.geocoders,
+                     (lambda done, total: progress("géocodage", done, total)) if progress else None)
+        result.geocoder_calls = sum(g.calls for g in options.geocoders)
+        clock.lap(result, "géocodage")
+        step(2)
+        classify(connection, options.source)
+        if not options.dry_run:
+            result.batch_id = open_batch(connection, path, options.source)
+            apply(connection, options.source, result.batch_id, present_columns(layout))
+        result.missing, result.unpublished = handle_missing(connection, options, seen_ids)
+        collect(connection, result, staged, options.source)
+        clock.lap(result, "application")
+        step(3)
+        if not options.dry_run:
+            record(connection, result)
+        step(4)
+    except BaseException:
+        if savepoint is not None and savepoint.is_active:
+            savepoint.rollback()
+        raise
+    if savepoint is not None:
+        savepoint.rollback()
+    else:
+        connection.execute(text(f"DROP TABLE IF EXISTS {STAGE}, ingest_seen"))
+    return result
+
+
+class Timer:
+    """Seconds spent in each phase."""
+
+    def __init__(self) -> None:
+        self.started = self.last = time.perf_counter()
+
+    def lap(self, result: IngestResult, phase: str) -> None:
+        """Record the time since the previous lap under a phase name."""
+        now = time.perf_counter()
+        result.timings[phase] = round(now - self.last, 3)
+        result.timings["total"] = round(now - self.started, 3)
+        self.last = now
+
+
+def load_places(connection: Connection) -> Places:
+    """Every municipality's name key and official name."""
+    places = Places()
+    grouped: dict[str, list[str]] = {}
+    for row in connection.execute(text("SELECT code, name, name_key FROM municipality ORDER BY code")).all():
+        grouped.setdefault(row.name_key, []).append(row.code)
+        places.names[row.code] = row.name
+    places.by_key = {key: tuple(codes) for key, codes in grouped.items()}
+    return places
+
+
+def row_hash(salt: bytes, cells: tuple[str, ...]) -> str:
+    """A digest of a raw row and of how it is read: equal digests mean an identical clean row."""
+    return hashlib.blake2b(salt + "\x1f".join(cells).encode(), digest_size=16).hexdigest()
+
+
+def known_rows(connection: Connection, source: str) -> dict[str, tuple]:
+    """Enterprises of the source by the digest of the raw row they were last loaded from."""
+    rows = connection.execute(text("""
+        SELECT content_hash, id, source_key, geocode_precision, mrc_code, flags FROM enterprise
+        WHERE source = :source AND content_hash IS NOT NULL
+          AND NOT ('missing_from_source' = ANY(flags))"""), {"source": source}).all()
+    return {row[0]: tuple(row[1:]) for row in rows}
+
+
+def sort_rows(connection: Connection, rows: list, layout: Layout, options: IngestOptions,
+              vocabulary: Vocabulary, result: IngestResult,
+              progress: Progress | None) -> tuple[list[tuple[CleanRow, str]], list[int]]:
+    """Clean every row, except rows identical to what an enterprise was loaded from (unchanged);
+    rejected and duplicate rows become outcomes at once; return the rows to stage."""
+    salt = f"{PIPELINE_VERSION}|{options.chain.label}|{sorted(layout.columns.items())}|" \
+           f"{sorted(layout.services.items())}|".encode()
+    known = known_rows(connection, options.source)
+    digests = [row_hash(salt, cells) for _line, cells in rows]
+    previous = [known.pop(digest, None) for digest in digests]
+    fresh = [row for row, before in zip(rows, previous) if before is None]
+    report = (lambda done, total: progress("nettoyage", done, total)) if progress else None
+    cleaned = iter(clean_rows(fresh, layout, load_places(connection), vocabulary, report))
+    keys: dict[str, int] = {}
+    staged: list[tuple[CleanRow, str]] = []
+    seen_ids: list[int] = []
+    for (line, cells), digest, before in zip(rows, digests, previous):
+        result.counts["read"] += 1
+        if before is not None:
+            enterprise_id, key, precision, mrc_code, flags = before
+            keys.setdefault(key, line)
+            seen_ids.append(enterprise_id)
+            result.outcomes.append(RowOutcome(line, _cell(cells, layout, "external_id")
+                                              or _cell(cells, layout, "neq"), "unchanged",
+                                              enterprise_id, precision, mrc_code,
+                                              [FLAG_REASONS[f] for f in flags if f in FLAG_REASONS]))
+            continue
+        row = next(cleaned)
+        result.issues.extend(row.issues)
+        if not row.rejected and row.source_key in keys:
+            row.issues.append(Issue(line, None, None, f"doublon de la ligne {keys[row.source_key]} "
+                                    "(même identifiant, NEQ ou nom et code postal) : ligne rejetée", "error"))
+            result.issues.append(row.issues[-1])
+        if row.rejected:
+            result.outcomes.append(RowOutcome(line, row.external_id or row.neq, "rejected",
+                                              reasons=[describe(i) for i in row.issues]))
+            continue
+        keys[row.source_key] = line
+        staged.append((row, digest))
+    if progress:
+        progress("nettoyage", len(rows), len(rows))
+    return staged, seen_ids
+
+
+def describe(issue: Issue) -> str:
+    """An issue as one sentence of the report: column, value and reason."""
+    if issue.column and issue.value:
+        return f"{issue.column} « {issue.value} » : {issue.reason}"
+    return f"{issue.column} : {issue.reason}" if issue.column else issue.reason
+
+
+def _cell(cells: tuple[str, ...], layout: Layout, name: str) -> str | None:
+    """The raw value of a field in a row, when the file has that column."""
+    position = layout.columns.get(name)
+    return (cells[position] or None) if position is not None and position < len(cells) else None
+
+
+STAGE_DATA = f"""{STAGE_COLUMNS}, source_key text NOT NULL, content_hash text, external_id text,
+    neq text, name text, description text, address_line2 text, phone text, email text, website text,
+    opening_hours text, sectors text[], items text[], services text[], contact_person text,
+    internal_notes text, enterprise_id bigint, status text"""
+_COPIED = ("line", "source_key", "content_hash", "external_id", "neq", "name", "description",
+           "street", "address_line2", "municipality_name", "municipality_key", "municipality_code",
+           "postal_code", "fsa", "address_key", "file_lat", "file_lon", "phone", "email", "website",
+           "opening_hours", "sectors", "items", "services", "contact_person", "internal_notes")
+
+
+def stage(connection: Connection, staged: list[tuple[CleanRow, str]], with_address_keys: bool) -> None:
+    """COPY the clean rows into a temporary table dropped at the end of the transaction (with the
+    cache keys of their addresses when an online geocoder will need them)."""
+    connection.execute(text(f"DROP TABLE IF EXISTS {STAGE}"))
+    connection.execute(text(f"CREATE TEMP TABLE {STAGE} ({STAGE_DATA}) ON COMMIT DROP"))
+    cursor = connection.connection.driver_connection.cursor()
+    with cursor.copy(f"COPY {STAGE} ({', '.join(_COPIED)}) FROM STDIN") as copy:
+        for row, digest in staged:
+            copy.write_row((
+                row.line, row.source_key, digest, row.external_id, row.neq, row.name, row.description,
+                row.street, row.address_line2, row.municipality_name, row.municipality_key,
+                row.municipality_code, row.postal_code, row.fsa,
+                row.address_key if with_address_keys else None, row.latitude,
+                row.longitude, row.phone, row.email, row.website, row.opening_hours,
+                _array(row.sectors), _array(row.items), _array(row.services), row.contact_person,
+                row.internal_notes))
+
+
+def _array(codes: list[str]) -> str:
+    """A text[] literal of vocabulary codes (plain identifiers: nothing to quote)."""
+    return "{" + ",".join(codes) + "}"
+
+
+_RANK = "array_position(ARRAY['manual','address','postal_code','municipality','fsa'], {})"
+
+# An existing point survives a worse result caused by a geocoder fault, and any failure to place.
+_KEEP_POINTS = f"""
+UPDATE {STAGE} s SET enterprise_id = k.id,
+    point = CASE WHEN k.keep THEN k.point ELSE s.point END,
+    precision = CASE WHEN k.keep THEN k.geocode_precision ELSE s.precision END,
+    geocode_source = CASE WHEN k.keep THEN k.geocode_source ELSE s.geocode_source END,
+    mrc_code = CASE WHEN k.keep THEN k.mrc_code ELSE s.mrc_code END,
+    flags = CASE WHEN k.keep THEN array_remove(s.flags, 'unplaced') || '{{point_kept}}'::text[]
+                 ELSE s.flags END
+FROM (SELECT s2.line, e.id, e.point, e.geocode_precision, e.geocode_source, e.mrc_code,
+             e.point IS NOT NULL AND (s2.point IS NULL OR (s2.geocode_failed
+                 AND {_RANK.format('e.geocode_precision')} < {_RANK.format('s2.precision')})) AS keep
+      FROM {STAGE} s2 JOIN enterprise e ON e.source = :source AND e.source_key = s2.source_key) k
+WHERE k.line = s.line"""
+_OFFICIAL_NAMES = f"""
+UPDATE {STAGE} s SET municipality_name = m.name FROM municipality m
+WHERE m.code = s.municipality_code AND s.municipality_name IS DISTINCT FROM m.name"""
+
+
+def _compared(prefix: str, columns: tuple[str, ...]) -> str:
+    """A row constructor over columns, as the enterprise names them, for IS DISTINCT FROM."""
+    return ", ".join(f"{prefix}.{column}" for column in columns)
+
+
+def classify(connection: Connection, source: str) -> None:
+    """Mark each staged row updated or unchanged against what the table holds; a row left without
+    a status (no enterprise has its key) is to be inserted."""
+    connection.execute(text(_OFFICIAL_NAMES))
+    connection.execute(text(_KEEP_POINTS), {"source": source})
+    connection.execute(text(f"""
+        UPDATE {STAGE} s SET status = CASE
+            WHEN ({_compared('e', DATA_COLUMNS + GEO_COLUMNS)})
+                 IS DISTINCT FROM ({_stage_values()}) THEN 'updated' ELSE 'unchanged' END
+        FROM enterprise e WHERE e.id = s.enterprise_id"""))
+
+
+def _stage_values(columns: tuple[str, ...] = DATA_COLUMNS + GEO_COLUMNS) -> str:
+    """The staged expressions matching enterprise columns (the precision is named differently)."""
+    renamed = {"geocode_precision": "precision"}
+    return ", ".join(f"s.{renamed.get(c, c)}" for c in columns)
+
+
+def present_columns(layout: Layout) -> tuple[str, ...]:
+    """The enterprise columns this file speaks for; the others keep their stored values on update."""
+    mapped = set(layout.columns)
+    columns = {c for name, cs in FIELD_COLUMNS.items() if name in mapped for c in cs}
+    columns |= {column for column, fields in ADDRESS_SOURCES.items() if mapped & fields}
+    if "services" in mapped or layout.services:
+        columns.add("services")
+    return tuple(c for c in DATA_COLUMNS if c in columns)
+
+
+def open_batch(connection: Connection, path: Path, source: str) -> int:
+    """Record the start of an import and return its id."""
+    digest = hashlib.sha256(path.read_bytes()).hexdigest()
+    return connection.execute(text(
+        "INSERT INTO import_batch (source, file_name, checksum) VALUES (:s, :f, :c) RETURNING id"),
+        {"s": source, "f": path.name, "c": digest}).scalar_one()
+
+
+def apply(connection: Connection, source: str, batch_id: int, present: tuple[str, ...]) -> None:
+    """Write inserted and updated rows with one INSERT ... ON CONFLICT; unchanged rows stay as they
+    are (their updated_at too), only the digest of their raw row is refreshed."""
+    insert_columns = DATA_COLUMNS + GEO_COLUMNS
+    updated = present + GEO_COLUMNS
+    assignments = ", ".join(f"{c} = excluded.{c}" for c in updated)
+    connection.execute(text(f"""
+        INSERT INTO enterprise (source, source_key, {', '.join(insert_columns)}, content_hash,
+                                published, last_import_id)
+        SELECT :source, s.source_key, {_stage_values(insert_columns)}, s.content_hash,
+               s.point IS NOT NULL, :batch
+        FROM {STAGE} s WHERE s.status IS NULL OR s.status = 'updated' ORDER BY s.line
+        ON CONFLICT (source, source_key) DO UPDATE SET {assignments},
+            content_hash = excluded.content_hash, last_import_id = excluded.last_import_id,
+            updated_at = now(),
+            published = CASE WHEN 'missing_from_source' = ANY(enterprise.flags)
+                               OR ('unplaced' = ANY(enterprise.flags) AND excluded.point IS NOT NULL)
+                             THEN true ELSE enterprise.published END
+        WHERE ({_compared('enterprise', updated)}) IS DISTINCT FROM ({_compared('excluded', updated)})"""),
+        {"source": source, "batch": batch_id})
+    connection.execute(text(f"""
+        UPDATE enterprise e SET content_hash = s.content_hash FROM {STAGE} s
+        WHERE s.status = 'unchanged' AND e.id = s.enterprise_id
+          AND e.content_hash IS DISTINCT FROM s.content_hash"""))
+
+
+def handle_missing(connection: Connection, options: IngestOptions, seen_ids: list[int]) -> tuple[int, int]:
+    """Count published enterprises of the source absent from the file; hide them when asked."""
+    connection.execute(text("DROP TABLE IF EXISTS ingest_seen"))
+    connection.execute(text("CREATE TEMP TABLE ingest_seen (id bigint) ON COMMIT DROP"))
+    cursor = connection.connection.driver_connection.cursor()
+    with cursor.copy("COPY ingest_seen (id) FROM STDIN") as copy:
+        for enterprise_id in seen_ids:
+            copy.write_row((enterprise_id,))
+    missing_sql = f"""FROM enterprise e WHERE e.source = :source AND e.published
+        AND NOT EXISTS (SELECT 1 FROM ingest_seen i WHERE i.id = e.id)
+        AND NOT EXISTS (SELECT 1 FROM {STAGE} s WHERE s.source_key = e.source_key)"""
+    missing = connection.execute(text(f"SELECT count(*) {missing_sql}"),
+                                 {"source": options.source}).scalar_one()
+    if not (options.unpublish_missing and missing):
+        return missing, 0
+    hidden = connection.execute(text(f"""
+        UPDATE enterprise SET published = false, updated_at = now(),
+            flags = array_append(array_remove(flags, 'missing_from_source'), 'missing_from_source')
+        WHERE id IN (SELECT e.id {missing_sql})"""), {"source": options.source}).rowcount
+    return missing, hidden
+
+
+def collect(connection: Connection, result: IngestResult, staged: list[tuple[CleanRow, str]],
+            source: str) -> None:
+    """Outcomes of the staged rows, counts per status and precision, and the issues they raise."""
+    by_line = {row.line: row for row, _ in staged}
+    result.mrc_names = dict(connection.execute(text("SELECT code, name FROM mrc")).all())
+    for line, status, enterprise_id, precision, mrc_code, flags in connection.execute(text(f"""
+            SELECT s.line, COALESCE(s.status, 'inserted'), e.id, s.precision, s.mrc_code, s.flags
+            FROM {STAGE} s LEFT JOIN enterprise e ON e.source = :source AND e.source_key = s.source_key"""),
+            {"source": source}).all():
+        row = by_line[line]
+        reasons = [describe(i) for i in row.issues]
+        for flag in flags:
+            reason = FLAG_REASONS.get(flag, flag)
+            if flag == "municipality_unknown":
+                reason = f"{reason} : « {row.municipality_name} »"
+            reasons.append(reason)
+            result.issues.append(Issue(line, None, None, reason))
+        result.outcomes.append(RowOutcome(line, row.external_id or row.neq, status, enterprise_id, precision,
+                                          mrc_code, reasons))
+    result.outcomes.sort(key=lambda outcome: outcome.line)
+    for outcome in result.outcomes:
+        result.counts[outcome.status] += 1
+        if outcome.precision and outcome.status != "rejected":
+            result.precision[outcome.precision] += 1
+
+
+def record(connection: Connection, result: IngestResult) -> None:
+    """Store the issues (linked to their enterprise) and the batch's counts and timings."""
+    ids = {outcome.line: outcome.enterprise_id for outcome in result.outcomes}
+    cursor = connection.connection.driver_connection.cursor()
+    with cursor.copy('COPY import_issue (batch_id, line, "column", value, reason, severity, '
+                     "enterprise_id) FROM STDIN") as copy:
+        for issue in result.issues:
+            copy.write_row((result.batch_id, issue.line, issue.column, issue.value, issue.reason,
+                            issue.severity, ids.get(issue.line)))
+    counts = {**result.summary(), "missing": result.missing, "unpublished": result.unpublished,
+              "geocoder_calls": result.geocoder_calls}
+    connection.execute(text("""
+        UPDATE import_batch SET counts = CAST(:counts AS jsonb), timings = CAST(:timings AS jsonb),
+            finished_at = now() WHERE id = :id"""),
+        {"counts": _json(counts), "timings": _json(result.timings), "id": result.batch_id})
+
+
+def _json(value: dict) -> str:
+    """JSON text of a dictionary."""
+    import json
+
+    return json.dumps(value, ensure_ascii=False)
