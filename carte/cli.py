@@ -99,6 +99,48 @@ def vocabulary_load() -> None:
                f"d'objets, {counts['services']} services.")
 
 
+@cli.group("user")
+def user_group() -> None:
+    """Staff accounts."""
+
+
+def read_password() -> str:
+    """Ask for a new password twice on a terminal, else read one line from standard input."""
+    if sys.stdin.isatty():
+        return click.prompt("Mot de passe", hide_input=True, confirmation_prompt=True)
+    return sys.stdin.readline().rstrip("\n")
+
+
+@user_group.command("create")
+@click.argument("email")
+@click.option("--role", type=click.Choice(["admin", "editor"]), required=True,
+              help="admin: everything; editor: only the enterprises of its MRCs.")
+@click.option("--mrc", "mrc_codes", multiple=True, help="MRC code an editor may edit (repeatable).")
+@friendly_errors
+def user_create(email: str, role: str, mrc_codes: tuple[str, ...]) -> None:
+    """Create a staff account; the password is asked for, or read from standard input."""
+    from carte.accounts import create_user
+    from carte.db import connect
+
+    password = read_password()
+    with connect(get_engine()) as connection:
+        user_id = create_user(connection, email, password, role, list(mrc_codes))
+    click.echo(f"Compte n° {user_id} créé pour {email} ({role}).")
+
+
+@user_group.command("list")
+@friendly_errors
+def user_list() -> None:
+    """List the staff accounts."""
+    from carte.accounts import list_users
+    from carte.db import connect
+
+    with connect(get_engine()) as connection:
+        for user in list_users(connection):
+            click.echo(f"{user['id']}\t{user['email']}\t{user['role']}\t{','.join(user['mrc_codes'])}"
+                       f"\t{'actif' if user['active'] else 'inactif'}")
+
+
 def main() -> None:
     """Entry point of the `carte` console script."""
     cli.main(prog_name="carte")

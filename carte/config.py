@@ -60,6 +60,11 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("FRAME_ANCESTORS", "*",
             "Space-separated origins allowed to frame /embed ('*' lets any site embed the map)."),
     Setting("MAX_UPLOAD_MB", 10, "Largest spreadsheet accepted by the web import, in megabytes.", int),
+    Setting("SESSION_IDLE_MINUTES", 30,
+            "Minutes of inactivity after which a staff session ends.", int),
+    Setting("SECURE_COOKIES", True,
+            "Send the session cookie only over HTTPS (set to false only for local HTTP testing).",
+            _as_bool),
     Setting("DEBUG", False, "Flask debug mode; never in production.", _as_bool),
 )
 
