@@ -63,11 +63,12 @@ def _raise() -> str:
     raise ValueError
 
 
-def validate_edit(form: Mapping[str, Any], vocabulary: Vocabulary) -> tuple[dict[str, Any], list[FieldError]]:
-    """Clean a submitted form: the values to store, and the errors naming each bad field."""
+def validate_edit(form: Mapping[str, Any], vocabulary: Vocabulary,
+                  fields: tuple[str, ...] = EDITABLE) -> tuple[dict[str, Any], list[FieldError]]:
+    """Clean a submitted form's fields: the values to store, and the errors naming each bad field."""
     values: dict[str, Any] = {}
     errors: list[FieldError] = []
-    for name in TEXT_FIELDS:
+    for name in (f for f in TEXT_FIELDS if f in fields):
         raw = str(form.get(name, "") or "").strip()
         if len(raw) > MAX_TEXT.get(name, 500):
             errors.append(FieldError(name, f"Texte trop long (au plus {MAX_TEXT.get(name, 500)} caractères)."))
@@ -77,15 +78,16 @@ def validate_edit(form: Mapping[str, Any], vocabulary: Vocabulary) -> tuple[dict
             values[name] = (cleaner(raw) if cleaner else raw) if raw else None
         except ValueError:
             errors.append(FieldError(name, message))
-    if not values.get("name"):
+    if "name" in fields and not values.get("name"):
         errors.append(FieldError("name", "Le nom est obligatoire."))
-    for name in LIST_FIELDS:
+    for name in (f for f in LIST_FIELDS if f in fields):
         chosen = form.getlist(name) if hasattr(form, "getlist") else list(form.get(name, []))
         unknown = [code for code in chosen if code not in vocabulary.codes(name)]
         if unknown:
             errors.append(FieldError(name, f"Valeur(s) inconnue(s) : {', '.join(unknown)}."))
         values[name] = sorted(set(chosen) - set(unknown))
-    values["published"] = str(form.get("published", "")) in ("on", "1", "true")
+    if "published" in fields:
+        values["published"] = str(form.get("published", "")) in ("on", "1", "true")
     return values, errors
 
 
@@ -108,10 +110,12 @@ def set_actor(connection: Connection, actor: str, kind: str = "edit") -> None:
 
 
 def update_enterprise(connection: Connection, enterprise_id: int, values: Mapping[str, Any],
-                      actor: str) -> bool:
+                      actor: str, kind: str = "edit") -> bool:
     """Store edited values; return whether anything changed (history is written by a trigger)."""
     fields = [name for name in EDITABLE if name in values]
-    set_actor(connection, actor)
+    if not fields:
+        return False
+    set_actor(connection, actor, kind)
     result = connection.execute(text(f"""
         UPDATE enterprise SET {', '.join(f'{f} = :{f}' for f in fields)}, updated_at = now()
         WHERE id = :id AND ({', '.join(fields)}) IS DISTINCT FROM

@@ -1,4 +1,4 @@
-"""Staff accounts, server-side sessions, and the change history of enterprises.
+"""Staff accounts, server-side sessions, the change history of enterprises, public suggestions.
 
 Revision ID: 0003
 Revises: 0001
@@ -90,6 +90,27 @@ def upgrade() -> None:
         sa.Column("kind", sa.String(12), nullable=False),
         sa.Column("changes", postgresql.JSONB(), nullable=False),
     )
+    op.create_table(
+        "suggestion",
+        sa.Column("id", sa.BigInteger(), sa.Identity(), primary_key=True),
+        sa.Column("enterprise_id", sa.BigInteger(),
+                  sa.ForeignKey("enterprise.id", ondelete="CASCADE"), index=True),
+        sa.Column("proposed", postgresql.JSONB(), nullable=False),
+        sa.Column("comment", sa.Text()),
+        sa.Column("contact_email", sa.Text()),
+        sa.Column("mrc_code", sa.String(3), sa.ForeignKey("mrc.code"), index=True),
+        sa.Column("status", sa.String(10), server_default="pending", nullable=False),
+        sa.Column("reason", sa.Text()),
+        sa.Column("ip_hash", sa.String(64), nullable=False),
+        sa.Column("created_at", sa.DateTime(timezone=True), server_default=sa.text("now()"),
+                  nullable=False),
+        sa.Column("decided_by", sa.Text()),
+        sa.Column("decided_at", sa.DateTime(timezone=True)),
+        sa.Column("result_enterprise_id", sa.BigInteger()),
+        sa.CheckConstraint("status IN ('pending', 'accepted', 'rejected', 'merged')",
+                           name="suggestion_status"),
+    )
+    op.create_index("suggestion_ip_recent", "suggestion", ["ip_hash", "created_at"])
     op.execute(HISTORY_FUNCTION)
     op.execute("""CREATE TRIGGER enterprise_history_insert AFTER INSERT ON enterprise
                   REFERENCING NEW TABLE AS new_rows FOR EACH STATEMENT
@@ -103,6 +124,7 @@ def downgrade() -> None:
     op.execute("DROP TRIGGER IF EXISTS enterprise_history_update ON enterprise")
     op.execute("DROP TRIGGER IF EXISTS enterprise_history_insert ON enterprise")
     op.execute("DROP FUNCTION IF EXISTS carte_record_enterprise_history()")
+    op.drop_table("suggestion")
     op.drop_table("enterprise_revision")
     op.drop_table("user_session")
     op.drop_table("app_user")

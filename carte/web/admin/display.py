@@ -6,6 +6,9 @@ from typing import Any
 from flask import Flask
 from flask_babel import gettext as _
 
+from carte.vocabulary import load_vocabulary
+from carte.web.i18n import current_language
+
 
 def field_label(name: str) -> str:
     """The translated label of an enterprise column."""
@@ -24,13 +27,16 @@ def field_label(name: str) -> str:
     return labels.get(name, name)
 
 
-def stored_value(value: Any) -> str:
-    """A history value as staff read it: lists joined, booleans in words, points as coordinates."""
+def stored_value(value: Any, field: str = "") -> str:
+    """A stored value as staff read it: labels for codes, booleans in words, points as coordinates."""
     if value is None or value == []:
         return "—"
     if isinstance(value, bool):
         return _("oui") if value else _("non")
     if isinstance(value, list):
+        if field in ("sectors", "items", "services"):
+            labels = {t.code: t.label(current_language()) for t in getattr(load_vocabulary(), field)}
+            return ", ".join(labels.get(str(v), str(v)) for v in value)
         return ", ".join(str(v) for v in value)
     if isinstance(value, dict) and value.get("type") == "Point":
         lon, lat = value["coordinates"][:2]
