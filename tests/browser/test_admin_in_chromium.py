@@ -1,31 +1,13 @@
 """The staff path in Chromium: sign in, edit an enterprise, read its history, sign out."""
 from __future__ import annotations
 
-import pytest
-from sqlalchemy import text
-
-from carte import accounts
-
-PASSWORD = "un-mot-de-passe-solide"
-
-
-@pytest.fixture()
-def staff_account(engine):
-    """An admin account committed for the live server, removed afterwards."""
-    with engine.begin() as connection:
-        accounts.create_user(connection, "navigateur@exemple.org", PASSWORD, "admin")
-    yield "navigateur@exemple.org"
-    with engine.begin() as connection:
-        connection.execute(text("DELETE FROM app_user WHERE email = 'navigateur@exemple.org'"))
+from tests.browser.conftest import sign_in
 
 
 def test_staff_sign_in_edit_history_and_sign_out(page, live_server, screenshot, staff_account,
                                                  committed_enterprises, browser):
     enterprise = committed_enterprises(name="Ressourcerie de test")
-    page.goto(live_server + "/admin/")
-    page.get_by_label("Adresse courriel").fill(staff_account)
-    page.get_by_label("Mot de passe").fill(PASSWORD)
-    page.get_by_role("button", name="Se connecter").click()
+    sign_in(page, live_server, staff_account("navigateur@exemple.org"))
     page.get_by_role("link", name="Ressourcerie de test").click()
     page.get_by_label("Nom", exact=True).fill("Ressourcerie de la Chaudière")
     page.get_by_label("Vêtements").check()

@@ -4,23 +4,19 @@ from __future__ import annotations
 import pytest
 from sqlalchemy import text
 
-from carte import accounts
-
-PASSWORD = "un-mot-de-passe-solide"
+from tests.browser.conftest import sign_in
 
 
 @pytest.fixture()
-def moderator(engine):
-    """An admin account for the live server, removed with the suggestions afterwards."""
-    with engine.begin() as connection:
-        accounts.create_user(connection, "moderation@exemple.org", PASSWORD, "admin")
-    yield "moderation@exemple.org"
+def forget_suggestion(engine):
+    """Remove the suggestion this test sends."""
+    yield
     with engine.begin() as connection:
         connection.execute(text("DELETE FROM suggestion WHERE proposed->>'name' = 'Atelier vélo solidaire'"))
-        connection.execute(text("DELETE FROM app_user WHERE email = 'moderation@exemple.org'"))
 
 
-def test_a_visitor_suggests_a_place_and_a_moderator_finds_it(page, live_server, screenshot, moderator):
+def test_a_visitor_suggests_a_place_and_a_moderator_finds_it(page, live_server, screenshot,
+                                                             staff_account, forget_suggestion):
     page.set_viewport_size({"width": 360, "height": 740})
     page.goto(live_server + "/suggestions/ajouter")
     page.get_by_label("Nom du lieu").fill("Atelier vélo solidaire")
@@ -31,10 +27,7 @@ def test_a_visitor_suggests_a_place_and_a_moderator_finds_it(page, live_server, 
     page.wait_for_timeout(3100)  # the form refuses what is sent faster than a person types
     page.get_by_role("button", name="Envoyer la suggestion").click()
     assert "Merci" in page.locator("h1").inner_text()
-    page.goto(live_server + "/admin/suggestions")
-    page.get_by_label("Adresse courriel").fill(moderator)
-    page.get_by_label("Mot de passe").fill(PASSWORD)
-    page.get_by_role("button", name="Se connecter").click()
+    sign_in(page, live_server, staff_account("moderation@exemple.org"), "/admin/suggestions")
     assert "Atelier vélo solidaire" in page.locator("main").inner_text()
     page.get_by_role("row", name="Atelier vélo solidaire").get_by_role("link").click()
     assert "G6E 3Z3" in page.locator("table").inner_text()
