@@ -141,6 +141,27 @@ def user_list() -> None:
                        f"\t{'actif' if user['active'] else 'inactif'}")
 
 
+@cli.command("duplicates")
+@click.option("--json", "as_json", is_flag=True, help="Print the candidate pairs as JSON.")
+@friendly_errors
+def duplicates_command(as_json: bool) -> None:
+    """Find candidate duplicate enterprises (similar name nearby, same NEQ, phone or website)."""
+    from carte.db import connect
+    from carte.duplicates import candidates, find_candidates
+
+    with connect(get_engine()) as connection:
+        count = find_candidates(connection)
+        pairs = candidates(connection, None)
+    if as_json:
+        click.echo(json.dumps([{"first_id": p["first_id"], "second_id": p["second_id"],
+                                "reasons": p["reasons"], "score": p["score"]} for p in pairs]))
+        return
+    click.echo(f"{count} paire(s) de doublons possibles à examiner dans /admin/doublons.")
+    for pair in pairs[:20]:
+        click.echo(f"  {pair['first_id']} / {pair['second_id']} ({', '.join(pair['reasons'])}) : "
+                   f"{pair['first']['name']} / {pair['second']['name']}")
+
+
 def main() -> None:
     """Entry point of the `carte` console script."""
     cli.main(prog_name="carte")

@@ -1,4 +1,4 @@
-"""Staff accounts, server-side sessions, the change history of enterprises, public suggestions.
+"""Staff accounts, sessions, the change history, suggestions, duplicates and freshness reminders.
 
 Revision ID: 0003
 Revises: 0001
@@ -111,6 +111,32 @@ def upgrade() -> None:
                            name="suggestion_status"),
     )
     op.create_index("suggestion_ip_recent", "suggestion", ["ip_hash", "created_at"])
+    op.add_column("enterprise", sa.Column("merged_into", sa.BigInteger(),
+                                          sa.ForeignKey("enterprise.id"), nullable=True))
+    op.create_table(
+        "duplicate_pair",
+        sa.Column("first_id", sa.BigInteger(), sa.ForeignKey("enterprise.id", ondelete="CASCADE"),
+                  primary_key=True),
+        sa.Column("second_id", sa.BigInteger(), sa.ForeignKey("enterprise.id", ondelete="CASCADE"),
+                  primary_key=True),
+        sa.Column("reasons", postgresql.ARRAY(sa.Text()), nullable=False),
+        sa.Column("score", sa.Float(), nullable=False),
+        sa.Column("status", sa.String(10), server_default="candidate", nullable=False),
+        sa.Column("found_at", sa.DateTime(timezone=True), server_default=sa.text("now()"),
+                  nullable=False),
+        sa.Column("decided_by", sa.Text()),
+        sa.Column("decided_at", sa.DateTime(timezone=True)),
+        sa.CheckConstraint("first_id < second_id", name="duplicate_pair_ordered"),
+        sa.CheckConstraint("status IN ('candidate', 'distinct', 'merged')", name="duplicate_pair_status"),
+    )
+    op.create_table(
+        "reminder",
+        sa.Column("id", sa.BigInteger(), sa.Identity(), primary_key=True),
+        sa.Column("enterprise_id", sa.BigInteger(), sa.ForeignKey("enterprise.id", ondelete="CASCADE"),
+                  nullable=False, index=True),
+        sa.Column("email", sa.Text(), nullable=False),
+        sa.Column("sent_at", sa.DateTime(timezone=True), server_default=sa.text("now()"), nullable=False),
+    )
     op.execute(HISTORY_FUNCTION)
     op.execute("""CREATE TRIGGER enterprise_history_insert AFTER INSERT ON enterprise
                   REFERENCING NEW TABLE AS new_rows FOR EACH STATEMENT
@@ -124,6 +150,9 @@ def downgrade() -> None:
     op.execute("DROP TRIGGER IF EXISTS enterprise_history_update ON enterprise")
     op.execute("DROP TRIGGER IF EXISTS enterprise_history_insert ON enterprise")
     op.execute("DROP FUNCTION IF EXISTS carte_record_enterprise_history()")
+    op.drop_table("reminder")
+    op.drop_table("duplicate_pair")
+    op.drop_column("enterprise", "merged_into")
     op.drop_table("suggestion")
     op.drop_table("enterprise_revision")
     op.drop_table("user_session")
