@@ -35,6 +35,7 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     from carte.web import csrf, errors, i18n, security
     from carte.web.admin import blueprint as admin
     from carte.web.home import blueprint as home
+    from carte.web.owner import blueprint as owner
     from carte.web.suggestions import blueprint as suggestions
 
     app = Flask(__name__, template_folder=str(template_folder()), static_folder="static")
@@ -51,4 +52,5 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     app.register_blueprint(home)
     app.register_blueprint(admin)
     app.register_blueprint(suggestions)
+    app.register_blueprint(owner)
     return app

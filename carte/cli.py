@@ -162,6 +162,30 @@ def duplicates_command(as_json: bool) -> None:
                    f"{pair['first']['name']} / {pair['second']['name']}")
 
 
+@cli.group("reminders")
+def reminders_group() -> None:
+    """E-mails to owners of entries not verified for a while."""
+
+
+@reminders_group.command("send")
+@friendly_errors
+def reminders_send() -> None:
+    """Send each due owner a signed, expiring link to confirm or correct their entry (for cron)."""
+    from carte.db import connect
+    from carte.freshness import SmtpMailer, send_reminders
+
+    config = current_app.config
+    mailer = SmtpMailer(config["SMTP_HOST"], int(config["SMTP_PORT"]), config["SMTP_USER"],
+                        config["SMTP_PASSWORD"], bool(config["SMTP_STARTTLS"]))
+    with connect(get_engine()) as connection:
+        result = send_reminders(connection, mailer, config["SECRET_KEY"], config["PUBLIC_URL"],
+                                config["MAIL_FROM"], int(config["STALE_DAYS"]),
+                                int(config["REMINDER_INTERVAL_DAYS"]))
+    click.echo(f"Rappels envoyés : {result.sent} ; échecs (réessayés au prochain passage) : {result.failed}.")
+    if result.failed and not result.sent:
+        sys.exit(1)
+
+
 def main() -> None:
     """Entry point of the `carte` console script."""
     cli.main(prog_name="carte")

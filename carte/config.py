@@ -65,6 +65,18 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("SECURE_COOKIES", True,
             "Send the session cookie only over HTTPS (set to false only for local HTTP testing).",
             _as_bool),
+    Setting("PUBLIC_URL", "http://127.0.0.1:5000",
+            "Public address of the site, used in links sent by e-mail."),
+    Setting("SMTP_HOST", "127.0.0.1", "SMTP server that sends reminders."),
+    Setting("SMTP_PORT", 25, "Port of the SMTP server.", int),
+    Setting("SMTP_USER", "", "SMTP user name (empty: no authentication)."),
+    Setting("SMTP_PASSWORD", "", "SMTP password."),
+    Setting("SMTP_STARTTLS", False, "Upgrade the SMTP connection with STARTTLS.", _as_bool),
+    Setting("MAIL_FROM", "carte@localhost", "Sender address of the e-mails."),
+    Setting("STALE_DAYS", 365, "Days after which an entry not verified counts as stale.", int),
+    Setting("REMINDER_INTERVAL_DAYS", 90,
+            "Days before the same entry's owner may be reminded again.", int),
+    Setting("REMINDER_LINK_DAYS", 30, "Days during which the link in a reminder works.", int),
     Setting("DEBUG", False, "Flask debug mode; never in production.", _as_bool),
 )
 
