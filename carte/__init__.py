@@ -32,7 +32,7 @@ def configure_cookies(app: Flask) -> None:
 def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     """Assemble the application: settings, database, languages, security headers, blueprints."""
     from carte import db
-    from carte.web import csrf, errors, i18n, security
+    from carte.web import csrf, errors, i18n, security, vendor
     from carte.web.admin import blueprint as admin
     from carte.web.home import blueprint as home
     from carte.web.owner import blueprint as owner
@@ -49,6 +49,7 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     security.init_app(app)
     errors.init_app(app)
     csrf.init_app(app)
+    vendor.init_app(app)
     app.register_blueprint(home)
     app.register_blueprint(admin)
     app.register_blueprint(suggestions)

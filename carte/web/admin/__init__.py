@@ -21,4 +21,4 @@ def no_store(response):
     return response
 
 
-from carte.web.admin import auth, duplicates, enterprises, freshness, imports, moderation  # noqa: E402,F401  (routes register on import)
+from carte.web.admin import auth, duplicates, enterprises, freshness, imports, moderation, review  # noqa: E402,F401  (routes register on import)

@@ -44,7 +44,15 @@ def stored_value(value: Any, field: str = "") -> str:
     return str(value)
 
 
+def precision_label(precision: str | None) -> str:
+    """How precisely an enterprise is placed, in words."""
+    labels = {"manual": _("manuelle"), "address": _("adresse"), "postal_code": _("code postal"),
+              "municipality": _("municipalité"), "fsa": _("RTA (approximative)")}
+    return labels.get(precision or "", _("non placée"))
+
+
 def init_app(app: Flask) -> None:
     """Register the display helpers as template filters."""
     app.add_template_filter(field_label)
+    app.add_template_filter(precision_label)
     app.add_template_filter(stored_value)
