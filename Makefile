@@ -10,7 +10,7 @@ HOST ?= 127.0.0.1
 PORT ?= 5000
 export CARTE_TEST_DATABASE_URL
 
-.PHONY: setup setup-db demo test serve browser-deps clean-venv bench
+.PHONY: setup setup-db demo test serve browser-deps clean-venv bench restore-check
 
 # Virtual environment with the project and its test tools; redone only when the packaging changes.
 $(VENV)/.installed: pyproject.toml setup.py
@@ -46,6 +46,10 @@ demo: setup
 test: $(VENV)/.installed browser-deps
 	@$(MAKE) --no-print-directory setup-db DB=$(CARTE_TEST_DATABASE_URL)
 	$(PY) -m pytest
+
+# Backups: dump the database, restore it into a scratch copy, compare every table.
+restore-check: setup
+	CARTE_DATABASE_URL=$(CARTE_DATABASE_URL) $(PY) scripts/restore_check.py
 
 clean-venv:
 	rm -rf $(VENV)
