@@ -12,7 +12,7 @@ HOST ?= 127.0.0.1
 PORT ?= 5000
 export CARTE_TEST_DATABASE_URL
 
-.PHONY: setup setup-db demo test serve browser-deps clean-venv bench bench-ingest bench-api bench-map translations
+.PHONY: setup setup-db demo test serve browser-deps clean-venv bench bench-ingest bench-api bench-map translations restore-check
 
 # Virtual environment with the project and its test tools; redone only when the packaging changes.
 $(VENV)/.installed: pyproject.toml setup.py
@@ -84,6 +84,10 @@ bench-map: $(VENV)/.installed $(MO)
 bench-ingest: $(VENV)/.installed
 	@$(MAKE) --no-print-directory setup-db DB=$(CARTE_BENCH_DATABASE_URL)
 	$(PY) scripts/bench/ingest.py --database-url $(CARTE_BENCH_DATABASE_URL) --rows 100000 --repeat 3 --write docs/benchmarks.md
+
+# Backups: dump the database, restore it into a scratch copy, compare every table.
+restore-check: setup
+	CARTE_DATABASE_URL=$(CARTE_DATABASE_URL) $(PY) scripts/restore_check.py
 
 clean-venv:
 	rm -rf $(VENV)
