@@ -87,6 +87,17 @@ def test_filtering_by_sector_updates_list_counts_and_url_and_back_restores(map_p
     assert not map_page.locator('input[value="friperie"]').is_checked()
 
 
+def test_markers_follow_the_list_through_successive_filter_changes(map_page):
+    map_page.open_map()
+    map_page.evaluate("() => document.getElementById('more-filters').open = true")
+    steps = [("check", "ressourcerie", 1), ("check", "reparation", 2), ("check", "friperie", 3),
+             ("uncheck", "ressourcerie", 2), ("uncheck", "friperie", 1), ("uncheck", "reparation", 5)]
+    for action, sector, expected in steps:
+        getattr(map_page.locator(f'input[name=sector][value="{sector}"]'), action)()
+        assert len(listed(map_page)) == expected
+        assert map_page.evaluate("window.carteMap.markerCount()") == expected, (action, sector)
+
+
 def expect_count(page, n: int) -> None:
     """Wait until the list holds n enterprises."""
     page.wait_for_function(f"() => document.querySelectorAll('#results-list li').length === {n}")

@@ -60,7 +60,8 @@ const everything = { cluster: makeCluster(), key: "markerAll", built: false };
 const filtered = { cluster: makeCluster(), key: "marker", built: true };
 let shownGroup = filtered;
 map.addLayer(filtered.cluster);
-window.carteMap = { map, redraw: () => apply(readState(window.location.search), {}) };
+// For tests and the benchmark: the map, and how many markers the shown cluster group holds.
+window.carteMap = { map, markerCount: () => shownGroup.cluster.getLayers().length };
 
 /** An element with attributes and text or child nodes (never HTML). */
 function el(tag, attributes = {}, ...children) {
@@ -144,11 +145,29 @@ function updateMarkers() {
       everything.cluster.addLayers(enterprises.map((e) => markerOf(e, everything)));
     }
     filtered.cluster.clearLayers();
+    for (const e of enterprises) e.inFiltered = false;
   } else {
     showGroup(filtered);
-    filtered.cluster.clearLayers();
-    filtered.cluster.addLayers(results.map((e) => markerOf(e, filtered)));
+    refill(filtered.cluster, results);
   }
+}
+
+/** Bring a cluster group to exactly these enterprises: by difference when it is the smaller change. */
+function refill(group, wanted) {
+  const keep = new Set(wanted);
+  const removed = enterprises.filter((e) => e.inFiltered && !keep.has(e));
+  const added = wanted.filter((e) => !e.inFiltered);
+  if (removed.length + added.length < wanted.length) {
+    for (const e of removed) e.inFiltered = false;
+    group.removeLayers(removed.map((e) => e.marker));
+  } else {
+    for (const e of enterprises) e.inFiltered = false;
+    group.clearLayers();
+    added.length = 0;
+    added.push(...wanted);
+  }
+  for (const e of added) e.inFiltered = true;
+  group.addLayers(added.map((e) => markerOf(e, filtered)));
 }
 
 function listItem(e) {
