@@ -65,6 +65,13 @@ def find_public_enterprise(session: Session, enterprise_id: int) -> PublicEnterp
     return PublicEnterprise(*row) if row else None
 
 
+def merged_into(session: Session, enterprise_id: int) -> int | None:
+    """The published enterprise a merged duplicate now points at, if any."""
+    return session.execute(text("""
+        SELECT k.id FROM enterprise d JOIN enterprise k ON k.id = d.merged_into AND k.published
+        WHERE d.id = :id"""), {"id": enterprise_id}).scalar()
+
+
 def schema_org(enterprise: PublicEnterprise, url: str) -> dict[str, Any]:
     """The schema.org LocalBusiness description of an enterprise, for a JSON-LD script."""
     data: dict[str, Any] = {"@context": "https://schema.org", "@type": "LocalBusiness",

@@ -76,3 +76,12 @@ def test_merging_through_the_back_office_needs_rights_on_both_sides(client, conn
                                                             "action": "keep-first"})
     assert response.status_code == 403
     assert connection.execute(text("SELECT merged_into FROM enterprise WHERE id = :id"), {"id": b}).scalar() is None
+
+
+def test_the_page_of_a_merged_duplicate_sends_visitors_to_the_kept_one(client, connection):
+    keep = insert_enterprise(connection, name="Gardée", neq="4444444444")
+    drop = insert_enterprise(connection, name="Gardée", neq="4444444444")
+    find_candidates(connection, [keep, drop])
+    merge(connection, keep, drop, "user:1 admin@exemple.org")
+    response = client.get(f"/entreprises/{drop}")
+    assert response.status_code == 301 and response.headers["Location"].endswith(f"/entreprises/{keep}")

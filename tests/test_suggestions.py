@@ -150,3 +150,13 @@ def test_an_editor_cannot_moderate_another_mrcs_suggestion(client, connection):
     token = token_of(client, "/admin/")
     assert client.post(f"/admin/suggestions/{suggestion_id}/accepter",
                        data={"csrf_token": token, "fields": ["name"]}).status_code == 403
+
+
+def test_the_enterprise_page_links_to_the_correction_form_and_shows_the_verification(client, connection):
+    enterprise = insert_enterprise(connection, name="Comptoir vérifié", verified_at="2026-10-01")
+    page = client.get(f"/entreprises/{enterprise}").get_data(as_text=True)
+    assert f"/suggestions/modifier/{enterprise}" in page and "Vérifié le" in page
+
+
+def test_the_map_page_invites_to_add_a_missing_place(client):
+    assert "/suggestions/ajouter" in client.get("/").get_data(as_text=True)

@@ -3,13 +3,13 @@ from __future__ import annotations
 
 from urllib.parse import urlencode
 
-from flask import Blueprint, current_app, render_template, url_for
+from flask import Blueprint, current_app, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 
 from carte.db import get_session
 from carte.errors import NotFound
 from carte.opening_hours import describe_opening_hours
-from carte.public_enterprise import PublicEnterprise, find_public_enterprise, schema_org
+from carte.public_enterprise import PublicEnterprise, find_public_enterprise, merged_into, schema_org
 from carte.vocabulary import Term, load_vocabulary
 from carte.web.folium_map import small_map
 from carte.web.home import data_attribution, map_labels
@@ -31,9 +31,11 @@ def terms(kind: str, codes: list[str]) -> list[Term]:
 
 
 @blueprint.get("/entreprises/<int:enterprise_id>")
-def show(enterprise_id: int) -> str:
+def show(enterprise_id: int):
     """Everything public about one enterprise, with a small map and schema.org data."""
     enterprise = find_public_enterprise(get_session(), enterprise_id)
+    if enterprise is None and (kept := merged_into(get_session(), enterprise_id)) is not None:
+        return redirect(url_for("enterprise.show", enterprise_id=kept, **request.args), 301)
     if enterprise is None:
         raise NotFound(_("Cette entreprise n'existe pas ou n'est plus publiée."))
     language = current_language()
