@@ -171,9 +171,14 @@ def openapi() -> Response:
 def documentation() -> Response:
     """The API described for people, from the same document."""
     language = request.args.get("lang", "fr")
+    from carte.web.i18n import current_language
+
     spec = openapi_document(base_url())
-    return conditional(lambda: Response(render_template(
-        "api/index.html", spec=spec, operations=operations(spec), language=language)), max_age=3600)
+    response = conditional(lambda: Response(render_template(
+        "api/index.html", spec=spec, operations=operations(spec), language=language)), max_age=3600,
+        extra=current_language())
+    response.vary.add("Accept-Language")
+    return response
 
 
 def invalid_parameter(error: InvalidParameter):
