@@ -82,32 +82,38 @@ def installed_major() -> str | None:
 
 
 def start_server(url: str) -> None:
-    """Start the installed cluster, or a project-local one, when nothing answers on the URL."""
-    parsed = make_url(url)
+    """Start the installed cluster on the URL's port, else a project-local one under .pgdata/."""
+    port = make_url(url).port or 5432
     if is_root() and shutil.which("pg_lsclusters"):
         clusters = subprocess.run(["pg_lsclusters", "-h"], capture_output=True, text=True).stdout
         for line in clusters.splitlines():
-            version, name, port = line.split()[:3]
-            if int(port) == (parsed.port or 5432):
+            version, name, cluster_port = line.split()[:3]
+            if int(cluster_port) == port:
                 run(["pg_ctlcluster", "--skip-systemctl-redirect", version, name, "start"])
                 return
     if installed_major() is None:
         apt_install("postgresql", "postgresql-15-postgis-3")
-    major = installed_major()
-    if is_root():
-        fail("aucun serveur PostgreSQL ne répond et aucun cluster n'est configuré ; créez-en un "
-             f"(pg_createcluster {major} main --start) ou définissez CARTE_DATABASE_URL.")
-    start_local_cluster(major, parsed.port or 5432)
+    start_local_cluster(installed_major(), port)
+
+
+def as_server_user(command: list[str]) -> list[str]:
+    """Run a server command as `postgres` when root (PostgreSQL refuses to run as root)."""
+    return ["runuser", "-u", "postgres", "--", *command] if is_root() else command
 
 
 def start_local_cluster(major: str | None, port: int) -> None:
-    """Initialise (once) and start a cluster under .pgdata/, for a user who is not root."""
+    """Initialise (once) and start a cluster in the project's git-ignored data folder."""
+    data = Path(os.environ.get("CARTE_PGDATA") or LOCAL_CLUSTER)
     bin_dir = Path(f"/usr/lib/postgresql/{major}/bin")
-    if not (LOCAL_CLUSTER / "PG_VERSION").exists():
-        run([str(bin_dir / "initdb"), "-D", str(LOCAL_CLUSTER), "-U", "postgres", "--auth=trust",
-             "--encoding=UTF8", "--locale=C.UTF-8"])
-    run([str(bin_dir / "pg_ctl"), "-D", str(LOCAL_CLUSTER), "-l", str(LOCAL_CLUSTER / "server.log"),
-         "-o", f"-p {port} -k {LOCAL_CLUSTER} -c listen_addresses=127.0.0.1", "-w", "start"])
+    say(f"cluster local dans {data}")
+    if not (data / "PG_VERSION").exists():
+        data.mkdir(parents=True, exist_ok=True)
+        if is_root():
+            shutil.chown(data, "postgres", "postgres")
+        run(as_server_user([str(bin_dir / "initdb"), "-D", str(data), "-U", "postgres",
+                            "--auth=trust", "--encoding=UTF8", "--locale=C.UTF-8"]))
+    run(as_server_user([str(bin_dir / "pg_ctl"), "-D", str(data), "-l", str(data / "server.log"),
+                        "-o", f"-p {port} -k {data} -c listen_addresses=127.0.0.1", "-w", "start"]))
 
 
 def ensure_postgis(url: str) -> None:

@@ -74,3 +74,31 @@ def test_every_setting_is_documented():
 def test_the_readme_shows_the_two_commands():
     readme = (ROOT / "README.md").read_text(encoding="utf-8")
     assert "make demo" in readme and "make test" in readme
+
+
+def test_with_no_server_running_set_up_starts_a_project_local_cluster():
+    import shutil
+    import socket
+    import tempfile
+
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        port = sock.getsockname()[1]
+    folder = Path(tempfile.mkdtemp(prefix="carte-pgdata-"))
+    folder.chmod(0o755)
+    data = folder / "cluster"
+    env = {**os.environ, "CARTE_PGDATA": str(data),
+           "CARTE_DATABASE_URL": f"postgresql+psycopg://postgres@127.0.0.1:{port}/carte_local"}
+    script = [sys.executable, str(ROOT / "scripts" / "ensure_postgis.py")]
+    try:
+        first = subprocess.run(script, capture_output=True, text=True, timeout=120, env=env)
+        second = subprocess.run(script, capture_output=True, text=True, timeout=60, env=env)
+        assert first.returncode == 0, first.stderr
+        assert "cluster local" in first.stdout and "création de la base carte_local" in first.stdout
+        assert second.returncode == 0 and "création" not in second.stdout
+    finally:
+        pg_ctl = next(Path("/usr/lib/postgresql").glob("*/bin/pg_ctl"))
+        stop = [str(pg_ctl), "-D", str(data), "stop", "-m", "immediate"]
+        subprocess.run((["runuser", "-u", "postgres", "--"] if os.geteuid() == 0 else []) + stop,
+                       capture_output=True, timeout=60)
+        shutil.rmtree(folder, ignore_errors=True)
