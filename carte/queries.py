@@ -271,17 +271,19 @@ def sector_counts_by_mrc() -> Select:
 
 def mrc_list_json(session: Session) -> str:
     """Every MRC with its region, its count of published enterprises and its count per sector."""
-    per_sector = sector_counts_by_mrc().subquery("per_sector")
-    sectors = (select(func.coalesce(func.json_object_agg(per_sector.c.code, per_sector.c.n),
-                                    literal_column("'{}'::json")))
-               .where(per_sector.c.mrc_code == M.c.code).scalar_subquery())
-    total = (select(func.count()).select_from(E)
-             .where(E.c.mrc_code == M.c.code, E.c.published.is_(True)).scalar_subquery())
+    per_sector = sector_counts_by_mrc().cte("per_sector")
+    sectors = (select(per_sector.c.mrc_code, func.json_object_agg(per_sector.c.code, per_sector.c.n)
+                      .label("sectors")).group_by(per_sector.c.mrc_code).cte("sectors_by_mrc"))
+    totals = (select(E.c.mrc_code, func.count().label("n")).where(E.c.published.is_(True))
+              .group_by(E.c.mrc_code).cte("totals"))
     entry = func.json_build_object("code", M.c.code, "name", M.c.name, "type", M.c.type,
                                    "region_code", R.c.code, "region_name", R.c.name,
-                                   "enterprises", total, "sectors", sectors)
-    query = select(cast(func.json_agg(aggregate_order_by(entry, R.c.code, M.c.name)), Text)) \
-        .select_from(M.join(R, R.c.code == M.c.region_code))
+                                   "enterprises", func.coalesce(totals.c.n, 0),
+                                   "sectors", func.coalesce(sectors.c.sectors, literal_column("'{}'::json")))
+    query = (select(cast(func.json_agg(aggregate_order_by(entry, R.c.code, M.c.name)), Text))
+             .select_from(M.join(R, R.c.code == M.c.region_code)
+                          .outerjoin(totals, totals.c.mrc_code == M.c.code)
+                          .outerjoin(sectors, sectors.c.mrc_code == M.c.code)))
     return session.execute(query).scalar_one()
 
 

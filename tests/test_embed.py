@@ -33,7 +33,7 @@ def test_the_embed_sets_no_cookie_and_needs_no_third_party_script(client):
     response = client.get("/embed?mrc=29&sector=ressourcerie&lang=en")
     page = response.get_data(as_text=True)
     assert "Set-Cookie" not in response.headers
-    assert '<html lang="en">' in page
+    assert '<html lang="en">' in page and "Show the list" in page and "Full map" in page
     assert re.findall(r'<script[^>]+src="(https?:)?//', page) == []
 
 

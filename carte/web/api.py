@@ -12,6 +12,7 @@ from carte.filters import EnterpriseFilter, InvalidParameter, Page, parse_filter
 from carte.queries import enterprise_feature, enterprise_features, known_place, mrc_boundary_json, mrc_list_json
 from carte.vocabulary import Term, load_vocabulary
 from carte.web.caching import conditional, share_publicly, time_bucket
+from carte.web.i18n import current_language
 from carte.web.openapi import openapi_document, operations
 
 blueprint = Blueprint("api", __name__, url_prefix="/api")
@@ -172,8 +173,11 @@ def documentation() -> Response:
     """The API described for people, from the same document."""
     language = request.args.get("lang", "fr")
     spec = openapi_document(base_url())
-    return conditional(lambda: Response(render_template(
-        "api/index.html", spec=spec, operations=operations(spec), language=language)), max_age=3600)
+    response = conditional(lambda: Response(render_template(
+        "api/index.html", spec=spec, operations=operations(spec), language=language)), max_age=3600,
+        extra=current_language())
+    response.vary.add("Accept-Language")
+    return response
 
 
 def invalid_parameter(error: InvalidParameter):

@@ -23,14 +23,17 @@ VIEWS = ("map", "list")
 FILTER_PARAMETERS = ("q", "item", "sector", "service", "mrc", "region", "bbox", "near", "radius_km",
                      "open_now", "lang")
 LIST_LIMIT = 1000
-#: The words the embed's script shows, in the language the host site chose with ?lang=.
+#: The words of the embed, in the language the host site chose with ?lang= (the embed does not
+#: depend on the visitor's browser, so that the host page looks the same to everyone).
 MAP_LABELS = {
     "fr": {"website": "Site web", "details": "Fiche complète", "count": "entreprises sur la carte",
-           "countOne": "entreprise sur la carte",
-           "error": "Les données n'ont pas pu être chargées."},
+           "countOne": "entreprise sur la carte", "error": "Les données n'ont pas pu être chargées.",
+           "title": "Carte de l'économie sociale", "list": "Voir la liste", "map": "Voir la carte",
+           "full": "Carte complète", "data": "Données", "listed": "entreprises", "listedOne": "entreprise"},
     "en": {"website": "Website", "details": "Full page", "count": "enterprises on the map",
-           "countOne": "enterprise on the map",
-           "error": "The data could not be loaded."},
+           "countOne": "enterprise on the map", "error": "The data could not be loaded.",
+           "title": "Social economy map", "list": "Show the list", "map": "Show the map",
+           "full": "Full map", "data": "Data", "listed": "enterprises", "listedOne": "enterprise"},
 }
 
 
@@ -71,9 +74,9 @@ def enterprise_list(filters: EnterpriseFilter, language: str) -> tuple[list[dict
     return [feature["properties"] for feature in json.loads(features)], total
 
 
-def embed_title(mrc_name: str | None) -> str:
+def embed_title(mrc_name: str | None, language: str) -> str:
     """The title of an embed, naming its MRC."""
-    title = _("Carte de l'économie sociale")
+    title = MAP_LABELS[language]["title"]
     return f"{title} — {mrc_name}" if mrc_name else title
 
 
@@ -89,11 +92,12 @@ def embed() -> str:
         "boundary": url_for("api.mrc", code=filters.mrc) if filters.mrc else None,
         "tiles": current_app.config["TILE_URL"], "tileAttribution": current_app.config["TILE_ATTRIBUTION"],
         "labels": MAP_LABELS[language],
-        "view": view,
+        "view": view, "lang": language,
     }
     enterprises, total = enterprise_list(filters, language) if view == "list" else ([], None)
     return render_template("embed/embed.html", embed_config=config, view=view, enterprises=enterprises,
-                           total=total, summary=summary, title=embed_title(summary and summary.name),
+                           total=total, summary=summary, title=embed_title(summary and summary.name, language),
+                           words=MAP_LABELS[language],
                            full_map=url_for("home.index", _external=True) + "?" + urlencode(api_args),
                            other_view=embed_url([*filter_args(), ("view", "list" if view == "map" else "map")],
                                                 external=False))
@@ -111,12 +115,12 @@ def builder() -> str:
     filters, language, view = request_filter(), request_language(), request_view()
     args = filter_args() + ([("view", view)] if view != "map" else [])
     summary = mrc_summary(get_session(), filters.mrc) if filters.mrc else None
-    title = embed_title(summary and summary.name)
+    title = embed_title(summary and summary.name, language)
     return render_template("embed/builder.html", regions=mrc_choices(), vocabulary=load_vocabulary(),
                            filters=filters, language=language, view=view, preview=embed_url(args, False),
                            snippet=embed_snippet(args, title), embed_base=url_for("embed.embed", _external=True),
                            host_script=url_for("static", filename="embed/host.js", _external=True),
-                           base_title=_("Carte de l'économie sociale"))
+                           titles={code: words["title"] for code, words in MAP_LABELS.items()})
 
 
 @blueprint.get("/mrc")
@@ -139,4 +143,4 @@ def mrc_page(code: str) -> str:
     args = [("mrc", summary.code), ("lang", language)]
     return render_template("mrc/show.html", summary=summary, vocabulary=load_vocabulary(),
                            language=language, enterprises=enterprises, total=total,
-                           preview=embed_url(args, False), snippet=embed_snippet(args, embed_title(summary.name)))
+                           preview=embed_url(args, False), snippet=embed_snippet(args, embed_title(summary.name, language)))

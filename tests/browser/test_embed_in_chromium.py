@@ -127,3 +127,25 @@ def test_the_list_view_fits_its_iframe_to_its_height(browser, host_site, app_ser
     assert frame.locator(".embed-enterprise").count() == 25
     page.wait_for_function("parseInt(document.querySelector('iframe').style.height) > 800")
     screenshot(page, "embed-list-on-another-site")
+
+
+def test_the_builder_updates_its_preview_and_snippet_as_choices_change(browser, app_server, screenshot):
+    context = browser.new_context(locale="fr-CA", viewport={"width": 1280, "height": 1000})
+    page = context.new_page()
+    page.set_default_timeout(15_000)
+    page.goto(app_server + "/integrer")
+    page.select_option("#builder-mrc", "29")
+    page.check("input[name=sector][value=friperie]")
+    page.check("input[name=lang][value=en]")
+    snippet = page.locator("#builder-snippet").input_value()
+    assert 'title="Social economy map — Beauce-Sartigan"' in snippet
+    assert "/embed?mrc=29&amp;sector=friperie&amp;lang=en" in snippet and "host.js" in snippet
+    assert page.locator("#builder-preview").get_attribute("src").endswith("/embed?mrc=29&sector=friperie&lang=en")
+    page.wait_for_function("""() => {
+        const frame = document.getElementById("builder-preview");
+        return frame.contentWindow.location.search === "?mrc=29&sector=friperie&lang=en"
+            && frame.contentDocument.body && frame.contentDocument.body.dataset.loaded === "0";
+    }""")
+    assert page.frame_locator("#builder-preview").locator("#embed-status").inner_text() == "0 enterprises on the map"
+    screenshot(page, "embed-builder")
+    context.close()

@@ -1,7 +1,8 @@
-"""Data version: one number changed by every change to public data, for cheap HTTP ETags.
+"""Data version for cheap HTTP ETags; trigram indexes so that text search covers every searched column.
 
-The number comes from a sequence, which a rollback does not rewind: a version is never reused for
-other data, so responses cached under it stay right.
+The data version is one number changed by every change to public data. It comes from a sequence,
+which a rollback does not rewind: a version is never reused for other data, so responses cached
+under it stay right.
 
 Revision ID: 0002
 Revises: 0001
@@ -15,6 +16,7 @@ branch_labels = None
 depends_on = None
 
 TABLES = ("enterprise", "mrc", "region", "sector", "item_category", "service")
+SEARCHED = ("description", "municipality_name")
 
 
 def upgrade() -> None:
@@ -29,9 +31,14 @@ def upgrade() -> None:
     for table in TABLES:
         op.execute(f"CREATE TRIGGER {table}_data_version AFTER INSERT OR UPDATE OR DELETE OR TRUNCATE "
                    f"ON {table} FOR EACH STATEMENT EXECUTE FUNCTION carte_bump_data_version()")
+    for column in SEARCHED:
+        op.execute(f"CREATE INDEX enterprise_{column}_trgm ON enterprise "
+                   f"USING gin (lower(carte_unaccent({column})) gin_trgm_ops)")
 
 
 def downgrade() -> None:
+    for column in SEARCHED:
+        op.execute(f"DROP INDEX IF EXISTS enterprise_{column}_trgm")
     for table in TABLES:
         op.execute(f"DROP TRIGGER IF EXISTS {table}_data_version ON {table}")
     op.execute("DROP FUNCTION IF EXISTS carte_bump_data_version()")

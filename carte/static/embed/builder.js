@@ -15,7 +15,8 @@ function chosenParameters() {
 function embedTitle() {
   const select = form.elements.mrc;
   const option = select.options[select.selectedIndex];
-  return select.value ? `${form.dataset.baseTitle} — ${option.textContent}` : form.dataset.baseTitle;
+  const base = new FormData(form).get("lang") === "en" ? form.dataset.titleEn : form.dataset.titleFr;
+  return select.value ? `${base} — ${option.textContent}` : base;
 }
 
 function snippetFor(url) {

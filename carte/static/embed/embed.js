@@ -75,7 +75,7 @@ async function showMap() {
     if (config.boundary) {
       const boundary = await fetchJson(config.boundary);
       const outline = L.geoJSON(boundary, { style: { color: "#0b5c8a", weight: 2, fillOpacity: 0.04 } }).addTo(map);
-      map.fitBounds(outline.getBounds());
+      map.fitBounds(outline.getBounds(), { animate: false });
     }
     const features = await loadEnterprises(config.enterprises);
     const cluster = L.markerClusterGroup({ showCoverageOnHover: false });
@@ -87,8 +87,9 @@ async function showMap() {
       cluster.addLayer(marker);
     }
     map.addLayer(cluster);
-    if (!config.boundary && cluster.getLayers().length) { map.fitBounds(cluster.getBounds(), { maxZoom: 13 }); }
-    const noun = features.length > 1 ? config.labels.count : config.labels.countOne;
+    if (!config.boundary && cluster.getLayers().length) { map.fitBounds(cluster.getBounds(), { maxZoom: 13, animate: false }); }
+    const singular = features.length === 1 || (features.length === 0 && document.documentElement.lang === "fr");
+    const noun = singular ? config.labels.countOne : config.labels.count;
     status.textContent = `${features.length} ${noun}`;
     document.body.dataset.loaded = String(features.length);
   } catch (error) {
