@@ -137,8 +137,12 @@ def ingest_file(connection: Connection, path: str | Path, options: IngestOptions
         classify(connection, options.source)
         if not options.dry_run:
             result.batch_id = open_batch(connection, path, options.source)
+            # The history trigger attributes every change of this transaction to the batch.
+            connection.execute(text("SELECT set_config('carte.import_batch', :batch, true)"),
+                               {"batch": str(result.batch_id)})
             apply(connection, options.source, result.batch_id, present_columns(layout))
         result.missing, result.unpublished = handle_missing(connection, options, seen_ids)
+        connection.execute(text("SELECT set_config('carte.import_batch', '', true)"))
         collect(connection, result, staged, options.source)
         clock.lap(result, "application")
         step(3)

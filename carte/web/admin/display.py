@@ -31,6 +31,8 @@ def stored_value(value: Any, field: str = "") -> str:
     """A stored value as staff read it: labels for codes, booleans in words, points as coordinates."""
     if value is None or value == []:
         return "—"
+    if field == "geocode_precision":
+        return precision_label(str(value))
     if isinstance(value, bool):
         return _("oui") if value else _("non")
     if isinstance(value, list):
@@ -51,8 +53,24 @@ def precision_label(precision: str | None) -> str:
     return labels.get(precision or "", _("non placée"))
 
 
+def job_status(status: str) -> str:
+    """The state of a web import, in words."""
+    labels = {"previewing": _("aperçu en préparation"), "ready": _("aperçu prêt, à confirmer"),
+              "running": _("en cours"), "done": _("terminé"), "failed": _("échec"), "cancelled": _("annulé")}
+    return labels.get(status, status)
+
+
+def job_count(key: str) -> str:
+    """The name of one of an import's counts."""
+    labels = {"read": _("lues"), "inserted": _("ajoutées"), "updated": _("modifiées"),
+              "unchanged": _("inchangées"), "rejected": _("rejetées")}
+    return labels.get(key, key)
+
+
 def init_app(app: Flask) -> None:
     """Register the display helpers as template filters."""
+    app.add_template_filter(job_status)
+    app.add_template_filter(job_count)
     app.add_template_filter(field_label)
     app.add_template_filter(precision_label)
     app.add_template_filter(stored_value)

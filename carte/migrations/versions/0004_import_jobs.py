@@ -1,0 +1,44 @@
+"""Web imports: the uploaded file, its preview, progress and report, held in the database.
+
+Revision ID: 0004
+Revises: 0003
+"""
+from alembic import op
+import sqlalchemy as sa
+from sqlalchemy.dialects import postgresql
+
+revision = "0004"
+down_revision = "0003"
+branch_labels = None
+depends_on = None
+
+
+def upgrade() -> None:
+    op.create_table(
+        "import_job",
+        sa.Column("id", sa.BigInteger(), sa.Identity(), primary_key=True),
+        sa.Column("created_by", sa.Text(), nullable=False),
+        sa.Column("created_at", sa.DateTime(timezone=True), server_default=sa.text("now()"), nullable=False),
+        sa.Column("source", sa.Text(), nullable=False),
+        sa.Column("file_name", sa.Text(), nullable=False),
+        sa.Column("file_data", sa.LargeBinary()),
+        sa.Column("unpublish_missing", sa.Boolean(), server_default=sa.text("false"), nullable=False),
+        sa.Column("status", sa.String(12), nullable=False),
+        sa.Column("phase", sa.Text()),
+        sa.Column("done", sa.Integer(), server_default="0", nullable=False),
+        sa.Column("total", sa.Integer(), server_default="0", nullable=False),
+        sa.Column("preview", postgresql.JSONB()),
+        sa.Column("summary", postgresql.JSONB()),
+        sa.Column("outside_mrcs", sa.Integer(), server_default="0", nullable=False),
+        sa.Column("mrc_codes", postgresql.ARRAY(sa.Text()), server_default="{}", nullable=False),
+        sa.Column("batch_id", sa.BigInteger(), sa.ForeignKey("import_batch.id")),
+        sa.Column("report", sa.Text()),
+        sa.Column("error", sa.Text()),
+        sa.Column("heartbeat_at", sa.DateTime(timezone=True), server_default=sa.text("now()"), nullable=False),
+        sa.CheckConstraint("status IN ('previewing', 'ready', 'running', 'done', 'failed', 'cancelled')",
+                           name="import_job_status"),
+    )
+
+
+def downgrade() -> None:
+    op.drop_table("import_job")
