@@ -112,3 +112,14 @@ def sign_in(page: Any, live_server: str, email: str, path: str = "/admin/") -> N
     page.get_by_label("Adresse courriel").fill(email)
     page.get_by_label("Mot de passe").fill(STAFF_PASSWORD)
     page.get_by_role("button", name="Se connecter").click()
+
+
+def replayed_cookies_are_refused(browser: Any, cookies: list, live_server: str, path: str) -> bool:
+    """Whether a fresh browser holding copied cookies is sent back to the sign-in page."""
+    replay = browser.new_context()
+    replay.add_cookies(cookies)
+    page = replay.new_page()
+    page.goto(live_server + path)
+    refused = page.url.startswith(live_server + "/admin/connexion")
+    replay.close()
+    return refused

@@ -1,7 +1,7 @@
 """The staff path in Chromium: sign in, edit an enterprise, read its history, sign out."""
 from __future__ import annotations
 
-from tests.browser.conftest import sign_in
+from tests.browser.conftest import replayed_cookies_are_refused, sign_in
 
 
 def test_staff_sign_in_edit_history_and_sign_out(page, live_server, screenshot, staff_account,
@@ -19,9 +19,4 @@ def test_staff_sign_in_edit_history_and_sign_out(page, live_server, screenshot, 
     screenshot(page, "admin-history")
     cookies = page.context.cookies()
     page.get_by_role("button", name="Se déconnecter").click()
-    replay = browser.new_context()
-    replay.add_cookies(cookies)
-    replayed = replay.new_page()
-    replayed.goto(live_server + f"/admin/entreprises/{enterprise}")
-    assert replayed.url.startswith(live_server + "/admin/connexion")
-    replay.close()
+    assert replayed_cookies_are_refused(browser, cookies, live_server, f"/admin/entreprises/{enterprise}")

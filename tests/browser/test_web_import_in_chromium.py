@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 from sqlalchemy import text
 
-from tests.browser.conftest import sign_in
+from tests.browser.conftest import replayed_cookies_are_refused, sign_in
 from tests.test_web_import import messy_csv
 
 
@@ -57,9 +57,4 @@ def test_staff_import_a_messy_list_and_see_it_on_the_map(page, live_server, scre
     screenshot(page, "import-history")
     cookies = page.context.cookies()
     page.get_by_role("button", name="Se déconnecter").click()
-    replay = browser.new_context()
-    replay.add_cookies(cookies)
-    replayed = replay.new_page()
-    replayed.goto(live_server + "/admin/imports")
-    assert replayed.url.startswith(live_server + "/admin/connexion")
-    replay.close()
+    assert replayed_cookies_are_refused(browser, cookies, live_server, "/admin/imports")
