@@ -275,12 +275,14 @@ _STEPS = {
 # One statement for every placed row: the stated municipality's MRC for municipality (and FSA) points,
 # else the subdivided polygon holding the point, else the nearest within NEAREST_MRC_DEGREES, else the
 # municipality's MRC; the last three are flagged. The polygons drive the point-in-polygon join (over
-# an index of the staged points) so that each polygon is prepared once for all its points.
+# an index of the staged points; OFFSET 0 keeps the planner from turning it around) so that each
+# polygon is prepared once for all its points.
 ASSIGN_MRC = """
 WITH inside AS MATERIALIZED (
-    SELECT DISTINCT ON (s.line) s.line, p.mrc_code
-    FROM mrc_part p JOIN {t} s ON ST_Intersects(p.geom, s.point)
-    ORDER BY s.line, p.mrc_code)
+    SELECT DISTINCT ON (x.line) x.line, p.mrc_code
+    FROM mrc_part p CROSS JOIN LATERAL (
+        SELECT s.line FROM {t} s WHERE ST_Intersects(p.geom, s.point) OFFSET 0) x
+    ORDER BY x.line, p.mrc_code)
 UPDATE {t} s SET mrc_code = r.mrc_code, flags = s.flags || r.flags
 FROM (
     SELECT s2.line,
@@ -351,7 +353,10 @@ def place_staged(connection: Connection, table: str, chain: Chain,
         for step in ("postal_code", "municipality", "fsa"):
             run(_STEPS[step])
     run("CREATE INDEX ON {t} USING gist (point)")
-    run("ANALYZE {t}")  # the statistics the planner needs are those of the placed rows
+    # The planner needs statistics of the placed rows; a small sample of a few columns is enough.
+    run("SET LOCAL default_statistics_target = 10")
+    run("ANALYZE {t} (line, precision, municipality_code, mrc_code, point)")
+    run("SET LOCAL default_statistics_target TO DEFAULT")
     run(ASSIGN_MRC, near=NEAREST_MRC_DEGREES)
     run(CHECK_POSTAL_CODES, far=POSTAL_DOUBT_DEGREES)
     run(_FINAL_FLAGS)
