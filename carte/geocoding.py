@@ -110,8 +110,10 @@ class OnlineGeocoder:
 
     def __init__(self, service: str, *, user_agent: str, url: str = "", min_delay: float = 1.0,
                  timeout: float = 10.0, retries: int = 2, max_retry_after: float = 60.0,
-                 sleep: Callable[[float], None] = time.sleep) -> None:
+                 sleep: Callable[[float], None] = time.sleep,
+                 clock: Callable[[], float] = time.monotonic) -> None:
         self.name = service
+        self.clock = clock
         self.min_delay = min_delay
         self.retries = retries
         self.max_retry_after = max_retry_after
@@ -144,10 +146,10 @@ class OnlineGeocoder:
 
     def _wait_turn(self) -> None:
         """Sleep so that two requests are at least min_delay seconds apart."""
-        wait = self._last_request + self.min_delay - time.monotonic()
+        wait = self._last_request + self.min_delay - self.clock()
         if wait > 0:
             self.sleep(wait)
-        self._last_request = time.monotonic()
+        self._last_request = self.clock()
 
     def _error(self, message: str) -> GeocodeResult:
         """Count and return a failure that must not be cached."""
