@@ -122,6 +122,7 @@ def ingest_file(connection: Connection, path: str | Path, options: IngestOptions
     connection.execute(text("SET LOCAL jit = off"))
     connection.execute(text("SET LOCAL gin_pending_list_limit = '64MB'"))
     savepoint = connection.begin_nested() if options.dry_run else None
+    calls_before = sum(g.calls for g in options.geocoders)
     try:
         staged, seen_ids = sort_rows(connection, table.rows, layout, options, vocabulary, result, progress)
         clock.lap(result, "nettoyage")
@@ -131,7 +132,7 @@ def ingest_file(connection: Connection, path: str | Path, options: IngestOptions
         step(1)
         place_staged(connection, STAGE, options.chain, options.geocoders,
                      (lambda done, total: progress("géocodage", done, total)) if progress else None)
-        result.geocoder_calls = sum(g.calls for g in options.geocoders)
+        result.geocoder_calls = sum(g.calls for g in options.geocoders) - calls_before
         clock.lap(result, "géocodage")
         step(2)
         classify(connection, options.source)
