@@ -13,9 +13,8 @@ from sqlalchemy.engine import Connection
 
 from carte.geocoding import PRECISIONS, STAGE_COLUMNS, Chain, OnlineGeocoder, place_staged
 from carte.ingest.clean import CleanRow, Issue
-from carte.ingest.parallel import clean_rows
 from carte.ingest.readers import read_table
-from carte.ingest.rows import Layout, Places
+from carte.ingest.rows import Layout, Places, clean_row
 from carte.vocabulary import Vocabulary, load_vocabulary
 
 #: Bump when cleaning changes, so rows read before are cleaned again instead of skipped.
@@ -206,14 +205,14 @@ def sort_rows(connection: Connection, rows: list, layout: Layout, options: Inges
     known = known_rows(connection, options.source)
     digests = [row_hash(salt, cells) for _line, cells in rows]
     previous = [known.pop(digest, None) for digest in digests]
-    fresh = [row for row, before in zip(rows, previous) if before is None]
-    report = (lambda done, total: progress("nettoyage", done, total)) if progress else None
-    cleaned = iter(clean_rows(fresh, layout, load_places(connection), vocabulary, report))
+    places = load_places(connection)
     keys: dict[str, int] = {}
     staged: list[tuple[CleanRow, str]] = []
     seen_ids: list[int] = []
-    for (line, cells), digest, before in zip(rows, digests, previous):
+    for done, ((line, cells), digest, before) in enumerate(zip(rows, digests, previous), 1):
         result.counts["read"] += 1
+        if progress and done % 2000 == 0:
+            progress("nettoyage", done, len(rows))
         if before is not None:
             enterprise_id, key, precision, mrc_code, flags = before
             keys.setdefault(key, line)
@@ -223,7 +222,7 @@ def sort_rows(connection: Connection, rows: list, layout: Layout, options: Inges
                                               enterprise_id, precision, mrc_code,
                                               [FLAG_REASONS[f] for f in flags if f in FLAG_REASONS]))
             continue
-        row = next(cleaned)
+        row = clean_row(line, cells, layout, places, vocabulary)
         result.issues.extend(row.issues)
         if not row.rejected and row.source_key in keys:
             row.issues.append(Issue(line, None, None, f"doublon de la ligne {keys[row.source_key]} "
