@@ -283,7 +283,7 @@ ASSIGN_MRC = """
 WITH inside AS MATERIALIZED (
     SELECT DISTINCT ON (x.line) x.line, p.mrc_code
     FROM mrc_part p CROSS JOIN LATERAL (
-        SELECT s.line FROM {t} s WHERE ST_Intersects(p.geom, s.point) OFFSET 0) x
+        SELECT s.line FROM {t}_points s WHERE ST_Intersects(p.geom, s.point) OFFSET 0) x
     ORDER BY x.line, p.mrc_code)
 UPDATE {t} s SET mrc_code = r.mrc_code, flags = s.flags || r.flags
 FROM (
@@ -354,7 +354,12 @@ def place_staged(connection: Connection, table: str, chain: Chain,
     if chain.offline:
         for step in ("postal_code", "municipality", "fsa"):
             run(_STEPS[step])
-    run("CREATE INDEX ON {t} USING gist (point)")
+    # A fresh table for the point index: one built on the updated stage would be unusable until
+    # the transaction ends (its rows' HOT chains are broken), and this runs in one transaction.
+    run("DROP TABLE IF EXISTS {t}_points")
+    run("CREATE TEMP TABLE {t}_points ON COMMIT DROP AS SELECT line, point FROM {t} WHERE point IS NOT NULL")
+    run("CREATE INDEX ON {t}_points USING gist (point)")
+    run("ANALYZE {t}_points")
     # The planner needs statistics of the placed rows; a small sample of a few columns is enough.
     run("SET LOCAL default_statistics_target = 10")
     run("ANALYZE {t} (line, precision, municipality_code, mrc_code, point)")
@@ -411,7 +416,7 @@ class OfflineGeocoder:
         place_staged(self.connection, table, Chain(online=(), offline=True))
         row = self.connection.execute(text(
             f"SELECT ST_Y(point) AS lat, ST_X(point) AS lon, precision FROM {table}")).one()
-        self.connection.execute(text(f"DROP TABLE {table}"))
+        self.connection.execute(text(f"DROP TABLE {table}, {table}_points"))
         if row.lat is None:
             return GeocodeResult("not_found", source=self.name)
         return GeocodeResult("found", row.lat, row.lon, row.precision, self.name)

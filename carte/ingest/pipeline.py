@@ -152,7 +152,7 @@ def ingest_file(connection: Connection, path: str | Path, options: IngestOptions
     if savepoint is not None:
         savepoint.rollback()
     else:
-        connection.execute(text(f"DROP TABLE IF EXISTS {STAGE}, ingest_seen"))
+        connection.execute(text(f"DROP TABLE IF EXISTS {STAGE}, {STAGE}_points, ingest_seen"))
     return result
 
 
