@@ -189,7 +189,8 @@ def row_hash(salt: bytes, cells: tuple[str, ...]) -> str:
 def known_rows(connection: Connection, source: str) -> dict[str, tuple]:
     """Enterprises of the source by the digest of the raw row they were last loaded from."""
     rows = connection.execute(text("""
-        SELECT content_hash, id, source_key, geocode_precision, mrc_code, flags FROM enterprise
+        SELECT content_hash, id, source_key, geocode_precision, mrc_code,
+               CASE WHEN flags <> '{}' THEN flags END FROM enterprise
         WHERE source = :source AND content_hash IS NOT NULL
           AND NOT ('missing_from_source' = ANY(flags))"""), {"source": source}).all()
     return {row[0]: tuple(row[1:]) for row in rows}
@@ -220,7 +221,7 @@ def sort_rows(connection: Connection, rows: list, layout: Layout, options: Inges
             result.outcomes.append(RowOutcome(line, _cell(cells, layout, "external_id")
                                               or _cell(cells, layout, "neq"), "unchanged",
                                               enterprise_id, precision, mrc_code,
-                                              [FLAG_REASONS[f] for f in flags if f in FLAG_REASONS]))
+                                              [FLAG_REASONS[f] for f in flags or () if f in FLAG_REASONS]))
             continue
         row = clean_row(line, cells, layout, places, vocabulary)
         result.issues.extend(row.issues)
