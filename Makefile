@@ -12,7 +12,7 @@ HOST ?= 127.0.0.1
 PORT ?= 5000
 export CARTE_TEST_DATABASE_URL
 
-.PHONY: setup setup-db demo test serve browser-deps clean-venv bench
+.PHONY: setup setup-db demo test serve browser-deps clean-venv bench bench-ingest bench-api bench-map translations restore-check
 
 # Virtual environment with the project and its test tools; redone only when the packaging changes.
 $(VENV)/.installed: pyproject.toml setup.py
@@ -28,7 +28,17 @@ setup-db: $(VENV)/.installed
 	CARTE_DATABASE_URL=$(DB) $(CARTE) geodata load
 	CARTE_DATABASE_URL=$(DB) $(CARTE) vocabulary load
 
-setup: $(VENV)/.installed
+# The English catalog, compiled when its .po changes (the .mo is committed too, for installs without make).
+MO := carte/translations/en/LC_MESSAGES/messages.mo
+$(MO): carte/translations/en/LC_MESSAGES/messages.po | $(VENV)/.installed
+	$(VENV)/bin/pybabel compile -d carte/translations
+
+# After changing visible strings: re-extract them and merge into the catalog, then translate the new ones.
+translations: $(VENV)/.installed
+	$(VENV)/bin/pybabel extract -F babel.cfg --no-location --sort-output --project=carte-economie-sociale --version=0.1.0 -o carte/translations/messages.pot .
+	$(VENV)/bin/pybabel update --no-fuzzy-matching -i carte/translations/messages.pot -d carte/translations
+
+setup: $(VENV)/.installed $(MO)
 	@$(MAKE) --no-print-directory setup-db DB=$(CARTE_DATABASE_URL)
 
 # Debian's Chromium for the browser tests (Playwright's own browser download does not work offline).
@@ -48,14 +58,36 @@ demo: setup
 	CARTE_DATABASE_URL=$(CARTE_DATABASE_URL) $(CARTE) ingest $(CARTE_GEODATA_DIR)/req_mauricie_coops_npo.csv --source req
 	CARTE_DATABASE_URL=$(CARTE_DATABASE_URL) $(CARTE) run --host $(HOST) --port $(PORT)
 
-test: $(VENV)/.installed browser-deps
+test: $(VENV)/.installed $(MO) browser-deps
 	@$(MAKE) --no-print-directory setup-db DB=$(CARTE_TEST_DATABASE_URL)
 	$(PY) -m pytest
 
-# Ingest benchmark on its own database: 100,000 generated rows, first run and re-run (docs/benchmarks.md).
-bench: $(VENV)/.installed
+# Benchmarks, never part of `make test`; each writes its section of docs/benchmarks.md.
+bench: bench-ingest bench-api bench-map
+
+# wrk from Debian, then the API benchmark.
+bench-api: $(VENV)/.installed
+	@command -v wrk >/dev/null || { \
+	  if [ "$$(id -u)" = 0 ]; then \
+	    DEBIAN_FRONTEND=noninteractive apt-get update >/dev/null && \
+	    DEBIAN_FRONTEND=noninteractive apt-get install -y wrk >/dev/null; \
+	  else echo "[bench] ERREUR : exécutez en root : sudo apt-get install -y wrk"; exit 1; fi; }
+	$(PY) scripts/bench/api.py
+
+# The citizen map's benchmark on its own database.
+BENCH_MAP_DATABASE_URL ?= postgresql+psycopg://postgres@127.0.0.1:5432/carte_bench_map
+bench-map: $(VENV)/.installed $(MO)
+	@$(MAKE) --no-print-directory setup-db DB=$(BENCH_MAP_DATABASE_URL)
+	$(PY) scripts/bench/map.py --database-url $(BENCH_MAP_DATABASE_URL)
+
+# The ingest benchmark on its own database: 100,000 generated rows, first run and re-run (docs/benchmarks.md).
+bench-ingest: $(VENV)/.installed
 	@$(MAKE) --no-print-directory setup-db DB=$(CARTE_BENCH_DATABASE_URL)
 	$(PY) scripts/bench/ingest.py --database-url $(CARTE_BENCH_DATABASE_URL) --rows 100000 --repeat 3 --write docs/benchmarks.md
+
+# Backups: dump the database, restore it into a scratch copy, compare every table.
+restore-check: setup
+	CARTE_DATABASE_URL=$(CARTE_DATABASE_URL) $(PY) scripts/restore_check.py
 
 clean-venv:
 	rm -rf $(VENV)

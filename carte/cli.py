@@ -99,6 +99,49 @@ def vocabulary_load() -> None:
                f"d'objets, {counts['services']} services.")
 
 
+@cli.command("export")
+@click.option("--format", "fmt", type=click.Choice(["csv", "geojson"]), default="csv", show_default=True,
+              help="CSV (UTF-8 with BOM, for spreadsheets) or GeoJSON.")
+@click.option("--output", "-o", type=click.Path(dir_okay=False, writable=True), default="-",
+              help="File to write (default: standard output).")
+@click.option("--q", help="Text searched in name, description and municipality.")
+@click.option("--item", multiple=True, help="Item category: code or free text (repeatable).")
+@click.option("--sector", multiple=True, help="Sector code (repeatable).")
+@click.option("--service", multiple=True, help="Service code (repeatable).")
+@click.option("--mrc", help="MRC code.")
+@click.option("--region", help="Region code.")
+@click.option("--bbox", help="minLon,minLat,maxLon,maxLat.")
+@click.option("--lang", default="fr", show_default=True, help="Language of labels and headers: fr or en.")
+@click.option("--base-url", default="http://127.0.0.1:5000", show_default=True,
+              help="Public address of the site, for the enterprise page links.")
+@friendly_errors
+def export_command(fmt: str, output: str, base_url: str, **options: object) -> None:
+    """Export the published enterprises with the API's filters, licence included."""
+    from sqlalchemy.orm import Session
+
+    from carte.export import Licence, export_csv, export_geojson
+    from carte.filters import parse_filter, parse_language
+    from carte.queries import known_place
+    from carte.vocabulary import load_vocabulary
+
+    args = {name: list(value) if isinstance(value, tuple) else [value]
+            for name, value in options.items() if value}
+    config = current_app.config
+    licence = Licence(config["DATA_LICENCE"], config["DATA_LICENCE_URL"], config["DATA_ATTRIBUTION"])
+    with Session(get_engine()) as session:
+        filters = parse_filter(args, load_vocabulary(), known_place(session))
+        language = parse_language(args)
+        with click.open_file(output, "wb") as out:
+            if fmt == "csv":
+                for line in export_csv(session, filters, language, base_url.rstrip("/"), licence):
+                    out.write(line.encode("utf-8"))
+            else:
+                out.write(export_geojson(session, filters, language, base_url.rstrip("/"), licence)
+                          .encode("utf-8"))
+    if output != "-":
+        click.echo(f"Export écrit dans {output}.", err=True)
+
+
 @cli.command("ingest")
 @click.argument("file", type=click.Path(dir_okay=False))
 @click.option("--source", default="import", show_default=True,
@@ -121,6 +164,93 @@ def ingest(file: str, source: str, dry_run: bool, report_path: str | None, as_js
 
     run_ingest(file, source=source, dry_run=dry_run, report_path=report_path, as_json=as_json,
                columns=columns, geocoder=geocoder, unpublish_missing=unpublish_missing)
+
+
+@cli.group("user")
+def user_group() -> None:
+    """Staff accounts."""
+
+
+def read_password() -> str:
+    """Ask for a new password twice on a terminal, else read one line from standard input."""
+    if sys.stdin.isatty():
+        return click.prompt("Mot de passe", hide_input=True, confirmation_prompt=True)
+    return sys.stdin.readline().rstrip("\n")
+
+
+@user_group.command("create")
+@click.argument("email")
+@click.option("--role", type=click.Choice(["admin", "editor"]), required=True,
+              help="admin: everything; editor: only the enterprises of its MRCs.")
+@click.option("--mrc", "mrc_codes", multiple=True, help="MRC code an editor may edit (repeatable).")
+@friendly_errors
+def user_create(email: str, role: str, mrc_codes: tuple[str, ...]) -> None:
+    """Create a staff account; the password is asked for, or read from standard input."""
+    from carte.accounts import create_user
+    from carte.db import connect
+
+    password = read_password()
+    with connect(get_engine()) as connection:
+        user_id = create_user(connection, email, password, role, list(mrc_codes))
+    click.echo(f"Compte n° {user_id} créé pour {email} ({role}).")
+
+
+@user_group.command("list")
+@friendly_errors
+def user_list() -> None:
+    """List the staff accounts."""
+    from carte.accounts import list_users
+    from carte.db import connect
+
+    with connect(get_engine()) as connection:
+        for user in list_users(connection):
+            click.echo(f"{user['id']}\t{user['email']}\t{user['role']}\t{','.join(user['mrc_codes'])}"
+                       f"\t{'actif' if user['active'] else 'inactif'}")
+
+
+@cli.command("duplicates")
+@click.option("--json", "as_json", is_flag=True, help="Print the candidate pairs as JSON.")
+@friendly_errors
+def duplicates_command(as_json: bool) -> None:
+    """Find candidate duplicate enterprises (similar name nearby, same NEQ, phone or website)."""
+    from carte.db import connect
+    from carte.duplicates import candidates, find_candidates
+
+    with connect(get_engine()) as connection:
+        count = find_candidates(connection)
+        pairs = candidates(connection, None)
+    if as_json:
+        click.echo(json.dumps([{"first_id": p["first_id"], "second_id": p["second_id"],
+                                "reasons": p["reasons"], "score": p["score"]} for p in pairs]))
+        return
+    click.echo(f"{count} paire(s) de doublons possibles à examiner dans /admin/doublons.")
+    for pair in pairs[:20]:
+        click.echo(f"  {pair['first_id']} / {pair['second_id']} ({', '.join(pair['reasons'])}) : "
+                   f"{pair['first']['name']} / {pair['second']['name']}")
+
+
+@cli.group("reminders")
+def reminders_group() -> None:
+    """E-mails to owners of entries not verified for a while."""
+
+
+@reminders_group.command("send")
+@friendly_errors
+def reminders_send() -> None:
+    """Send each due owner a signed, expiring link to confirm or correct their entry (for cron)."""
+    from carte.db import connect
+    from carte.freshness import SmtpMailer, send_reminders
+
+    config = current_app.config
+    mailer = SmtpMailer(config["SMTP_HOST"], int(config["SMTP_PORT"]), config["SMTP_USER"],
+                        config["SMTP_PASSWORD"], bool(config["SMTP_STARTTLS"]))
+    with connect(get_engine()) as connection:
+        result = send_reminders(connection, mailer, config["SECRET_KEY"], config["PUBLIC_URL"],
+                                config["MAIL_FROM"], int(config["STALE_DAYS"]),
+                                int(config["REMINDER_INTERVAL_DAYS"]))
+    click.echo(f"Rappels envoyés : {result.sent} ; échecs (réessayés au prochain passage) : {result.failed}.")
+    if result.failed and not result.sent:
+        sys.exit(1)
 
 
 def main() -> None:

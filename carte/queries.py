@@ -1,10 +1,22 @@
 """Read queries shared by the web pages, the API and the exports."""
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
+from datetime import datetime, timezone
+from typing import Any, Callable, Iterator
 
-from sqlalchemy import text
+from geoalchemy2 import Geography
+from sqlalchemy import (
+    JSON, BigInteger, ColumnElement, Numeric, Select, Text, and_, any_, cast, func, literal,
+    literal_column, null, or_, select, text,
+)
+from sqlalchemy.dialects.postgresql import ARRAY, aggregate_order_by, array
 from sqlalchemy.orm import Session
+
+from carte.filters import EnterpriseFilter, Page
+from carte.models import Enterprise, ItemCategory, Mrc, Region, Sector, Service
+from carte.opening_hours import is_open
 
 
 @dataclass(frozen=True)
@@ -28,3 +40,303 @@ def mrc_counts(session: Session) -> list[MrcCount]:
         GROUP BY m.code, r.code
         ORDER BY r.code, m.name"""))
     return [MrcCount(*row) for row in rows]
+
+
+E = Enterprise.__table__
+M = Mrc.__table__
+R = Region.__table__
+VOCABULARY_TABLES = {"sectors": Sector.__table__, "items": ItemCategory.__table__,
+                     "services": Service.__table__}
+LOCAL_TIME_ZONE = "America/Toronto"
+
+
+def escape_like(value: str) -> str:
+    """Make %, _ and the escape character match themselves in a LIKE pattern."""
+    return value.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+
+
+def folded(column: ColumnElement) -> ColumnElement:
+    """Lower-case, accent-free form of a text column (matches the trigram index on name)."""
+    return func.lower(func.carte_unaccent(column))
+
+
+def by_text(q: str) -> ColumnElement[bool]:
+    """Name, description or municipality contains the words, ignoring accents and case."""
+    pattern = func.concat("%", folded(literal(escape_like(q.strip()))), "%")
+    return or_(*(folded(column).like(pattern, escape="\\")
+                 for column in (E.c.name, E.c.description, E.c.municipality_name)))
+
+
+def by_codes(column: ColumnElement, codes: tuple[str, ...]) -> ColumnElement[bool]:
+    """The array column holds at least one of the codes."""
+    return column.overlap(cast(array(codes), ARRAY(Text)))
+
+
+def by_mrc(code: str) -> ColumnElement[bool]:
+    """In one MRC."""
+    return E.c.mrc_code == code
+
+
+def by_region(code: str) -> ColumnElement[bool]:
+    """In one of the MRCs of a region."""
+    return E.c.mrc_code.in_(select(M.c.code).where(M.c.region_code == code))
+
+
+def by_bbox(bbox: tuple[float, float, float, float]) -> ColumnElement[bool]:
+    """Inside a longitude/latitude box (uses the spatial index)."""
+    return E.c.point.op("&&")(func.ST_MakeEnvelope(*bbox, 4326))
+
+
+def reference_point(near: tuple[float, float]) -> ColumnElement:
+    """The point lat,lon as a geography."""
+    lat, lon = near
+    return cast(func.ST_SetSRID(func.ST_MakePoint(lon, lat), 4326), Geography)
+
+
+def by_distance(near: tuple[float, float], radius_km: float) -> ColumnElement[bool]:
+    """Within radius_km of a point; a box around it first lets the spatial index work."""
+    lat, lon = near
+    dlat = radius_km / 110.0 + 0.01
+    dlon = min(radius_km / (110.0 * max(math.cos(math.radians(lat)), 0.01)) + 0.01, 360.0)
+    box = func.ST_MakeEnvelope(lon - dlon, max(lat - dlat, -90.0), lon + dlon, min(lat + dlat, 90.0), 4326)
+    return and_(E.c.point.op("&&")(box),
+                func.ST_DWithin(cast(E.c.point, Geography), reference_point(near), radius_km * 1000))
+
+
+def by_ids(ids: list[int]) -> ColumnElement[bool]:
+    """One of these enterprises."""
+    return E.c.id == any_(cast(array(ids or [0]), ARRAY(BigInteger)))
+
+
+def base_conditions(filters: EnterpriseFilter) -> list[ColumnElement[bool]]:
+    """The SQL conditions of every filter except open_now; always only published enterprises."""
+    conditions: list[ColumnElement[bool]] = [E.c.published.is_(True)]
+    if filters.q:
+        conditions.append(by_text(filters.q))
+    for column, codes in ((E.c["items"], filters.items), (E.c.sectors, filters.sectors),
+                          (E.c.services, filters.services)):
+        if codes:
+            conditions.append(by_codes(column, codes))
+    if filters.mrc:
+        conditions.append(by_mrc(filters.mrc))
+    if filters.region:
+        conditions.append(by_region(filters.region))
+    if filters.bbox:
+        conditions.append(by_bbox(filters.bbox))
+    if filters.near:
+        conditions.append(by_distance(filters.near, filters.radius_km))
+    return conditions
+
+
+def open_ids(session: Session, conditions: list[ColumnElement[bool]], moment: datetime) -> list[int]:
+    """Ids of the matching enterprises whose opening hours say they are open at a moment."""
+    rows = session.execute(select(E.c.id, E.c.opening_hours)
+                           .where(*conditions, E.c.opening_hours.is_not(None)))
+    return [row.id for row in rows if is_open(row.opening_hours, moment)]
+
+
+def conditions_for(session: Session, filters: EnterpriseFilter,
+                   moment: datetime | None = None) -> list[ColumnElement[bool]]:
+    """Every condition of the filters, open_now evaluated at a moment (default: now)."""
+    conditions = base_conditions(filters)
+    if filters.open_now:
+        conditions.append(by_ids(open_ids(session, conditions, moment or datetime.now(timezone.utc))))
+    return conditions
+
+
+def labelled(codes: ColumnElement, kind: str, language: str) -> ColumnElement:
+    """The codes of an array column as [{code, label}] in vocabulary order."""
+    table = VOCABULARY_TABLES[kind]
+    label = table.c.label_en if language == "en" else table.c.label_fr
+    pair = func.json_build_object("code", table.c.code, "label", label)
+    return (select(func.coalesce(func.json_agg(aggregate_order_by(pair, table.c.position)),
+                                 literal_column("'[]'::json")))
+            .where(table.c.code == any_(codes)).scalar_subquery())
+
+
+def distance_km(near: tuple[float, float] | None) -> ColumnElement:
+    """Distance in km from the reference point, rounded to 10 m (NULL without near)."""
+    if near is None:
+        return null()
+    metres = func.ST_Distance(cast(E.c.point, Geography), reference_point(near))
+    return func.round(cast(metres / 1000.0, Numeric), 2)
+
+
+def feature(row: Any, language: str, base_url: str, with_distance: bool) -> ColumnElement:
+    """A GeoJSON Feature of one enterprise row: only public fields."""
+    properties = [
+        "id", row.id, "name", row.name, "description", row.description,
+        "sectors", labelled(row.sectors, "sectors", language),
+        "items", labelled(row["items"], "items", language),
+        "services", labelled(row.services, "services", language),
+        "street", row.street, "address_line2", row.address_line2,
+        "municipality", row.municipality_name, "postal_code", row.postal_code,
+        "mrc_code", row.mrc_code, "mrc_name", row.mrc_name, "region_code", row.region_code,
+        "phone", row.phone, "website", row.website, "opening_hours", row.opening_hours,
+        "geocode_precision", row.geocode_precision, "updated", row.updated,
+        "url", func.concat(base_url, "/entreprises/", row.id),
+    ]
+    if with_distance:
+        properties += ["distance_km", row.distance_km]
+    return func.json_build_object("type", "Feature", "id", row.id,
+                                  "geometry", cast(func.ST_AsGeoJSON(row.point, 6), JSON),
+                                  "properties", func.json_build_object(*properties))
+
+
+def public_rows(conditions: list[ColumnElement[bool]], near: tuple[float, float] | None) -> Select:
+    """The public columns of matching enterprises with their MRC and region, best first."""
+    updated = func.to_char(func.timezone(LOCAL_TIME_ZONE, E.c.updated_at), "YYYY-MM-DD")
+    distance = distance_km(near)
+    query = (select(E.c.id, E.c.name, E.c.description, E.c.sectors, E.c["items"], E.c.services,
+                    E.c.street, E.c.address_line2, E.c.municipality_name, E.c.postal_code,
+                    E.c.mrc_code, M.c.name.label("mrc_name"), M.c.region_code, E.c.phone,
+                    E.c.website, E.c.opening_hours, E.c.geocode_precision, updated.label("updated"),
+                    E.c.point, distance.label("distance_km"), folded(E.c.name).label("sort_name"))
+             .select_from(E.outerjoin(M, M.c.code == E.c.mrc_code)).where(*conditions))
+    order = [distance] if near else []
+    return query.order_by(*order, folded(E.c.name), E.c.id)
+
+
+def enterprise_features(session: Session, filters: EnterpriseFilter, language: str, base_url: str,
+                        page: Page | None = None, moment: datetime | None = None) -> tuple[str, int, int]:
+    """Matching enterprises as a JSON array of GeoJSON Features (built in PostGIS), total, returned."""
+    conditions = conditions_for(session, filters, moment)
+    rows = public_rows(conditions, filters.near).add_columns(func.count().over().label("total"))
+    if page is not None:
+        rows = rows.limit(page.limit).offset(page.offset)
+    page_rows = rows.subquery("page")
+    features = func.coalesce(
+        func.json_agg(aggregate_order_by(feature(page_rows.c, language, base_url, bool(filters.near)),
+                                         page_rows.c.distance_km, page_rows.c.sort_name, page_rows.c.id)),
+        literal_column("'[]'::json"))
+    result = session.execute(select(cast(features, Text).label("features"), func.count().label("returned"),
+                                    func.max(page_rows.c.total).label("total"))).one()
+    total = result.total
+    if total is None:  # an empty page: past the end, or nothing matches
+        total = session.execute(select(func.count()).select_from(E).where(*conditions)).scalar_one() \
+            if page is not None and page.offset else 0
+    return result.features, total, result.returned
+
+
+def enterprise_feature(session: Session, enterprise_id: int, language: str, base_url: str) -> str | None:
+    """One published enterprise as GeoJSON text, or None when there is none with this id."""
+    if not 0 < enterprise_id < 2**63:
+        return None
+    rows = public_rows([E.c.published.is_(True), E.c.id == enterprise_id], None).subquery("one")
+    return session.execute(select(cast(feature(rows.c, language, base_url, False), Text))
+                           .select_from(rows)).scalar()
+
+
+def enterprise_records(session: Session, filters: EnterpriseFilter, language: str,
+                       base_url: str) -> Iterator[dict[str, Any]]:
+    """The matching enterprises as flat records (labels joined by '; ') for tabular exports."""
+    rows = public_rows(conditions_for(session, filters), filters.near).subquery("rows")
+    def joined(column: ColumnElement, kind: str) -> ColumnElement:
+        labels = select(func.string_agg(
+            VOCABULARY_TABLES[kind].c["label_en" if language == "en" else "label_fr"],
+            aggregate_order_by(literal_column("'; '"), VOCABULARY_TABLES[kind].c.position)))
+        return labels.where(VOCABULARY_TABLES[kind].c.code == any_(column)).scalar_subquery()
+    query = select(
+        rows.c.id, rows.c.name, rows.c.description, joined(rows.c.sectors, "sectors").label("sectors"),
+        joined(rows.c["items"], "items").label("items"), joined(rows.c.services, "services").label("services"),
+        rows.c.street, rows.c.address_line2, rows.c.municipality_name.label("municipality"),
+        rows.c.postal_code, rows.c.mrc_code, rows.c.mrc_name, rows.c.phone, rows.c.website,
+        rows.c.opening_hours, func.ST_Y(rows.c.point).label("latitude"),
+        func.ST_X(rows.c.point).label("longitude"), rows.c.geocode_precision, rows.c.updated,
+        func.concat(base_url, "/entreprises/", rows.c.id).label("url"))
+    for row in session.execute(query.execution_options(yield_per=1000)):
+        yield dict(row._mapping)
+
+
+def known_place(session: Session) -> Callable[[str, str], bool]:
+    """A check that an MRC ('mrc') or region ('region') code exists."""
+    def exists(kind: str, code: str) -> bool:
+        table = M if kind == "mrc" else R
+        return session.execute(select(table.c.code).where(table.c.code == code)).first() is not None
+    return exists
+
+
+def data_version(session: Session) -> int:
+    """A number that changes whenever enterprises, MRCs or the vocabulary change."""
+    return session.execute(text("SELECT version FROM data_version")).scalar_one()
+
+
+def sector_counts_by_mrc() -> Select:
+    """Published enterprises per MRC and sector."""
+    sector = func.unnest(E.c.sectors).table_valued("code").render_derived(name="s")
+    return (select(E.c.mrc_code, sector.c.code, func.count().label("n"))
+            .select_from(E).join(sector, literal_column("true"))
+            .where(E.c.published.is_(True)).group_by(E.c.mrc_code, sector.c.code))
+
+
+def mrc_list_json(session: Session) -> str:
+    """Every MRC with its region, its count of published enterprises and its count per sector."""
+    per_sector = sector_counts_by_mrc().cte("per_sector")
+    sectors = (select(per_sector.c.mrc_code, func.json_object_agg(per_sector.c.code, per_sector.c.n)
+                      .label("sectors")).group_by(per_sector.c.mrc_code).cte("sectors_by_mrc"))
+    totals = (select(E.c.mrc_code, func.count().label("n")).where(E.c.published.is_(True))
+              .group_by(E.c.mrc_code).cte("totals"))
+    entry = func.json_build_object("code", M.c.code, "name", M.c.name, "type", M.c.type,
+                                   "region_code", R.c.code, "region_name", R.c.name,
+                                   "enterprises", func.coalesce(totals.c.n, 0),
+                                   "sectors", func.coalesce(sectors.c.sectors, literal_column("'{}'::json")))
+    query = (select(cast(func.json_agg(aggregate_order_by(entry, R.c.code, M.c.name)), Text))
+             .select_from(M.join(R, R.c.code == M.c.region_code)
+                          .outerjoin(totals, totals.c.mrc_code == M.c.code)
+                          .outerjoin(sectors, sectors.c.mrc_code == M.c.code)))
+    return session.execute(query).scalar_one()
+
+
+def mrc_boundary_json(session: Session, code: str) -> str | None:
+    """An MRC as a GeoJSON Feature: its simplified boundary, name, region and bounding box."""
+    if len(code) > 3:
+        return None
+    total = (select(func.count()).select_from(E)
+             .where(E.c.mrc_code == M.c.code, E.c.published.is_(True)).scalar_subquery())
+    box = func.box2d(M.c.geom_simple)
+    properties = func.json_build_object(
+        "code", M.c.code, "name", M.c.name, "type", M.c.type, "region_code", R.c.code,
+        "region_name", R.c.name, "enterprises", total,
+        "bbox", func.json_build_array(func.round(cast(func.ST_XMin(box), Numeric), 5),
+                                      func.round(cast(func.ST_YMin(box), Numeric), 5),
+                                      func.round(cast(func.ST_XMax(box), Numeric), 5),
+                                      func.round(cast(func.ST_YMax(box), Numeric), 5)))
+    geojson = func.json_build_object("type", "Feature", "id", M.c.code,
+                                     "geometry", cast(func.ST_AsGeoJSON(M.c.geom_simple, 5), JSON),
+                                     "properties", properties)
+    return session.execute(select(cast(geojson, Text)).select_from(M.join(R, R.c.code == M.c.region_code))
+                           .where(M.c.code == code)).scalar()
+
+
+@dataclass(frozen=True)
+class MrcSummary:
+    """One MRC for its page: names, counts by sector and by item category."""
+
+    code: str
+    name: str
+    region_name: str
+    enterprises: int
+    sectors: dict[str, int]
+    items: dict[str, int]
+
+
+def code_counts(session: Session, column: ColumnElement, mrc_code: str) -> dict[str, int]:
+    """How many published enterprises of an MRC carry each code of an array column."""
+    code = func.unnest(column).table_valued("code").render_derived(name="c")
+    rows = session.execute(select(code.c.code, func.count()).select_from(E)
+                           .join(code, literal_column("true"))
+                           .where(E.c.mrc_code == mrc_code, E.c.published.is_(True))
+                           .group_by(code.c.code))
+    return {row[0]: row[1] for row in rows}
+
+
+def mrc_summary(session: Session, code: str) -> MrcSummary | None:
+    """Counts of one MRC's enterprises by sector and item category, or None for an unknown code."""
+    row = session.execute(select(M.c.code, M.c.name, R.c.name).join(R, R.c.code == M.c.region_code)
+                          .where(M.c.code == code)).first()
+    if row is None:
+        return None
+    total = session.execute(select(func.count()).select_from(E)
+                            .where(E.c.mrc_code == code, E.c.published.is_(True))).scalar_one()
+    return MrcSummary(row[0], row[1], row[2], total, code_counts(session, E.c.sectors, code),
+                      code_counts(session, E.c["items"], code))

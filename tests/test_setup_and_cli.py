@@ -102,3 +102,10 @@ def test_with_no_server_running_set_up_starts_a_project_local_cluster():
         subprocess.run((["runuser", "-u", "postgres", "--"] if os.geteuid() == 0 else []) + stop,
                        capture_output=True, timeout=60)
         shutil.rmtree(folder, ignore_errors=True)
+
+
+def test_a_backup_restores_identically(database_url):
+    result = subprocess.run([sys.executable, str(ROOT / "scripts" / "restore_check.py")], capture_output=True,
+                            text=True, timeout=300, env={**os.environ, "CARTE_DATABASE_URL": database_url})
+    assert result.returncode == 0, result.stderr
+    assert "identiques après restauration" in result.stdout

@@ -1,20 +1,145 @@
-"""The home page: the MRCs of Quebec with their enterprise counts."""
+"""The citizen map at `/`, its data (`/carte/donnees.json`, `/carte/mrc.geojson`) and "near me" (`/carte/lieu`)."""
 from __future__ import annotations
 
-from itertools import groupby
-
-from flask import Blueprint, render_template
+from flask import Blueprint, Response, current_app, jsonify, render_template, request, url_for
+from flask_babel import gettext as _
 
 from carte.db import get_session
-from carte.queries import mrc_counts
+from carte.map_data import Payload, enterprises_document, make_payload, mrc_boundaries_document
+from carte.places import MAX_QUERY_LENGTH, resolve_place
+from carte.queries import MrcCount, mrc_counts
+from carte.vocabulary import STOP_WORDS, build_index, load_vocabulary
+from carte.web.folium_map import cached_map
+from carte.web.i18n import current_language
+from carte.web.icons import sprite
 
 blueprint = Blueprint("home", __name__)
+#: Seconds a browser may reuse the data before revalidating it with its ETag.
+DATA_MAX_AGE = 60
+
+
+def data_attribution() -> str:
+    """The attribution line of the base map: tiles, geodata and postal codes."""
+    return " | ".join([
+        current_app.config["TILE_ATTRIBUTION"],
+        _("Géodonnées © Gouvernement du Québec (CC-BY 4.0)"),
+        _("Codes postaux © GeoNames (CC BY 4.0)"),
+    ])
+
+
+def map_labels() -> dict[str, str]:
+    """Layer names and control titles of the maps, in the request's language."""
+    return {"base": _("Plan de base"), "boundaries": _("Limites des MRC"), "zoom_in": _("Zoom avant"),
+            "zoom_out": _("Zoom arrière"), "layers": _("Couches de la carte")}
+
+
+def vocabulary_for_client(language: str) -> dict:
+    """Labels, colours and the synonym index of the vocabulary, for the page's script."""
+    vocabulary = load_vocabulary()
+    return {
+        "sectors": [{"code": t.code, "label": t.label(language), "colour": t.colour, "icon": t.icon}
+                    for t in vocabulary.sectors],
+        "items": [{"code": t.code, "label": t.label(language)} for t in vocabulary.items],
+        "services": [{"code": t.code, "label": t.label(language)} for t in vocabulary.services],
+        "item_index": build_index(vocabulary.items),
+        "stop_words": sorted(STOP_WORDS),
+    }
+
+
+def client_messages() -> dict[str, str]:
+    """Every string the page's script shows, in the request's language."""
+    return {
+        "count_zero": _("Aucune entreprise trouvée"),
+        "count_one": _("1 entreprise trouvée"),
+        "count_other": _("{n} entreprises trouvées"),
+        "more": _("Afficher {n} de plus"),
+        "see_on_map": _("Voir sur la carte"),
+        "details": _("Voir la fiche"),
+        "approximate": _("Position approximative"),
+        "accepts": _("Accepte : {items}"),
+        "open_now": _("Ouvert maintenant"),
+        "distance": _("à {km} km"),
+        "item_unknown": _("« {text} » ne correspond à aucune catégorie d'objets. Essayez par exemple : {examples}."),
+        "item_matches": _("Catégories reconnues : {labels}"),
+        "locating": _("Recherche de votre position…"),
+        "located": _("Près de votre position"),
+        "near_place": _("Près de : {label}"),
+        "geolocation_denied": _("Position non disponible. Tapez plutôt un code postal ou une municipalité."),
+        "place_not_found": _("Lieu introuvable : vérifiez le code postal ou le nom de la municipalité."),
+        "place_empty": _("Tapez un code postal, une municipalité ou une adresse."),
+        "near_cleared": _("Recherche par proximité retirée."),
+    }
+
+
+def page_config(language: str, mrcs: list[MrcCount]) -> dict:
+    """Everything the map script needs, rendered into the page as JSON."""
+    return {
+        "language": language,
+        "data_url": url_for("home.enterprise_data"),
+        "place_url": url_for("home.place"),
+        "enterprise_url": url_for("enterprise.show", enterprise_id=0).rsplit("0", 1)[0],
+        "mrcs": [{"code": m.code, "name": m.name, "region": m.region_code} for m in mrcs],
+        "messages": client_messages(),
+        **vocabulary_for_client(language),
+    }
 
 
 @blueprint.get("/")
 def index() -> str:
-    """List the MRCs by region with how many enterprises each holds."""
-    counts = mrc_counts(get_session())
-    regions = [(name, list(mrcs)) for name, mrcs in groupby(counts, key=lambda m: m.region_name)]
-    total = sum(m.enterprises for m in counts)
-    return render_template("home/index.html", regions=regions, total=total)
+    """The map page: filters, list and map of the enterprises that take donated items."""
+    mrcs = mrc_counts(get_session())
+    config = page_config(current_language(), mrcs)
+    regions = sorted({(m.region_code, m.region_name) for m in mrcs})
+    base_map = cached_map(current_app.config["TILE_URL"], data_attribution(),
+                          url_for("home.mrc_boundaries"), tuple(sorted(map_labels().items())))
+    icons = sprite(tuple(sorted({sector["icon"] for sector in config["sectors"] if sector["icon"]})))
+    return render_template("home/index.html", config=config, regions=regions, base_map=base_map,
+                           icons=icons)
+
+
+def conditional_json(payload: Payload, max_age: int) -> Response:
+    """Serve a JSON payload with its ETag, 304 when the client has it, gzip when accepted."""
+    if payload.etag in request.if_none_match:
+        response = Response(status=304)
+    elif "gzip" in request.accept_encodings:
+        response = Response(payload.gzipped, mimetype="application/json")
+        response.headers["Content-Encoding"] = "gzip"
+    else:
+        response = Response(payload.body, mimetype="application/json")
+    response.set_etag(payload.etag)
+    response.headers["Cache-Control"] = f"public, max-age={max_age}"
+    response.vary.add("Accept-Encoding")
+    return response
+
+
+@blueprint.get("/carte/donnees.json")
+def enterprise_data() -> Response:
+    """Every published enterprise in the map's compact column format."""
+    return conditional_json(make_payload(enterprises_document(get_session())), DATA_MAX_AGE)
+
+
+@blueprint.get("/carte/mrc.geojson")
+def mrc_boundaries() -> Response:
+    """The MRC boundaries drawn on the map (reference data: built once per process)."""
+    payload = current_app.extensions.get("carte_mrc_boundaries")
+    if payload is None:
+        payload = make_payload(mrc_boundaries_document(get_session()))
+        current_app.extensions["carte_mrc_boundaries"] = payload
+    return conditional_json(payload, 86_400)
+
+
+@blueprint.get("/carte/lieu")
+def place() -> tuple[Response, int] | Response:
+    """The point of a postal code, municipality or address typed for "near me"."""
+    query = request.args.get("q", "")
+    if not query.strip():
+        return jsonify({"error": {"status": 400, "message": _(
+            "Le paramètre q est requis : un code postal, une municipalité ou une adresse.")}}), 400
+    if len(query) > MAX_QUERY_LENGTH:
+        return jsonify({"error": {"status": 400, "message": _(
+            "Le paramètre q est trop long (%(max)d caractères au plus).", max=MAX_QUERY_LENGTH)}}), 400
+    found = resolve_place(get_session(), query)
+    if found is None:
+        return jsonify({"error": {"status": 404, "message": _(
+            "Lieu introuvable : vérifiez le code postal ou le nom de la municipalité.")}}), 404
+    return jsonify(found.as_dict())

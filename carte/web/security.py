@@ -35,9 +35,17 @@ def tile_origin(tile_url: str) -> str:
     return f"{parts.scheme}://{parts.netloc}" if parts.netloc else ""
 
 
+def frame_ancestors(framing: bool) -> str:
+    """Who may frame a response: nobody, or the configured origins and this site (its own previews)."""
+    allowed = current_app.config["FRAME_ANCESTORS"].split() if framing else []
+    if not allowed:
+        return "'none'"
+    return " ".join(allowed if "*" in allowed else ["'self'", *allowed])
+
+
 def content_security_policy(nonce: str, framing: bool) -> str:
     """The CSP for one response."""
-    ancestors = current_app.config["FRAME_ANCESTORS"] if framing else "'none'"
+    ancestors = frame_ancestors(framing)
     tiles = tile_origin(current_app.config["TILE_URL"])
     return "; ".join([
         "default-src 'self'",

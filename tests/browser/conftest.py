@@ -20,6 +20,7 @@ from tests.factories import insert_enterprise
 CHROMIUM = "/usr/bin/chromium"
 CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
                  "--disable-background-networking", "--disable-component-update", "--disable-sync"]
+STAFF_PASSWORD = "un-mot-de-passe-solide"
 SCREENSHOTS = Path(__file__).resolve().parent.parent.parent / "test-artifacts" / "screenshots"
 
 pytestmark = pytest.mark.browser
@@ -85,3 +86,29 @@ def committed_enterprises(engine: Engine) -> Iterator[Callable[..., int]]:
     yield add
     with engine.begin() as connection:
         connection.execute(text("DELETE FROM enterprise WHERE source = 'browser-test'"))
+
+
+@pytest.fixture()
+def staff_account(engine: Engine) -> Iterator[Callable[..., str]]:
+    """Create committed staff accounts (password STAFF_PASSWORD) and delete them afterwards."""
+    from carte import accounts
+
+    emails: list[str] = []
+
+    def add(email: str, role: str = "admin", mrc_codes: tuple[str, ...] = ()) -> str:
+        with engine.begin() as connection:
+            accounts.create_user(connection, email, STAFF_PASSWORD, role, list(mrc_codes))
+        emails.append(email)
+        return email
+
+    yield add
+    with engine.begin() as connection:
+        connection.execute(text("DELETE FROM app_user WHERE email = ANY(:emails)"), {"emails": emails})
+
+
+def sign_in(page: Any, live_server: str, email: str, path: str = "/admin/") -> None:
+    """Sign a staff member in through the form, landing on path."""
+    page.goto(live_server + path)
+    page.get_by_label("Adresse courriel").fill(email)
+    page.get_by_label("Mot de passe").fill(STAFF_PASSWORD)
+    page.get_by_role("button", name="Se connecter").click()

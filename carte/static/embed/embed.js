@@ -1,0 +1,106 @@
+// The embedded map: Leaflet, markers from the JSON API, popups made of text nodes only.
+const config = JSON.parse(document.getElementById("embed-config").textContent);
+const MAX_PAGES = 20;
+
+function reportHeight() {
+  const height = Math.ceil(document.documentElement.scrollHeight);
+  if (window.parent !== window) {
+    window.parent.postMessage({ type: "carte-embed:resize", height }, "*");
+  }
+}
+
+function element(tag, text, className) {
+  const node = document.createElement(tag);
+  if (text) { node.textContent = text; }
+  if (className) { node.className = className; }
+  return node;
+}
+
+function safeLink(url) {
+  try {
+    const parsed = new URL(url, window.location.href);
+    return parsed.protocol === "https:" || parsed.protocol === "http:" ? parsed.href : null;
+  } catch (error) {
+    return null;
+  }
+}
+
+function popupFor(properties) {
+  const box = element("div", null, "embed-popup");
+  box.append(element("strong", properties.name));
+  const place = [properties.street, properties.municipality].filter(Boolean).join(", ");
+  if (place) { box.append(element("span", place)); }
+  const labels = properties.sectors.concat(properties.items).map((term) => term.label).join(", ");
+  if (labels) { box.append(element("span", labels)); }
+  if (properties.phone) { box.append(element("span", properties.phone)); }
+  for (const [url, label] of [[properties.website, config.labels.website], [properties.url, config.labels.details]]) {
+    const href = url && safeLink(url);
+    if (href) {
+      const link = element("a", label);
+      link.href = href;
+      link.target = "_blank";
+      link.rel = "noopener";
+      const holder = element("span");
+      holder.append(link);
+      box.append(holder);
+    }
+  }
+  return box;
+}
+
+async function fetchJson(url) {
+  const response = await fetch(url, { credentials: "omit" });
+  if (!response.ok) { throw new Error(`HTTP ${response.status}`); }
+  return response.json();
+}
+
+async function loadEnterprises(first) {
+  const features = [];
+  let url = first;
+  for (let page = 0; url && page < MAX_PAGES; page += 1) {
+    const collection = await fetchJson(url);
+    features.push(...collection.features);
+    url = collection.next;
+  }
+  return features;
+}
+
+async function showMap() {
+  const map = L.map("embed-map", { scrollWheelZoom: false }).setView([46.8, -71.2], 6);
+  if (config.tiles) {
+    L.tileLayer(config.tiles, { attribution: config.tileAttribution, maxZoom: 18 }).addTo(map);
+  }
+  const status = document.getElementById("embed-status");
+  try {
+    if (config.boundary) {
+      const boundary = await fetchJson(config.boundary);
+      const outline = L.geoJSON(boundary, { style: { color: "#0b5c8a", weight: 2, fillOpacity: 0.04 } }).addTo(map);
+      map.fitBounds(outline.getBounds(), { animate: false });
+    }
+    const features = await loadEnterprises(config.enterprises);
+    const cluster = L.markerClusterGroup({ showCoverageOnHover: false });
+    for (const feature of features) {
+      if (!feature.geometry) { continue; }
+      const [lon, lat] = feature.geometry.coordinates;
+      const marker = L.marker([lat, lon], { title: feature.properties.name, alt: feature.properties.name });
+      marker.bindPopup(() => popupFor(feature.properties));
+      cluster.addLayer(marker);
+    }
+    map.addLayer(cluster);
+    if (!config.boundary && cluster.getLayers().length) { map.fitBounds(cluster.getBounds(), { maxZoom: 13, animate: false }); }
+    const singular = features.length === 1 || (features.length === 0 && document.documentElement.lang === "fr");
+    const noun = singular ? config.labels.countOne : config.labels.count;
+    status.textContent = `${features.length} ${noun}`;
+    document.body.dataset.loaded = String(features.length);
+  } catch (error) {
+    status.textContent = config.labels.error;
+    document.body.dataset.loaded = "error";
+  }
+  reportHeight();
+}
+
+if (config.view === "map") {
+  showMap();
+}
+reportHeight();
+new ResizeObserver(reportHeight).observe(document.body);

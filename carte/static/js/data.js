@@ -1,0 +1,107 @@
+// The map's data: decoding the compact column payload, filtering, distances, URL state.
+import { fold, matchItems } from "./text.js";
+import { isOpenAt } from "./hours.js";
+
+/** Decode /carte/donnees.json (see carte/map_data.py) into one object per enterprise. */
+export function decode(payload) {
+  const columns = payload.columns;
+  const enterprises = new Array(payload.count);
+  let lat = 0;
+  let lon = 0;
+  for (let i = 0; i < payload.count; i += 1) {
+    lat += columns.dlat[i];
+    lon += columns.dlon[i];
+    const name = columns.name[i];
+    const town = payload.places.town[columns.place[i]];
+    enterprises[i] = {
+      id: columns.id[i], name, town,
+      lat: lat / payload.scale,
+      lon: lon / payload.scale,
+      mrc: payload.places.mrc[columns.place[i]],
+      hours: payload.hours[columns.hours[i]],
+      sectors: columns.sectors[i],
+      items: columns.items[i],
+      services: columns.services[i],
+      approximate: (columns.flags[i] & 1) === 1,
+      text: fold(`${name} ${town}`),
+      distance: null,
+    };
+  }
+  return enterprises;
+}
+
+/** The bit of each code in the payload's masks. */
+export function bits(codes) {
+  return Object.fromEntries(codes.map((code, position) => [code, 2 ** position]));
+}
+
+/** Great-circle distance in kilometres. */
+export function distanceKm(lat1, lon1, lat2, lon2) {
+  const rad = Math.PI / 180;
+  const a = Math.sin(((lat2 - lat1) * rad) / 2) ** 2
+    + Math.cos(lat1 * rad) * Math.cos(lat2 * rad) * Math.sin(((lon2 - lon1) * rad) / 2) ** 2;
+  return 12742 * Math.asin(Math.sqrt(a));
+}
+
+const MULTI = ["sector", "service"];
+const SINGLE = ["q", "item", "mrc", "region", "near", "radius_km", "open_now", "place", "bbox"];
+const NUMBER = "(-?\\d+(?:\\.\\d+)?)";
+
+/** The search state read from a query string (the same parameter names as /api/enterprises). */
+export function readState(search) {
+  const params = new URLSearchParams(search);
+  const state = {};
+  for (const name of SINGLE) state[name] = (params.get(name) || "").trim();
+  for (const name of MULTI) state[name] = params.getAll(name).filter(Boolean);
+  const near = /^(-?\d+(?:\.\d+)?),(-?\d+(?:\.\d+)?)$/.exec(state.near);
+  state.nearPoint = near ? { lat: Number(near[1]), lon: Number(near[2]) } : null;
+  if (!state.nearPoint) state.near = "";
+  state.radius = Number(state.radius_km) > 0 ? Number(state.radius_km) : 25;
+  const box = new RegExp(`^${NUMBER},${NUMBER},${NUMBER},${NUMBER}$`).exec(state.bbox);
+  state.box = box ? { west: Number(box[1]), south: Number(box[2]), east: Number(box[3]), north: Number(box[4]) }
+    : null;
+  if (!state.box) state.bbox = "";
+  return state;
+}
+
+/** The query string of a state, without empty parameters; `lang` kept as given. */
+export function writeState(state, language) {
+  const params = new URLSearchParams();
+  for (const name of SINGLE) {
+    if (name === "radius_km" && !state.near) continue;
+    if (state[name]) params.set(name, state[name]);
+  }
+  for (const name of MULTI) for (const value of state[name]) params.append(name, value);
+  if (language) params.set("lang", language);
+  return params.toString();
+}
+
+/** A predicate for the state; `ignoreSector` lets the sector chips count what each would add. */
+export function makeFilter(state, context) {
+  const words = fold(state.q).split(" ").filter(Boolean);
+  const itemCodes = state.item ? matchItems(context.itemIndex, context.stopWords, state.item) : [];
+  const itemMask = itemCodes.reduce((mask, code) => mask | (context.itemBits[code] || 0), 0);
+  const sectorMask = state.sector.reduce((mask, code) => mask | (context.sectorBits[code] || 0), 0);
+  const serviceMask = state.service.reduce((mask, code) => mask | (context.serviceBits[code] || 0), 0);
+  const near = state.nearPoint;
+  const box = state.box;
+  const now = context.now;
+  const test = (e, ignoreSector = false) => {
+    if (state.item && !(e.items & itemMask)) return false;
+    if (!ignoreSector && sectorMask && !(e.sectors & sectorMask)) return false;
+    if (serviceMask && (e.services & serviceMask) !== serviceMask) return false;
+    if (state.mrc && e.mrc !== state.mrc) return false;
+    if (state.region && context.mrcRegion[e.mrc] !== state.region) return false;
+    for (const word of words) if (!e.text.includes(word)) return false;
+    if (near && e.distance > state.radius) return false;
+    if (box && (e.lon < box.west || e.lon > box.east || e.lat < box.south || e.lat > box.north)) return false;
+    if (state.open_now && isOpenAt(e.hours, now.day, now.minute) !== true) return false;
+    return true;
+  };
+  return { test, itemCodes };
+}
+
+/** Set each enterprise's distance from a point (null without one). */
+export function setDistances(enterprises, point) {
+  for (const e of enterprises) e.distance = point ? distanceKm(point.lat, point.lon, e.lat, e.lon) : null;
+}

@@ -1,0 +1,474 @@
+// The citizen map: markers, clusters, popups and the list, all built with DOM nodes from JSON data.
+import { format } from "./text.js";
+import { isOpenAt, quebecNow } from "./hours.js";
+import { bits, decode, makeFilter, readState, setDistances, writeState } from "./data.js";
+
+const PAGE_SIZE = 50;
+const config = JSON.parse(document.getElementById("map-config").textContent);
+const messages = config.messages;
+const map = window[document.getElementById("map-script").dataset.map];
+const form = document.getElementById("filters");
+const list = document.getElementById("results-list");
+const countLine = document.getElementById("count");
+const moreButton = document.getElementById("more");
+const nearStatus = document.getElementById("near-status");
+const numbers = new Intl.NumberFormat(config.language, { maximumFractionDigits: 1 });
+const collator = new Intl.Collator(config.language, { sensitivity: "base" });
+const labels = {
+  sector: Object.fromEntries(config.sectors.map((term) => [term.code, term.label])),
+  item: Object.fromEntries(config.items.map((term) => [term.code, term.label])),
+};
+const sectorIcons = Object.fromEntries(config.sectors.map((term) => [term.code, term.icon]));
+const SVG = "http://www.w3.org/2000/svg";
+const mrcRegion = Object.fromEntries(config.mrcs.map((mrc) => [mrc.code, mrc.region]));
+
+let enterprises = [];
+let context = null;
+let results = [];
+let shown = 0;
+let selected = null;
+let nearCircle = null;
+let areaBox = null;
+let redrawStarted = null;
+
+function redrawDone() {
+  if (redrawStarted !== null) {
+    performance.measure("carte-redraw", { start: redrawStarted });  // read by scripts/bench/map.py
+    redrawStarted = null;
+  }
+}
+
+function makeCluster() {
+  return L.markerClusterGroup({
+    chunkedLoading: true,
+    // The last chunk is reported before its clusters reach the DOM: end the measure after them.
+    chunkProgress: (done, total) => { if (done === total) queueMicrotask(redrawDone); },
+    showCoverageOnHover: false, maxClusterRadius: 60, disableClusteringAtZoom: 14,
+    iconCreateFunction: (group) => {
+      const count = group.getChildCount();
+      const size = count < 10 ? "s" : count < 100 ? "m" : "l";
+      return L.divIcon({ html: el("span", {}, String(count)), className: `cluster cluster-${size}`,
+        iconSize: L.point(40, 40) });
+    },
+  });
+}
+
+// Showing everything is the most common state (first visit, filters cleared): its clusters are built
+// once and kept, so clearing the filters does not re-cluster 11,000 markers. Filtered results go to
+// a second group, rebuilt at each change. A marker belongs to one group, hence one marker per group.
+const everything = { cluster: makeCluster(), key: "markerAll", built: false };
+const filtered = { cluster: makeCluster(), key: "marker", built: true };
+let shownGroup = filtered;
+map.addLayer(filtered.cluster);
+// For tests and the benchmark: the map, and how many markers the shown cluster group holds.
+window.carteMap = { map, markerCount: () => shownGroup.cluster.getLayers().length };
+
+/** An element with attributes and text or child nodes (never HTML). */
+function el(tag, attributes = {}, ...children) {
+  const node = document.createElement(tag);
+  for (const [name, value] of Object.entries(attributes)) node.setAttribute(name, value);
+  for (const child of children) node.append(child);
+  return node;
+}
+
+function sectorCodes(mask) {
+  return config.sectors.filter((term) => mask & context.sectorBits[term.code]).map((term) => term.code);
+}
+
+function enterpriseUrl(e) {
+  return `${config.enterprise_url}${e.id}?lang=${config.language}`;
+}
+
+function distanceText(e) {
+  return e.distance === null ? "" : format(messages.distance, { km: numbers.format(e.distance) });
+}
+
+function itemsText(e) {
+  const names = config.items.filter((term) => e.items & context.itemBits[term.code]).map((term) => labels.item[term.code]);
+  return names.length ? format(messages.accepts, { items: names.join(", ") }) : "";
+}
+
+function openNowBadge(e) {
+  const now = quebecNow();
+  return isOpenAt(e.hours, now.day, now.minute) ? el("p", { class: "open-now" }, messages.open_now) : "";
+}
+
+function popupContent(e) {
+  const box = el("div", { class: "popup" }, el("h3", {}, el("a", { href: enterpriseUrl(e) }, e.name)));
+  box.append(el("p", {}, [e.town, distanceText(e)].filter(Boolean).join(" · ")));
+  box.append(el("p", { class: "tags" }, sectorCodes(e.sectors).map((code) => labels.sector[code]).join(", ")));
+  box.append(el("p", {}, itemsText(e)), openNowBadge(e));
+  if (e.approximate) box.append(el("p", { class: "approximate" }, messages.approximate));
+  box.append(el("a", { href: enterpriseUrl(e), class: "button" }, messages.details));
+  return box;
+}
+
+/** The inline-sprite icon of a sector, as an SVG element. */
+function sectorIcon(code) {
+  const svg = document.createElementNS(SVG, "svg");
+  svg.setAttribute("class", "icon");
+  svg.setAttribute("aria-hidden", "true");
+  const use = document.createElementNS(SVG, "use");
+  use.setAttribute("href", `#icon-${sectorIcons[code]}`);
+  svg.append(use);
+  return svg;
+}
+
+function markerOf(e, group = shownGroup) {
+  if (!e[group.key]) {
+    const first = sectorCodes(e.sectors)[0] || "none";
+    const icon = L.divIcon({ className: `pin sector-${first}${e.approximate ? " pin-approximate" : ""}`,
+      iconSize: [22, 22], html: sectorIcons[first] ? sectorIcon(first) : "" });
+    const marker = L.marker([e.lat, e.lon], { icon, title: e.name, alt: e.name, keyboard: false });
+    marker.bindPopup(() => popupContent(e));
+    marker.on("click", () => select(e, false));
+    e[group.key] = marker;
+  }
+  return e[group.key];
+}
+
+function showGroup(group) {
+  if (group === shownGroup) return;
+  map.removeLayer(shownGroup.cluster);
+  shownGroup = group;
+  map.addLayer(group.cluster);
+}
+
+/** Show the results' markers: the kept group when nothing is filtered out, else a rebuilt one. */
+function updateMarkers() {
+  if (results.length === enterprises.length && enterprises.length > 0) {
+    showGroup(everything);
+    if (everything.built) {
+      queueMicrotask(redrawDone);
+    } else {
+      everything.built = true;
+      everything.cluster.addLayers(enterprises.map((e) => markerOf(e, everything)));
+    }
+    filtered.cluster.clearLayers();
+    for (const e of enterprises) e.inFiltered = false;
+  } else {
+    showGroup(filtered);
+    refill(filtered.cluster, results);
+  }
+}
+
+/** Bring a cluster group to exactly these enterprises: by difference when it is the smaller change. */
+function refill(group, wanted) {
+  const keep = new Set(wanted);
+  const removed = enterprises.filter((e) => e.inFiltered && !keep.has(e));
+  const added = wanted.filter((e) => !e.inFiltered);
+  if (removed.length + added.length < wanted.length) {
+    for (const e of removed) e.inFiltered = false;
+    group.removeLayers(removed.map((e) => e.marker));
+  } else {
+    for (const e of enterprises) e.inFiltered = false;
+    group.clearLayers();
+    added.length = 0;
+    added.push(...wanted);
+  }
+  for (const e of added) e.inFiltered = true;
+  group.addLayers(added.map((e) => markerOf(e, filtered)));
+}
+
+function listItem(e) {
+  const item = el("li", { "data-id": String(e.id), class: "result" });
+  item.append(el("h3", {}, el("a", { href: enterpriseUrl(e) }, e.name)));
+  item.append(el("p", { class: "meta" }, [e.town, distanceText(e)].filter(Boolean).join(" · ")));
+  const tags = el("p", { class: "tags" });
+  for (const code of sectorCodes(e.sectors)) {
+    tags.append(el("span", { class: `tag sector-${code}` }, labels.sector[code]));
+  }
+  item.append(tags, el("p", { class: "items" }, itemsText(e)), openNowBadge(e));
+  if (e.approximate) item.append(el("p", { class: "approximate" }, messages.approximate));
+  const locate = el("button", { type: "button", class: "secondary small" }, messages.see_on_map);
+  locate.addEventListener("click", () => select(e, true));
+  item.append(locate);
+  return item;
+}
+
+function showMore(upTo) {
+  const end = Math.min(results.length, Math.max(upTo || 0, shown + PAGE_SIZE));
+  const fragment = document.createDocumentFragment();
+  for (let i = shown; i < end; i += 1) fragment.append(listItem(results[i]));
+  list.append(fragment);
+  shown = end;
+  const rest = results.length - shown;
+  moreButton.hidden = rest <= 0;
+  moreButton.textContent = format(messages.more, { n: Math.min(rest, PAGE_SIZE) });
+}
+
+function highlight(e) {
+  for (const node of list.querySelectorAll(".result.selected")) {
+    node.classList.remove("selected");
+    node.removeAttribute("aria-current");
+  }
+  const previous = selected && selected[shownGroup.key];
+  if (previous && previous.getElement()) previous.getElement().classList.remove("pin-selected");
+  selected = e;
+  const item = list.querySelector(`[data-id="${e.id}"]`);
+  if (item) {
+    item.classList.add("selected");
+    item.setAttribute("aria-current", "true");
+  }
+  return item;
+}
+
+/** Select an enterprise: from the list it is shown on the map; from the map it is found in the list. */
+function select(e, fromList) {
+  if (!fromList) {
+    const index = results.indexOf(e);
+    if (index >= shown) showMore(index + 1);
+  }
+  const item = highlight(e);
+  const marker = markerOf(e);
+  if (fromList) {
+    shownGroup.cluster.zoomToShowLayer(marker, () => {
+      marker.openPopup();
+      if (marker.getElement()) marker.getElement().classList.add("pin-selected");
+    });
+  } else {
+    if (marker.getElement()) marker.getElement().classList.add("pin-selected");
+    if (item) item.scrollIntoView({ block: "nearest" });
+  }
+}
+
+function fillForm(state) {
+  for (const name of ["q", "item", "mrc", "region", "place"]) form.elements[name].value = state[name];
+  form.elements.near.value = state.near;
+  form.elements.bbox.value = state.bbox;
+  form.elements.radius_km.value = String(state.radius);
+  form.elements.open_now.checked = Boolean(state.open_now);
+  for (const box of form.querySelectorAll("input[name=sector], input[name=service]")) {
+    box.checked = state[box.name].includes(box.value);
+  }
+  filterMrcOptions(state.region);
+}
+
+function formState() {
+  const data = new FormData(form);
+  const params = new URLSearchParams();
+  for (const [name, value] of data.entries()) if (name !== "lang") params.append(name, value);
+  return readState(params.toString());
+}
+
+function filterMrcOptions(region) {
+  for (const option of form.elements.mrc.options) {
+    option.hidden = Boolean(region && option.value && option.dataset.region !== region);
+  }
+  const chosen = form.elements.mrc.selectedOptions[0];
+  if (chosen && chosen.hidden) form.elements.mrc.value = "";
+}
+
+function updateCounts(state, filter) {
+  const perSector = Object.fromEntries(config.sectors.map((term) => [term.code, 0]));
+  for (const e of enterprises) {
+    if (!filter.test(e, true)) continue;
+    for (const term of config.sectors) if (e.sectors & context.sectorBits[term.code]) perSector[term.code] += 1;
+  }
+  for (const span of form.querySelectorAll("[data-sector-count]")) {
+    span.textContent = `(${perSector[span.dataset.sectorCount]})`;
+  }
+  const n = results.length;
+  countLine.textContent = n === 0 ? messages.count_zero
+    : format(n === 1 ? messages.count_one : messages.count_other, { n: n.toLocaleString(config.language) });
+  document.getElementById("no-results").hidden = n > 0;
+}
+
+function updateItemFeedback(state, filter) {
+  const feedback = document.getElementById("item-feedback");
+  if (!state.item) {
+    feedback.textContent = "";
+  } else if (filter.itemCodes.length === 0) {
+    const examples = config.items.slice(0, 4).map((term) => term.label.toLowerCase()).join(", ");
+    feedback.textContent = format(messages.item_unknown, { text: state.item, examples });
+  } else {
+    const names = Object.fromEntries(config.items.map((term) => [term.code, term.label]));
+    feedback.textContent = format(messages.item_matches,
+      { labels: filter.itemCodes.map((code) => names[code]).join(", ") });
+  }
+}
+
+function updateArea(state) {
+  if (areaBox) areaBox.remove();
+  areaBox = null;
+  document.getElementById("bbox-clear").hidden = !state.box;
+  if (!state.box) return;
+  areaBox = L.rectangle([[state.box.south, state.box.west], [state.box.north, state.box.east]], {
+    color: "#0b5c8a", weight: 2, dashArray: "6 4", fill: false, interactive: false,
+  }).addTo(map);
+}
+
+function updateNear(state) {
+  if (nearCircle) nearCircle.remove();
+  nearCircle = null;
+  document.getElementById("near-clear").hidden = !state.nearPoint;
+  if (!state.nearPoint) return;
+  nearCircle = L.circle([state.nearPoint.lat, state.nearPoint.lon], {
+    radius: state.radius * 1000, color: "#0b5c8a", weight: 2, fill: false, interactive: false,
+  }).addTo(map);
+  if (!nearStatus.textContent) {
+    nearStatus.textContent = state.place ? format(messages.near_place, { label: state.place }) : messages.located;
+  }
+}
+
+function fitView(state) {
+  if (state.nearPoint && nearCircle) {
+    map.fitBounds(nearCircle.getBounds());
+  } else if (areaBox) {
+    map.fitBounds(areaBox.getBounds());
+  } else if (results.length && results.length < enterprises.length) {
+    map.fitBounds(L.latLngBounds(results.map((e) => [e.lat, e.lon])), { maxZoom: 13, padding: [20, 20] });
+  }
+}
+
+/** Recompute the results of a state and redraw list, counts and markers. */
+function apply(state, { fit = false } = {}) {
+  redrawStarted = performance.now();
+  setDistances(enterprises, state.nearPoint);
+  const filter = makeFilter(state, { ...context, now: quebecNow() });
+  results = enterprises.filter((e) => filter.test(e));
+  if (state.nearPoint) results.sort((a, b) => a.distance - b.distance);
+  list.replaceChildren();
+  shown = 0;
+  selected = null;
+  showMore();
+  updateCounts(state, filter);
+  updateItemFeedback(state, filter);
+  updateNear(state);
+  updateArea(state);
+  updateLanguageLinks();
+  updateMarkers();
+  if (fit) fitView(state);
+}
+
+function updateLanguageLinks() {
+  for (const link of document.querySelectorAll(".languages a[hreflang]")) {
+    link.search = writeState(readState(window.location.search), link.hreflang);
+  }
+}
+
+function commit(state, { push = true, fit = true } = {}) {
+  const url = `${window.location.pathname}?${writeState(state, config.language)}`;
+  if (url !== `${window.location.pathname}${window.location.search}`) {
+    window.history[push ? "pushState" : "replaceState"](null, "", url);
+  }
+  apply(state, { fit });
+}
+
+function setNear(lat, lon, place) {
+  form.elements.near.value = `${lat.toFixed(4)},${lon.toFixed(4)}`;
+  form.elements.place.value = place;
+  commit(formState());
+}
+
+async function findPlace() {
+  const query = form.elements.place.value.trim();
+  if (!query) {
+    nearStatus.textContent = messages.place_empty;
+    return;
+  }
+  const response = await fetch(`${config.place_url}?q=${encodeURIComponent(query)}&lang=${config.language}`);
+  if (!response.ok) {
+    nearStatus.textContent = messages.place_not_found;
+    return;
+  }
+  const place = await response.json();
+  nearStatus.textContent = format(messages.near_place, { label: place.label });
+  setNear(place.lat, place.lon, query);
+}
+
+function locate() {
+  if (!navigator.geolocation) {
+    nearStatus.textContent = messages.geolocation_denied;
+    return;
+  }
+  nearStatus.textContent = messages.locating;
+  navigator.geolocation.getCurrentPosition((position) => {
+    nearStatus.textContent = messages.located;
+    setNear(position.coords.latitude, position.coords.longitude, "");
+  }, () => { nearStatus.textContent = messages.geolocation_denied; }, { timeout: 15000 });
+}
+
+function clearFilters() {
+  for (const name of ["q", "item", "mrc", "region", "place", "near", "bbox"]) form.elements[name].value = "";
+  for (const box of form.querySelectorAll("input[type=checkbox]")) box.checked = false;
+  nearStatus.textContent = "";
+  filterMrcOptions("");
+  commit(formState());
+}
+
+function listen() {
+  let typing = null;
+  form.addEventListener("input", (event) => {
+    if (!["q", "item"].includes(event.target.name)) return;
+    clearTimeout(typing);
+    typing = setTimeout(() => commit(formState(), { push: false, fit: false }), 200);
+  });
+  form.addEventListener("change", (event) => {
+    if (event.target.name === "place") return;
+    if (event.target.name === "region") filterMrcOptions(event.target.value);
+    clearTimeout(typing);
+    commit(formState());
+  });
+  form.addEventListener("submit", (event) => {
+    event.preventDefault();
+    if (document.activeElement === form.elements.place) {
+      findPlace();
+      return;
+    }
+    commit(formState());
+  });
+  document.getElementById("place-go").addEventListener("click", findPlace);
+  document.getElementById("locate").addEventListener("click", locate);
+  document.getElementById("clear").addEventListener("click", clearFilters);
+  document.getElementById("widen").addEventListener("click", clearFilters);
+  document.getElementById("near-clear").addEventListener("click", () => {
+    form.elements.near.value = "";
+    form.elements.place.value = "";
+    nearStatus.textContent = messages.near_cleared;
+    commit(formState());
+  });
+  document.getElementById("bbox-set").addEventListener("click", () => {
+    const view = map.getBounds();
+    form.elements.bbox.value = [view.getWest(), view.getSouth(), view.getEast(), view.getNorth()]
+      .map((value) => value.toFixed(4)).join(",");
+    commit(formState(), { fit: false });
+  });
+  document.getElementById("bbox-clear").addEventListener("click", () => {
+    form.elements.bbox.value = "";
+    commit(formState(), { fit: false });
+  });
+  moreButton.addEventListener("click", () => {
+    const first = shown;
+    showMore();
+    const next = list.children[first];
+    if (next) next.querySelector("a").focus();
+  });
+  window.addEventListener("popstate", () => {
+    const state = readState(window.location.search);
+    nearStatus.textContent = "";
+    fillForm(state);
+    apply(state, { fit: true });
+  });
+}
+
+async function start() {
+  const response = await fetch(config.data_url);
+  const payload = await response.json();
+  enterprises = decode(payload).sort((a, b) => collator.compare(a.name, b.name));
+  context = {
+    itemIndex: config.item_index, stopWords: new Set(config.stop_words), mrcRegion,
+    sectorBits: bits(payload.vocabulary.sectors), itemBits: bits(payload.vocabulary.items),
+    serviceBits: bits(payload.vocabulary.services),
+  };
+  const state = readState(window.location.search);
+  fillForm(state);
+  const narrow = window.matchMedia("(max-width: 767px)").matches;
+  const detailed = state.sector.length || state.service.length || state.mrc || state.region || state.open_now;
+  if (narrow && !detailed) document.getElementById("more-filters").open = false;
+  listen();
+  apply(state, { fit: true });
+  document.body.dataset.mapReady = "true";
+}
+
+start();

@@ -1,0 +1,65 @@
+"""Staff views of enterprises: the list they may edit, the edit form, the history."""
+from __future__ import annotations
+
+from flask import abort, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+
+from carte import editing, history
+from carte.db import get_session
+from carte.vocabulary import load_vocabulary
+from carte.web.admin import blueprint
+from carte.web.admin.auth import connection, current_user, login_required
+
+PAGE_SIZE = 50
+
+
+def editable_or_abort(enterprise_id: int) -> dict:
+    """The enterprise if it exists and the user may edit it; 404 or 403 otherwise."""
+    enterprise = editing.enterprise_for_edit(connection(), enterprise_id)
+    if enterprise is None:
+        abort(404)
+    if not current_user().may_edit(enterprise["mrc_code"]):
+        abort(403)
+    return enterprise
+
+
+@blueprint.get("/")
+@login_required
+def index():
+    """The enterprises this user may edit, searchable by name."""
+    user = current_user()
+    query = request.args.get("q", "")[:200]
+    page = max(1, request.args.get("page", 1, type=int) or 1)
+    total, rows = editing.editable_enterprises(
+        connection(), None if user.is_admin else list(user.mrc_codes), query,
+        limit=PAGE_SIZE, offset=(page - 1) * PAGE_SIZE)
+    return render_template("admin/index.html", user=user, rows=rows, total=total, query=query,
+                           page=page, pages=max(1, -(-total // PAGE_SIZE)))
+
+
+@blueprint.route("/entreprises/<int:enterprise_id>", methods=["GET", "POST"])
+@login_required
+def edit(enterprise_id: int):
+    """Show the edit form, or validate and store it."""
+    enterprise = editable_or_abort(enterprise_id)
+    vocabulary = load_vocabulary()
+    errors: list[editing.FieldError] = []
+    if request.method == "POST":
+        values, errors = editing.validate_edit(request.form, vocabulary)
+        if not errors:
+            changed = editing.update_enterprise(connection(), enterprise_id, values, current_user().actor)
+            get_session().commit()
+            flash(_("Modifications enregistrées.") if changed else _("Aucune modification."))
+            return redirect(url_for("admin.edit", enterprise_id=enterprise_id))
+        enterprise = {**enterprise, **{k: request.form.get(k, "") for k in editing.TEXT_FIELDS}}
+    return render_template("admin/edit.html", enterprise=enterprise, vocabulary=vocabulary,
+                           errors={e.field: e.message for e in errors}), (400 if errors else 200)
+
+
+@blueprint.get("/entreprises/<int:enterprise_id>/historique")
+@login_required
+def enterprise_history(enterprise_id: int):
+    """Every change of an enterprise: who, when, which import or edit, old and new values."""
+    enterprise = editable_or_abort(enterprise_id)
+    return render_template("admin/history.html", enterprise=enterprise,
+                           revisions=history.enterprise_history(connection(), enterprise_id))

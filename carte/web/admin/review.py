@@ -1,0 +1,71 @@
+"""Review queue pages: a map with a draggable pin per enterprise, or coordinates typed in."""
+from __future__ import annotations
+
+from flask import abort, current_app, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+
+from carte import review
+from carte.db import get_session
+from carte.editing import enterprise_for_edit
+from carte.errors import CarteError
+from carte.web.admin import blueprint
+from carte.web.admin.auth import connection, current_user, login_required
+
+
+def reviewable(enterprise_id: int) -> dict:
+    """The enterprise, if this user may place it."""
+    enterprise = enterprise_for_edit(connection(), enterprise_id)
+    if enterprise is None:
+        abort(404)
+    if not current_user().may_edit(enterprise["mrc_code"]):
+        abort(403)
+    return enterprise
+
+
+@blueprint.get("/a-verifier")
+@login_required
+def review_list():
+    """Enterprises placed approximately or flagged."""
+    user = current_user()
+    rows = review.review_queue(connection(), None if user.is_admin else list(user.mrc_codes))
+    return render_template("admin/review_list.html", rows=rows)
+
+
+@blueprint.get("/a-verifier/<int:enterprise_id>")
+@login_required
+def review_pin(enterprise_id: int):
+    """The enterprise on a map with its pin to drag."""
+    return render_template("admin/review_pin.html", enterprise=reviewable(enterprise_id),
+                           tiles={"url": current_app.config["TILE_URL"],
+                                  "attribution": current_app.config["TILE_ATTRIBUTION"]})
+
+
+def coordinate(name: str) -> float:
+    """A coordinate from the form, or a CarteError naming the field."""
+    try:
+        value = float(request.form.get(name, "").replace(",", "."))
+    except ValueError:
+        value = float("nan")
+    if value != value or value in (float("inf"), float("-inf")):
+        raise CarteError(_("Valeur invalide pour %(field)s.", field=name))
+    return value
+
+
+@blueprint.post("/a-verifier/<int:enterprise_id>")
+@login_required
+def review_decide(enterprise_id: int):
+    """Move the pin to the submitted coordinates, or confirm it where it is."""
+    reviewable(enterprise_id)
+    try:
+        if request.form.get("action") == "confirm":
+            review.confirm_position(connection(), enterprise_id, current_user().actor)
+            flash(_("Position confirmée."))
+        else:
+            review.move_pin(connection(), enterprise_id, coordinate("latitude"), coordinate("longitude"),
+                            current_user().actor)
+            flash(_("Épingle déplacée ; la MRC a été recalculée."))
+    except CarteError as error:
+        flash(error.message)
+        return redirect(url_for("admin.review_pin", enterprise_id=enterprise_id))
+    get_session().commit()
+    return redirect(url_for("admin.review_list"))

@@ -1,0 +1,206 @@
+"""The OpenAPI 3 document of the API, written as data so that the API page and the tests share it."""
+from __future__ import annotations
+
+from typing import Any
+
+from carte.filters import DEFAULT_LIMIT, MAX_LIMIT, MAX_OFFSET, MAX_RADIUS_KM, MAX_TEXT
+from carte.models import PRECISIONS
+from carte.vocabulary import load_vocabulary
+
+
+def nullable(kind: str, **extra: Any) -> dict[str, Any]:
+    """A schema of one type that may also be null."""
+    return {"type": kind, "nullable": True, **extra}
+
+
+def ref(name: str) -> dict[str, str]:
+    """A reference to a component."""
+    return {"$ref": f"#/components/{name}"}
+
+
+def query(name: str, description: str, schema: dict[str, Any], example: Any = None) -> dict[str, Any]:
+    """A query parameter."""
+    parameter = {"name": name, "in": "query", "required": False, "description": description,
+                 "schema": schema}
+    if schema.get("type") == "array":
+        parameter.update(style="form", explode=True)
+    if example is not None:
+        parameter["example"] = example
+    return parameter
+
+
+def parameters() -> dict[str, Any]:
+    """The reusable query parameters, in French for the people reading the API page."""
+    vocabulary = load_vocabulary()
+    codes = {kind: sorted(vocabulary.codes(kind)) for kind in ("sectors", "items", "services")}
+    text = {"type": "string", "maxLength": MAX_TEXT}
+    return {
+        "q": query("q", "Texte cherché dans le nom, la description et la municipalité, sans égard aux "
+                   "accents ni à la casse.", text, "ressourcerie"),
+        "item": query("item", "Catégories d'objets acceptés : codes ou texte libre (« sofa » trouve les "
+                      "meubles). Répétable.", {"type": "array", "items": text}, ["meubles"]),
+        "sector": query("sector", "Secteurs (codes de /api/sectors). Répétable : une entreprise d'un des "
+                        "secteurs suffit.", {"type": "array", "items": {"type": "string",
+                                                                     "enum": codes["sectors"]}}),
+        "service": query("service", "Services offerts (codes de /api/services). Répétable.",
+                         {"type": "array", "items": {"type": "string", "enum": codes["services"]}}),
+        "mrc": query("mrc", "Code de MRC (voir /api/mrc).", {"type": "string", "maxLength": 3}, "29"),
+        "region": query("region", "Code de région administrative.", {"type": "string", "maxLength": 2},
+                        "12"),
+        "bbox": query("bbox", "Boîte minLon,minLat,maxLon,maxLat (WGS 84).", {"type": "string"},
+                      "-70.75,46.05,-70.6,46.2"),
+        "near": query("near", "Point latitude,longitude : résultats triés par distance (propriété "
+                      "distance_km).", {"type": "string"}, "46.1185,-70.6656"),
+        "radius_km": query("radius_km", "Rayon autour de near, en km (défaut 25).",
+                           {"type": "number", "minimum": 0.1, "maximum": MAX_RADIUS_KM}),
+        "open_now": query("open_now", "Seulement les entreprises ouvertes maintenant selon leurs heures "
+                          "d'ouverture (syntaxe OpenStreetMap).", {"type": "boolean"}),
+        "lang": query("lang", "Langue des libellés : fr (défaut) ou en.",
+                      {"type": "string", "enum": ["fr", "en"]}),
+        "limit": query("limit", f"Nombre de résultats par page (défaut {DEFAULT_LIMIT}; au-delà de "
+                       f"{MAX_LIMIT}, ramené à {MAX_LIMIT}).", {"type": "integer", "minimum": 1}),
+        "offset": query("offset", "Nombre de résultats à sauter (pagination ; voir la propriété next).",
+                        {"type": "integer", "minimum": 0, "maximum": MAX_OFFSET}),
+    }
+
+
+def labelled_list() -> dict[str, Any]:
+    """A list of {code, label}."""
+    return {"type": "array", "items": {"type": "object", "required": ["code", "label"],
+                                       "properties": {"code": {"type": "string"},
+                                                      "label": {"type": "string"}}}}
+
+
+def enterprise_schema() -> dict[str, Any]:
+    """A published enterprise as a GeoJSON Feature."""
+    strings = ["description", "street", "address_line2", "municipality", "postal_code", "mrc_code",
+               "mrc_name", "region_code", "phone", "website", "opening_hours"]
+    properties: dict[str, Any] = {"id": {"type": "integer"}, "name": {"type": "string"}}
+    properties.update({name: nullable("string") for name in strings})
+    properties.update({
+        "sectors": labelled_list(), "items": labelled_list(), "services": labelled_list(),
+        "geocode_precision": nullable("string", enum=[*PRECISIONS, None],
+                                      description="Précision de la position : adresse, code postal..."),
+        "updated": {"type": "string", "format": "date"},
+        "url": {"type": "string", "description": "Page de l'entreprise sur la carte."},
+        "distance_km": {"type": "number", "description": "Distance au point near (avec near seulement)."},
+    })
+    return {"type": "object", "required": ["type", "id", "geometry", "properties"], "properties": {
+        "type": {"type": "string", "enum": ["Feature"]}, "id": {"type": "integer"},
+        "geometry": {"type": "object", "nullable": True, "required": ["type", "coordinates"],
+                     "properties": {"type": {"type": "string", "enum": ["Point"]},
+                                    "coordinates": {"type": "array", "items": {"type": "number"},
+                                                    "minItems": 2, "maxItems": 2}}},
+        "properties": {"type": "object", "properties": properties,
+                       "required": ["id", "name", "sectors", "items", "services", "updated", "url"]}}}
+
+
+def schemas() -> dict[str, Any]:
+    """The response schemas."""
+    licence = {"licence": {"type": "string"}, "licence_url": {"type": "string"},
+               "attribution": {"type": "string"}}
+    term = {"type": "object", "required": ["code", "label", "label_fr", "label_en"], "properties": {
+        "code": {"type": "string"}, "label": {"type": "string"}, "label_fr": {"type": "string"},
+        "label_en": {"type": "string"}, "icon": {"type": "string"}, "colour": {"type": "string"},
+        "synonyms": {"type": "array", "items": {"type": "string"}}}}
+    return {
+        "Enterprise": enterprise_schema(),
+        "EnterpriseCollection": {
+            "type": "object",
+            "required": ["type", "features", "numberMatched", "numberReturned", "limit", "offset", "next"],
+            "properties": {"type": {"type": "string", "enum": ["FeatureCollection"]},
+                           "numberMatched": {"type": "integer", "minimum": 0},
+                           "numberReturned": {"type": "integer", "minimum": 0},
+                           "limit": {"type": "integer"}, "offset": {"type": "integer"},
+                           "next": nullable("string", description="URL de la page suivante."),
+                           **licence,
+                           "features": {"type": "array", "items": ref("schemas/Enterprise")}}},
+        "Term": term,
+        "Mrc": {"type": "object", "required": ["code", "name", "region_code", "enterprises", "sectors"],
+                "properties": {"code": {"type": "string"}, "name": {"type": "string"},
+                               "type": {"type": "string"}, "region_code": {"type": "string"},
+                               "region_name": {"type": "string"},
+                               "enterprises": {"type": "integer", "minimum": 0},
+                               "sectors": {"type": "object",
+                                           "additionalProperties": {"type": "integer"}}}},
+        "MrcBoundary": {"type": "object", "required": ["type", "geometry", "properties"], "properties": {
+            "type": {"type": "string", "enum": ["Feature"]}, "id": {"type": "string"},
+            "geometry": {"type": "object", "required": ["type", "coordinates"],
+                         "properties": {"type": {"type": "string", "enum": ["MultiPolygon"]},
+                                        "coordinates": {"type": "array"}}},
+            "properties": {"type": "object", "required": ["code", "name", "bbox", "enterprises"],
+                           "properties": {"code": {"type": "string"}, "name": {"type": "string"},
+                                          "type": {"type": "string"}, "region_code": {"type": "string"},
+                                          "region_name": {"type": "string"},
+                                          "enterprises": {"type": "integer"},
+                                          "bbox": {"type": "array", "items": {"type": "number"},
+                                                   "minItems": 4, "maxItems": 4}}}}},
+        "Error": {"type": "object", "required": ["error"], "properties": {"error": {
+            "type": "object", "required": ["status", "message"],
+            "properties": {"status": {"type": "integer"}, "message": {"type": "string"},
+                           "parameter": {"type": "string"}}}}},
+    }
+
+
+def cached(description: str, content: dict[str, Any]) -> dict[str, Any]:
+    """A 200 response with its caching headers."""
+    return {"description": description, "content": content, "headers": {
+        "ETag": {"schema": {"type": "string"}, "description": "Version de la réponse (If-None-Match)."},
+        "Cache-Control": {"schema": {"type": "string"}}}}
+
+
+def operation(summary: str, schema: dict[str, Any], params: list[str], media: str = "application/json",
+              not_found: bool = False, path_params: list[dict[str, Any]] | None = None) -> dict[str, Any]:
+    """A GET operation with its 200, 304, 400 (and 404) answers."""
+    error = {"content": {"application/json": {"schema": ref("schemas/Error")}}}
+    responses: dict[str, Any] = {
+        "200": cached("Réponse.", {media: {"schema": schema}}),
+        "304": {"description": "Inchangé depuis l'ETag donné dans If-None-Match."},
+        "400": {"description": "Paramètre invalide (nommé dans error.parameter).", **error},
+    }
+    if not_found:
+        responses["404"] = {"description": "Introuvable.", **error}
+    return {"get": {"summary": summary, "parameters": (path_params or []) + [
+        ref(f"parameters/{name}") for name in params], "responses": responses}}
+
+
+def openapi_document(base_url: str) -> dict[str, Any]:
+    """The whole OpenAPI 3.0 document, with this site as server."""
+    filters = ["q", "item", "sector", "service", "mrc", "region", "bbox", "near", "radius_km", "open_now",
+               "lang", "limit", "offset"]
+    enterprise_id = {"name": "id", "in": "path", "required": True, "schema": {"type": "integer", "minimum": 1}}
+    mrc_code = {"name": "code", "in": "path", "required": True, "schema": {"type": "string"}}
+    return {
+        "openapi": "3.0.3",
+        "info": {"title": "Carte de l'économie sociale — API ouverte", "version": "1.0.0",
+                 "description": "Les entreprises d'économie sociale du Québec qui acceptent des dons "
+                                "d'objets, en GeoJSON, avec leurs secteurs, catégories d'objets et MRC. "
+                                "Lecture seule, sans clé, CORS ouvert, ETag et Cache-Control partout.",
+                 "license": {"name": "Données : voir licence et attribution dans les réponses"}},
+        "servers": [{"url": f"{base_url}/api"}],
+        "paths": {
+            "/enterprises": operation("Entreprises publiées filtrées (GeoJSON)",
+                                      ref("schemas/EnterpriseCollection"), filters, "application/geo+json"),
+            "/enterprises/{id}": operation("Une entreprise publiée (GeoJSON)", ref("schemas/Enterprise"),
+                                           ["lang"], "application/geo+json", True, [enterprise_id]),
+            "/sectors": operation("Secteurs", {"type": "array", "items": ref("schemas/Term")}, ["lang"]),
+            "/items": operation("Catégories d'objets, avec synonymes",
+                                {"type": "array", "items": ref("schemas/Term")}, ["lang"]),
+            "/services": operation("Services", {"type": "array", "items": ref("schemas/Term")}, ["lang"]),
+            "/mrc": operation("MRC, région et nombre d'entreprises par secteur",
+                              {"type": "array", "items": ref("schemas/Mrc")}, ["lang"]),
+            "/mrc/{code}": operation("Une MRC et son contour (GeoJSON)", ref("schemas/MrcBoundary"),
+                                     ["lang"], "application/geo+json", True, [mrc_code]),
+        },
+        "components": {"parameters": parameters(), "schemas": schemas()},
+    }
+
+
+def operations(document: dict[str, Any]) -> list[tuple[str, str, list[dict[str, Any]]]]:
+    """Each path with its summary and its parameters resolved, for the API page."""
+    shared = document["components"]["parameters"]
+    listed = []
+    for path, item in document["paths"].items():
+        params = [shared[p["$ref"].rsplit("/", 1)[-1]] if "$ref" in p else p for p in item["get"]["parameters"]]
+        listed.append((path, item["get"]["summary"], params))
+    return listed

@@ -1,0 +1,38 @@
+"""Owners' links from reminder e-mails: confirm an entry, or go suggest a correction, without an account."""
+from __future__ import annotations
+
+from flask import Blueprint, current_app, flash, redirect, render_template, url_for
+from flask_babel import gettext as _
+
+from carte import freshness, suggestions
+from carte.db import get_session
+from carte.errors import NotFound
+
+blueprint = Blueprint("owner", __name__, url_prefix="/proprietaire")
+
+
+def entry_of(token: str) -> tuple[int, dict]:
+    """The enterprise a valid link points at, with its public values."""
+    enterprise_id = freshness.read_link(current_app.config["SECRET_KEY"], token,
+                                        int(current_app.config["REMINDER_LINK_DAYS"]))
+    current = suggestions.current_values(get_session().connection(), enterprise_id)
+    if current is None:
+        raise NotFound(_("Cette entreprise n'est plus publiée."))
+    return enterprise_id, current
+
+
+@blueprint.get("/<token>")
+def show(token: str):
+    """The owner's entry with the two choices: it is right, or it needs a correction."""
+    enterprise_id, current = entry_of(token)
+    return render_template("owner/show.html", token=token, enterprise_id=enterprise_id, entry=current)
+
+
+@blueprint.post("/<token>/confirmer")
+def confirm(token: str):
+    """Mark the entry as verified today."""
+    enterprise_id, _current = entry_of(token)
+    freshness.confirm(get_session().connection(), enterprise_id, "owner (lien courriel)")
+    get_session().commit()
+    flash(_("Merci : la fiche est confirmée."))
+    return redirect(url_for("owner.show", token=token))

@@ -1,0 +1,266 @@
+"""The citizen map as a visitor uses it in Chromium: filters, near me, keyboard, languages, accessibility."""
+from __future__ import annotations
+
+import re
+import struct
+import zlib
+from pathlib import Path
+from urllib.parse import parse_qs, urlsplit
+
+import pytest
+
+AXE = Path(__file__).resolve().parent.parent.parent / "node_modules" / "axe-core" / "axe.min.js"
+TILE_HOST = "https://tile.openstreetmap.org/"
+
+
+def blank_tile() -> bytes:
+    """A 1x1 light grey PNG, served instead of base-map tiles so nothing leaves the machine."""
+    def chunk(kind: bytes, data: bytes) -> bytes:
+        return struct.pack(">I", len(data)) + kind + data + struct.pack(">I", zlib.crc32(kind + data))
+    header = struct.pack(">IIBBBBB", 1, 1, 8, 0, 0, 0, 0)
+    return (b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", header) + chunk(b"IDAT", zlib.compress(b"\x00\xe8"))
+            + chunk(b"IEND", b""))
+
+
+@pytest.fixture()
+def sample(committed_enterprises) -> dict[str, int]:
+    """Five enterprises around Quebec, committed for the live server."""
+    add = committed_enterprises
+    return {
+        "meubles": add(name="Ressourcerie des Appalaches", sectors=["ressourcerie"], items=["meubles"],
+                       lon=-70.6656, lat=46.1185, opening_hours="Mo-Su 00:00-24:00"),
+        "velo": add(name="Atelier Vélo Solidaire", sectors=["reparation"], items=["velos"],
+                    lon=-70.70, lat=46.15, municipality_name="Saint-Georges"),
+        "friperie": add(name="Friperie du Quartier", sectors=["friperie"], items=["vetements"],
+                        lon=-71.2080, lat=46.8139, municipality_name="Québec", mrc_code="23", municipality_code="23027",
+                        geocode_precision="postal_code"),
+        "montreal": add(name="Meubles Partage Montréal", sectors=["comptoir_familial"],
+                        items=["meubles", "vaisselle"], lon=-73.5673, lat=45.5017,
+                        municipality_name="Montréal", mrc_code="66", municipality_code="66023"),
+        "livres": add(name="Bouquinerie <b>Coop</b>", sectors=["culture"], items=["livres"],
+                      lon=-72.5477, lat=46.3430, municipality_name="Trois-Rivières", mrc_code="371",
+                      municipality_code="37067"),
+    }
+
+
+@pytest.fixture()
+def map_page(page, live_server, sample):
+    """The page object, tiles answered locally, and a function opening the map with a query string."""
+    page.route(TILE_HOST + "**", lambda route: route.fulfill(body=blank_tile(), content_type="image/png"))
+
+    def open_map(query: str = "") -> None:
+        page.goto(f"{live_server}/{query}")
+        page.wait_for_selector("body[data-map-ready]")
+
+    page.open_map = open_map
+    return page
+
+
+def listed(page) -> list[str]:
+    """The names in the result list, in order."""
+    return page.locator("#results-list li h3").all_inner_texts()
+
+
+def foreign(page) -> list[str]:
+    """Requests to hosts other than the app, base-map tiles excepted."""
+    return [url for url in page.foreign_requests if not url.startswith(TILE_HOST)]
+
+
+def test_map_shows_every_enterprise_in_list_and_markers_without_foreign_requests(map_page, screenshot):
+    map_page.open_map()
+    assert len(listed(map_page)) == 5
+    assert map_page.locator("#count").inner_text() == "5 entreprises trouvées"
+    assert map_page.locator(".leaflet-marker-icon").count() >= 1
+    assert "Gouvernement du Québec" in map_page.locator(".leaflet-control-attribution").inner_text()
+    screenshot(map_page, "map-desktop")
+    assert foreign(map_page) == []
+
+
+def test_filtering_by_sector_updates_list_counts_and_url_and_back_restores(map_page):
+    map_page.open_map()
+    map_page.locator("label.chip", has_text="Friperie").click()
+    assert listed(map_page) == ["Friperie du Quartier"]
+    assert parse_qs(urlsplit(map_page.url).query)["sector"] == ["friperie"]
+    assert map_page.locator('[data-sector-count="ressourcerie"]').inner_text() == "(1)"
+    map_page.go_back()
+    expect_count(map_page, 5)
+    assert not map_page.locator('input[value="friperie"]').is_checked()
+
+
+def test_markers_follow_the_list_through_successive_filter_changes(map_page):
+    map_page.open_map()
+    map_page.evaluate("() => document.getElementById('more-filters').open = true")
+    steps = [("check", "ressourcerie", 1), ("check", "reparation", 2), ("check", "friperie", 3),
+             ("uncheck", "ressourcerie", 2), ("uncheck", "friperie", 1), ("uncheck", "reparation", 5)]
+    for action, sector, expected in steps:
+        getattr(map_page.locator(f'input[name=sector][value="{sector}"]'), action)()
+        assert len(listed(map_page)) == expected
+        assert map_page.evaluate("window.carteMap.markerCount()") == expected, (action, sector)
+
+
+def expect_count(page, n: int) -> None:
+    """Wait until the list holds n enterprises."""
+    page.wait_for_function(f"() => document.querySelectorAll('#results-list li').length === {n}")
+
+
+def test_what_do_i_want_to_give_understands_synonyms(map_page):
+    map_page.open_map("?item=sofa")
+    assert sorted(listed(map_page)) == ["Meubles Partage Montréal", "Ressourcerie des Appalaches"]
+    assert "Meubles" in map_page.locator("#item-feedback").inner_text()
+    map_page.fill("#f-item", "un vieux divan")
+    expect_count(map_page, 2)
+    map_page.fill("#f-item", "un hippopotame")
+    expect_count(map_page, 0)
+    assert map_page.locator("#no-results").is_visible()
+    assert "élargir" in map_page.locator("#no-results").inner_text()
+
+
+def test_free_text_search_ignores_accents_and_case(map_page):
+    map_page.open_map("?q=velo")
+    assert listed(map_page) == ["Atelier Vélo Solidaire"]
+    map_page.fill("#f-q", "VÉLO")
+    map_page.wait_for_function("() => new URLSearchParams(location.search).get('q') === 'VÉLO'")
+    assert listed(map_page) == ["Atelier Vélo Solidaire"]
+    map_page.fill("#f-q", "trois-rivieres")
+    map_page.wait_for_function("() => new URLSearchParams(location.search).get('q') === 'trois-rivieres'")
+    assert listed(map_page) == ["Bouquinerie <b>Coop</b>"]
+
+
+def test_near_me_from_a_postal_code_sorts_by_distance_and_shows_it(map_page):
+    map_page.open_map()
+    map_page.fill("#f-place", "G5Y 1L3")
+    map_page.click("#place-go")
+    map_page.wait_for_function("() => new URLSearchParams(location.search).has('near')")
+    map_page.select_option("#f-radius", "100")
+    expect_count(map_page, 3)
+    assert listed(map_page) == ["Ressourcerie des Appalaches", "Atelier Vélo Solidaire", "Friperie du Quartier"]
+    assert re.search(r"à \d+(,\d)? km", map_page.locator("#results-list li .meta").first.inner_text())
+    assert "G5Y 1L3" in map_page.locator("#near-status").inner_text()
+
+
+def test_near_me_uses_the_browser_position_once_asked(map_page):
+    map_page.context.grant_permissions(["geolocation"])
+    map_page.context.set_geolocation({"latitude": 45.50, "longitude": -73.57})
+    map_page.open_map()
+    assert "near=" not in map_page.url
+    map_page.click("#locate")
+    map_page.wait_for_function("() => new URLSearchParams(location.search).has('near')")
+    expect_count(map_page, 1)
+    assert listed(map_page) == ["Meubles Partage Montréal"]
+    assert map_page.locator("#near-status").inner_text() == "Près de votre position"
+
+
+def test_a_bbox_in_the_url_keeps_the_enterprises_inside_it(map_page):
+    map_page.open_map("?bbox=-74.0,45.3,-73.3,45.8")
+    assert listed(map_page) == ["Meubles Partage Montréal"]
+    map_page.click("#bbox-clear")
+    expect_count(map_page, 5)
+
+
+def test_searching_the_area_shown_puts_it_in_the_url(map_page):
+    map_page.open_map("?mrc=66")
+    map_page.click("#bbox-set")
+    map_page.wait_for_function("() => new URLSearchParams(location.search).has('bbox')")
+    assert listed(map_page) == ["Meubles Partage Montréal"]
+
+
+def test_an_enterprise_opens_from_the_list_with_the_keyboard_only(map_page, sample):
+    map_page.open_map("?sector=culture")
+    for _ in range(80):
+        map_page.keyboard.press("Tab")
+        if map_page.evaluate("document.activeElement.closest('#results-list') !== null"):
+            break
+    assert map_page.evaluate("document.activeElement.textContent") == "Bouquinerie <b>Coop</b>"
+    map_page.keyboard.press("Enter")
+    map_page.wait_for_url(re.compile(rf"/entreprises/{sample['livres']}"))
+    assert map_page.locator("h1").inner_text() == "Bouquinerie <b>Coop</b>"
+
+
+def test_list_and_map_highlight_each_other(map_page):
+    map_page.open_map("?sector=ressourcerie")
+    map_page.get_by_role("button", name="Voir sur la carte").click()
+    popup = map_page.locator(".leaflet-popup-content")
+    popup.wait_for()
+    assert "Ressourcerie des Appalaches" in popup.inner_text()
+    assert map_page.locator("#results-list li.selected").get_attribute("aria-current") == "true"
+
+
+def test_clicking_a_marker_highlights_its_list_entry(map_page):
+    map_page.open_map("?mrc=371")
+    map_page.locator(".leaflet-marker-icon.pin").first.click()
+    selected = map_page.locator("#results-list li.selected")
+    assert selected.locator("h3").inner_text() == "Bouquinerie <b>Coop</b>"
+    assert "Bouquinerie <b>Coop</b>" in map_page.locator(".leaflet-popup-content h3").inner_text()
+
+
+def test_switching_language_keeps_the_filters(map_page, screenshot):
+    map_page.open_map("?sector=friperie")
+    map_page.click("text=English")
+    map_page.wait_for_selector("body[data-map-ready]")
+    assert map_page.locator("html").get_attribute("lang") == "en"
+    assert map_page.locator("h1").inner_text() == "Where can I donate my things?"
+    assert map_page.locator("#count").inner_text() == "1 enterprise found"
+    assert parse_qs(urlsplit(map_page.url).query)["sector"] == ["friperie"]
+    screenshot(map_page, "map-english-desktop")
+
+
+def test_phone_width_stacks_filters_map_and_list(map_page, screenshot):
+    map_page.set_viewport_size({"width": 360, "height": 740})
+    map_page.open_map()
+    assert map_page.evaluate("document.documentElement.scrollWidth") <= 360
+    box = map_page.locator(".map-area").bounding_box()
+    assert box["width"] <= 360 and box["height"] > 300
+    screenshot(map_page, "map-360")
+
+
+def test_enterprise_page_renders_its_small_map(map_page, live_server, sample, screenshot):
+    map_page.goto(f"{live_server}/entreprises/{sample['friperie']}")
+    map_page.wait_for_selector(".small-map .leaflet-container")
+    assert "Position approximative" in map_page.locator("main").inner_text()
+    screenshot(map_page, "enterprise-desktop")
+    map_page.set_viewport_size({"width": 360, "height": 740})
+    screenshot(map_page, "enterprise-360")
+    assert foreign(map_page) == []
+
+
+@pytest.mark.parametrize("query", ["", "?item=zzz"])
+def test_axe_finds_no_accessibility_violation_on_the_map(map_page, query):
+    map_page.open_map(query)
+    assert violations(map_page) == []
+
+
+def test_axe_finds_no_accessibility_violation_on_the_enterprise_page(map_page, live_server, sample):
+    map_page.goto(f"{live_server}/entreprises/{sample['meubles']}")
+    assert violations(map_page) == []
+
+
+def violations(page) -> list[str]:
+    """axe-core's WCAG 2.1 A/AA violations on the page, one line each."""
+    page.evaluate(AXE.read_text(encoding="utf-8"))
+    found = page.evaluate("""async () => (await axe.run(document, {runOnly: ['wcag2a', 'wcag2aa',
+        'wcag21a', 'wcag21aa', 'best-practice']})).violations.map(
+        v => v.id + ': ' + v.nodes.map(n => n.target.join(' ')).slice(0, 3).join(', '))""")
+    return found
+
+
+def test_opening_hours_evaluator_handles_the_common_forms(map_page):
+    map_page.open_map()
+    results = map_page.evaluate("""async () => {
+        const { isOpenAt } = await import('/static/js/hours.js');
+        const weekly = 'Mo-Fr 09:00-17:00; Sa 10:00-16:00';
+        return [
+            isOpenAt(weekly, 0, 9 * 60), isOpenAt(weekly, 0, 17 * 60), isOpenAt(weekly, 5, 11 * 60),
+            isOpenAt(weekly, 6, 11 * 60), isOpenAt('Mo,We 10:00-12:00,13:00-17:00', 2, 12 * 60 + 30),
+            isOpenAt('Mo,We 10:00-12:00,13:00-17:00', 2, 13 * 60), isOpenAt('24/7', 6, 3 * 60),
+            isOpenAt('Fr 20:00-02:00', 5, 60), isOpenAt('Mo-Su 10:00-18:00; Su off', 6, 11 * 60),
+            isOpenAt('10:00-18:00', 3, 11 * 60), isOpenAt('sunrise-sunset', 3, 11 * 60), isOpenAt('', 0, 0),
+        ];
+    }""")
+    assert results == [True, False, True, False, False, True, True, True, False, True, None, None]
+
+
+def test_open_now_keeps_only_enterprises_open_at_this_moment(map_page):
+    map_page.open_map("?open_now=1")
+    assert listed(map_page) == ["Ressourcerie des Appalaches"]
+    entry = map_page.locator("#results-list li").first
+    assert "Ouvert maintenant" in entry.inner_text() and "Accepte : Meubles" in entry.inner_text()
