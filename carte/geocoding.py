@@ -110,8 +110,10 @@ class OnlineGeocoder:
 
     def __init__(self, service: str, *, user_agent: str, url: str = "", min_delay: float = 1.0,
                  timeout: float = 10.0, retries: int = 2, max_retry_after: float = 60.0,
-                 sleep: Callable[[float], None] = time.sleep) -> None:
+                 sleep: Callable[[float], None] = time.sleep,
+                 clock: Callable[[], float] = time.monotonic) -> None:
         self.name = service
+        self.clock = clock
         self.min_delay = min_delay
         self.retries = retries
         self.max_retry_after = max_retry_after
@@ -144,10 +146,10 @@ class OnlineGeocoder:
 
     def _wait_turn(self) -> None:
         """Sleep so that two requests are at least min_delay seconds apart."""
-        wait = self._last_request + self.min_delay - time.monotonic()
+        wait = self._last_request + self.min_delay - self.clock()
         if wait > 0:
             self.sleep(wait)
-        self._last_request = time.monotonic()
+        self._last_request = self.clock()
 
     def _error(self, message: str) -> GeocodeResult:
         """Count and return a failure that must not be cached."""
@@ -275,12 +277,14 @@ _STEPS = {
 # One statement for every placed row: the stated municipality's MRC for municipality (and FSA) points,
 # else the subdivided polygon holding the point, else the nearest within NEAREST_MRC_DEGREES, else the
 # municipality's MRC; the last three are flagged. The polygons drive the point-in-polygon join (over
-# an index of the staged points) so that each polygon is prepared once for all its points.
+# an index of the staged points; OFFSET 0 keeps the planner from turning it around) so that each
+# polygon is prepared once for all its points.
 ASSIGN_MRC = """
 WITH inside AS MATERIALIZED (
-    SELECT DISTINCT ON (s.line) s.line, p.mrc_code
-    FROM mrc_part p JOIN {t} s ON ST_Intersects(p.geom, s.point)
-    ORDER BY s.line, p.mrc_code)
+    SELECT DISTINCT ON (x.line) x.line, p.mrc_code
+    FROM mrc_part p CROSS JOIN LATERAL (
+        SELECT s.line FROM {t}_points s WHERE ST_Intersects(p.geom, s.point) OFFSET 0) x
+    ORDER BY x.line, p.mrc_code)
 UPDATE {t} s SET mrc_code = r.mrc_code, flags = s.flags || r.flags
 FROM (
     SELECT s2.line,
@@ -350,8 +354,16 @@ def place_staged(connection: Connection, table: str, chain: Chain,
     if chain.offline:
         for step in ("postal_code", "municipality", "fsa"):
             run(_STEPS[step])
-    run("CREATE INDEX ON {t} USING gist (point)")
-    run("ANALYZE {t}")  # the statistics the planner needs are those of the placed rows
+    # A fresh table for the point index: one built on the updated stage would be unusable until
+    # the transaction ends (its rows' HOT chains are broken), and this runs in one transaction.
+    run("DROP TABLE IF EXISTS {t}_points")
+    run("CREATE TEMP TABLE {t}_points ON COMMIT DROP AS SELECT line, point FROM {t} WHERE point IS NOT NULL")
+    run("CREATE INDEX ON {t}_points USING gist (point)")
+    run("ANALYZE {t}_points")
+    # The planner needs statistics of the placed rows; a small sample of a few columns is enough.
+    run("SET LOCAL default_statistics_target = 10")
+    run("ANALYZE {t} (line, precision, municipality_code, mrc_code, point)")
+    run("SET LOCAL default_statistics_target TO DEFAULT")
     run(ASSIGN_MRC, near=NEAREST_MRC_DEGREES)
     run(CHECK_POSTAL_CODES, far=POSTAL_DOUBT_DEGREES)
     run(_FINAL_FLAGS)
@@ -404,7 +416,7 @@ class OfflineGeocoder:
         place_staged(self.connection, table, Chain(online=(), offline=True))
         row = self.connection.execute(text(
             f"SELECT ST_Y(point) AS lat, ST_X(point) AS lon, precision FROM {table}")).one()
-        self.connection.execute(text(f"DROP TABLE {table}"))
+        self.connection.execute(text(f"DROP TABLE {table}, {table}_points"))
         if row.lat is None:
             return GeocodeResult("not_found", source=self.name)
         return GeocodeResult("found", row.lat, row.lon, row.precision, self.name)

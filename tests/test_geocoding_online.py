@@ -60,7 +60,7 @@ def nominatim() -> Iterator[ThreadingHTTPServer]:
     """A fake Nominatim on a loopback port."""
     server = ThreadingHTTPServer(("127.0.0.1", 0), FakeNominatim)
     server.requests, server.seen, server.broken = [], {}, False
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread = threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True)
     thread.start()
     yield server
     server.shutdown()
@@ -103,12 +103,20 @@ def test_server_errors_timeouts_and_malformed_json_are_errors_not_not_found(nomi
 
 
 def test_requests_are_spaced_by_the_minimum_delay(nominatim):
-    """With a minimum delay, consecutive requests never come closer than it."""
-    geocoder = make_geocoder(nominatim, min_delay=0.05)
+    """With Nominatim's one second between requests, each request after the first waits for it."""
+    now = [0.0]
+    sleeps: list[float] = []
+
+    def sleep(seconds: float) -> None:
+        sleeps.append(seconds)
+        now[0] += seconds  # a clock that only moves when the adapter waits
+
+    geocoder = OnlineGeocoder("nominatim", user_agent=USER_AGENT, min_delay=1.0, timeout=2,
+                              url=f"http://127.0.0.1:{nominatim.server_port}", sleep=sleep,
+                              clock=lambda: now[0])
     for number in range(3):
         geocoder.geocode(Address(f"{number} rue bonne", "Lévis"))
-    times = [request["at"] for request in nominatim.requests]
-    assert all(later - earlier >= 0.045 for earlier, later in zip(times, times[1:]))
+    assert sleeps == [1.0, 1.0] and len(nominatim.requests) == 3
 
 
 def test_an_unknown_service_in_the_chain_is_refused():

@@ -164,3 +164,19 @@ def test_opening_hours_are_either_understood_as_osm_or_refused(raw):
     """Whatever comes in, the result is None or valid OSM syntax that normalises to itself."""
     result = normalise_opening_hours(raw)
     assert result is None or (is_osm(result) and normalise_opening_hours(result) == result)
+
+
+french_days = st.sampled_from(["lun", "mardi", "mer", "jeudi", "ven", "samedi", "dim", "Mon", "Fri"])
+french_hours = st.tuples(french_days, st.sampled_from(["-", " au ", " à "]), french_days,
+                         st.integers(0, 23), st.integers(0, 59), st.integers(0, 23)).map(
+    lambda p: f"{p[0]}{p[1]}{p[2]} {p[3]}h{p[4]:02d}-{p[5]}h")
+
+
+@given(st.lists(french_hours, min_size=1, max_size=3).map("; ".join))
+def test_opening_hours_written_by_the_ingest_are_understood_by_the_map(written):
+    """The map's evaluator reads every value the ingest stores, without giving up."""
+    from carte.opening_hours import parse_schedule
+
+    stored = normalise_opening_hours(written)
+    assert stored is not None
+    assert any(spans for spans in parse_schedule(stored).values())

@@ -254,3 +254,19 @@ def test_the_ingest_core_never_imports_flask():
     package = Path(__file__).resolve().parents[1] / "carte"
     sources = [*package.joinpath("ingest").glob("*.py"), package / "geocoding.py"]
     assert not [p.name for p in sources if re.search(r"^\s*(from|import) flask", p.read_text(), re.M)]
+
+
+def test_a_row_that_cannot_be_placed_is_kept_unpublished_and_the_batch_records_the_counts(connection, tmp_path):
+    """Nothing lost: an unplaceable row is stored hidden and reported; import_batch holds the counts."""
+    header = ["Nom", "Ville", "Code postal"]
+    rows = [["Quelque part (test)", "Ville inventée", ""], ["Placée (test)", "Lévis", "G6V 4J8"]]
+    result = ingest_file(connection, write_csv(tmp_path / "u.csv", rows, header),
+                         IngestOptions(source="test-ingest"))
+    stored = {r["name"]: r for r in enterprises(connection).values()}
+    lost = stored["Quelque part (test)"]
+    assert (lost["point"], lost["published"], "unplaced" in lost["flags"]) == (None, False, True)
+    assert stored["Placée (test)"]["published"] is True
+    assert any("non placée" in reason for reason in result.outcomes[0].reasons)
+    counts = connection.execute(text("SELECT counts FROM import_batch WHERE id = :b"),
+                                {"b": result.batch_id}).scalar_one()
+    assert {k: counts[k] for k in result.summary()} == result.summary()

@@ -28,6 +28,7 @@ _HOST = re.compile(r"^[a-z0-9-]+(?:\.[a-z0-9-]+)*\.[a-z]{2,}(?::\d+)?$")
 _EXTENSION = re.compile(r"\s*(?:poste|post\.?|ext\.?|extension|p\.|x|#)\s*(\d{1,6})\s*$", re.IGNORECASE)
 _SPLIT_VALUES = re.compile(r"\s*[,;/|+\n•]\s*")
 _SPLIT_WORDS = re.compile(r"\s+(?:et|and|ou|or|&)\s+", re.IGNORECASE)
+_ACRONYM = re.compile(r"^(?:\w\.){2,}\w?\.?$")
 _NEQ = re.compile(r"^\d{10}$")
 _PHONE_PUNCTUATION = re.compile(r"[\s().+-]")
 _SCHEME = re.compile(r"^[a-z][a-z0-9+.-]*://", re.IGNORECASE)
@@ -125,13 +126,18 @@ def normalise_name(raw: str | None) -> str | None:
 
 
 def title_case(value: str) -> str:
-    """Title case in the French manner: small words in lower case except at the start."""
-    words = re.split(r"(\W+)", value.lower())
-    out = []
-    for position, word in enumerate(words):
-        small = word in _SMALL_WORDS and any(w.strip() for w in words[:position])
-        out.append(word if small or not word else word[0].upper() + word[1:])
-    return "".join(out)
+    """Title case in the French manner: small words in lower case except at the start; dotted
+    acronyms (`A.D.E.L.E.`) kept in capitals."""
+    words = re.split(r"(\s+)", value)
+    return "".join(word if _ACRONYM.match(word) else _title_word(word, first=not position)
+                   for position, word in enumerate(words))
+
+
+def _title_word(word: str, first: bool) -> str:
+    """One space-separated word in title case (its parts split on punctuation: `l'Île-Verte`)."""
+    parts = re.split(r"(\W+)", word.lower())
+    return "".join(part if not part or (part in _SMALL_WORDS and not (first and index == 0))
+                   else part[0].upper() + part[1:] for index, part in enumerate(parts))
 
 
 def normalise_postal(raw: str | None) -> tuple[str | None, bool]:

@@ -13,9 +13,8 @@ from sqlalchemy.engine import Connection
 
 from carte.geocoding import PRECISIONS, STAGE_COLUMNS, Chain, OnlineGeocoder, place_staged
 from carte.ingest.clean import CleanRow, Issue
-from carte.ingest.parallel import clean_rows
 from carte.ingest.readers import read_table
-from carte.ingest.rows import Layout, Places
+from carte.ingest.rows import Layout, Places, clean_row
 from carte.vocabulary import Vocabulary, load_vocabulary
 
 #: Bump when cleaning changes, so rows read before are cleaned again instead of skipped.
@@ -122,6 +121,7 @@ def ingest_file(connection: Connection, path: str | Path, options: IngestOptions
     connection.execute(text("SET LOCAL jit = off"))
     connection.execute(text("SET LOCAL gin_pending_list_limit = '64MB'"))
     savepoint = connection.begin_nested() if options.dry_run else None
+    calls_before = sum(g.calls for g in options.geocoders)
     try:
         staged, seen_ids = sort_rows(connection, table.rows, layout, options, vocabulary, result, progress)
         clock.lap(result, "nettoyage")
@@ -131,7 +131,7 @@ def ingest_file(connection: Connection, path: str | Path, options: IngestOptions
         step(1)
         place_staged(connection, STAGE, options.chain, options.geocoders,
                      (lambda done, total: progress("géocodage", done, total)) if progress else None)
-        result.geocoder_calls = sum(g.calls for g in options.geocoders)
+        result.geocoder_calls = sum(g.calls for g in options.geocoders) - calls_before
         clock.lap(result, "géocodage")
         step(2)
         classify(connection, options.source)
@@ -156,7 +156,7 @@ def ingest_file(connection: Connection, path: str | Path, options: IngestOptions
     if savepoint is not None:
         savepoint.rollback()
     else:
-        connection.execute(text(f"DROP TABLE IF EXISTS {STAGE}, ingest_seen"))
+        connection.execute(text(f"DROP TABLE IF EXISTS {STAGE}, {STAGE}_points, ingest_seen"))
     return result
 
 
@@ -193,7 +193,8 @@ def row_hash(salt: bytes, cells: tuple[str, ...]) -> str:
 def known_rows(connection: Connection, source: str) -> dict[str, tuple]:
     """Enterprises of the source by the digest of the raw row they were last loaded from."""
     rows = connection.execute(text("""
-        SELECT content_hash, id, source_key, geocode_precision, mrc_code, flags FROM enterprise
+        SELECT content_hash, id, source_key, geocode_precision, mrc_code,
+               CASE WHEN flags <> '{}' THEN flags END FROM enterprise
         WHERE source = :source AND content_hash IS NOT NULL
           AND NOT ('missing_from_source' = ANY(flags))"""), {"source": source}).all()
     return {row[0]: tuple(row[1:]) for row in rows}
@@ -209,14 +210,14 @@ def sort_rows(connection: Connection, rows: list, layout: Layout, options: Inges
     known = known_rows(connection, options.source)
     digests = [row_hash(salt, cells) for _line, cells in rows]
     previous = [known.pop(digest, None) for digest in digests]
-    fresh = [row for row, before in zip(rows, previous) if before is None]
-    report = (lambda done, total: progress("nettoyage", done, total)) if progress else None
-    cleaned = iter(clean_rows(fresh, layout, load_places(connection), vocabulary, report))
+    places = load_places(connection)
     keys: dict[str, int] = {}
     staged: list[tuple[CleanRow, str]] = []
     seen_ids: list[int] = []
-    for (line, cells), digest, before in zip(rows, digests, previous):
+    for done, ((line, cells), digest, before) in enumerate(zip(rows, digests, previous), 1):
         result.counts["read"] += 1
+        if progress and done % 2000 == 0:
+            progress("nettoyage", done, len(rows))
         if before is not None:
             enterprise_id, key, precision, mrc_code, flags = before
             keys.setdefault(key, line)
@@ -224,9 +225,9 @@ def sort_rows(connection: Connection, rows: list, layout: Layout, options: Inges
             result.outcomes.append(RowOutcome(line, _cell(cells, layout, "external_id")
                                               or _cell(cells, layout, "neq"), "unchanged",
                                               enterprise_id, precision, mrc_code,
-                                              [FLAG_REASONS[f] for f in flags if f in FLAG_REASONS]))
+                                              [FLAG_REASONS[f] for f in flags or () if f in FLAG_REASONS]))
             continue
-        row = next(cleaned)
+        row = clean_row(line, cells, layout, places, vocabulary)
         result.issues.extend(row.issues)
         if not row.rejected and row.source_key in keys:
             row.issues.append(Issue(line, None, None, f"doublon de la ligne {keys[row.source_key]} "

@@ -140,8 +140,7 @@ def sniff_delimiter(first_line: str) -> str:
 def csv_rows(path: Path) -> tuple[Iterator[tuple[int, list[str]]], str]:
     """Rows of a CSV file with the line each starts on, and a description of the format found."""
     content, encoding = decode(path.read_bytes())
-    lines = content.splitlines()
-    first = next((line for line in lines if line.strip()), "")
+    first = next((line for line in io.StringIO(content) if line.strip()), "").rstrip("\r\n")
     delimiter = sniff_delimiter(first)
     skip = 0
     if first.lower().startswith("sep=") and len(first.strip()) == 5:
@@ -208,8 +207,11 @@ def read_table(path: str | Path, vocabulary: Vocabulary,
     header, columns, services = find_header(rows, vocabulary, overrides)
     check_usable(columns, header)
     width = len(header)
-    body = [(line, tuple(c.strip() for c in cells) + ("",) * (width - len(cells)))
-            for line, cells in rows if any(c.strip() for c in cells)]
+    body = []
+    for line, cells in rows:
+        stripped = tuple(map(str.strip, cells))
+        if any(stripped):
+            body.append((line, stripped + ("",) * (width - len(stripped))))
     used = set(columns.values()) | set(services)
     ignored = [h for i, h in enumerate(header) if i not in used and h.strip()]
     return Table(header, body, columns, services, ignored, description)
