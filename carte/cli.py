@@ -253,6 +253,74 @@ def reminders_send() -> None:
         sys.exit(1)
 
 
+@cli.group("sources")
+def sources_group() -> None:
+    """Partners' lists published at a URL (CSV, XLSX or GeoJSON), re-imported when they change."""
+
+
+@sources_group.command("add")
+@click.argument("name")
+@click.argument("url")
+@click.option("--max-unpublish", default=0.2, show_default=True, type=float,
+              help="Largest share of the source's enterprises a refresh may hide without confirmation.")
+@friendly_errors
+def sources_add(name: str, url: str, max_unpublish: float) -> None:
+    """Register a source NAME published at URL (its enterprises are matched by that source name)."""
+    from carte.db import connect
+    from carte.sources import add_source
+
+    with connect(get_engine()) as connection:
+        add_source(connection, name, url, max_unpublish)
+    click.echo(f"Source {name} enregistrée : {url}.")
+
+
+@sources_group.command("list")
+@friendly_errors
+def sources_list() -> None:
+    """The registered sources and their last check."""
+    from carte.db import connect
+    from carte.sources import list_sources
+
+    with connect(get_engine()) as connection:
+        for source in list_sources(connection):
+            checked = source["checked_at"].strftime("%Y-%m-%d %H:%M") if source["checked_at"] else "jamais"
+            click.echo(f"{source['name']}\t{source['url']}\t{checked}\t{source['status'] or '—'}")
+
+
+@sources_group.command("refresh")
+@click.argument("names", nargs=-1)
+@click.option("--confirm", "confirmed", metavar="NAME", help="Apply a change held back for confirmation.")
+@friendly_errors
+def sources_refresh(names: tuple[str, ...], confirmed: str | None) -> None:
+    """Re-import each source (or those named) whose published list changed (for cron)."""
+    from carte.db import connect
+    from carte.errors import CarteError
+    from carte.geocoding import online_geocoders, parse_chain
+    from carte.ingest.pipeline import IngestOptions
+    from carte.sources import list_sources, refresh
+
+    config = current_app.config
+    chain = parse_chain(config["GEOCODER"])
+
+    def options(source: str, dry_run: bool) -> IngestOptions:
+        return IngestOptions(source=source, dry_run=dry_run, unpublish_missing=True, chain=chain,
+                             geocoders=online_geocoders(chain, config))
+
+    with connect(get_engine()) as connection:
+        selected = [confirmed] if confirmed else (list(names) or [s["name"] for s in list_sources(connection)])
+    failures = 0
+    for name in selected:
+        try:
+            with connect(get_engine()) as connection:
+                outcome = refresh(connection, name, options, confirm=bool(confirmed))
+            click.echo(f"{name} : {outcome.status}. {outcome.message}")
+        except CarteError as error:
+            failures += 1
+            click.echo(f"{name} : erreur. {error.message}", err=True)
+    if failures:
+        sys.exit(1)
+
+
 def main() -> None:
     """Entry point of the `carte` console script."""
     cli.main(prog_name="carte")

@@ -1,4 +1,4 @@
-"""Web imports: the uploaded file, its preview, progress and report, held in the database.
+"""Web imports (file, preview, progress, report held in the database) and URL sources.
 
 Revision ID: 0004
 Revises: 0003
@@ -38,7 +38,23 @@ def upgrade() -> None:
         sa.CheckConstraint("status IN ('previewing', 'ready', 'running', 'done', 'failed', 'cancelled')",
                            name="import_job_status"),
     )
+    op.create_table(
+        "url_source",
+        sa.Column("name", sa.Text(), primary_key=True),
+        sa.Column("url", sa.Text(), nullable=False),
+        sa.Column("max_unpublish_share", sa.Float(), server_default="0.2", nullable=False),
+        sa.Column("etag", sa.Text()),
+        sa.Column("last_modified", sa.Text()),
+        sa.Column("checksum", sa.String(64)),
+        sa.Column("checked_at", sa.DateTime(timezone=True)),
+        sa.Column("status", sa.Text()),
+        sa.Column("message", sa.Text()),
+        sa.Column("pending_checksum", sa.String(64)),
+        sa.Column("batch_id", sa.BigInteger(), sa.ForeignKey("import_batch.id")),
+        sa.Column("created_at", sa.DateTime(timezone=True), server_default=sa.text("now()"), nullable=False),
+    )
 
 
 def downgrade() -> None:
+    op.drop_table("url_source")
     op.drop_table("import_job")
