@@ -88,6 +88,8 @@ def describe(result: IngestResult, options: IngestOptions, report_path: str | No
                         else "fichier (--unpublish-missing pour les masquer)."))
     if options.geocoders:
         lines.append(f"Requêtes au géocodeur en ligne : {result.geocoder_calls}.")
+    if result.duplicates:
+        lines.append(f"{result.duplicates} paire(s) de doublons possibles à examiner dans /admin/doublons.")
     warnings = len(result.issues)
     if warnings:
         lines.append(f"{warnings} remarque(s) ou rejet(s) : "

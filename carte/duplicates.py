@@ -11,6 +11,9 @@ from carte.errors import CarteError
 
 NAME_SIMILARITY = 0.6
 NEARBY_METRES = 1000
+#: Above this many new enterprises, an import checks only NEQ, phone and website (cheap equality
+#: joins); the name comparison is left to `carte duplicates`.
+NAME_CHECK_LIMIT = 5000
 
 # One statement: similar names within a short distance, or the same NEQ, phone or website host.
 # Pairs already decided (distinct or merged) keep their decision.
@@ -25,7 +28,7 @@ WITH scope AS (
 ), pairs AS (
     SELECT s.id AS a, o.id AS b, 'nom' AS reason,
            similarity(lower(carte_unaccent(s.name)), lower(carte_unaccent(o.name))) AS score
-    FROM scope s JOIN others o ON o.id <> s.id
+    FROM scope s JOIN others o ON :by_name AND o.id <> s.id
      AND lower(carte_unaccent(o.name)) % lower(carte_unaccent(s.name))
      AND ST_DWithin(o.point, s.point, 0.03)
      AND ST_DWithin(o.point::geography, s.point::geography, :metres)
@@ -47,13 +50,43 @@ WHERE duplicate_pair.status = 'candidate'
 """
 
 
-def find_candidates(connection: Connection, ids: list[int] | None = None) -> int:
-    """Record candidate pairs involving the given enterprises (all when None); return how many."""
+def find_candidates(connection: Connection, ids: list[int] | None = None, by_name: bool = True) -> int:
+    """Record candidate pairs involving the given enterprises (all when None); return how many
+    candidates await review."""
     connection.execute(text("SELECT set_config('pg_trgm.similarity_threshold', :t, true)"),
                        {"t": str(NAME_SIMILARITY)})
     connection.execute(text(FIND_PAIRS), {"ids": ids, "metres": NEARBY_METRES,
-                                          "similarity": NAME_SIMILARITY})
+                                          "similarity": NAME_SIMILARITY, "by_name": by_name})
     return connection.execute(text("SELECT count(*) FROM duplicate_pair WHERE status = 'candidate'")).scalar_one()
+
+
+def after_import(connection: Connection, new_ids: list[int]) -> int:
+    """Look for duplicates of the enterprises an import created; return the candidates awaiting review."""
+    if not new_ids:
+        return connection.execute(text("SELECT count(*) FROM duplicate_pair WHERE status = 'candidate'")).scalar_one()
+    return find_candidates(connection, new_ids, by_name=len(new_ids) <= NAME_CHECK_LIMIT)
+
+
+def similar_places(connection: Connection, name: str, postal_code: str | None,
+                   municipality_name: str | None, limit: int = 5) -> list[dict[str, Any]]:
+    """Enterprises whose name resembles a proposed place's, near its postal code or municipality."""
+    from carte.text import municipality_key
+
+    rows = connection.execute(text("""
+        WITH place AS (
+            SELECT point FROM postal_code WHERE code = :postal_code
+            UNION ALL SELECT point FROM municipality WHERE name_key = :municipality_key AND point IS NOT NULL
+            LIMIT 1)
+        SELECT e.id, e.name, e.municipality_name,
+               similarity(lower(carte_unaccent(e.name)), lower(carte_unaccent(:name))) AS score
+        FROM enterprise e, place
+        WHERE e.merged_into IS NULL
+          AND similarity(lower(carte_unaccent(e.name)), lower(carte_unaccent(:name))) >= :similarity
+          AND ST_DWithin(e.point, place.point, 0.1)
+        ORDER BY score DESC, e.id LIMIT :limit"""),
+        {"name": name, "postal_code": postal_code, "municipality_key": municipality_key(municipality_name or ""),
+         "similarity": NAME_SIMILARITY - 0.2, "limit": limit}).mappings()
+    return [dict(row) for row in rows]
 
 
 def candidates(connection: Connection, mrc_codes: list[str] | None, limit: int = 200) -> list[dict[str, Any]]:

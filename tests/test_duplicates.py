@@ -85,3 +85,35 @@ def test_the_page_of_a_merged_duplicate_sends_visitors_to_the_kept_one(client, c
     merge(connection, keep, drop, "user:1 admin@exemple.org")
     response = client.get(f"/entreprises/{drop}")
     assert response.status_code == 301 and response.headers["Location"].endswith(f"/entreprises/{keep}")
+
+
+def test_an_import_looks_for_duplicates_of_what_it_creates(connection, tmp_path):
+    from carte.geocoding import Chain
+    from carte.ingest.pipeline import IngestOptions, ingest_file
+
+    insert_enterprise(connection, name="Ressourcerie Beauce-Sartigan", neq="1171234567")
+    listing = tmp_path / "liste.csv"
+    listing.write_text("nom,neq,code postal,ville\nRecyclerie de la Chaudière,1171234567,G5Y 1L3,Saint-Georges\n",
+                       encoding="utf-8")
+    result = ingest_file(connection, listing, IngestOptions(source="doublons", chain=Chain(online=(), offline=True)))
+    assert result.duplicates >= 1
+    assert any(p["reasons"] == ["neq"] for p in candidates(connection, None))
+
+
+def test_a_proposed_place_shows_similar_entries_to_the_moderator(client, connection, app):
+    import re
+
+    from carte import accounts
+    from tests.test_admin import PASSWORD, sign_in
+
+    app.config.update(SESSION_COOKIE_SECURE=False, SUGGESTION_MIN_SECONDS=0)
+    existing = insert_enterprise(connection, name="Ressourcerie de Beauce")
+    accounts.create_user(connection, "admin@exemple.org", PASSWORD, "admin")
+    page = client.get("/suggestions/ajouter").get_data(as_text=True)
+    tokens = {n: re.search(rf'name="{n}" value="([^"]+)"', page).group(1) for n in ("csrf_token", "form_token")}
+    client.post("/suggestions/ajouter", data={**tokens, "name": "Ressourcerie Beauce", "postal_code": "G5Y 1L3",
+                                              "municipality_name": "Saint-Georges"})
+    suggestion_id = connection.execute(text("SELECT id FROM suggestion")).scalar()
+    sign_in(client, "admin@exemple.org")
+    detail = client.get(f"/admin/suggestions/{suggestion_id}").get_data(as_text=True)
+    assert "Fiches semblables" in detail and f"/admin/entreprises/{existing}" in detail

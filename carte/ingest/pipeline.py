@@ -11,6 +11,7 @@ from typing import Callable
 from sqlalchemy import text
 from sqlalchemy.engine import Connection
 
+from carte.duplicates import after_import
 from carte.geocoding import PRECISIONS, STAGE_COLUMNS, Chain, OnlineGeocoder, place_staged
 from carte.ingest.clean import CleanRow, Issue
 from carte.ingest.readers import read_table
@@ -95,6 +96,7 @@ class IngestResult:
     file_format: str = ""
     ignored_columns: list[str] = field(default_factory=list)
     mrc_names: dict[str, str] = field(default_factory=dict)
+    duplicates: int = 0
 
     def summary(self) -> dict:
         """The figures printed by `carte ingest --json`."""
@@ -144,6 +146,9 @@ def ingest_file(connection: Connection, path: str | Path, options: IngestOptions
         result.missing, result.unpublished = handle_missing(connection, options, seen_ids)
         connection.execute(text("SELECT set_config('carte.import_batch', '', true)"))
         collect(connection, result, staged, options.source)
+        if not options.dry_run:
+            result.duplicates = after_import(connection, [o.enterprise_id for o in result.outcomes
+                                                          if o.status == "inserted" and o.enterprise_id])
         clock.lap(result, "application")
         step(3)
         if not options.dry_run:

@@ -4,7 +4,7 @@ from __future__ import annotations
 from flask import abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 
-from carte import suggestions
+from carte import duplicates, suggestions
 from carte.db import get_session
 from carte.editing import enterprise_for_edit
 from carte.web.admin import blueprint
@@ -33,7 +33,10 @@ def suggestion_queue():
 def suggestion_detail(suggestion_id: int):
     """Current and proposed values side by side."""
     suggestion = suggestion_or_abort(suggestion_id)
-    return render_template("admin/suggestion.html", suggestion=suggestion)
+    proposed = suggestion.proposed
+    similar = duplicates.similar_places(connection(), proposed.get("name", ""), proposed.get("postal_code"),
+                                        proposed.get("municipality_name")) if suggestion.is_new_place else []
+    return render_template("admin/suggestion.html", suggestion=suggestion, similar=similar)
 
 
 @blueprint.post("/suggestions/<int:suggestion_id>/accepter")
