@@ -21,6 +21,7 @@ CHROMIUM = "/usr/bin/chromium"
 CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
                  "--disable-background-networking", "--disable-component-update", "--disable-sync"]
 STAFF_PASSWORD = "un-mot-de-passe-solide"
+AXE = Path(__file__).resolve().parent.parent.parent / "node_modules" / "axe-core" / "axe.min.js"
 SCREENSHOTS = Path(__file__).resolve().parent.parent.parent / "test-artifacts" / "screenshots"
 
 pytestmark = pytest.mark.browser
@@ -123,3 +124,11 @@ def replayed_cookies_are_refused(browser: Any, cookies: list, live_server: str, 
     refused = page.url.startswith(live_server + "/admin/connexion")
     replay.close()
     return refused
+
+
+def axe_violations(page: Any) -> list[str]:
+    """axe-core's WCAG 2.1 A/AA violations on the page, one line each (axe-core from npm, tests only)."""
+    page.evaluate(AXE.read_text(encoding="utf-8"))
+    return page.evaluate("""async () => (await axe.run(document, {runOnly: ['wcag2a', 'wcag2aa',
+        'wcag21a', 'wcag21aa', 'best-practice']})).violations.map(
+        v => v.id + ': ' + v.nodes.map(n => n.target.join(' ')).slice(0, 3).join(', '))""")

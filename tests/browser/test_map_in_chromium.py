@@ -9,7 +9,8 @@ from urllib.parse import parse_qs, urlsplit
 
 import pytest
 
-AXE = Path(__file__).resolve().parent.parent.parent / "node_modules" / "axe-core" / "axe.min.js"
+from tests.browser.conftest import axe_violations
+
 TILE_HOST = "https://tile.openstreetmap.org/"
 
 
@@ -226,21 +227,12 @@ def test_enterprise_page_renders_its_small_map(map_page, live_server, sample, sc
 @pytest.mark.parametrize("query", ["", "?item=zzz"])
 def test_axe_finds_no_accessibility_violation_on_the_map(map_page, query):
     map_page.open_map(query)
-    assert violations(map_page) == []
+    assert axe_violations(map_page) == []
 
 
 def test_axe_finds_no_accessibility_violation_on_the_enterprise_page(map_page, live_server, sample):
     map_page.goto(f"{live_server}/entreprises/{sample['meubles']}")
-    assert violations(map_page) == []
-
-
-def violations(page) -> list[str]:
-    """axe-core's WCAG 2.1 A/AA violations on the page, one line each."""
-    page.evaluate(AXE.read_text(encoding="utf-8"))
-    found = page.evaluate("""async () => (await axe.run(document, {runOnly: ['wcag2a', 'wcag2aa',
-        'wcag21a', 'wcag21aa', 'best-practice']})).violations.map(
-        v => v.id + ': ' + v.nodes.map(n => n.target.join(' ')).slice(0, 3).join(', '))""")
-    return found
+    assert axe_violations(map_page) == []
 
 
 def test_opening_hours_evaluator_handles_the_common_forms(map_page):
