@@ -99,3 +99,8 @@ def test_leaflet_and_markercluster_are_served_by_the_app(client, app):
                 vendor_url("leaflet-markercluster", "leaflet.markercluster.js"), "/static/embed/host.js"]
     for url in urls:
         assert client.get(url).status_code == 200, url
+
+
+def test_the_embedded_map_credits_the_geodata_and_postal_codes(client):
+    page = client.get("/embed?mrc=29").get_data(as_text=True)
+    assert "Gouvernement du Qu" in page and "GeoNames" in page

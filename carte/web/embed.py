@@ -14,6 +14,7 @@ from carte.errors import NotFound
 from carte.filters import EnterpriseFilter, InvalidParameter, Page, single
 from carte.queries import enterprise_features, mrc_counts, mrc_summary
 from carte.vocabulary import load_vocabulary
+from carte.web.home import data_attribution
 from carte.web.api import base_url, request_filter, request_language
 from carte.web.security import allow_framing
 
@@ -90,7 +91,7 @@ def embed() -> str:
     config = {
         "enterprises": url_for("api.enterprises") + "?" + urlencode(api_args + [("limit", str(LIST_LIMIT))]),
         "boundary": url_for("api.mrc", code=filters.mrc) if filters.mrc else None,
-        "tiles": current_app.config["TILE_URL"], "tileAttribution": current_app.config["TILE_ATTRIBUTION"],
+        "tiles": current_app.config["TILE_URL"], "tileAttribution": data_attribution(),
         "labels": MAP_LABELS[language],
         "view": view, "lang": language,
     }
