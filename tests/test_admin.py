@@ -205,3 +205,15 @@ def test_user_create_reads_the_password_from_standard_input(database_url, engine
     finally:
         with engine.begin() as connection:
             connection.execute(text("DELETE FROM app_user WHERE email = :e"), {"e": email})
+
+
+def test_every_state_changing_route_refuses_a_request_without_csrf_token(client, app):
+    posts = [rule for rule in app.url_map.iter_rules() if rule.methods & {"POST", "PUT", "PATCH", "DELETE"}]
+    assert len(posts) >= 10
+    for rule in posts:
+        path = rule.rule
+        for argument in rule.arguments:
+            path = path.replace(f"<int:{argument}>", "1").replace(f"<{argument}>", "x")
+        response = client.post(path, data={"name": "x"})
+        assert response.status_code == 400, rule.rule
+        assert "CSRF" in response.get_data(as_text=True), rule.rule
