@@ -12,7 +12,7 @@ HOST ?= 127.0.0.1
 PORT ?= 5000
 export CARTE_TEST_DATABASE_URL
 
-.PHONY: setup setup-db demo test serve browser-deps clean-venv bench bench-ingest bench-api bench-map translations restore-check
+.PHONY: setup setup-db demo test verify serve browser-deps clean-venv bench bench-ingest bench-api bench-map translations restore-check
 
 # Virtual environment with the project and its test tools; redone only when the packaging changes.
 $(VENV)/.installed: pyproject.toml setup.py
@@ -61,6 +61,11 @@ demo: setup
 test: $(VENV)/.installed $(MO) browser-deps
 	@$(MAKE) --no-print-directory setup-db DB=$(CARTE_TEST_DATABASE_URL)
 	$(PY) -m pytest
+
+# The longer adversarial suites (tests marked `verify`), on the test database; never part of `make test`.
+verify: $(VENV)/.installed $(MO) browser-deps
+	@$(MAKE) --no-print-directory setup-db DB=$(CARTE_TEST_DATABASE_URL)
+	$(PY) -m pytest -m verify
 
 # Benchmarks, never part of `make test`; each writes its section of docs/benchmarks.md.
 bench: bench-ingest bench-api bench-map

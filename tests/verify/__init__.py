@@ -1,0 +1,1 @@
+"""Long adversarial suites (`make verify`): hostile input, faults and privacy."""
