@@ -1,0 +1,171 @@
+"""Stored XSS: the corpus, written through the ingest and the admin form, runs nowhere and reads literally.
+
+`make test` runs an evenly spread sample of the corpus over every surface; `make verify` the whole corpus.
+"""
+from __future__ import annotations
+
+import csv
+import io
+import re
+from typing import Any
+from urllib.parse import quote
+
+import pytest
+
+from carte.export import FORMULA_STARTS
+from tests.browser.conftest import sign_in
+from tests.browser.test_map_in_chromium import TILE_HOST, blank_tile
+from tests.browser.xss import (HOOK, INGEST_SOURCE, executions, fast_subset, form_payloads, hostile_enterprises,
+                               ingest_payloads, load_corpus, missing_text, remove_all, suggest_payloads)
+
+#: Text of the page as a reader sees it: text nodes and form values, never script or style source.
+SHOWN_TEXT = """() => {
+  const parts = [];
+  const walker = document.createTreeWalker(document.body, NodeFilter.SHOW_TEXT);
+  while (walker.nextNode()) {
+    if (!walker.currentNode.parentElement.closest("script, style, template, noscript")) parts.push(walker.currentNode.data);
+  }
+  for (const field of document.querySelectorAll("input, textarea")) parts.push(field.value);
+  return parts.join("\\n");
+}"""
+#: Every marker's popup, built by the page's own code and put in the document as Leaflet would.
+ALL_POPUPS = """() => {
+  const shelf = document.createElement("div");
+  shelf.id = "popup-shelf";
+  document.body.append(shelf);
+  window.carteMap.map.eachLayer((layer) => {
+    if (!layer.getLayers) return;
+    for (const marker of layer.getLayers()) {
+      const popup = marker.getPopup && marker.getPopup();
+      if (!popup) continue;
+      const content = typeof popup._content === "function" ? popup._content(marker) : popup._content;
+      shelf.append(content, marker.options.title || "");
+    }
+  });
+  return shelf.textContent;
+}"""
+NUMBER = re.compile(r"-?\d+(\.\d+)?")
+PUBLIC_FIELDS = ("name", "description", "street", "address_line2", "email", "website")
+STAFF_FIELDS = PUBLIC_FIELDS + ("municipality_name", "opening_hours", "contact_person", "internal_notes")
+
+
+class Visit:
+    """One browser page that checks every surface it is sent to, gathering the problems found."""
+
+    def __init__(self, page: Any, live_server: str) -> None:
+        self.page, self.live_server, self.problems = page, live_server, []
+        page.on("dialog", lambda dialog: (self.problems.append(f"dialog {dialog.message}"), dialog.dismiss()))
+
+    def open(self, path: str, ready: str = "body") -> str:
+        """Go to a page, wait for it, record executions; its shown text."""
+        self.page.goto(self.live_server + path)
+        self.page.wait_for_selector(ready, state="attached")
+        self.page.wait_for_load_state("load")
+        shown = self.page.evaluate(SHOWN_TEXT)
+        self.record(path)
+        return shown
+
+    def record(self, where: str) -> None:
+        """Executions seen so far on the current page."""
+        self.problems += [f"{where}: executed {hit}" for hit in executions(self.page)]
+
+    def expect(self, where: str, shown: str, expected: list[str | None]) -> None:
+        """Problems for the values not shown literally."""
+        self.problems += [f"{where}: not shown literally {value!r}" for value in missing_text(shown, expected)]
+
+    def get_json(self, path: str) -> Any:
+        """A JSON response, checked to be served as JSON."""
+        response = self.page.request.get(self.live_server + path)
+        if "json" not in response.headers.get("content-type", ""):
+            self.problems.append(f"{path}: served as {response.headers.get('content-type')}")
+        return response.json()
+
+
+def public_surfaces(visit: Visit, rows: list[dict], payloads: list[str]) -> None:
+    """Map (list, popups, a real popup), item search, enterprise pages, embed, MRC page."""
+    names = [row["name"] for row in rows]
+    visit.expect("/ list", visit.open("/?mrc=29", "body[data-map-ready]"), names)
+    visit.expect("/ popups", visit.page.evaluate(ALL_POPUPS), names)
+    visit.page.locator(".result button").first.click()
+    visit.page.wait_for_selector(".leaflet-popup-content")
+    visit.record("/ real popup")
+    for payload in payloads:
+        shown = visit.open(f"/?q={quote(payload)}", "body[data-map-ready]")
+        visit.expect(f"/?q={payload!r}", shown, [payload.strip()])
+    for row in rows:
+        path = f"/entreprises/{row['id']}"
+        visit.expect(path, visit.open(path), [row[field] for field in PUBLIC_FIELDS])
+    visit.expect("/embed list", visit.open("/embed?mrc=29&view=list"), names)
+    visit.open("/embed?mrc=29", ".leaflet-marker-icon, .marker-cluster")
+    visit.expect("/mrc/29", visit.open("/mrc/29"), [])
+
+
+def staff_surfaces(visit: Visit, rows: list[dict]) -> None:
+    """Admin list and search, edit form, history, review queue, suggestions, duplicates, imports."""
+    visit.expect("/admin/", visit.open("/admin/?q=Ressourcerie"), [row["name"] for row in rows][:50])
+    for row in rows:
+        path = f"/admin/entreprises/{row['id']}"
+        visit.expect(path, visit.open(path), [row[field] for field in STAFF_FIELDS])
+        visit.expect(path + "/historique", visit.open(path + "/historique"), [row["name"]])
+    for path in ("/admin/a-verifier", "/admin/doublons", "/admin/imports", "/admin/fraicheur"):
+        visit.open(path)
+    suggestion_links = visit.page.locator("a[href*='/admin/suggestions/']")
+    visit.open("/admin/suggestions")
+    for href in [suggestion_links.nth(i).get_attribute("href") for i in range(suggestion_links.count())]:
+        visit.open(href)
+    review_links = visit.page.locator("a[href*='/admin/a-verifier/']")
+    visit.open("/admin/a-verifier")
+    for href in [review_links.nth(i).get_attribute("href") for i in range(min(5, review_links.count()))]:
+        visit.open(href)
+
+
+def data_surfaces(visit: Visit, rows: list[dict]) -> None:
+    """API, map data, exports: valid JSON holding the text as stored, CSV cells never formulas."""
+    by_id = {row["id"]: row for row in rows}
+    api = visit.get_json("/api/enterprises?mrc=29&limit=1000")
+    served = {feature["properties"]["id"]: feature["properties"]["name"] for feature in api["features"]}
+    geojson = visit.get_json("/export/enterprises.geojson?mrc=29")
+    exported = {feature["properties"]["id"]: feature["properties"]["name"] for feature in geojson["features"]}
+    for number, row in by_id.items():
+        if served.get(number) != row["name"] or exported.get(number) != row["name"]:
+            visit.problems.append(f"JSON changed the name {row['name']!r}: {served.get(number)!r}")
+    visit.get_json("/carte/donnees.json")
+    body = visit.page.request.get(visit.live_server + "/export/enterprises.csv?mrc=29").text()
+    cells = [cell for line in csv.reader(io.StringIO(body)) for cell in line]
+    visit.problems += [f"CSV formula {cell!r}" for cell in cells
+                       if cell.startswith(FORMULA_STARTS) and not NUMBER.fullmatch(cell)]
+    names = {cell.removeprefix("'") for cell in cells}
+    visit.problems += [f"CSV lacks {row['name']!r}" for row in rows if row["name"] not in names]
+
+
+def check_corpus(payloads: list[str], engine, page, live_server, staff_account, tmp_path) -> list[str]:
+    """Write the payloads through both paths, visit every surface; the problems found."""
+    page.route(TILE_HOST + "**", lambda route: route.fulfill(body=blank_tile(), content_type="image/png"))
+    page.context.add_init_script(HOOK)
+    visit = Visit(page, live_server)
+    try:
+        ingest_payloads(engine, payloads, tmp_path)
+        sign_in(page, live_server, staff_account("xss@exemple.org"))
+        form_payloads(engine, page, live_server, payloads)
+        suggest_payloads(engine, payloads)
+        rows = hostile_enterprises(engine)
+        assert len([row for row in rows if row["source"] == INGEST_SOURCE]) == len(payloads)
+        public_surfaces(visit, rows, payloads)
+        staff_surfaces(visit, rows)
+        data_surfaces(visit, rows)
+    finally:
+        remove_all(engine)
+    return visit.problems
+
+
+def test_a_sample_of_the_corpus_runs_nowhere_and_reads_literally(engine, page, live_server, staff_account,
+                                                                  tmp_path):
+    payloads = fast_subset(load_corpus())
+    assert check_corpus(payloads, engine, page, live_server, staff_account, tmp_path) == []
+
+
+@pytest.mark.verify
+def test_the_whole_corpus_runs_nowhere_and_reads_literally(engine, page, live_server, staff_account, tmp_path):
+    payloads = load_corpus()
+    assert len(payloads) >= 50
+    assert check_corpus(payloads, engine, page, live_server, staff_account, tmp_path) == []
