@@ -37,6 +37,7 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     from carte.web.enterprise import blueprint as enterprise
     from carte.web.home import blueprint as home
     from carte.web.owner import blueprint as owner
+    from carte.web.privacy import blueprint as privacy
     from carte.web.suggestions import blueprint as suggestions
 
     app = Flask(__name__, template_folder=str(template_folder()), static_folder="static")
@@ -53,6 +54,6 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     vendor.init_app(app)
     app.register_blueprint(home)
     for blueprint in (enterprise, api.blueprint, export.blueprint, embed.blueprint, admin, suggestions,
-                      owner):
+                      owner, privacy):
         app.register_blueprint(blueprint)
     return app
