@@ -73,3 +73,17 @@ def test_the_privacy_page_says_what_is_kept_in_french_and_english(client, app, q
                                   "/embed?mrc=29", "/embed?mrc=29&view=list"])
 def test_public_pages_and_the_embed_credits_link_to_the_privacy_page(client, path):
     assert 'href="/confidentialite?lang=fr"' in client.get(path).get_data(as_text=True)
+
+
+#: Pages holding a form, whose CSRF token needs the session cookie (as the privacy page says).
+FORM_ENDPOINTS = {"suggestions.add", "suggestions.correct", "owner.show", "admin.sign_in"}
+
+
+def test_browsing_sets_no_cookie_outside_the_forms(app, connection):
+    rows = sample_rows(connection, app.config["SECRET_KEY"])
+    cookies = set()
+    for rule, method, url in every_route(app, rows):
+        if method == "GET" and not url.startswith("/admin/") or rule.endpoint == "admin.sign_in":
+            if app.test_client().get(url).headers.get("Set-Cookie"):
+                cookies.add(rule.endpoint)
+    assert cookies <= FORM_ENDPOINTS and "suggestions.add" in cookies

@@ -1,0 +1,55 @@
+"""The citizen map in Chromium talks to no one but the app and its tile server, and asks for the position only on a click."""
+from __future__ import annotations
+
+from urllib.parse import urlsplit
+
+from tests.browser.test_embed_in_chromium import app_server, host_site  # noqa: F401 (fixtures)
+
+#: Counts every call to the geolocation API, installed before the page's scripts.
+GEOLOCATION_COUNTER = """
+window.__geolocationCalls = 0;
+for (const name of ["getCurrentPosition", "watchPosition"]) {
+  const real = Geolocation.prototype[name];
+  Geolocation.prototype[name] = function (...args) { window.__geolocationCalls += 1; return real.apply(this, args); };
+}
+"""
+
+
+def open_watched_map(browser, app_server, query: str = ""):  # noqa: F811 (fixture passed on)
+    """A page granted geolocation, counting its calls and recording the host of every request."""
+    context = browser.new_context(locale="fr-CA", geolocation={"latitude": 46.1185, "longitude": -70.6656},
+                                  permissions=["geolocation"])
+    context.add_init_script(GEOLOCATION_COUNTER)
+    page = context.new_page()
+    page.hosts = []
+    page.on("request", lambda request: page.hosts.append(urlsplit(request.url).netloc))
+    page.goto(f"{app_server}/{query}")
+    page.wait_for_selector("body[data-map-ready]")
+    return page
+
+
+def test_the_map_requests_only_the_app_and_its_tile_server(browser, app_server, host_site,  # noqa: F811
+                                                          committed_enterprises):
+    committed_enterprises(name="Ressourcerie du quartier")
+    page = open_watched_map(browser, app_server, "?mrc=29")
+    page.fill("#f-item", "un divan")
+    page.locator(".leaflet-control-zoom-in").click()
+    page.wait_for_load_state("networkidle")
+    app_host, tile_host = urlsplit(app_server).netloc, urlsplit(host_site[0]).netloc
+    assert set(page.hosts) == {app_host, tile_host}
+    page.context.close()
+
+
+def test_the_position_is_asked_only_when_the_visitor_clicks_near_me(browser, app_server,  # noqa: F811
+                                                                   committed_enterprises):
+    committed_enterprises(name="Ressourcerie du quartier")
+    page = open_watched_map(browser, app_server)
+    page.fill("#f-item", "des vêtements")
+    page.fill("#f-place", "")
+    page.wait_for_load_state("networkidle")
+    assert page.evaluate("window.__geolocationCalls") == 0
+    page.click("#locate")
+    page.wait_for_function("() => new URLSearchParams(location.search).has('near')")
+    assert page.evaluate("window.__geolocationCalls") == 1
+    assert "Près de votre position" in page.locator("#near-status").inner_text()
+    page.context.close()
