@@ -15,7 +15,8 @@ from carte.export import FORMULA_STARTS
 from tests.browser.conftest import sign_in
 from tests.browser.test_map_in_chromium import TILE_HOST, blank_tile
 from tests.browser.xss import (HOOK, INGEST_SOURCE, executions, fast_subset, form_payloads, hostile_enterprises,
-                               ingest_payloads, load_corpus, missing_text, remove_all, suggest_payloads)
+                               ingest_payloads, load_corpus, missing_text, preview_web_import, remove_all,
+                               suggest_payloads)
 
 #: Text of the page as a reader sees it: text nodes and form values, never script or style source.
 SHOWN_TEXT = """() => {
@@ -99,7 +100,10 @@ def search(visit: Visit, payload: str, names: list[str]) -> None:
 def public_surfaces(visit: Visit, rows: list[dict], payloads: list[str]) -> None:
     """Map (list, popups, a real popup), item search, enterprise pages, embed, MRC page."""
     names = [row["name"] for row in rows]
-    visit.expect("/ list", visit.open("/?mrc=29", "body[data-map-ready]"), names)
+    visit.open("/?mrc=29", "body[data-map-ready]")
+    while visit.page.locator("#more").is_visible():
+        visit.page.click("#more")
+    visit.expect("/ list", visit.page.evaluate(SHOWN_TEXT), names)
     visit.expect("/ popups", visit.page.evaluate(ALL_POPUPS), names)
     visit.page.locator(".result button").first.click()
     visit.page.wait_for_selector(".leaflet-popup-content")
@@ -133,6 +137,20 @@ def staff_surfaces(visit: Visit, rows: list[dict]) -> None:
         visit.open(href)
 
 
+def import_surfaces(visit: Visit, listing, payloads: list[str]) -> None:
+    """The web import of the same file: its preview page, and its report without formulas."""
+    job = preview_web_import(visit.page, visit.live_server, listing)
+    visit.expect(job, visit.open(job), [payload.strip() for payload in payloads if not payload.startswith("=")])
+    report = visit.page.request.get(f"{visit.live_server}{job}/rapport.csv").text()
+    visit.problems += csv_formulas(report, f"{job}/rapport.csv")
+
+
+def csv_formulas(body: str, where: str) -> list[str]:
+    """Cells of a CSV that a spreadsheet would run as formulas."""
+    cells = [cell for line in csv.reader(io.StringIO(body)) for cell in line]
+    return [f"{where}: formula {cell!r}" for cell in cells if cell.startswith(FORMULA_STARTS) and not NUMBER.fullmatch(cell)]
+
+
 def data_surfaces(visit: Visit, rows: list[dict]) -> None:
     """API, map data, exports: valid JSON holding the text as stored, CSV cells never formulas."""
     by_id = {row["id"]: row for row in rows}
@@ -145,10 +163,8 @@ def data_surfaces(visit: Visit, rows: list[dict]) -> None:
             visit.problems.append(f"JSON changed the name {row['name']!r}: {served.get(number)!r}")
     visit.get_json("/carte/donnees.json")
     body = visit.page.request.get(visit.live_server + "/export/enterprises.csv?mrc=29").text()
-    cells = [cell for line in csv.reader(io.StringIO(body)) for cell in line]
-    visit.problems += [f"CSV formula {cell!r}" for cell in cells
-                       if cell.startswith(FORMULA_STARTS) and not NUMBER.fullmatch(cell)]
-    names = {cell.removeprefix("'") for cell in cells}
+    visit.problems += csv_formulas(body, "/export/enterprises.csv")
+    names = {cell.removeprefix("'") for line in csv.reader(io.StringIO(body)) for cell in line}
     visit.problems += [f"CSV lacks {row['name']!r}" for row in rows if row["name"] not in names]
 
 
@@ -158,7 +174,7 @@ def check_corpus(payloads: list[str], engine, page, live_server, staff_account, 
     page.context.add_init_script(HOOK)
     visit = Visit(page, live_server)
     try:
-        ingest_payloads(engine, payloads, tmp_path)
+        listing = ingest_payloads(engine, payloads, tmp_path)
         sign_in(page, live_server, staff_account("xss@exemple.org"))
         form_payloads(engine, page, live_server, payloads)
         suggest_payloads(engine, payloads)
@@ -166,6 +182,7 @@ def check_corpus(payloads: list[str], engine, page, live_server, staff_account, 
         assert len([row for row in rows if row["source"] == INGEST_SOURCE]) == len(payloads)
         public_surfaces(visit, rows, payloads)
         staff_surfaces(visit, rows)
+        import_surfaces(visit, listing, payloads)
         data_surfaces(visit, rows)
     finally:
         remove_all(engine)
@@ -175,11 +192,13 @@ def check_corpus(payloads: list[str], engine, page, live_server, staff_account, 
 def test_a_sample_of_the_corpus_runs_nowhere_and_reads_literally(engine, page, live_server, staff_account,
                                                                   tmp_path):
     payloads = fast_subset(load_corpus())
-    assert check_corpus(payloads, engine, page, live_server, staff_account, tmp_path) == []
+    problems = check_corpus(payloads, engine, page, live_server, staff_account, tmp_path)
+    assert problems == [], "\n".join(problems)
 
 
 @pytest.mark.verify
 def test_the_whole_corpus_runs_nowhere_and_reads_literally(engine, page, live_server, staff_account, tmp_path):
     payloads = load_corpus()
     assert len(payloads) >= 50
-    assert check_corpus(payloads, engine, page, live_server, staff_account, tmp_path) == []
+    problems = check_corpus(payloads, engine, page, live_server, staff_account, tmp_path)
+    assert problems == [], "\n".join(problems)

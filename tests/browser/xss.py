@@ -17,7 +17,7 @@ from carte.ingest.pipeline import IngestOptions, ingest_file
 from tests.factories import insert_enterprise
 
 CORPUS = Path(__file__).resolve().parent.parent / "xss_payloads.txt"
-INGEST_SOURCE, FORM_SOURCE = "xss-ingest", "xss-form"
+INGEST_SOURCE, FORM_SOURCE, WEB_SOURCE = "xss-ingest", "xss-form", "xss-web"
 #: Installed before any page script, in every frame.
 HOOK = """
 window.__xss = [];
@@ -51,15 +51,15 @@ def fast_subset(payloads: list[str], size: int = 10) -> list[str]:
 
 def ingest_row(payload: str) -> dict[str, str]:
     """A spreadsheet row carrying the payload in every text column the ingest reads."""
-    return {"Nom": f"Ressourcerie {payload}", "Description": payload, "Adresse": f"100 1re Avenue {payload}",
+    return {"Identifiant": payload, "Nom": f"Ressourcerie {payload}", "Description": payload, "Adresse": f"100 1re Avenue {payload}",
             "Adresse 2": payload, "Ville": "Saint-Georges", "Code postal": "G5Y 1L3",
             "Site web": f"https://exemple.org/{payload.replace(' ', '')}", "Heures": payload,
             "Objets acceptés": f"meubles, {payload}", "Secteurs": "ressourcerie",
             "Personne contact": payload, "Notes": payload}
 
 
-def ingest_payloads(engine: Engine, payloads: list[str], folder: Path) -> None:
-    """Load the payloads as a CSV through the ingest pipeline, committed."""
+def ingest_payloads(engine: Engine, payloads: list[str], folder: Path) -> Path:
+    """Load the payloads as a CSV through the ingest pipeline, committed; the CSV."""
     path = folder / "hostile.csv"
     with path.open("w", newline="", encoding="utf-8") as handle:
         writer = csv.DictWriter(handle, fieldnames=list(ingest_row("")))
@@ -67,6 +67,17 @@ def ingest_payloads(engine: Engine, payloads: list[str], folder: Path) -> None:
         writer.writerows(ingest_row(payload) for payload in payloads)
     with engine.begin() as connection:
         ingest_file(connection, path, IngestOptions(source=INGEST_SOURCE, chain=Chain(online=(), offline=True)))
+    return path
+
+
+def preview_web_import(page: Any, live_server: str, path: Path) -> str:
+    """Upload the CSV through the web import form and wait for its preview; the job page's path."""
+    page.goto(live_server + "/admin/imports")
+    page.get_by_label("Fichier", exact=True).set_input_files(str(path))
+    page.get_by_label("Nom de la liste (source)").fill(WEB_SOURCE)
+    page.get_by_role("button", name="Voir l'aperçu").click()
+    page.get_by_text("Aperçu : rien n'a encore été modifié").wait_for(timeout=30_000)
+    return page.url.removeprefix(live_server)
 
 
 def form_values(payload: str) -> dict[str, str]:
@@ -129,6 +140,7 @@ def remove_all(engine: Engine) -> None:
         connection.execute(text("DELETE FROM enterprise WHERE source IN (:a, :b)"),
                            {"a": INGEST_SOURCE, "b": FORM_SOURCE})
         connection.execute(text("DELETE FROM import_batch WHERE source = :a"), {"a": INGEST_SOURCE})
+        connection.execute(text("DELETE FROM import_job WHERE source = :w"), {"w": WEB_SOURCE})
 
 
 def executions(page: Any) -> list[str]:
