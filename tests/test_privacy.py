@@ -30,8 +30,7 @@ def public_urls(app, rows) -> list[str]:
     pages = [url for rule, method, url in every_route(app, rows)
              if method == "GET" and not url.startswith("/admin")]
     data = [f"{path}{query}" for path in ("/api/enterprises", "/export/enterprises.csv",
-                                          "/export/enterprises.geojson", "/carte/donnees.json")
-            for query in FILTERS]
+                                          "/export/enterprises.geojson") for query in FILTERS]
     return pages + data + ["/embed?mrc=29&view=list", "/embed?mrc=29&lang=en"]
 
 

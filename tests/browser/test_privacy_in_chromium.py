@@ -28,28 +28,18 @@ def open_watched_map(browser, app_server, query: str = ""):  # noqa: F811 (fixtu
     return page
 
 
-def test_the_map_requests_only_the_app_and_its_tile_server(browser, app_server, host_site,  # noqa: F811
-                                                          committed_enterprises):
+def test_the_map_talks_only_to_the_app_and_its_tiles_and_asks_the_position_only_on_a_click(
+        browser, app_server, host_site, committed_enterprises):  # noqa: F811
     committed_enterprises(name="Ressourcerie du quartier")
     page = open_watched_map(browser, app_server, "?mrc=29")
     page.fill("#f-item", "un divan")
     page.locator(".leaflet-control-zoom-in").click()
-    page.wait_for_load_state("networkidle")
-    app_host, tile_host = urlsplit(app_server).netloc, urlsplit(host_site[0]).netloc
-    assert set(page.hosts) == {app_host, tile_host}
-    page.context.close()
-
-
-def test_the_position_is_asked_only_when_the_visitor_clicks_near_me(browser, app_server,  # noqa: F811
-                                                                   committed_enterprises):
-    committed_enterprises(name="Ressourcerie du quartier")
-    page = open_watched_map(browser, app_server)
-    page.fill("#f-item", "des vêtements")
-    page.fill("#f-place", "")
     page.wait_for_load_state("networkidle")
     assert page.evaluate("window.__geolocationCalls") == 0
     page.click("#locate")
     page.wait_for_function("() => new URLSearchParams(location.search).has('near')")
     assert page.evaluate("window.__geolocationCalls") == 1
     assert "Près de votre position" in page.locator("#near-status").inner_text()
+    app_host, tile_host = urlsplit(app_server).netloc, urlsplit(host_site[0]).netloc
+    assert set(page.hosts) == {app_host, tile_host}
     page.context.close()

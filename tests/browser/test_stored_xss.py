@@ -12,6 +12,7 @@ from typing import Any
 import pytest
 
 from carte.export import FORMULA_STARTS
+from carte.web.admin.enterprises import PAGE_SIZE as ADMIN_PAGE_SIZE
 from tests.browser.conftest import sign_in
 from tests.browser.test_map_in_chromium import TILE_HOST, blank_tile
 from tests.browser.xss import (HOOK, INGEST_SOURCE, executions, fast_subset, form_payloads, hostile_enterprises,
@@ -120,7 +121,9 @@ def public_surfaces(visit: Visit, rows: list[dict], payloads: list[str]) -> None
 
 def staff_surfaces(visit: Visit, rows: list[dict]) -> None:
     """Admin list and search, edit form, history, review queue, suggestions, duplicates, imports."""
-    visit.expect("/admin/", visit.open("/admin/?q=Ressourcerie"), [row["name"] for row in rows][:50])
+    pages = range(1, len(rows) // ADMIN_PAGE_SIZE + 2)
+    listed = "\n".join(visit.open(f"/admin/?q=Ressourcerie&page={number}") for number in pages)
+    visit.expect("/admin/", listed, [row["name"] for row in rows])
     for row in rows:
         path = f"/admin/entreprises/{row['id']}"
         visit.expect(path, visit.open(path), [row[field] for field in STAFF_FIELDS])
