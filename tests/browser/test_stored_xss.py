@@ -116,7 +116,7 @@ def public_surfaces(visit: Visit, rows: list[dict], payloads: list[str]) -> None
         visit.expect(path, visit.open(path), [row[field] for field in PUBLIC_FIELDS])
     visit.expect("/embed list", visit.open("/embed?mrc=29&view=list"), names)
     visit.open("/embed?mrc=29", ".leaflet-marker-icon, .marker-cluster")
-    visit.expect("/mrc/29", visit.open("/mrc/29"), [])
+    visit.expect("/mrc/29", visit.open("/mrc/29"), names)
 
 
 def staff_surfaces(visit: Visit, rows: list[dict]) -> None:
