@@ -16,10 +16,10 @@ FILTERS = ("", "?mrc=29", "?q=canari", "?q=Ressourcerie", "?sector=ressourcerie&
 
 
 def plant_canaries(connection) -> int:
-    """An enterprise whose staff-only fields, suggestion e-mail and staff account hold the canary."""
+    """An enterprise whose staff-only fields, a suggestion's comment and e-mail, a staff account hold the canary."""
     enterprise = insert_enterprise(connection, name="Ressourcerie du canari", description="Meubles",
                                    contact_person=f"Personne {CANARY}", internal_notes=f"Notes {CANARY}")
-    suggestions.submit(connection, enterprise, {"phone": "418 555-0199"}, "Nouveau numéro",
+    suggestions.submit(connection, enterprise, {"phone": "418 555-0199"}, f"Commentaire {CANARY}",
                        f"{CANARY}@exemple.org", "privacy-test")
     accounts.create_user(connection, f"{CANARY}-admin@exemple.org", "un-mot-de-passe-solide", "admin")
     return enterprise
