@@ -1,4 +1,4 @@
-"""The citizen map in Chromium talks to no one but the app and its tile server, and asks for the position only on a click."""
+"""The citizen map in Chromium: it talks only to the app and its tile server, asks the position only on a click."""
 from __future__ import annotations
 
 from urllib.parse import urlsplit

@@ -15,16 +15,17 @@ from carte.export import FORMULA_STARTS
 from carte.web.admin.enterprises import PAGE_SIZE as ADMIN_PAGE_SIZE
 from tests.browser.conftest import sign_in
 from tests.browser.test_map_in_chromium import TILE_HOST, blank_tile
-from tests.browser.xss import (HOOK, INGEST_SOURCE, executions, fast_subset, form_payloads, hostile_enterprises,
-                               ingest_payloads, load_corpus, missing_text, preview_web_import, remove_all,
-                               suggest_payloads)
+from tests.browser.xss import (FORM_SOURCE, HOOK, INGEST_SOURCE, executions, fast_subset, form_payloads,
+                               hostile_enterprises, ingest_payloads, load_corpus, missing_text, owner_link,
+                               preview_web_import, remove_all, suggest_payloads)
 
 #: Text of the page as a reader sees it: text nodes and form values, never script or style source.
 SHOWN_TEXT = """() => {
   const parts = [];
   const walker = document.createTreeWalker(document.body, NodeFilter.SHOW_TEXT);
   while (walker.nextNode()) {
-    if (!walker.currentNode.parentElement.closest("script, style, template, noscript")) parts.push(walker.currentNode.data);
+    const node = walker.currentNode;
+    if (!node.parentElement.closest("script, style, template, noscript")) parts.push(node.data);
   }
   for (const field of document.querySelectorAll("input, textarea")) parts.push(field.value);
   return parts.join("\\n");
@@ -47,6 +48,8 @@ ALL_POPUPS = """() => {
 }"""
 NUMBER = re.compile(r"-?\d+(\.\d+)?")
 PUBLIC_FIELDS = ("name", "description", "street", "address_line2", "email", "website")
+#: The fields a correction form and an owner's page show as they are stored.
+CORRECTION_FIELDS = ("name", "street", "municipality_name", "website", "opening_hours")
 STAFF_FIELDS = PUBLIC_FIELDS + ("municipality_name", "opening_hours", "contact_person", "internal_notes")
 
 
@@ -114,6 +117,11 @@ def public_surfaces(visit: Visit, rows: list[dict], payloads: list[str]) -> None
     for row in rows:
         path = f"/entreprises/{row['id']}"
         visit.expect(path, visit.open(path), [row[field] for field in PUBLIC_FIELDS])
+    for row in [row for row in rows if row["source"] == FORM_SOURCE]:
+        correction = f"/suggestions/modifier/{row['id']}"
+        visit.expect(correction, visit.open(correction), [row[field] for field in CORRECTION_FIELDS])
+        owner = f"/proprietaire/{owner_link(row['id'])}"
+        visit.expect(owner, visit.open(owner), [row[field] for field in CORRECTION_FIELDS])
     visit.expect("/embed list", visit.open("/embed?mrc=29&view=list"), names)
     visit.open("/embed?mrc=29", ".leaflet-marker-icon, .marker-cluster")
     visit.expect("/mrc/29", visit.open("/mrc/29"), names)
@@ -151,7 +159,8 @@ def import_surfaces(visit: Visit, listing, payloads: list[str]) -> None:
 def csv_formulas(body: str, where: str) -> list[str]:
     """Cells of a CSV that a spreadsheet would run as formulas."""
     cells = [cell for line in csv.reader(io.StringIO(body)) for cell in line]
-    return [f"{where}: formula {cell!r}" for cell in cells if cell.startswith(FORMULA_STARTS) and not NUMBER.fullmatch(cell)]
+    return [f"{where}: formula {cell!r}" for cell in cells
+            if cell.startswith(FORMULA_STARTS) and not NUMBER.fullmatch(cell)]
 
 
 def data_surfaces(visit: Visit, rows: list[dict]) -> None:

@@ -1,7 +1,8 @@
 """The stored-XSS harness: the payload corpus, hostile enterprises through both write paths, an execution hook.
 
 Payloads call `__xssHit(n)` when they run; the hook also records `alert`-like calls, timers given code
-as a string and CSP violations (which also catch `eval`: the CSP has no 'unsafe-eval'), so a payload the CSP blocked still counts as a hole in the escaping.
+as a string and CSP violations (which also catch `eval`: the CSP has no 'unsafe-eval'), so that a
+payload the CSP blocked still counts as a hole in the escaping.
 """
 from __future__ import annotations
 
@@ -18,6 +19,8 @@ from tests.factories import insert_enterprise
 
 CORPUS = Path(__file__).resolve().parent.parent / "xss_payloads.txt"
 INGEST_SOURCE, FORM_SOURCE, WEB_SOURCE = "xss-ingest", "xss-form", "xss-web"
+#: The SECRET_KEY of the browser tests' live server (tests/browser/conftest.py).
+LIVE_SERVER_SECRET = "browser-tests"
 #: Installed before any page script, in every frame.
 HOOK = """
 window.__xss = [];
@@ -51,7 +54,8 @@ def fast_subset(payloads: list[str], size: int = 10) -> list[str]:
 
 def ingest_row(payload: str) -> dict[str, str]:
     """A spreadsheet row carrying the payload in every text column the ingest reads."""
-    return {"Identifiant": payload, "Nom": f"Ressourcerie {payload}", "Description": payload, "Adresse": f"100 1re Avenue {payload}",
+    return {"Identifiant": payload, "Nom": f"Ressourcerie {payload}", "Description": payload,
+            "Adresse": f"100 1re Avenue {payload}",
             "Adresse 2": payload, "Ville": "Saint-Georges", "Code postal": "G5Y 1L3",
             "Site web": f"https://exemple.org/{payload.replace(' ', '')}", "Heures": payload,
             "Objets acceptés": f"meubles, {payload}", "Secteurs": "ressourcerie",
@@ -121,6 +125,13 @@ def suggest_payloads(engine: Engine, payloads: list[str]) -> None:
                 values = {"name": f"Suggestion {payload}", "description": payload,
                           "municipality_name": "Saint-Georges", "street": payload}
                 suggestions.submit(connection, enterprise_id, values, payload, None, f"xss-corpus-{number}")
+
+
+def owner_link(enterprise_id: int) -> str:
+    """The token of an owner's reminder link, signed with the live server's secret."""
+    from carte import freshness
+
+    return freshness.link_signer(LIVE_SERVER_SECRET).dumps(enterprise_id)
 
 
 def hostile_enterprises(engine: Engine) -> list[dict[str, Any]]:
