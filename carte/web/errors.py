@@ -9,8 +9,8 @@ from carte.errors import CarteError
 
 
 def wants_json() -> bool:
-    """True for API and export requests, which answer errors in JSON."""
-    return request.path.startswith(("/api/", "/export/", "/tiles/"))
+    """True for API, export and map-data requests, which answer errors in JSON."""
+    return request.path.startswith(("/api/", "/export/", "/tiles/", "/carte/"))
 
 
 def render_error(status: int, message: str):
