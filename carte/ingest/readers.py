@@ -8,7 +8,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Iterator
 
-from carte.errors import CarteError
+from carte.errors import IngestError
+from carte.ingest.guard import REFUSED_FORMATS, FileLimits, check_spreadsheet
 from carte.text import fold
 from carte.vocabulary import Vocabulary
 
@@ -50,11 +51,8 @@ ALIASES: dict[str, tuple[str, ...]] = {
 }
 _BY_ALIAS = {alias: name for name, aliases in ALIASES.items() for alias in aliases}
 ADDRESS_FIELDS = ("street", "municipality", "postal_code")
+TEXT_SUFFIXES = (".csv", ".txt", ".tsv")
 _TRUE = {"oui", "o", "yes", "y", "x", "1", "vrai", "true", "v"}
-
-
-class IngestError(CarteError):
-    """A file the ingest cannot use at all."""
 
 
 @dataclass
@@ -149,10 +147,14 @@ def csv_rows(path: Path) -> tuple[Iterator[tuple[int, list[str]]], str]:
 
     def rows() -> Iterator[tuple[int, list[str]]]:
         start = 1
-        for number, row in enumerate(reader):
-            if number >= skip:
-                yield start, row
-            start = reader.line_num + 1
+        try:
+            for number, row in enumerate(reader):
+                if number >= skip:
+                    yield start, row
+                start = reader.line_num + 1
+        except csv.Error:
+            raise IngestError(f"Ligne {start} : une cellule dépasse {csv.field_size_limit():,} caractères "
+                              "(ou un guillemet n'est jamais fermé) ; fichier refusé.".replace(",", " ")) from None
 
     names = {",": "virgule", ";": "point-virgule", "\t": "tabulation"}
     return rows(), f"CSV {encoding}, séparateur {names[delimiter]}"
@@ -187,23 +189,20 @@ def xlsx_rows(path: Path) -> tuple[Iterator[tuple[int, list[str]]], str]:
     return rows(), f"Excel (.xlsx), feuille « {sheet.title} »"
 
 
-def read_table(path: str | Path, vocabulary: Vocabulary,
-               overrides: dict[str, str] | None = None) -> Table:
-    """Read a .csv or .xlsx file; the header is the first of its first ten rows naming a known field."""
+def read_table(path: str | Path, vocabulary: Vocabulary, overrides: dict[str, str] | None = None,
+               limits: FileLimits = FileLimits()) -> Table:
+    """Read a .csv or .xlsx file, once checked against the limits; the header is the first of its first
+    ten rows naming a known field."""
     path = Path(path)
     if not path.is_file():
         raise IngestError(f"Fichier introuvable : {path}.")
     suffix = path.suffix.lower()
-    if suffix in (".csv", ".txt", ".tsv"):
-        rows, description = csv_rows(path)
-    elif suffix in (".xlsx", ".xlsm"):
-        rows, description = xlsx_rows(path)
-    elif suffix == ".xls":
-        raise IngestError(f"{path.name} : l'ancien format Excel (.xls) n'est pas lu ; enregistrez le "
-                          "fichier en .xlsx ou en CSV.")
-    else:
+    if suffix not in (*TEXT_SUFFIXES, ".xlsx", *REFUSED_FORMATS):
         raise IngestError(f"{path.name} : format non reconnu « {suffix or 'sans extension'} » "
                           "(formats acceptés : .csv, .xlsx).")
+    with path.open("rb") as data:
+        check_spreadsheet(path.name, suffix, data, limits)
+    rows, description = csv_rows(path) if suffix in TEXT_SUFFIXES else xlsx_rows(path)
     header, columns, services = find_header(rows, vocabulary, overrides)
     check_usable(columns, header)
     width = len(header)
