@@ -101,10 +101,10 @@ def test_the_web_import_refuses_every_hostile_file_and_changes_nothing(client, c
 
 
 def test_an_upload_over_the_configured_limit_gets_a_413_in_french(client, admin, app):
-    app.config["MAX_CONTENT_LENGTH"] = MB
+    app.config.update(MAX_CONTENT_LENGTH=MB, MAX_UPLOAD_MB=1)
     response = upload(client, huge_cell_csv(2 * MB))
     assert response.status_code == 413
-    assert "Fichier trop volumineux" in response.get_data(as_text=True)
+    assert "Fichier trop volumineux : 1 Mo au plus." in response.get_data(as_text=True)
 
 
 def ingest(connection, path: Path):
