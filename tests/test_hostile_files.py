@@ -63,7 +63,9 @@ HOSTILE: list[tuple[str, Callable[[], bytes], str]] = [
     ("macros.xlsm", lambda: hostile.workbook([hostile.GOOD_ROW]), "macros"),
     ("ancien.xls", lambda: b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + b"\x00" * 512, "ancien format Excel"),
     ("calc.ods", lambda: ODS, "OpenDocument"),
-    ("cellule.csv", lambda: huge_cell_csv(10 * MB), "Ligne 3 : une cellule dépasse 131 072 caractères"),
+    ("cellule.csv", lambda: huge_cell_csv(10 * MB), "Ligne 3 : une cellule ou une ligne dépasse 1 048 576"),
+    ("guillemet.csv", lambda: b'Nom,Ville\n"Friperie,' + b"x\n" * 100_000, "Ligne 2 : une cellule ou une ligne "
+                                                                           "dépasse 131 072"),
 ]
 
 
@@ -186,7 +188,7 @@ def test_carte_ingest_refuses_a_lying_zip_bomb_in_bounded_memory(engine, databas
     ("rires.xlsx", lambda: hostile.with_member(hostile.workbook([]), "xl/sharedStrings.xml",
                                                hostile.BILLION_LAUGHS), "DOCTYPE"),
     ("bruit.csv", lambda: JUNK * 1024, "données binaires"),
-    ("cellule.csv", lambda: huge_cell_csv(50 * MB), "une cellule dépasse"),
+    ("cellule.csv", lambda: huge_cell_csv(50 * MB), "une cellule ou une ligne dépasse"),
 ], ids=["3GB-zip-bomb", "1GB-lying-zip-bomb", "billion-laughs", "4MB-junk", "50MB-cell"])
 def test_carte_ingest_refuses_gigabyte_bombs_in_bounded_memory(engine, database_url, tmp_path, name, content,
                                                               message):
