@@ -79,7 +79,7 @@ def call(case, server: str, session: requests.Session) -> None:
 
 
 @LIST.parametrize()
-@settings(max_examples=40, **SETTINGS)
+@settings(max_examples=20, **SETTINGS)
 def test_generated_list_requests_over_http_find_no_failure(case, server, session, served_data):
     call(case, server, session)
 

@@ -38,6 +38,9 @@ def huge_cell_csv(characters: int) -> bytes:
     return buffer.getvalue().encode()
 
 
+#: Files that pass the upload checks and are refused when the preview reads them (the 10 MB cell is
+#: also over the upload limit).
+READ_BY_THE_PREVIEW = ("cellule.csv", "guillemet.csv")
 #: name, content (made on demand), what the French refusal says.
 HOSTILE: list[tuple[str, Callable[[], bytes], str]] = [
     ("bombe.xlsx", lambda: hostile.zip_bomb(150), "se décompresse en 150,0 Mo"),
@@ -93,12 +96,20 @@ def test_an_ordinary_workbook_passes_the_guard(tmp_path):
 def test_the_web_import_refuses_every_hostile_file_and_changes_nothing(client, connection, admin):
     before = hostile.table_checksum(connection)
     for name, content, message in HOSTILE:
-        if name == "cellule.csv":  # read only by the preview (test_web_import covers failed previews)
+        if name in READ_BY_THE_PREVIEW:
             continue
         response = upload(client, content(), name)
         body = response.get_data(as_text=True)
         assert response.status_code == 400 and message.replace("'", "&#39;") in body, (name, body[-600:])
     assert connection.execute(text("SELECT count(*) FROM import_job")).scalar() == 0
+    assert hostile.table_checksum(connection) == before
+
+
+def test_a_csv_the_parser_refuses_fails_its_preview_with_the_line_and_changes_nothing(client, connection, admin):
+    before = hostile.table_checksum(connection)
+    name, content, message = next(case for case in HOSTILE if case[0] == "guillemet.csv")
+    page = client.get(upload(client, content(), name).headers["Location"]).get_data(as_text=True)
+    assert "échec" in page and message in page
     assert hostile.table_checksum(connection) == before
 
 
