@@ -104,6 +104,13 @@ def huge_cell_workbook(characters: int) -> bytes:
     return with_member(data, SHEET, sheet)
 
 
+def broken_sheet() -> bytes:
+    """A workbook whose sheet XML breaks off after its first rows."""
+    data = workbook([GOOD_ROW, GOOD_ROW])
+    sheet = members(data)[SHEET]
+    return with_member(data, SHEET, sheet[:sheet.index(b"</sheetData>")] + b'<row r="9"><c r="A9"')
+
+
 def many_members(count: int) -> bytes:
     """A workbook padded with thousands of tiny members."""
     parts = members(workbook([GOOD_ROW]))

@@ -40,7 +40,7 @@ def huge_cell_csv(characters: int) -> bytes:
 
 #: Files that pass the upload checks and are refused when the preview reads them (the 10 MB cell is
 #: also over the upload limit).
-READ_BY_THE_PREVIEW = ("cellule.csv", "guillemet.csv")
+READ_BY_THE_PREVIEW = ("cellule.csv", "guillemet.csv", "casse.xlsx")
 #: name, content (made on demand), what the French refusal says.
 HOSTILE: list[tuple[str, Callable[[], bytes], str]] = [
     ("bombe.xlsx", lambda: hostile.zip_bomb(150), "se décompresse en 150,0 Mo"),
@@ -58,6 +58,7 @@ HOSTILE: list[tuple[str, Callable[[], bytes], str]] = [
     ("texte.xlsx", lambda: "Nom;Adresse\nFriperie;1 rue A\n".encode(), "CSV renommé"),
     ("document.xlsx", lambda: b"%PDF-1.7\n", "document PDF"),
     ("tronque.xlsx", lambda: hostile.workbook([hostile.GOOD_ROW])[:900], "endommagé"),
+    ("casse.xlsx", hostile.broken_sheet, "illisible après la ligne 3"),
     ("classeur.csv", lambda: hostile.workbook([hostile.GOOD_ROW]), "archive zip"),
     ("document.csv", lambda: b"%PDF-1.7\n", "document PDF"),
     ("image.csv", lambda: PNG, "image PNG"),
@@ -105,9 +106,11 @@ def test_the_web_import_refuses_every_hostile_file_and_changes_nothing(client, c
     assert hostile.table_checksum(connection) == before
 
 
-def test_a_csv_the_parser_refuses_fails_its_preview_with_the_line_and_changes_nothing(client, connection, admin):
+@pytest.mark.parametrize("name", ["guillemet.csv", "casse.xlsx"])
+def test_a_file_the_parser_refuses_fails_its_preview_with_the_line_and_changes_nothing(client, connection, admin,
+                                                                                      name):
     before = hostile.table_checksum(connection)
-    name, content, message = next(case for case in HOSTILE if case[0] == "guillemet.csv")
+    content, message = next(case[1:] for case in HOSTILE if case[0] == name)
     page = client.get(upload(client, content(), name).headers["Location"]).get_data(as_text=True)
     assert "échec" in page and message in page
     assert hostile.table_checksum(connection) == before

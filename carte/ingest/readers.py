@@ -209,9 +209,15 @@ def xlsx_rows(path: Path) -> tuple[Iterator[tuple[int, list[str]]], str]:
     sheet = workbook.worksheets[0]
 
     def rows() -> Iterator[tuple[int, list[str]]]:
-        for number, row in enumerate(sheet.iter_rows(values_only=True), 1):
-            yield number, [cell_text(value) for value in row]
-        workbook.close()
+        number = 0
+        try:
+            for number, row in enumerate(sheet.iter_rows(values_only=True), 1):
+                yield number, [cell_text(value) for value in row]
+        except Exception as error:  # the sheet's XML is parsed as it is read: broken further down
+            raise IngestError(f"Classeur Excel illisible après la ligne {number} : {path.name} "
+                              f"({type(error).__name__}) ; fichier refusé.") from None
+        finally:
+            workbook.close()
 
     return rows(), f"Excel (.xlsx), feuille « {sheet.title} »"
 
