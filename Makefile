@@ -62,10 +62,12 @@ test: $(VENV)/.installed $(MO) browser-deps
 	@$(MAKE) --no-print-directory setup-db DB=$(CARTE_TEST_DATABASE_URL)
 	$(PY) -m pytest
 
-# The longer adversarial suites (tests marked `verify`), on the test database; never part of `make test`.
+# The longer adversarial suites (tests marked `verify`), on the test database, then the dependency audit
+# (fails only on an unwaived high/critical finding; offline it says so: docs/security.md). Never in `make test`.
 verify: $(VENV)/.installed $(MO) browser-deps
 	@$(MAKE) --no-print-directory setup-db DB=$(CARTE_TEST_DATABASE_URL)
 	$(PY) -m pytest -m verify
+	$(PY) scripts/audit.py
 
 # Benchmarks, never part of `make test`; each writes its section of docs/benchmarks.md.
 bench: bench-ingest bench-api bench-map

@@ -32,7 +32,7 @@ def configure_cookies(app: Flask) -> None:
 def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     """Assemble the application: settings, database, languages, security headers, blueprints."""
     from carte import db
-    from carte.web import api, csrf, embed, errors, export, i18n, security, vendor
+    from carte.web import api, csrf, embed, errors, export, i18n, request_guard, security, vendor
     from carte.web.admin import blueprint as admin
     from carte.web.enterprise import blueprint as enterprise
     from carte.web.home import blueprint as home
@@ -49,6 +49,7 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     db.init_app(app)
     i18n.init_app(app)
     security.init_app(app)
+    request_guard.init_app(app)
     errors.init_app(app)
     csrf.init_app(app)
     vendor.init_app(app)

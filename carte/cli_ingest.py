@@ -10,6 +10,7 @@ from flask import current_app
 
 from carte.db import connect, get_engine
 from carte.geocoding import online_geocoders, parse_chain
+from carte.ingest.guard import FileLimits
 from carte.ingest.pipeline import IngestOptions, IngestResult, ingest_file
 from carte.ingest.readers import IngestError
 from carte.ingest.report import write_report
@@ -60,7 +61,7 @@ def run_ingest(file: str, *, source: str, dry_run: bool, report_path: str | None
     chain = parse_chain(geocoder or config["GEOCODER"])
     options = IngestOptions(source=source, dry_run=dry_run, unpublish_missing=unpublish_missing,
                             chain=chain, geocoders=online_geocoders(chain, config),
-                            columns=parse_columns(columns))
+                            columns=parse_columns(columns), limits=FileLimits.from_config(config))
     progress = ProgressBar() if sys.stderr.isatty() and not as_json else None
     with connect(get_engine()) as connection:
         result = ingest_file(connection, file, options, progress)

@@ -36,3 +36,7 @@ class NotFound(CarteError):
     """The thing asked for does not exist."""
 
     status = 404
+
+
+class IngestError(CarteError):
+    """A file the ingest cannot use at all."""

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import math
+import re
 from dataclasses import dataclass
 from typing import Callable, Mapping, Sequence
 
@@ -15,6 +16,15 @@ MAX_TEXT = 200
 DEFAULT_RADIUS_KM = 25.0
 MAX_RADIUS_KM = 1000.0
 LANGUAGES = ("fr", "en")
+#: The filter parameters shared by the API, the exports and the embed.
+FILTER_PARAMETERS = ("q", "item", "sector", "service", "mrc", "region", "bbox", "near", "radius_km",
+                     "open_now")
+#: The parameters of the exports and of the embed's data: the filters and the language.
+FILTER_AND_LANGUAGE = (*FILTER_PARAMETERS, "lang")
+#: Every parameter the enterprise list of the API accepts.
+LIST_PARAMETERS = (*FILTER_AND_LANGUAGE, "limit", "offset")
+#: A decimal number as people write it: ASCII digits, optional sign, fraction and exponent.
+DECIMAL = re.compile(r"[+-]?([0-9]+(\.[0-9]*)?|\.[0-9]+)([eE][+-]?[0-9]+)?")
 
 Args = Mapping[str, Sequence[str]]
 
@@ -67,18 +77,29 @@ def values(args: Args, name: str) -> list[str]:
 
 
 def single(args: Args, name: str) -> str | None:
-    """The one value of a parameter (the first when repeated), None when absent or blank."""
+    """The one value of a parameter, None when absent or blank; InvalidParameter when repeated."""
     raw = [str(value).strip() for value in args.get(name, ()) if str(value).strip()]
+    if len(raw) > 1:
+        raise InvalidParameter(name, "donné plusieurs fois ; une seule valeur est attendue.",
+                               "given more than once; a single value is expected.")
     return raw[0] if raw else None
 
 
+def check_known(args: Args, accepted: Sequence[str]) -> None:
+    """InvalidParameter for the first parameter that is not accepted (a typo would go unnoticed)."""
+    for name in args:
+        if name not in accepted:
+            listed = ", ".join(accepted)
+            raise InvalidParameter(name[:40], f"paramètre inconnu (acceptés : {listed}).",
+                                   f"unknown parameter (accepted: {listed}).")
+
+
 def finite_number(parameter: str, raw: str) -> float:
-    """A finite decimal number, or InvalidParameter."""
-    try:
-        number = float(raw)
-    except ValueError:
+    """A finite decimal number written in ASCII, or InvalidParameter."""
+    if DECIMAL.fullmatch(raw) is None:
         raise InvalidParameter(parameter, f"« {raw[:40]} » n'est pas un nombre.",
-                               f"'{raw[:40]}' is not a number.") from None
+                               f"'{raw[:40]}' is not a number.")
+    number = float(raw)
     if not math.isfinite(number):
         raise InvalidParameter(parameter, "le nombre doit être fini.", "the number must be finite.")
     return number

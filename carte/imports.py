@@ -19,36 +19,30 @@ from sqlalchemy.engine import Connection
 
 from carte.errors import CarteError, NotFound
 from carte.geocoding import online_geocoders, parse_chain
+from carte.ingest.guard import REFUSED_FORMATS, FileLimits, check_spreadsheet
 from carte.ingest.pipeline import IngestOptions, IngestResult, ingest_file
 from carte.ingest.readers import IngestError
 from carte.ingest.report import write_report
 
-ALLOWED = {".csv": None, ".xlsx": b"PK\x03\x04"}
 PREVIEW_ROWS = 200
 #: A job whose worker has not reported for this long is taken as dead.
 STALE_SECONDS = 300
 EXACT = ("manual", "address")
 
 
-def check_upload(file_name: str, data: bytes) -> str:
-    """The file's extension if it looks like what it claims to be, else a CarteError in French."""
+def check_upload(file_name: str, data: bytes, limits: FileLimits) -> str:
+    """The file's extension if it is a .csv or .xlsx that passes the ingest's checks, else a French error."""
     suffix = Path(file_name).suffix.lower()
-    if suffix not in ALLOWED:
+    if suffix not in (".csv", ".xlsx", *REFUSED_FORMATS):
         raise CarteError(f"Format non pris en charge : « {suffix or file_name} ». Envoyez un fichier .csv ou .xlsx.")
-    if not data:
-        raise CarteError("Le fichier est vide.")
-    magic = ALLOWED[suffix]
-    if magic is not None and not data.startswith(magic):
-        raise CarteError("Ce fichier .xlsx n'est pas un classeur Excel valide (contenu inattendu).")
-    if magic is None and b"\x00" in data[:65536]:
-        raise CarteError("Ce fichier .csv contient des données binaires : ce n'est pas un fichier texte.")
+    check_spreadsheet(Path(file_name).name, suffix, io.BytesIO(data), limits)
     return suffix
 
 
 def create_job(connection: Connection, actor: str, file_name: str, data: bytes, source: str,
-               unpublish_missing: bool) -> int:
+               unpublish_missing: bool, limits: FileLimits = FileLimits()) -> int:
     """Record an uploaded file waiting for its preview; return the job id."""
-    check_upload(file_name, data)
+    check_upload(file_name, data, limits)
     source = source.strip() or "import-web"
     if len(source) > 80:
         raise CarteError("Le nom de la source est trop long (80 caractères au plus).")
@@ -123,7 +117,8 @@ class JobRunner:
         """The ingest options of a job, with the configured geocoder chain."""
         chain = parse_chain(self.config["GEOCODER"])
         return IngestOptions(source=job["source"], dry_run=dry_run, unpublish_missing=job["unpublish_missing"],
-                             chain=chain, geocoders=online_geocoders(chain, self.config))
+                             chain=chain, geocoders=online_geocoders(chain, self.config),
+                             limits=FileLimits.from_config(self.config))
 
     def progress(self, job_id: int) -> Callable[[str, int, int], None] | None:
         """A callback writing the phase and counts at most twice a second (not in inline mode)."""

@@ -66,7 +66,7 @@ def test_the_summary_and_report_are_in_french(database_url, source, tmp_path):
 
 
 @pytest.mark.parametrize("name, content, message", [
-    ("liste.ods", b"PK", "format non reconnu"),
+    ("liste.ods", b"PK", "OpenDocument"),
     ("sans_nom.csv", "Adresse;Ville\n1 rue A;Lévis\n".encode(), "Aucune colonne de nom"),
 ])
 def test_an_unusable_file_gives_one_french_error_and_a_failure_exit(database_url, tmp_path, name,

@@ -63,10 +63,13 @@ def test_an_explicit_column_mapping_overrides_recognition(tmp_path):
 @pytest.mark.parametrize("name, content, message", [
     ("liste.pdf", b"%PDF-1.4", "format non reconnu"),
     ("liste.xls", b"\xd0\xcf\x11\xe0", "ancien format Excel"),
+    ("liste.xlsm", b"PK\x03\x04", "macros"),
+    ("liste.ods", b"PK\x03\x04", "OpenDocument"),
     ("vide.csv", b"", "vide"),
     ("sans_nom.csv", "Adresse,Ville\n1 rue A,Lévis\n".encode(), "Aucune colonne de nom"),
     ("sans_adresse.csv", "Nom,Courriel\nFriperie,a@b.org\n".encode(), "Aucune colonne d'adresse"),
-    ("casse.xlsx", b"pas un classeur", "Classeur Excel illisible"),
+    ("casse.xlsx", b"pas un classeur", "pas un classeur Excel"),
+    ("casse.xlsx", b"PK\x03\x04 tronque", "endommagé"),
 ])
 def test_a_file_that_cannot_be_used_gets_one_clear_french_error(tmp_path, name, content, message):
     """Unknown format, no name column or no address column: an IngestError saying why."""

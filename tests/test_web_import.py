@@ -84,8 +84,9 @@ def test_cancelling_a_preview_changes_nothing(client, connection, admin):
 
 
 @pytest.mark.parametrize("name, data, message", [
-    ("liste.xlsm", b"PK\x03\x04macro", "Format non pris en charge"),
-    ("liste.xlsx", b"Nom;Adresse\n", "pas un classeur Excel valide"),
+    ("liste.xlsm", b"PK\x03\x04macro", "macros"),
+    ("liste.pdf", b"%PDF-1.4", "Format non pris en charge"),
+    ("liste.xlsx", b"Nom;Adresse\n", "pas un classeur Excel"),
     ("liste.csv", b"\x00\x01\x02binary", "données binaires"),
     ("liste.csv", b"", "vide"),
 ])

@@ -14,6 +14,7 @@ from sqlalchemy.engine import Connection
 from carte.duplicates import after_import
 from carte.geocoding import PRECISIONS, STAGE_COLUMNS, Chain, OnlineGeocoder, place_staged
 from carte.ingest.clean import CleanRow, Issue
+from carte.ingest.guard import FileLimits
 from carte.ingest.readers import read_table
 from carte.ingest.rows import Layout, Places, clean_row
 from carte.vocabulary import Vocabulary, load_vocabulary
@@ -65,6 +66,7 @@ class IngestOptions:
     chain: Chain = field(default_factory=lambda: Chain(online=(), offline=True))
     geocoders: list[OnlineGeocoder] = field(default_factory=list)
     columns: dict[str, str] | None = None
+    limits: FileLimits = field(default_factory=FileLimits)
 
 
 @dataclass
@@ -115,7 +117,7 @@ def ingest_file(connection: Connection, path: str | Path, options: IngestOptions
     clock = Timer()
     path = Path(path)
     vocabulary = vocabulary or load_vocabulary()
-    table = read_table(path, vocabulary, options.columns)
+    table = read_table(path, vocabulary, options.columns, options.limits)
     result = IngestResult(file_format=table.description, ignored_columns=table.ignored)
     clock.lap(result, "lecture")
     layout = Layout(table.columns, table.services, table.headers)

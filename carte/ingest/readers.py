@@ -1,14 +1,15 @@
 """Read a spreadsheet (CSV in any usual encoding and delimiter, or .xlsx) and recognise its columns."""
 from __future__ import annotations
 
+import codecs
 import csv
 import datetime as dt
-import io
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Iterator
+from typing import Iterator, TextIO
 
-from carte.errors import CarteError
+from carte.errors import IngestError
+from carte.ingest.guard import REFUSED_FORMATS, FileLimits, check_spreadsheet
 from carte.text import fold
 from carte.vocabulary import Vocabulary
 
@@ -50,11 +51,10 @@ ALIASES: dict[str, tuple[str, ...]] = {
 }
 _BY_ALIAS = {alias: name for name, aliases in ALIASES.items() for alias in aliases}
 ADDRESS_FIELDS = ("street", "municipality", "postal_code")
+TEXT_SUFFIXES = (".csv", ".txt", ".tsv")
+#: Longest physical line of a CSV read (a cell is at most csv.field_size_limit(), 131,072 characters).
+MAX_LINE = 1024 * 1024
 _TRUE = {"oui", "o", "yes", "y", "x", "1", "vrai", "true", "v"}
-
-
-class IngestError(CarteError):
-    """A file the ingest cannot use at all."""
 
 
 @dataclass
@@ -112,16 +112,23 @@ def check_usable(columns: dict[str, int], headers: list[str]) -> None:
                           f"latitude/longitude). En-têtes trouvés : {seen}.")
 
 
-def decode(data: bytes) -> tuple[str, str]:
-    """Decode CSV bytes: UTF-8 (with or without BOM), else Windows-1252, else Latin-1."""
-    if data.startswith(b"\xef\xbb\xbf"):
-        return data[3:].decode("utf-8", errors="replace"), "UTF-8 (BOM)"
+def detect_encoding(path: Path) -> tuple[str, str]:
+    """The codec of a CSV and its name: UTF-8 (with or without BOM), else Windows-1252, else Latin-1;
+    the file is read in chunks, never whole."""
+    with path.open("rb") as data:
+        if data.read(3) == b"\xef\xbb\xbf":
+            return "utf-8-sig", "UTF-8 (BOM)"
     for encoding, label in (("utf-8", "UTF-8"), ("cp1252", "Windows-1252")):
+        decoder = codecs.getincrementaldecoder(encoding)()
         try:
-            return data.decode(encoding), label
+            with path.open("rb") as data:
+                while chunk := data.read(1024 * 1024):
+                    decoder.decode(chunk)
+            decoder.decode(b"", final=True)
+            return encoding, label
         except UnicodeDecodeError:
             continue
-    return data.decode("latin-1"), "Latin-1"
+    return "latin-1", "Latin-1"
 
 
 def sniff_delimiter(first_line: str) -> str:
@@ -137,22 +144,44 @@ def sniff_delimiter(first_line: str) -> str:
     return best if counts[best] else ","
 
 
+def too_long(line: int, limit: int) -> IngestError:
+    """The refusal of a CSV whose line holds more than the limit."""
+    return IngestError(f"Ligne {line} : une cellule ou une ligne dépasse {limit:_} caractères (ou un guillemet "
+                       "n'est jamais fermé) ; fichier refusé.".replace("_", " "))
+
+
+def bounded_lines(text: TextIO) -> Iterator[str]:
+    """The physical lines of a text file, refusing one longer than MAX_LINE instead of holding it whole."""
+    for number, line in enumerate(iter(lambda: text.readline(MAX_LINE), ""), 1):
+        if len(line) == MAX_LINE and not line.endswith(("\n", "\r")):
+            raise too_long(number, MAX_LINE)
+        yield line
+
+
 def csv_rows(path: Path) -> tuple[Iterator[tuple[int, list[str]]], str]:
-    """Rows of a CSV file with the line each starts on, and a description of the format found."""
-    content, encoding = decode(path.read_bytes())
-    first = next((line for line in io.StringIO(content) if line.strip()), "").rstrip("\r\n")
+    """Rows of a CSV file, streamed, with the line each starts on, and a description of the format found."""
+    codec, encoding = detect_encoding(path)
+    with path.open(encoding=codec, errors="replace") as text:
+        first = ""
+        while not first.strip() and (line := text.readline(65536)):  # bounded, even for a giant line
+            first = line
+    first = first.rstrip("\r\n")
     delimiter = sniff_delimiter(first)
     skip = 0
     if first.lower().startswith("sep=") and len(first.strip()) == 5:
         delimiter, skip = first.strip()[4], 1
-    reader = csv.reader(io.StringIO(content, newline=""), delimiter=delimiter)
 
     def rows() -> Iterator[tuple[int, list[str]]]:
         start = 1
-        for number, row in enumerate(reader):
-            if number >= skip:
-                yield start, row
-            start = reader.line_num + 1
+        with path.open(encoding=codec, errors="replace", newline="") as text:
+            reader = csv.reader(bounded_lines(text), delimiter=delimiter)
+            try:
+                for number, row in enumerate(reader):
+                    if number >= skip:
+                        yield start, row
+                    start = reader.line_num + 1
+            except csv.Error:
+                raise too_long(start, csv.field_size_limit()) from None
 
     names = {",": "virgule", ";": "point-virgule", "\t": "tabulation"}
     return rows(), f"CSV {encoding}, séparateur {names[delimiter]}"
@@ -180,30 +209,33 @@ def xlsx_rows(path: Path) -> tuple[Iterator[tuple[int, list[str]]], str]:
     sheet = workbook.worksheets[0]
 
     def rows() -> Iterator[tuple[int, list[str]]]:
-        for number, row in enumerate(sheet.iter_rows(values_only=True), 1):
-            yield number, [cell_text(value) for value in row]
-        workbook.close()
+        number = 0
+        try:
+            for number, row in enumerate(sheet.iter_rows(values_only=True), 1):
+                yield number, [cell_text(value) for value in row]
+        except Exception as error:  # the sheet's XML is parsed as it is read: broken further down
+            raise IngestError(f"Classeur Excel illisible après la ligne {number} : {path.name} "
+                              f"({type(error).__name__}) ; fichier refusé.") from None
+        finally:
+            workbook.close()
 
     return rows(), f"Excel (.xlsx), feuille « {sheet.title} »"
 
 
-def read_table(path: str | Path, vocabulary: Vocabulary,
-               overrides: dict[str, str] | None = None) -> Table:
-    """Read a .csv or .xlsx file; the header is the first of its first ten rows naming a known field."""
+def read_table(path: str | Path, vocabulary: Vocabulary, overrides: dict[str, str] | None = None,
+               limits: FileLimits = FileLimits()) -> Table:
+    """Read a .csv or .xlsx file, once checked against the limits; the header is the first of its first
+    ten rows naming a known field."""
     path = Path(path)
     if not path.is_file():
         raise IngestError(f"Fichier introuvable : {path}.")
     suffix = path.suffix.lower()
-    if suffix in (".csv", ".txt", ".tsv"):
-        rows, description = csv_rows(path)
-    elif suffix in (".xlsx", ".xlsm"):
-        rows, description = xlsx_rows(path)
-    elif suffix == ".xls":
-        raise IngestError(f"{path.name} : l'ancien format Excel (.xls) n'est pas lu ; enregistrez le "
-                          "fichier en .xlsx ou en CSV.")
-    else:
+    if suffix not in (*TEXT_SUFFIXES, ".xlsx", *REFUSED_FORMATS):
         raise IngestError(f"{path.name} : format non reconnu « {suffix or 'sans extension'} » "
                           "(formats acceptés : .csv, .xlsx).")
+    with path.open("rb") as data:
+        check_spreadsheet(path.name, suffix, data, limits)
+    rows, description = csv_rows(path) if suffix in TEXT_SUFFIXES else xlsx_rows(path)
     header, columns, services = find_header(rows, vocabulary, overrides)
     check_usable(columns, header)
     width = len(header)

@@ -8,6 +8,7 @@ from carte.ingest.clean import (CleanRow, Issue, clean_text, fix_coordinates, ma
                                 normalise_email, normalise_name, normalise_neq, normalise_phone,
                                 normalise_postal, normalise_url, parse_coordinate, split_po_box,
                                 unformula)
+from carte.ingest.guard import MAX_CELL_CHARS
 from carte.ingest.hours import normalise_opening_hours
 from carte.ingest.readers import truthy
 from carte.text import fold, municipality_key
@@ -69,7 +70,13 @@ def read_cells(row: CleanRow, cells: tuple[str, ...], layout: Layout) -> dict[st
     """The trimmed value of each mapped field, spreadsheet formulas undone or refused."""
     values: dict[str, str | None] = {}
     for name, position in layout.columns.items():
-        value, problem = unformula(cells[position] if position < len(cells) else "")
+        raw = cells[position] if position < len(cells) else ""
+        if len(raw) > MAX_CELL_CHARS:
+            note(row, layout.headers[position], raw[:40] + "…", f"cellule de {len(raw):_} caractères (au plus "
+                 f"{MAX_CELL_CHARS:_}) : ligne rejetée".replace("_", " "), "error")
+            values[name] = None
+            continue
+        value, problem = unformula(raw)
         if problem:
             row.issues.append(Issue(row.line, layout.headers[position], cells[position], problem))
         values[name] = clean_text(value)

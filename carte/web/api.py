@@ -8,7 +8,10 @@ from flask import Blueprint, Response, current_app, render_template, request, ur
 
 from carte.db import get_session
 from carte.errors import NotFound
-from carte.filters import EnterpriseFilter, InvalidParameter, Page, parse_filter, parse_language, parse_page
+from carte.filters import (
+    LIST_PARAMETERS, EnterpriseFilter, InvalidParameter, Page, check_known, parse_filter,
+    parse_language, parse_page,
+)
 from carte.queries import enterprise_feature, enterprise_features, known_place, mrc_boundary_json, mrc_list_json
 from carte.vocabulary import Term, load_vocabulary
 from carte.web.caching import conditional, share_publicly, time_bucket
@@ -19,6 +22,13 @@ blueprint = Blueprint("api", __name__, url_prefix="/api")
 share_publicly(blueprint)
 
 GEOJSON = "application/geo+json"
+
+
+@blueprint.before_request
+def refuse_unknown_parameters() -> None:
+    """The JSON endpoints accept only their documented parameters (the HTML page ignores others)."""
+    if request.endpoint != "api.documentation":
+        check_known(request.args, LIST_PARAMETERS if request.endpoint == "api.enterprises" else ("lang",))
 
 
 def request_filter() -> EnterpriseFilter:

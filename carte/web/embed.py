@@ -11,7 +11,7 @@ from flask_babel import gettext as _
 
 from carte.db import get_session
 from carte.errors import NotFound
-from carte.filters import EnterpriseFilter, InvalidParameter, Page, single
+from carte.filters import FILTER_AND_LANGUAGE, EnterpriseFilter, InvalidParameter, Page, single
 from carte.queries import enterprise_features, mrc_counts, mrc_summary
 from carte.vocabulary import load_vocabulary
 from carte.web.home import data_attribution
@@ -20,9 +20,6 @@ from carte.web.security import allow_framing
 
 blueprint = Blueprint("embed", __name__)
 VIEWS = ("map", "list")
-#: Parameters the embed passes on to the API (the filters and the language).
-FILTER_PARAMETERS = ("q", "item", "sector", "service", "mrc", "region", "bbox", "near", "radius_km",
-                     "open_now", "lang")
 LIST_LIMIT = 1000
 #: The words of the embed, in the language the host site chose with ?lang= (the embed does not
 #: depend on the visitor's browser, so that the host page looks the same to everyone).
@@ -51,7 +48,7 @@ def request_view() -> str:
 def filter_args() -> list[tuple[str, str]]:
     """The request's filter parameters, in order, to pass on."""
     return [(name, value) for name, value in request.args.items(multi=True)
-            if name in FILTER_PARAMETERS and value.strip()]
+            if name in FILTER_AND_LANGUAGE and value.strip()]
 
 
 def embed_url(args: list[tuple[str, str]], external: bool = True) -> str:

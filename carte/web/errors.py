@@ -1,7 +1,7 @@
 """Error pages and JSON errors: a clear message, never a traceback."""
 from __future__ import annotations
 
-from flask import Flask, jsonify, render_template, request
+from flask import Flask, current_app, jsonify, render_template, request
 from flask_babel import gettext as _
 from werkzeug.exceptions import HTTPException
 
@@ -9,8 +9,8 @@ from carte.errors import CarteError
 
 
 def wants_json() -> bool:
-    """True for API and export requests, which answer errors in JSON."""
-    return request.path.startswith(("/api/", "/export/", "/tiles/"))
+    """True for API, export and map-data requests, which answer errors in JSON."""
+    return request.path.startswith(("/api/", "/export/", "/tiles/", "/carte/"))
 
 
 def render_error(status: int, message: str):
@@ -30,15 +30,13 @@ def handle_http_error(error: HTTPException):
     messages = {
         404: _("Page introuvable."),
         405: _("Méthode non permise."),
-        413: _("Fichier trop volumineux."),
+        413: _("Fichier trop volumineux : %(max)s Mo au plus.", max=current_app.config["MAX_UPLOAD_MB"]),
     }
     return render_error(error.code or 500, messages.get(error.code, error.description or ""))
 
 
 def handle_unexpected(error: Exception):
     """Anything else: logged, and a generic message for the user."""
-    from flask import current_app
-
     current_app.logger.exception("Unexpected error", exc_info=error)
     return render_error(500, _("Une erreur inattendue est survenue. Réessayez plus tard."))
 

@@ -1,15 +1,22 @@
 """Downloads of the published enterprises with the API's filters: CSV and GeoJSON."""
 from __future__ import annotations
 
-from flask import Blueprint, Response, current_app, stream_with_context
+from flask import Blueprint, Response, current_app, request, stream_with_context
 
 from carte.db import get_session
 from carte.export import Licence, export_csv, export_geojson
+from carte.filters import FILTER_AND_LANGUAGE, check_known
 from carte.web.api import base_url, request_filter, request_language
 from carte.web.caching import conditional, share_publicly, time_bucket
 
 blueprint = Blueprint("export", __name__, url_prefix="/export")
 share_publicly(blueprint)
+
+
+@blueprint.before_request
+def refuse_unknown_parameters() -> None:
+    """The exports accept only the filters and the language."""
+    check_known(request.args, FILTER_AND_LANGUAGE)
 
 
 def current_licence() -> Licence:

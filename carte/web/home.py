@@ -133,10 +133,10 @@ def place() -> tuple[Response, int] | Response:
     """The point of a postal code, municipality or address typed for "near me"."""
     query = request.args.get("q", "")
     if not query.strip():
-        return jsonify({"error": {"status": 400, "message": _(
+        return jsonify({"error": {"status": 400, "parameter": "q", "message": _(
             "Le paramètre q est requis : un code postal, une municipalité ou une adresse.")}}), 400
     if len(query) > MAX_QUERY_LENGTH:
-        return jsonify({"error": {"status": 400, "message": _(
+        return jsonify({"error": {"status": 400, "parameter": "q", "message": _(
             "Le paramètre q est trop long (%(max)d caractères au plus).", max=MAX_QUERY_LENGTH)}}), 400
     found = resolve_place(get_session(), query)
     if found is None:

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from carte.filters import DEFAULT_LIMIT, MAX_LIMIT, MAX_OFFSET, MAX_RADIUS_KM, MAX_TEXT
+from carte.filters import DEFAULT_LIMIT, LIST_PARAMETERS, MAX_LIMIT, MAX_OFFSET, MAX_RADIUS_KM, MAX_TEXT
 from carte.models import PRECISIONS
 from carte.vocabulary import load_vocabulary
 
@@ -166,8 +166,7 @@ def operation(summary: str, schema: dict[str, Any], params: list[str], media: st
 
 def openapi_document(base_url: str) -> dict[str, Any]:
     """The whole OpenAPI 3.0 document, with this site as server."""
-    filters = ["q", "item", "sector", "service", "mrc", "region", "bbox", "near", "radius_km", "open_now",
-               "lang", "limit", "offset"]
+    filters = list(LIST_PARAMETERS)
     enterprise_id = {"name": "id", "in": "path", "required": True, "schema": {"type": "integer", "minimum": 1}}
     mrc_code = {"name": "code", "in": "path", "required": True, "schema": {"type": "string"}}
     return {

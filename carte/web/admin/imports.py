@@ -9,6 +9,7 @@ from flask_babel import gettext as _
 
 from carte import history, imports
 from carte.db import get_engine, get_session
+from carte.ingest.guard import FileLimits
 from carte.web.admin import blueprint
 from carte.web.admin.auth import admin_required, connection, current_user, login_required
 
@@ -47,7 +48,8 @@ def upload():
         flash(_("Choisissez un fichier .csv ou .xlsx."))
         return redirect(url_for("admin.imports_page"))
     job_id = imports.create_job(connection(), current_user().actor, sent.filename, sent.read(),
-                                request.form.get("source", ""), request.form.get("unpublish_missing") == "on")
+                                request.form.get("source", ""), request.form.get("unpublish_missing") == "on",
+                                FileLimits.from_config(current_app.config))
     get_session().commit()
     start(job_id, dry_run=True)
     get_session().commit()
