@@ -3,10 +3,12 @@
 `refresh` groups the published enterprises into 32-pixel cells at zoom MAX_LEVEL, then each coarser
 level from the finer one, keeping the MRC and the sector, item and service combinations (bit masks in
 vocabulary order) so that those filters still apply: a tile then sums a few thousand rows instead of
-up to a million points. The table remembers the data version it was built from; while that is not the
-current version, `is_fresh` is false and the map aggregates the points themselves (always right,
-slower), until `carte tiles refresh` runs again (after an import, or every few minutes from cron:
-it does nothing when the table is fresh).
+up to a million points, and rows are written in cell order so that a tile's rows share few pages.
+The same cells summed over everything (map_cluster_total) answer the unfiltered map with at most 64
+rows per tile. The table remembers the data version it was built from; while that is not the current
+version, `is_fresh` is false and the map aggregates the points themselves (always right, slower),
+until `carte tiles refresh` runs again (after an import, or every few minutes from cron: it does
+nothing when the table is fresh).
 """
 from __future__ import annotations
 
@@ -44,6 +46,7 @@ SELECT :zoom, floor((ST_X(e.point) + 180.0) / 360.0 * :scale)::int,
 FROM enterprise e CROSS JOIN vocab
 WHERE e.published AND e.point IS NOT NULL
 GROUP BY 2, 3, 4, 5, 6, 7
+ORDER BY 2, 3
 """)
 
 _COARSER = text("""
@@ -51,11 +54,17 @@ INSERT INTO map_cluster (zoom, cx, cy, mrc_code, sectors, items, services, n, su
 SELECT :zoom, cx / 2, cy / 2, mrc_code, sectors, items, services, sum(n), sum(sum_lat), sum(sum_lon)
 FROM map_cluster WHERE zoom = :zoom + 1
 GROUP BY cx / 2, cy / 2, mrc_code, sectors, items, services
+ORDER BY cx / 2, cy / 2
+""")
+
+_TOTALS = text("""
+INSERT INTO map_cluster_total (zoom, cx, cy, n, sum_lat, sum_lon)
+SELECT zoom, cx, cy, sum(n), sum(sum_lat), sum(sum_lon) FROM map_cluster GROUP BY zoom, cx, cy
 """)
 
 _TILE = """
 SELECT sum(sum_lat) / sum(n), sum(sum_lon) / sum(n), sum(n)
-FROM map_cluster
+FROM {table}
 WHERE zoom = :zoom AND cx BETWEEN :x0 AND :x0 + :last AND cy BETWEEN :y0 AND :y0 + :last {conditions}
 GROUP BY cx, cy
 """
@@ -86,13 +95,15 @@ def refresh(session: Session, force: bool = False) -> Refreshed:
     version = data_version(session)
     if not force and stored_version(session) == version:
         return Refreshed(version, 0, True)
-    session.execute(text("TRUNCATE map_cluster"))
+    session.execute(text("TRUNCATE map_cluster, map_cluster_total"))
     session.execute(_FINEST, {"zoom": MAX_LEVEL, "scale": 2 ** MAX_LEVEL * CELLS})
     for zoom in range(MAX_LEVEL - 1, -1, -1):
         session.execute(_COARSER, {"zoom": zoom})
+    session.execute(_TOTALS)
     session.execute(text("""INSERT INTO map_cluster_state (data_version) VALUES (:version)
         ON CONFLICT (id) DO UPDATE SET data_version = :version, refreshed_at = now()"""), {"version": version})
     session.execute(text("ANALYZE map_cluster"))
+    session.execute(text("ANALYZE map_cluster_total"))
     rows = session.execute(text("SELECT count(*) FROM map_cluster")).scalar_one()
     return Refreshed(version, rows, False)
 
@@ -127,7 +138,9 @@ def cells(session: Session, filters: EnterpriseFilter, z: int, x: int, y: int) -
         sql.append("mrc_code = :mrc")
     if filters.region:
         sql.append("mrc_code IN (SELECT code FROM mrc WHERE region_code = :region)")
-    query = _TILE.format(conditions="".join(f" AND {condition}" for condition in sql))
+    # Without any filter the totals answer: one row per cell instead of one per combination.
+    query = _TILE.format(table="map_cluster" if sql else "map_cluster_total",
+                         conditions="".join(f" AND {condition}" for condition in sql))
     rows = session.execute(text(query), {
         "zoom": z, "x0": x * CELLS, "y0": y * CELLS, "last": CELLS - 1, "sectors": sectors, "items": items,
         "services": services, "mrc": filters.mrc, "region": filters.region})

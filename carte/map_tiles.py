@@ -33,7 +33,7 @@ POINT_ZOOM = 14
 #: At any zoom, a tile holding this many enterprises or fewer sends them one by one.
 FEW_POINTS = 40
 #: Beyond this many enterprises a tile sends clusters even at close zoom (bounds the response size).
-MAX_POINTS = 2_000
+MAX_POINTS = 500
 DECIMALS = 5
 
 
