@@ -8,7 +8,7 @@ from carte.db import get_session
 from carte.map_data import Payload, enterprises_document, make_payload, mrc_boundaries_document
 from carte.map_tiles import exceeds
 from carte.places import MAX_QUERY_LENGTH, resolve_place
-from carte.queries import MrcCount, mrc_counts
+from carte.queries import MrcPlace, mrc_places
 from carte.vocabulary import STOP_WORDS, build_index, load_vocabulary
 from carte.web.folium_map import cached_map
 from carte.web.i18n import current_language
@@ -71,6 +71,8 @@ def client_messages() -> dict[str, str]:
         "near_cleared": _("Recherche par proximité retirée."),
         "count_in_view": _("{n} entreprises dans la zone affichée"),
         "cluster": _("{n} entreprises : cliquez pour zoomer"),
+        "count_too_many": _("Environ {n} entreprises dans la zone affichée : rapprochez-vous ou ajoutez un "
+                            "filtre pour les voir en liste."),
     }
 
 
@@ -82,7 +84,7 @@ def data_urls(large: bool) -> dict[str, str]:
             "api_url": url_for("api.enterprises")}
 
 
-def page_config(language: str, mrcs: list[MrcCount], large: bool = False) -> dict:
+def page_config(language: str, mrcs: list[MrcPlace], large: bool = False) -> dict:
     """Everything the map script needs, rendered into the page as JSON."""
     return {
         "language": language,
@@ -98,7 +100,7 @@ def page_config(language: str, mrcs: list[MrcCount], large: bool = False) -> dic
 @blueprint.get("/")
 def index() -> str:
     """The map page: filters, list and map of the enterprises that take donated items."""
-    mrcs = mrc_counts(get_session())
+    mrcs = mrc_places(get_session())
     large = exceeds(get_session(), int(current_app.config["MAP_FULL_DATA_LIMIT"]))
     config = page_config(current_language(), mrcs, large)
     regions = sorted({(m.region_code, m.region_name) for m in mrcs})
