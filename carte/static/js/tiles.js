@@ -6,7 +6,9 @@ import { clusterIcon, el } from "./dom.js";
 
 const TILE_SIZE = 256;
 const PAGE_SIZE = 50;
-const LIST_DELAY_MS = 150;
+// Above this many enterprises in view the list waits for a closer view or a filter: sorting a
+// province's worth of names for a first page would cost the server seconds at a million points.
+const LIST_MAX = 5000;
 const COORDINATE_DIGITS = 4;
 // Zoom at which "see on the map" shows an enterprise: its tile sends points there.
 const CLOSE_ZOOM = 16;
@@ -61,13 +63,12 @@ export function createTiledView({ map, config, pinIcon, onDrawn, enterpriseUrl }
   const moreButton = document.getElementById("more");
   const noResults = document.getElementById("no-results");
   const layers = L.layerGroup().addTo(map);
-  const drawn = new Map();  // tile URL → its layer
+  const drawn = new Map();  // tile URL → { layer, answer }
   const numbers = new Intl.NumberFormat(config.language);
   let state = null;
   let next = null;
   let generation = 0;  // of the list's requests: a newer view or search makes older answers moot
   let search = 0;  // of the search state: tiles of an older search are not drawn
-  let listTimer = null;
   let focusId = null;
 
   function tileUrl(tile) {
@@ -103,7 +104,7 @@ export function createTiledView({ map, config, pinIcon, onDrawn, enterpriseUrl }
     const markers = answer.points ? pointMarkers(answer.points)
       : answer.clusters.map((cell) => clusterMarker(cell, answer.z));
     const layer = L.layerGroup(markers);
-    drawn.set(url, layer);
+    drawn.set(url, { layer, answer });
     layers.addLayer(layer);
     const focused = markers.find((marker) => marker.enterpriseId === focusId);
     if (focused) {
@@ -121,7 +122,7 @@ export function createTiledView({ map, config, pinIcon, onDrawn, enterpriseUrl }
   async function refreshTiles() {
     const current = search;
     const wanted = visibleTiles(map).map(tileUrl);
-    for (const [url, layer] of drawn) {
+    for (const [url, { layer }] of drawn) {
       if (!wanted.includes(url)) {
         layers.removeLayer(layer);
         drawn.delete(url);
@@ -133,9 +134,32 @@ export function createTiledView({ map, config, pinIcon, onDrawn, enterpriseUrl }
         if (current === search && !drawn.has(url)) draw(url, answer);
       })));
       if (current === search) onDrawn(answers.length);
+      return current === search;
     } catch (error) {
       if (current === search) showError(error);
+      return false;
     }
+  }
+
+  /** How many enterprises the drawn tiles place inside the view (clusters at their mean position). */
+  function countInView() {
+    const view = map.getBounds();
+    let n = 0;
+    for (const { answer } of drawn.values()) {
+      if (answer.points) {
+        n += answer.points.id.filter((id, i) => view.contains([answer.points.lat[i], answer.points.lon[i]])).length;
+      } else {
+        for (const [lat, lon, count] of answer.clusters) if (view.contains([lat, lon])) n += count;
+      }
+    }
+    return n;
+  }
+
+  function tooManyToList(n) {
+    list.replaceChildren();
+    countLine.textContent = format(messages.count_too_many, { n: numbers.format(n) });
+    noResults.hidden = true;
+    moreButton.hidden = true;
   }
 
   function listItem(feature) {
@@ -192,11 +216,14 @@ export function createTiledView({ map, config, pinIcon, onDrawn, enterpriseUrl }
     }
   }
 
-  function refresh() {
+  /** Tiles first; then the list when the view holds few enough enterprises to list. */
+  async function refresh() {
     generation += 1;
-    refreshTiles();
-    clearTimeout(listTimer);
-    listTimer = setTimeout(refreshList, LIST_DELAY_MS);
+    const current = generation;
+    if (!(await refreshTiles()) || current !== generation) return;
+    const n = countInView();
+    if (n > LIST_MAX) tooManyToList(n);
+    else refreshList();
   }
 
   map.on("moveend", () => { if (state) refresh(); });
