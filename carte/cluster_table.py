@@ -1,10 +1,10 @@
 """Pre-aggregated clusters: the large-data map's low zoom levels answered without scanning every point.
 
-`refresh` groups the published enterprises into 32-pixel cells at zoom MAX_LEVEL, then each coarser
+`refresh` groups the published enterprises into 64-pixel cells at zoom MAX_LEVEL, then each coarser
 level from the finer one, keeping the MRC and the sector, item and service combinations (bit masks in
 vocabulary order) so that those filters still apply: a tile then sums a few thousand rows instead of
 up to a million points, and rows are written in cell order so that a tile's rows share few pages.
-The same cells summed over everything (map_cluster_total) answer the unfiltered map with at most 64
+The same cells summed over everything (map_cluster_total) answer the unfiltered map with at most 16
 rows per tile. The table remembers the data version it was built from; while that is not the current
 version, `is_fresh` is false and the map aggregates the points themselves (always right, slower),
 until `carte tiles refresh` runs again (after an import, or every few minutes from cron: it does
@@ -22,10 +22,13 @@ from carte.queries import data_version
 
 #: The finest pre-aggregated zoom; closer tiles are small enough to aggregate on the fly.
 MAX_LEVEL = 13
-#: Cells per tile side (8 cells of 32 pixels).
-CELLS = 8
+#: Cells per tile side: 4 cells of 64 pixels on a 256-pixel tile, so that 40-pixel cluster icons
+#: seldom overlap.
+CELLS = 4
 #: Filters the table can answer; any other one (q, near, bbox, open_now) needs the points.
 COVERED = ("sectors", "items", "services", "mrc", "region")
+#: The grid the rows were built on: a table built on another grid is stale whatever its data version.
+LAYOUT = f"{CELLS} cells, levels 0-{MAX_LEVEL}"
 
 _MASKS = """
 WITH vocab AS (
@@ -93,15 +96,16 @@ def refresh(session: Session, force: bool = False) -> Refreshed:
     """Rebuild the table from the published enterprises, unless it already holds the current version."""
     session.execute(text("SELECT pg_advisory_xact_lock(hashtext('carte.map_cluster'))"))
     version = data_version(session)
-    if not force and stored_version(session) == version:
+    if not force and is_fresh(session):
         return Refreshed(version, 0, True)
     session.execute(text("TRUNCATE map_cluster, map_cluster_total"))
     session.execute(_FINEST, {"zoom": MAX_LEVEL, "scale": 2 ** MAX_LEVEL * CELLS})
     for zoom in range(MAX_LEVEL - 1, -1, -1):
         session.execute(_COARSER, {"zoom": zoom})
     session.execute(_TOTALS)
-    session.execute(text("""INSERT INTO map_cluster_state (data_version) VALUES (:version)
-        ON CONFLICT (id) DO UPDATE SET data_version = :version, refreshed_at = now()"""), {"version": version})
+    session.execute(text("""INSERT INTO map_cluster_state (data_version, layout) VALUES (:version, :layout)
+        ON CONFLICT (id) DO UPDATE SET data_version = :version, layout = :layout, refreshed_at = now()"""),
+                    {"version": version, "layout": LAYOUT})
     session.execute(text("ANALYZE map_cluster"))
     session.execute(text("ANALYZE map_cluster_total"))
     rows = session.execute(text("SELECT count(*) FROM map_cluster")).scalar_one()
@@ -109,8 +113,9 @@ def refresh(session: Session, force: bool = False) -> Refreshed:
 
 
 def stored_version(session: Session) -> int | None:
-    """The data version the table was built from (None before the first refresh)."""
-    return session.execute(text("SELECT data_version FROM map_cluster_state")).scalar()
+    """The data version the table was built from (None before the first refresh or on another grid)."""
+    return session.execute(text("SELECT data_version FROM map_cluster_state WHERE layout = :layout"),
+                           {"layout": LAYOUT}).scalar()
 
 
 def covers(filters: EnterpriseFilter) -> bool:

@@ -2,7 +2,7 @@
 
 Above MAP_FULL_DATA_LIMIT published enterprises the page no longer downloads every point. It asks,
 for each Web-Mercator tile (z/x/y, as the base map) in its viewport, what that tile holds under the
-visitor's filters: a grid of clusters (8 x 8 cells of 32 pixels, each with its count and the mean
+visitor's filters: a grid of clusters (4 x 4 cells of 64 pixels, each with its count and the mean
 position of its enterprises) or, at close zoom or when few, the enterprises themselves. The grid is
 computed on the fly from the points found through the GiST index, so every filter of the API applies;
 a tile counts a point only when the point is inside it (west and south edges included), so the tiles
@@ -21,13 +21,12 @@ from sqlalchemy import ColumnElement, Integer, and_, cast, func, select
 from sqlalchemy.orm import Session
 
 from carte import cluster_table
+from carte.cluster_table import CELLS
 from carte.filters import EnterpriseFilter, InvalidParameter
 from carte.map_data import EXACT_PRECISIONS
 from carte.queries import E, base_conditions, by_ids, open_ids
 
 MAX_ZOOM = 20
-#: Cells per tile side: 8 cells of 32 pixels on a 256-pixel tile.
-CELLS = 8
 #: From this zoom on, a tile sends its enterprises one by one (unless it holds too many).
 POINT_ZOOM = 14
 #: At any zoom, a tile holding this many enterprises or fewer sends them one by one.

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import pytest
+from sqlalchemy import text
 
 from carte import cluster_table
 from carte.filters import EnterpriseFilter
@@ -188,3 +189,11 @@ def test_enterprise_names_are_sent_as_data_not_markup(client, connection):
     response = client.get(f"/tiles/{tile.z}/{tile.x}/{tile.y}.json")
     assert response.content_type == "application/json"
     assert response.get_json()["points"]["name"] == ["<script>alert(1)</script>"]
+
+
+def test_clusters_built_on_another_grid_are_stale(db_session, connection):
+    spread(connection, 10)
+    cluster_table.refresh(db_session)
+    connection.execute(text("UPDATE map_cluster_state SET layout = '8 cells, levels 0-13'"))
+    assert not cluster_table.is_fresh(db_session)
+    assert not cluster_table.refresh(db_session).skipped

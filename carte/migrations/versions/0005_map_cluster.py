@@ -1,6 +1,6 @@
 """Pre-aggregated clusters of the large-data map (carte/cluster_table.py).
 
-One row per zoom level, 32-pixel cell, MRC and combination of sectors, items and services (bit masks
+One row per zoom level, 64-pixel cell, MRC and combination of sectors, items and services (bit masks
 in vocabulary order), with the count and the sums of the coordinates; map_cluster_total holds the
 same cells summed over MRCs and vocabulary, for the unfiltered map. A derived cache, rebuilt by
 `carte tiles refresh` and only used while its data version is the current one: unlogged, because it
@@ -28,7 +28,7 @@ def upgrade() -> None:
         n integer NOT NULL, sum_lat double precision NOT NULL, sum_lon double precision NOT NULL,
         PRIMARY KEY (zoom, cx, cy))""")
     op.execute("CREATE TABLE map_cluster_state (id boolean PRIMARY KEY DEFAULT true CHECK (id), "
-               "data_version bigint NOT NULL, refreshed_at timestamptz NOT NULL DEFAULT now())")
+               "data_version bigint NOT NULL, layout text NOT NULL, refreshed_at timestamptz NOT NULL DEFAULT now())")
 
 
 def downgrade() -> None:
