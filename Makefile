@@ -12,7 +12,7 @@ HOST ?= 127.0.0.1
 PORT ?= 5000
 export CARTE_TEST_DATABASE_URL
 
-.PHONY: setup setup-db demo test verify serve browser-deps clean-venv bench bench-ingest bench-api bench-map translations restore-check
+.PHONY: setup setup-db demo test verify serve browser-deps clean-venv bench bench-ingest bench-api bench-map bench-tiles translations restore-check
 
 # Virtual environment with the project and its test tools; redone only when the packaging changes.
 $(VENV)/.installed: pyproject.toml setup.py
@@ -70,7 +70,7 @@ verify: $(VENV)/.installed $(MO) browser-deps
 	$(PY) scripts/audit.py
 
 # Benchmarks, never part of `make test`; each writes its section of docs/benchmarks.md.
-bench: bench-ingest bench-api bench-map
+bench: bench-ingest bench-api bench-map bench-tiles
 
 # wrk from Debian, then the API benchmark.
 bench-api: $(VENV)/.installed
@@ -86,6 +86,15 @@ BENCH_MAP_DATABASE_URL ?= postgresql+psycopg://postgres@127.0.0.1:5432/carte_ben
 bench-map: $(VENV)/.installed $(MO)
 	@$(MAKE) --no-print-directory setup-db DB=$(BENCH_MAP_DATABASE_URL)
 	$(PY) scripts/bench/map.py --database-url $(BENCH_MAP_DATABASE_URL)
+
+# The large-data map (issue 7): tiles at zoom 5, 8, 12, 15 and the page, at 11,200 and 1,000,000 enterprises,
+# each on its own database (the 1M rows take about 8 minutes to generate, and are kept between runs).
+BENCH_TILES_11K_URL ?= postgresql+psycopg://postgres@127.0.0.1:5432/carte_bench_tiles_11k
+BENCH_TILES_1M_URL ?= postgresql+psycopg://postgres@127.0.0.1:5432/carte_bench_tiles_1m
+bench-tiles: $(VENV)/.installed $(MO)
+	@$(MAKE) --no-print-directory setup-db DB=$(BENCH_TILES_11K_URL)
+	@$(MAKE) --no-print-directory setup-db DB=$(BENCH_TILES_1M_URL)
+	$(PY) scripts/bench/tiles.py --database $(BENCH_TILES_11K_URL) 11200 --database $(BENCH_TILES_1M_URL) 1000000
 
 # The ingest benchmark on its own database: 100,000 generated rows, first run and re-run (docs/benchmarks.md).
 bench-ingest: $(VENV)/.installed

@@ -32,7 +32,7 @@ def configure_cookies(app: Flask) -> None:
 def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     """Assemble the application: settings, database, languages, security headers, blueprints."""
     from carte import db
-    from carte.web import api, csrf, embed, errors, export, i18n, request_guard, security, vendor
+    from carte.web import api, csrf, embed, errors, export, i18n, request_guard, security, tiles, vendor
     from carte.web.admin import blueprint as admin
     from carte.web.enterprise import blueprint as enterprise
     from carte.web.home import blueprint as home
@@ -55,6 +55,6 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     vendor.init_app(app)
     app.register_blueprint(home)
     for blueprint in (enterprise, api.blueprint, export.blueprint, embed.blueprint, admin, suggestions,
-                      owner, privacy):
+                      owner, privacy, tiles.blueprint):
         app.register_blueprint(blueprint)
     return app

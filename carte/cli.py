@@ -99,6 +99,26 @@ def vocabulary_load() -> None:
                f"d'objets, {counts['services']} services.")
 
 
+@cli.group("tiles")
+def tiles_group() -> None:
+    """The large-data map's pre-aggregated clusters."""
+
+
+@tiles_group.command("refresh")
+@click.option("--force", is_flag=True, help="Rebuild even when the clusters are up to date.")
+@friendly_errors
+def tiles_refresh(force: bool) -> None:
+    """Rebuild the clusters when the data changed since the last refresh (cheap no-op otherwise)."""
+    from sqlalchemy.orm import Session
+
+    from carte.cluster_table import refresh
+
+    with Session(get_engine()) as session, session.begin():
+        done = refresh(session, force)
+    click.echo(f"Grappes déjà à jour (version {done.data_version})." if done.skipped
+               else f"Grappes recalculées : {done.rows} lignes (version {done.data_version}).")
+
+
 @cli.command("export")
 @click.option("--format", "fmt", type=click.Choice(["csv", "geojson"]), default="csv", show_default=True,
               help="CSV (UTF-8 with BOM, for spreadsheets) or GeoJSON.")

@@ -68,6 +68,9 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("RESPONSE_CACHE_ENTRIES", 256,
             "API and export answers each worker keeps in memory, keyed by data version and URL (0: none).",
             int),
+    Setting("MAP_FULL_DATA_LIMIT", 50_000,
+            "Above this many published enterprises the map stops downloading every point and asks "
+            "/tiles/ for the clusters and points of its viewport.", int),
     Setting("MAX_UPLOAD_MB", 10, "Largest spreadsheet accepted by the web import, in megabytes.", int),
     Setting("MAX_INGEST_MB", 100, "Largest spreadsheet `carte ingest` reads, in megabytes.", int),
     Setting("MAX_UNPACKED_MB", 100,

@@ -20,13 +20,19 @@ from carte.opening_hours import is_open
 
 
 @dataclass(frozen=True)
-class MrcCount:
-    """An MRC with its region and how many published enterprises it holds."""
+class MrcPlace:
+    """An MRC with its region, for the map's territory filters."""
 
     code: str
     name: str
     region_code: str
     region_name: str
+
+
+@dataclass(frozen=True)
+class MrcCount(MrcPlace):
+    """An MRC with its region and how many published enterprises it holds."""
+
     enterprises: int
 
 
@@ -40,6 +46,14 @@ def mrc_counts(session: Session) -> list[MrcCount]:
         GROUP BY m.code, r.code
         ORDER BY r.code, m.name"""))
     return [MrcCount(*row) for row in rows]
+
+
+def mrc_places(session: Session) -> list[MrcPlace]:
+    """Every MRC, by region then name (without counting enterprises: the map page does not show them)."""
+    rows = session.execute(text("""
+        SELECT m.code, m.name, r.code, r.name FROM mrc m JOIN region r ON r.code = m.region_code
+        ORDER BY r.code, m.name"""))
+    return [MrcPlace(*row) for row in rows]
 
 
 E = Enterprise.__table__

@@ -6,8 +6,9 @@ from flask_babel import gettext as _
 
 from carte.db import get_session
 from carte.map_data import Payload, enterprises_document, make_payload, mrc_boundaries_document
+from carte.map_tiles import exceeds
 from carte.places import MAX_QUERY_LENGTH, resolve_place
-from carte.queries import MrcCount, mrc_counts
+from carte.queries import MrcPlace, mrc_places
 from carte.vocabulary import STOP_WORDS, build_index, load_vocabulary
 from carte.web.folium_map import cached_map
 from carte.web.i18n import current_language
@@ -68,14 +69,26 @@ def client_messages() -> dict[str, str]:
         "place_not_found": _("Lieu introuvable : vérifiez le code postal ou le nom de la municipalité."),
         "place_empty": _("Tapez un code postal, une municipalité ou une adresse."),
         "near_cleared": _("Recherche par proximité retirée."),
+        "count_in_view": _("{n} entreprises dans la zone affichée"),
+        "cluster": _("{n} entreprises : cliquez pour zoomer"),
+        "count_too_many": _("Environ {n} entreprises dans la zone affichée : rapprochez-vous ou ajoutez un "
+                            "filtre pour les voir en liste."),
     }
 
 
-def page_config(language: str, mrcs: list[MrcCount]) -> dict:
+def data_urls(large: bool) -> dict[str, str]:
+    """Where the map's script gets its data: every point at once, or the viewport's tiles and the API."""
+    if not large:
+        return {"data_url": url_for("home.enterprise_data")}
+    return {"tiles_url": url_for("tiles.tile", z=0, x=0, y=0).removesuffix("/0/0/0.json"),
+            "api_url": url_for("api.enterprises")}
+
+
+def page_config(language: str, mrcs: list[MrcPlace], large: bool = False) -> dict:
     """Everything the map script needs, rendered into the page as JSON."""
     return {
         "language": language,
-        "data_url": url_for("home.enterprise_data"),
+        **data_urls(large),
         "place_url": url_for("home.place"),
         "enterprise_url": url_for("enterprise.show", enterprise_id=0).rsplit("0", 1)[0],
         "mrcs": [{"code": m.code, "name": m.name, "region": m.region_code} for m in mrcs],
@@ -87,8 +100,9 @@ def page_config(language: str, mrcs: list[MrcCount]) -> dict:
 @blueprint.get("/")
 def index() -> str:
     """The map page: filters, list and map of the enterprises that take donated items."""
-    mrcs = mrc_counts(get_session())
-    config = page_config(current_language(), mrcs)
+    mrcs = mrc_places(get_session())
+    large = exceeds(get_session(), int(current_app.config["MAP_FULL_DATA_LIMIT"]))
+    config = page_config(current_language(), mrcs, large)
     regions = sorted({(m.region_code, m.region_name) for m in mrcs})
     base_map = cached_map(current_app.config["TILE_URL"], data_attribution(),
                           url_for("home.mrc_boundaries"), tuple(sorted(map_labels().items())))

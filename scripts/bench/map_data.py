@@ -1,4 +1,6 @@
-"""Generate N published enterprises directly in SQL, at real Quebec postal codes, for the map benchmark.
+"""Generate N published enterprises directly in SQL, at real Quebec postal codes, for the map benchmarks.
+
+Beyond the number of postal codes (about 225,000) the codes are used again, in the same order.
 
 Only for the bench database: it deletes every enterprise there first.
 """
@@ -12,9 +14,14 @@ PREFIXES = ["Ressourcerie", "Friperie", "Comptoir familial", "Atelier", "Coop", 
             "Vestiaire", "Magasin-partage", "Récupération", "Boutique solidaire", "Café réparation"]
 
 GENERATE_SQL = text("""
-WITH picked AS (
-    SELECT p.code, p.municipality_name, p.point, row_number() OVER () AS n
-    FROM (SELECT * FROM postal_code ORDER BY md5(code || :seed) LIMIT :count) p
+WITH shuffled AS (
+    SELECT code, municipality_name, point, row_number() OVER (ORDER BY md5(code || :seed)) AS k
+    FROM postal_code
+),
+picked AS (  -- the n-th postal code of a fixed shuffle, starting again when there are more rows than codes
+    SELECT p.code, p.municipality_name, p.point, g.n
+    FROM generate_series(1, :count) AS g(n)
+    JOIN shuffled p ON p.k = 1 + (g.n - 1) % (SELECT count(*) FROM postal_code)
 ),
 vocab AS (
     SELECT (SELECT array_agg(code ORDER BY position) FROM sector) AS sectors,

@@ -2,6 +2,8 @@
 import { format } from "./text.js";
 import { isOpenAt, quebecNow } from "./hours.js";
 import { bits, decode, makeFilter, readState, setDistances, writeState } from "./data.js";
+import { clusterIcon, el } from "./dom.js";
+import { createTiledView } from "./tiles.js";
 
 const PAGE_SIZE = 50;
 const config = JSON.parse(document.getElementById("map-config").textContent);
@@ -30,6 +32,8 @@ let selected = null;
 let nearCircle = null;
 let areaBox = null;
 let redrawStarted = null;
+// Above the server's threshold (config.tiles_url set) the viewport's tiles and the API replace the data.
+let tiled = null;
 
 function redrawDone() {
   if (redrawStarted !== null) {
@@ -44,12 +48,7 @@ function makeCluster() {
     // The last chunk is reported before its clusters reach the DOM: end the measure after them.
     chunkProgress: (done, total) => { if (done === total) queueMicrotask(redrawDone); },
     showCoverageOnHover: false, maxClusterRadius: 60, disableClusteringAtZoom: 14,
-    iconCreateFunction: (group) => {
-      const count = group.getChildCount();
-      const size = count < 10 ? "s" : count < 100 ? "m" : "l";
-      return L.divIcon({ html: el("span", {}, String(count)), className: `cluster cluster-${size}`,
-        iconSize: L.point(40, 40) });
-    },
+    iconCreateFunction: (group) => clusterIcon(group.getChildCount()),
   });
 }
 
@@ -62,14 +61,6 @@ let shownGroup = filtered;
 map.addLayer(filtered.cluster);
 // For tests and the benchmark: the map, and how many markers the shown cluster group holds.
 window.carteMap = { map, markerCount: () => shownGroup.cluster.getLayers().length };
-
-/** An element with attributes and text or child nodes (never HTML). */
-function el(tag, attributes = {}, ...children) {
-  const node = document.createElement(tag);
-  for (const [name, value] of Object.entries(attributes)) node.setAttribute(name, value);
-  for (const child of children) node.append(child);
-  return node;
-}
 
 function sectorCodes(mask) {
   return config.sectors.filter((term) => mask & context.sectorBits[term.code]).map((term) => term.code);
@@ -114,11 +105,16 @@ function sectorIcon(code) {
   return svg;
 }
 
+/** The pin of an enterprise: its first sector's colour and icon, dashed when its position is approximate. */
+function pinIcon(sector, approximate) {
+  const first = sector || "none";
+  return L.divIcon({ className: `pin sector-${first}${approximate ? " pin-approximate" : ""}`,
+    iconSize: [22, 22], html: sectorIcons[first] ? sectorIcon(first) : "" });
+}
+
 function markerOf(e, group = shownGroup) {
   if (!e[group.key]) {
-    const first = sectorCodes(e.sectors)[0] || "none";
-    const icon = L.divIcon({ className: `pin sector-${first}${e.approximate ? " pin-approximate" : ""}`,
-      iconSize: [22, 22], html: sectorIcons[first] ? sectorIcon(first) : "" });
+    const icon = pinIcon(sectorCodes(e.sectors)[0], e.approximate);
     const marker = L.marker([e.lat, e.lon], { icon, title: e.name, alt: e.name, keyboard: false });
     marker.bindPopup(() => popupContent(e));
     marker.on("click", () => select(e, false));
@@ -324,6 +320,14 @@ function fitView(state) {
 /** Recompute the results of a state and redraw list, counts and markers. */
 function apply(state, { fit = false } = {}) {
   redrawStarted = performance.now();
+  if (tiled) {
+    updateNear(state);
+    updateArea(state);
+    updateLanguageLinks();
+    if (fit) fitView(state);
+    tiled.show(state);
+    return;
+  }
   setDistances(enterprises, state.nearPoint);
   const filter = makeFilter(state, { ...context, now: quebecNow() });
   results = enterprises.filter((e) => filter.test(e));
@@ -438,9 +442,9 @@ function listen() {
     form.elements.bbox.value = "";
     commit(formState(), { fit: false });
   });
-  moreButton.addEventListener("click", () => {
-    const first = shown;
-    showMore();
+  moreButton.addEventListener("click", async () => {
+    const first = list.children.length;
+    await (tiled ? tiled.more() : showMore());
     const next = list.children[first];
     if (next) next.querySelector("a").focus();
   });
@@ -452,7 +456,21 @@ function listen() {
   });
 }
 
+function startTiled() {
+  tiled = createTiledView({ map, config, pinIcon, onDrawn: redrawDone,
+    enterpriseUrl: (id) => enterpriseUrl({ id }) });
+  const state = readState(window.location.search);
+  fillForm(state);
+  listen();
+  apply(state, { fit: true });
+  document.body.dataset.mapReady = "true";
+}
+
 async function start() {
+  if (config.tiles_url) {
+    startTiled();
+    return;
+  }
   const response = await fetch(config.data_url);
   const payload = await response.json();
   enterprises = decode(payload).sort((a, b) => collator.compare(a.name, b.name));

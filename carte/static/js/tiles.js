@@ -1,0 +1,246 @@
+// The large-data map: the clusters and points of the viewport's tiles (/tiles/z/x/y.json, see
+// carte/map_tiles.py) and, for the list, the viewport's enterprises paged from /api/enterprises.
+import { format } from "./text.js";
+import { writeState } from "./data.js";
+import { clusterIcon, el } from "./dom.js";
+
+const TILE_SIZE = 256;
+const PAGE_SIZE = 50;
+// Above this many enterprises in view the list waits for a closer view or a filter: sorting a
+// province's worth of names for a first page would cost the server seconds at a million points.
+const LIST_MAX = 5000;
+const COORDINATE_DIGITS = 4;
+// Zoom at which "see on the map" shows an enterprise: its tile sends points there.
+const CLOSE_ZOOM = 16;
+
+/** The filter parameters of a state, as the API reads them (language and typed place left out). */
+function filterQuery(state) {
+  const params = new URLSearchParams(writeState(state, ""));
+  params.delete("place");
+  return params;
+}
+
+/** West, south, east, north of the map's view, inside the world, intersected with the state's area. */
+function viewBox(map, state) {
+  const view = map.getBounds();
+  let box = [Math.max(view.getWest(), -180), Math.max(view.getSouth(), -85), Math.min(view.getEast(), 180),
+    Math.min(view.getNorth(), 85)];
+  if (state.box) {
+    box = [Math.max(box[0], state.box.west), Math.max(box[1], state.box.south),
+      Math.min(box[2], state.box.east), Math.min(box[3], state.box.north)];
+  }
+  return box[0] < box[2] && box[1] < box[3] ? box : null;
+}
+
+/** The tiles (z, x, y) covering the map's view at its zoom. */
+function visibleTiles(map) {
+  const z = Math.round(map.getZoom());
+  const size = 2 ** z;
+  const pixels = map.getPixelBounds();
+  const clamp = (value) => Math.min(Math.max(value, 0), size - 1);
+  const tiles = [];
+  for (let x = clamp(Math.floor(pixels.min.x / TILE_SIZE)); x <= clamp(Math.floor(pixels.max.x / TILE_SIZE)); x += 1) {
+    for (let y = clamp(Math.floor(pixels.min.y / TILE_SIZE)); y <= clamp(Math.floor(pixels.max.y / TILE_SIZE)); y += 1) {
+      tiles.push({ z, x, y });
+    }
+  }
+  return tiles;
+}
+
+/** An answer of the server as JSON, or an Error carrying its message (a 400 names the parameter). */
+async function fetchJson(url) {
+  const response = await fetch(url);
+  const body = await response.json().catch(() => ({}));
+  if (!response.ok) throw new Error((body.error && body.error.message) || String(response.status));
+  return body;
+}
+
+/** The viewport-driven view: `show(state)` after each filter change, `more()` for the list's next page. */
+export function createTiledView({ map, config, pinIcon, onDrawn, enterpriseUrl }) {
+  const messages = config.messages;
+  const list = document.getElementById("results-list");
+  const countLine = document.getElementById("count");
+  const moreButton = document.getElementById("more");
+  const noResults = document.getElementById("no-results");
+  const layers = L.layerGroup().addTo(map);
+  const drawn = new Map();  // tile URL → { layer, answer }
+  const numbers = new Intl.NumberFormat(config.language);
+  let state = null;
+  let next = null;
+  let generation = 0;  // of the list's requests: a newer view or search makes older answers moot
+  let search = 0;  // of the search state: tiles of an older search are not drawn
+  let focusId = null;
+
+  function tileUrl(tile) {
+    const query = filterQuery(state).toString();
+    return `${config.tiles_url}/${tile.z}/${tile.x}/${tile.y}.json${query ? `?${query}` : ""}`;
+  }
+
+  function popup(id, name, approximate) {
+    const box = el("div", { class: "popup" }, el("h3", {}, el("a", { href: enterpriseUrl(id) }, name)));
+    if (approximate) box.append(el("p", { class: "approximate" }, messages.approximate));
+    box.append(el("a", { href: enterpriseUrl(id), class: "button" }, messages.details));
+    return box;
+  }
+
+  function clusterMarker([lat, lon, count], zoom) {
+    const marker = L.marker([lat, lon], { icon: clusterIcon(count, numbers.format(count)), keyboard: false,
+      title: format(messages.cluster, { n: numbers.format(count) }) });
+    marker.on("click", () => map.setView([lat, lon], Math.min(zoom + 2, map.getMaxZoom())));
+    return marker;
+  }
+
+  function pointMarkers(points) {
+    return points.id.map((id, i) => {
+      const marker = L.marker([points.lat[i], points.lon[i]], { icon: pinIcon(points.sector[i], points.approximate[i]),
+        title: points.name[i], alt: points.name[i], keyboard: false });
+      marker.bindPopup(() => popup(id, points.name[i], points.approximate[i]));
+      marker.enterpriseId = id;
+      return marker;
+    });
+  }
+
+  function draw(url, answer) {
+    const markers = answer.points ? pointMarkers(answer.points)
+      : answer.clusters.map((cell) => clusterMarker(cell, answer.z));
+    const layer = L.layerGroup(markers);
+    drawn.set(url, { layer, answer });
+    layers.addLayer(layer);
+    const focused = markers.find((marker) => marker.enterpriseId === focusId);
+    if (focused) {
+      focused.openPopup();
+      focusId = null;
+    }
+  }
+
+  function showError(error) {
+    countLine.textContent = error.message;
+    noResults.hidden = true;
+  }
+
+  /** Draw the view's tiles (kept ones stay), remove the others; report when all are drawn. */
+  async function refreshTiles() {
+    const current = search;
+    const wanted = visibleTiles(map).map(tileUrl);
+    for (const [url, { layer }] of drawn) {
+      if (!wanted.includes(url)) {
+        layers.removeLayer(layer);
+        drawn.delete(url);
+      }
+    }
+    const missing = wanted.filter((url) => !drawn.has(url));
+    try {
+      const answers = await Promise.all(missing.map((url) => fetchJson(url).then((answer) => {
+        if (current === search && !drawn.has(url)) draw(url, answer);
+      })));
+      if (current === search) onDrawn(answers.length);
+      return current === search;
+    } catch (error) {
+      if (current === search) showError(error);
+      return false;
+    }
+  }
+
+  /** How many enterprises the drawn tiles place inside the view (clusters at their mean position). */
+  function countInView() {
+    const view = map.getBounds();
+    let n = 0;
+    for (const { answer } of drawn.values()) {
+      if (answer.points) {
+        n += answer.points.id.filter((id, i) => view.contains([answer.points.lat[i], answer.points.lon[i]])).length;
+      } else {
+        for (const [lat, lon, count] of answer.clusters) if (view.contains([lat, lon])) n += count;
+      }
+    }
+    return n;
+  }
+
+  function tooManyToList(n) {
+    list.replaceChildren();
+    countLine.textContent = format(messages.count_too_many, { n: numbers.format(n) });
+    noResults.hidden = true;
+    moreButton.hidden = true;
+  }
+
+  function listItem(feature) {
+    const p = feature.properties;
+    const item = el("li", { "data-id": String(feature.id), class: "result" });
+    item.append(el("h3", {}, el("a", { href: enterpriseUrl(feature.id) }, p.name)));
+    const distance = p.distance_km === undefined ? "" : format(messages.distance, { km: numbers.format(p.distance_km) });
+    item.append(el("p", { class: "meta" }, [p.municipality, distance].filter(Boolean).join(" · ")));
+    const tags = el("p", { class: "tags" });
+    for (const sector of p.sectors) tags.append(el("span", { class: `tag sector-${sector.code}` }, sector.label));
+    const items = p.items.map((term) => term.label).join(", ");
+    item.append(tags, el("p", { class: "items" }, items ? format(messages.accepts, { items }) : ""));
+    if (!["manual", "address"].includes(p.geocode_precision)) {
+      item.append(el("p", { class: "approximate" }, messages.approximate));
+    }
+    const locate = el("button", { type: "button", class: "secondary small" }, messages.see_on_map);
+    const [lon, lat] = feature.geometry.coordinates;
+    locate.addEventListener("click", () => {
+      focusId = feature.id;
+      map.setView([lat, lon], Math.max(map.getZoom(), CLOSE_ZOOM));
+    });
+    item.append(locate);
+    return item;
+  }
+
+  function showPage(collection) {
+    list.append(...collection.features.map(listItem));
+    next = collection.next;
+    const rest = collection.numberMatched - list.children.length;
+    moreButton.hidden = !next || rest <= 0;
+    moreButton.textContent = format(messages.more, { n: numbers.format(Math.min(rest, PAGE_SIZE)) });
+  }
+
+  /** The first page of the viewport's enterprises, with their number. */
+  async function refreshList() {
+    const current = generation;
+    const box = viewBox(map, state);
+    const params = filterQuery(state);
+    if (box) params.set("bbox", box.map((value) => value.toFixed(COORDINATE_DIGITS)).join(","));
+    params.set("limit", String(PAGE_SIZE));
+    params.set("lang", config.language);
+    try {
+      const collection = box ? await fetchJson(`${config.api_url}?${params}`)
+        : { features: [], numberMatched: 0, next: null };
+      if (current !== generation) return;
+      list.replaceChildren();
+      const n = collection.numberMatched;
+      countLine.textContent = n === 0 ? messages.count_zero : n === 1 ? messages.count_one
+        : format(messages.count_in_view, { n: numbers.format(n) });
+      noResults.hidden = n > 0;
+      showPage(collection);
+    } catch (error) {
+      if (current === generation) showError(error);
+    }
+  }
+
+  /** Tiles first; then the list when the view holds few enough enterprises to list. */
+  async function refresh() {
+    generation += 1;
+    const current = generation;
+    if (!(await refreshTiles()) || current !== generation) return;
+    const n = countInView();
+    if (n > LIST_MAX) tooManyToList(n);
+    else refreshList();
+  }
+
+  map.on("moveend", () => { if (state) refresh(); });
+
+  return {
+    /** Show a new search state: every tile is asked again under its filters. */
+    show(newState) {
+      state = newState;
+      search += 1;
+      layers.clearLayers();
+      drawn.clear();
+      refresh();
+    },
+    /** Append the next page of the list. */
+    async more() {
+      if (!next) return;
+      showPage(await fetchJson(next));
+    },
+  };
+}

@@ -1,0 +1,93 @@
+"""The large-data map in Chromium: the threshold lowered so the sample runs the tiled mode."""
+from __future__ import annotations
+
+import threading
+from typing import Iterator
+
+import pytest
+from sqlalchemy import Engine
+from werkzeug.serving import make_server
+
+from carte import create_app
+from tests.browser.test_map_in_chromium import TILE_HOST, blank_tile, foreign, listed, sample  # noqa: F401
+
+
+@pytest.fixture(scope="module")
+def live_server(database_url: str, engine: Engine) -> Iterator[str]:
+    """The app with MAP_FULL_DATA_LIMIT at 2, so that a handful of enterprises make it large."""
+    app = create_app({"DATABASE_URL": database_url, "SECRET_KEY": "browser-tests", "MAP_FULL_DATA_LIMIT": 2})
+    server = make_server("127.0.0.1", 0, app, threaded=True)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    yield f"http://127.0.0.1:{server.server_port}"
+    server.shutdown()
+
+
+@pytest.fixture()
+def tiled_page(page, live_server):
+    """The page, base-map tiles answered locally, recording the app's data requests."""
+    page.route(TILE_HOST + "**", lambda route: route.fulfill(body=blank_tile(), content_type="image/png"))
+    page.data_requests = []
+    page.on("request", lambda request: request.url.startswith(live_server) and request.resource_type == "fetch"
+            and page.data_requests.append(request.url[len(live_server):]))
+
+    def open_map(query: str = "") -> None:
+        page.goto(f"{live_server}/{query}")
+        page.wait_for_selector("body[data-map-ready]")
+        page.wait_for_selector(".leaflet-marker-icon")
+        page.wait_for_function("() => document.querySelectorAll('#results-list li').length > 0")
+
+    page.open_map = open_map
+    return page
+
+
+def markers(page) -> int:
+    """How many enterprise pins the map shows."""
+    return page.locator(".leaflet-marker-icon.pin").count()
+
+
+def test_large_mode_draws_the_viewport_from_tiles_and_lists_it_without_the_full_data(
+        tiled_page, sample, screenshot):
+    tiled_page.open_map()
+    assert sorted(listed(tiled_page)) == sorted(["Ressourcerie des Appalaches", "Atelier Vélo Solidaire",
+                                                 "Friperie du Quartier", "Meubles Partage Montréal",
+                                                 "Bouquinerie <b>Coop</b>"])
+    assert tiled_page.locator("#count").inner_text() == "5 entreprises dans la zone affichée"
+    tiled_page.wait_for_function("() => document.querySelectorAll('.leaflet-marker-icon.pin').length === 5")
+    assert any(url.startswith("/tiles/") for url in tiled_page.data_requests)
+    assert not any("donnees.json" in url for url in tiled_page.data_requests)
+    screenshot(tiled_page, "map-tiled-desktop")
+    assert foreign(tiled_page) == []
+
+
+def test_a_filter_changes_the_tiles_the_markers_and_the_list(tiled_page, sample):
+    tiled_page.open_map()
+    tiled_page.locator("label.chip", has_text="Friperie").click()
+    tiled_page.wait_for_function("() => document.querySelectorAll('#results-list li').length === 1")
+    assert listed(tiled_page) == ["Friperie du Quartier"]
+    tiled_page.wait_for_function("() => document.querySelectorAll('.leaflet-marker-icon.pin').length === 1")
+    assert any("sector=friperie" in url for url in tiled_page.data_requests if url.startswith("/tiles/"))
+    assert tiled_page.locator("#count").inner_text() == "1 entreprise trouvée"
+
+
+def test_the_list_follows_the_viewport_and_opens_an_enterprise_on_the_map(tiled_page, sample):
+    tiled_page.open_map()
+    tiled_page.locator("#results-list li", has_text="Friperie du Quartier").get_by_role(
+        "button", name="Voir sur la carte").press("Enter")
+    tiled_page.wait_for_selector(".leaflet-popup-content >> text=Friperie du Quartier")
+    tiled_page.wait_for_function("() => document.querySelectorAll('#results-list li').length === 1")
+    assert listed(tiled_page) == ["Friperie du Quartier"]
+    assert markers(tiled_page) == 1
+
+
+def test_many_enterprises_are_drawn_as_clusters_whose_counts_add_up(tiled_page, committed_enterprises,
+                                                                   screenshot):
+    for n in range(60):
+        committed_enterprises(name=f"Comptoir {n}", lon=-73.6 + n * 0.005, lat=45.5 + n * 0.002)
+    tiled_page.open_map()
+    tiled_page.wait_for_selector(".cluster")
+    counts = tiled_page.locator(".cluster span").all_inner_texts()
+    assert sum(int(text.replace("\u202f", "").replace("\xa0", "")) for text in counts) == 60
+    assert tiled_page.locator("#count").inner_text() == "60 entreprises dans la zone affichée"
+    assert tiled_page.locator("#more").is_visible()
+    screenshot(tiled_page, "map-tiled-clusters")
+    assert foreign(tiled_page) == []
