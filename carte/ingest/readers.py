@@ -1,12 +1,13 @@
 """Read a spreadsheet (CSV in any usual encoding and delimiter, or .xlsx) and recognise its columns."""
 from __future__ import annotations
 
+import codecs
 import csv
 import datetime as dt
 import io
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Iterator
+from typing import BinaryIO, Iterator
 
 from carte.errors import CarteError
 from carte.text import fold
@@ -59,14 +60,16 @@ class IngestError(CarteError):
 
 @dataclass
 class Table:
-    """A sheet read from a file: its rows (line number, cells) and where each field lives."""
+    """A sheet read from a file: its rows (line number, cells), read once as they are consumed, and
+    where each field lives; `lines` bounds the number of rows (for progress)."""
 
     headers: list[str]
-    rows: list[tuple[int, tuple[str, ...]]]
+    rows: Iterator[tuple[int, tuple[str, ...]]]
     columns: dict[str, int]
     services: dict[int, str] = field(default_factory=dict)
     ignored: list[str] = field(default_factory=list)
     description: str = ""
+    lines: int = 0
 
 
 def header_key(header: str) -> str:
@@ -112,16 +115,31 @@ def check_usable(columns: dict[str, int], headers: list[str]) -> None:
                           f"latitude/longitude). En-têtes trouvés : {seen}.")
 
 
-def decode(data: bytes) -> tuple[str, str]:
-    """Decode CSV bytes: UTF-8 (with or without BOM), else Windows-1252, else Latin-1."""
-    if data.startswith(b"\xef\xbb\xbf"):
-        return data[3:].decode("utf-8", errors="replace"), "UTF-8 (BOM)"
+def sniff_encoding(path: Path) -> tuple[str, str, int]:
+    """The encoding of a CSV file (UTF-8 with or without BOM, else Windows-1252, else Latin-1), its
+    label and its number of line breaks, read block by block so a large file is never held in memory."""
+    with open(path, "rb") as handle:
+        if handle.read(3) == b"\xef\xbb\xbf":
+            return "utf-8-sig", "UTF-8 (BOM)", _count_lines(handle)
     for encoding, label in (("utf-8", "UTF-8"), ("cp1252", "Windows-1252")):
         try:
-            return data.decode(encoding), label
+            return encoding, label, _count_lines(open(path, "rb"), codecs.getincrementaldecoder(encoding)())
         except UnicodeDecodeError:
             continue
-    return data.decode("latin-1"), "Latin-1"
+    return "latin-1", "Latin-1", _count_lines(open(path, "rb"))
+
+
+def _count_lines(handle: BinaryIO, decoder: codecs.IncrementalDecoder | None = None) -> int:
+    """Line breaks in the rest of a binary file (closed after), each block checked by the decoder."""
+    lines = 0
+    with handle:
+        while block := handle.read(1 << 20):
+            lines += block.count(b"\n")
+            if decoder is not None:
+                decoder.decode(block)
+        if decoder is not None:
+            decoder.decode(b"", final=True)
+    return lines
 
 
 def sniff_delimiter(first_line: str) -> str:
@@ -137,25 +155,28 @@ def sniff_delimiter(first_line: str) -> str:
     return best if counts[best] else ","
 
 
-def csv_rows(path: Path) -> tuple[Iterator[tuple[int, list[str]]], str]:
-    """Rows of a CSV file with the line each starts on, and a description of the format found."""
-    content, encoding = decode(path.read_bytes())
-    first = next((line for line in io.StringIO(content) if line.strip()), "").rstrip("\r\n")
+def csv_rows(path: Path) -> tuple[Iterator[tuple[int, list[str]]], str, int]:
+    """Rows of a CSV file with the line each starts on, read as they are consumed; a description of
+    the format found and the number of lines (for progress)."""
+    encoding, label, lines = sniff_encoding(path)
+    with open(path, encoding=encoding, errors="replace", newline="") as handle:
+        first = next((line for line in handle if line.strip()), "").rstrip("\r\n")
     delimiter = sniff_delimiter(first)
     skip = 0
     if first.lower().startswith("sep=") and len(first.strip()) == 5:
         delimiter, skip = first.strip()[4], 1
-    reader = csv.reader(io.StringIO(content, newline=""), delimiter=delimiter)
 
     def rows() -> Iterator[tuple[int, list[str]]]:
-        start = 1
-        for number, row in enumerate(reader):
-            if number >= skip:
-                yield start, row
-            start = reader.line_num + 1
+        with open(path, encoding=encoding, errors="replace", newline="") as handle:
+            reader = csv.reader(handle, delimiter=delimiter)
+            start = 1
+            for number, row in enumerate(reader):
+                if number >= skip:
+                    yield start, row
+                start = reader.line_num + 1
 
     names = {",": "virgule", ";": "point-virgule", "\t": "tabulation"}
-    return rows(), f"CSV {encoding}, séparateur {names[delimiter]}"
+    return rows(), f"CSV {label}, séparateur {names[delimiter]}", lines
 
 
 def cell_text(value: object) -> str:
@@ -169,8 +190,9 @@ def cell_text(value: object) -> str:
     return str(value)
 
 
-def xlsx_rows(path: Path) -> tuple[Iterator[tuple[int, list[str]]], str]:
-    """Rows of the first sheet of an .xlsx workbook (cached values of formulas)."""
+def xlsx_rows(path: Path) -> tuple[Iterator[tuple[int, list[str]]], str, int]:
+    """Rows of the first sheet of an .xlsx workbook (cached values of formulas), read as they are
+    consumed; a description and the sheet's row count as the workbook states it (for progress)."""
     import openpyxl
 
     try:
@@ -184,7 +206,7 @@ def xlsx_rows(path: Path) -> tuple[Iterator[tuple[int, list[str]]], str]:
             yield number, [cell_text(value) for value in row]
         workbook.close()
 
-    return rows(), f"Excel (.xlsx), feuille « {sheet.title} »"
+    return rows(), f"Excel (.xlsx), feuille « {sheet.title} »", sheet.max_row or 0
 
 
 def read_table(path: str | Path, vocabulary: Vocabulary,
@@ -195,9 +217,9 @@ def read_table(path: str | Path, vocabulary: Vocabulary,
         raise IngestError(f"Fichier introuvable : {path}.")
     suffix = path.suffix.lower()
     if suffix in (".csv", ".txt", ".tsv"):
-        rows, description = csv_rows(path)
+        rows, description, lines = csv_rows(path)
     elif suffix in (".xlsx", ".xlsm"):
-        rows, description = xlsx_rows(path)
+        rows, description, lines = xlsx_rows(path)
     elif suffix == ".xls":
         raise IngestError(f"{path.name} : l'ancien format Excel (.xls) n'est pas lu ; enregistrez le "
                           "fichier en .xlsx ou en CSV.")
@@ -206,15 +228,17 @@ def read_table(path: str | Path, vocabulary: Vocabulary,
                           "(formats acceptés : .csv, .xlsx).")
     header, columns, services = find_header(rows, vocabulary, overrides)
     check_usable(columns, header)
-    width = len(header)
-    body = []
+    used = set(columns.values()) | set(services)
+    ignored = [h for i, h in enumerate(header) if i not in used and h.strip()]
+    return Table(header, body(rows, len(header)), columns, services, ignored, description, lines)
+
+
+def body(rows: Iterator[tuple[int, list[str]]], width: int) -> Iterator[tuple[int, tuple[str, ...]]]:
+    """The non-empty rows after the header, cells stripped and padded to the header's width."""
     for line, cells in rows:
         stripped = tuple(map(str.strip, cells))
         if any(stripped):
-            body.append((line, stripped + ("",) * (width - len(stripped))))
-    used = set(columns.values()) | set(services)
-    ignored = [h for i, h in enumerate(header) if i not in used and h.strip()]
-    return Table(header, body, columns, services, ignored, description)
+            yield line, stripped + ("",) * (width - len(stripped))
 
 
 def find_header(rows: Iterator[tuple[int, list[str]]], vocabulary: Vocabulary,
