@@ -12,7 +12,6 @@ import argparse
 import json
 import os
 import platform
-import re
 import subprocess
 import sys
 import tempfile
@@ -24,6 +23,7 @@ from sqlalchemy import create_engine, text
 ROOT = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from generate import generate  # noqa: E402
+from sections import write_section  # noqa: E402
 
 SOURCE = "bench"
 
@@ -96,7 +96,7 @@ def main() -> None:
                    + ".\n")
     print(report)
     if arguments.write:
-        write_section(arguments.write, report)
+        write_section(arguments.write, "Ingest", report)
 
 
 def reset(engine) -> None:
@@ -148,14 +148,6 @@ def render(rows: int, first: dict, first_batch: dict, second: dict, second_batch
         f"Python {machine['python']}, PostgreSQL {machine['postgresql']}, PostGIS {machine['postgis']}; "
         f"load average {machine['load']:.2f} when the run ended (the machine is shared). "
         f"Measured {time.strftime('%Y-%m-%d %H:%M UTC', time.gmtime())}.", ""])
-
-
-def write_section(path: Path, section: str) -> None:
-    """Replace (or append) the '## Ingest' section of a Markdown file."""
-    content = path.read_text(encoding="utf-8") if path.exists() else "# Benchmarks\n\n"
-    pattern = re.compile(r"^## Ingest\n.*?(?=^## |\Z)", re.MULTILINE | re.DOTALL)
-    content = pattern.sub(section, content) if pattern.search(content) else content.rstrip() + "\n\n" + section
-    path.write_text(content, encoding="utf-8")
 
 
 if __name__ == "__main__":
