@@ -38,14 +38,14 @@ SECTOR = "ressourcerie"
 API_PATH = f"/api/enterprises?bbox={BBOX}&sector={SECTOR}"
 
 
-def carte(*args: str) -> None:
-    """Run the `carte` command on the bench database."""
-    subprocess.run([str(VENV_BIN / "carte"), *args], check=True, env={**os.environ, "CARTE_DATABASE_URL": BENCH_URL})
+def carte(*args: str, url: str = BENCH_URL) -> None:
+    """Run the `carte` command on a bench database."""
+    subprocess.run([str(VENV_BIN / "carte"), *args], check=True, env={**os.environ, "CARTE_DATABASE_URL": url})
 
 
-def generate_enterprises(count: int) -> int:
-    """Fill the bench database with `count` published enterprises placed at real postal codes."""
-    engine = create_engine(BENCH_URL)
+def generate_enterprises(count: int, url: str = BENCH_URL) -> int:
+    """Fill a bench database with `count` published enterprises placed at real postal codes."""
+    engine = create_engine(url)
     with engine.begin() as connection:
         existing = connection.execute(text("SELECT count(*) FROM enterprise WHERE source = 'bench'")).scalar()
         if existing == count:
@@ -87,18 +87,18 @@ def generate_enterprises(count: int) -> int:
     return count
 
 
-def prepare_database(count: int) -> int:
-    """Create, migrate and fill the bench database (only what is missing)."""
+def prepare_database(count: int, url: str = BENCH_URL) -> int:
+    """Create, migrate and fill a bench database (only what is missing)."""
     subprocess.run([sys.executable, str(ROOT / "scripts" / "ensure_postgis.py")], check=True,
-                   env={**os.environ, "CARTE_DATABASE_URL": BENCH_URL})
-    carte("db", "upgrade")
-    engine = create_engine(BENCH_URL)
+                   env={**os.environ, "CARTE_DATABASE_URL": url})
+    carte("db", "upgrade", url=url)
+    engine = create_engine(url)
     with engine.connect() as connection:
         loaded = connection.execute(text("SELECT count(*) FROM municipality")).scalar()
     if loaded == 0:
-        carte("geodata", "load")
-    carte("vocabulary", "load")
-    return generate_enterprises(count)
+        carte("geodata", "load", url=url)
+    carte("vocabulary", "load", url=url)
+    return generate_enterprises(count, url)
 
 
 def free_port() -> int:
