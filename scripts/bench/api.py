@@ -59,7 +59,7 @@ def generate_enterprises(count: int, url: str = BENCH_URL) -> int:
                  i AS (SELECT array_agg(code ORDER BY position) AS codes FROM item_category)
             INSERT INTO enterprise (source, source_key, name, description, street, municipality_name,
                                     postal_code, phone, website, opening_hours, sectors, items, services,
-                                    point, geocode_precision, geocode_source, published)
+                                    point, mrc_code, geocode_precision, geocode_source, published)
             SELECT 'bench', 'bench-' || g, 'Entreprise ' || g, 'Entreprise générée n° ' || g,
                    (g % 900 + 1) || ', rue Principale', pc.municipality_name, pc.code,
                    '+1418555' || lpad((g % 10000)::text, 4, '0'), 'https://exemple.org/' || g,
@@ -67,15 +67,15 @@ def generate_enterprises(count: int, url: str = BENCH_URL) -> int:
                    ARRAY[s.codes[1 + g % array_length(s.codes, 1)]],
                    ARRAY[i.codes[1 + (g * 7) % array_length(i.codes, 1)]],
                    CASE WHEN g % 5 = 0 THEN ARRAY['collecte_domicile'] ELSE '{}' END,
-                   ST_SetSRID(ST_MakePoint(ST_X(pc.point) + ((g * 37) % 200 - 100) / 100000.0,
-                                           ST_Y(pc.point) + ((g * 53) % 200 - 100) / 100000.0), 4326),
+                   pt.point, (SELECT min(p.mrc_code) FROM mrc_part p WHERE ST_Intersects(p.geom, pt.point)),
                    'postal_code', 'bench', true
             FROM (SELECT g, (g::bigint * 104729) % total.n AS rn FROM generate_series(1, :count) AS g, total) AS gs(g, rn)
             CROSS JOIN s CROSS JOIN i
-            JOIN pcs pc ON pc.rn = gs.rn"""), {"count": count})
-        connection.execute(text("""
-            UPDATE enterprise e SET mrc_code = p.mrc_code FROM mrc_part p
-            WHERE e.source = 'bench' AND ST_Intersects(p.geom, e.point)"""))
+            JOIN pcs pc ON pc.rn = gs.rn
+            -- the MRC is found while inserting: a later UPDATE would rewrite every row and all its indexes
+            CROSS JOIN LATERAL (SELECT ST_SetSRID(ST_MakePoint(
+                ST_X(pc.point) + ((g * 37) % 200 - 100) / 100000.0,
+                ST_Y(pc.point) + ((g * 53) % 200 - 100) / 100000.0), 4326) AS point) AS pt"""), {"count": count})
         # pygeoapi filters properties by equality only: a view gives it the (single) sector as text.
         connection.execute(text("""
             CREATE OR REPLACE VIEW bench_enterprise_ogc AS
