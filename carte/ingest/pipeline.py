@@ -124,6 +124,9 @@ def ingest_file(connection: Connection, path: str | Path, options: IngestOptions
     # Compiling the big statements costs more than it saves at this size.
     connection.execute(text("SET LOCAL jit = off"))
     connection.execute(text("SET LOCAL gin_pending_list_limit = '64MB'"))
+    # GIN pending lists are merged into their indexes with work_mem: a few MB makes a large import
+    # merge its trigram entries in thousands of small passes.
+    connection.execute(text("SET LOCAL work_mem = '256MB'"))
     savepoint = connection.begin_nested() if options.dry_run else None
     calls_before = sum(g.calls for g in options.geocoders)
     try:
