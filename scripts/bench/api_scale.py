@@ -55,14 +55,44 @@ def request_paths(url: str) -> list[str]:
             f"&sector={sectors[number % len(sectors)]}" for number, (x, y) in enumerate(centres)]
 
 
-def wrk(port: int, paths: Path, connections: int, seconds: int) -> dict[str, Any]:
-    """One wrk run; its JSON line (latency distribution, rate, bytes, errors) and the load average."""
+def cpu_seconds(pids: list[int]) -> float:
+    """User + system CPU seconds used so far by these processes (those gone count for nothing)."""
+    ticks = 0
+    for pid in pids:
+        try:
+            fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        ticks += int(fields[11]) + int(fields[12])
+    return ticks / os.sysconf("SC_CLK_TCK")
+
+
+def serving_pids(server: subprocess.Popen, url: str) -> list[int]:
+    """The gunicorn processes and the PostgreSQL backends connected to the bench database."""
+    children = [int(pid) for pid in subprocess.run(["pgrep", "-P", str(server.pid)], capture_output=True,
+                                                   text=True).stdout.split()]
+    engine = create_engine(url)
+    with engine.connect() as connection:
+        backends = connection.execute(text(
+            "SELECT pid FROM pg_stat_activity WHERE datname = current_database() AND pid <> pg_backend_pid()"
+        )).scalars().all()
+    engine.dispose()
+    return [server.pid, *children, *backends]
+
+
+def wrk(port: int, paths: Path, connections: int, seconds: int, pids: list[int] | None = None) -> dict[str, Any]:
+    """One wrk run; its JSON line (latency distribution, rate, bytes, errors), the load average and
+    the CPU time the app and its database backends spent per request (which other processes on the
+    machine do not inflate, unlike latencies)."""
+    before = cpu_seconds(pids or [])
     output = subprocess.run(
         ["wrk", "-t2", f"-c{connections}", f"-d{seconds}s", "--timeout", "10s", "-s", str(LUA),
          f"http://127.0.0.1:{port}"], capture_output=True, text=True, timeout=seconds + 60,
         env={**os.environ, "WRK_PATHS": str(paths)}).stdout
     figures = json.loads(re.search(r"^WRKJSON (.*)$", output, re.MULTILINE).group(1))
-    return {**figures, "connections": connections, "load": round(os.getloadavg()[0], 2)}
+    cpu_ms = (cpu_seconds(pids or []) - before) * 1000 / max(figures["requests"], 1)
+    return {**figures, "connections": connections, "load": round(os.getloadavg()[0], 2),
+            "cpu_ms_per_request": round(cpu_ms, 1)}
 
 
 def measure(count: int, prefix: str, connections: list[int], seconds: int) -> dict[str, Any]:
@@ -76,8 +106,9 @@ def measure(count: int, prefix: str, connections: list[int], seconds: int) -> di
         server = start([str(VENV_BIN / "gunicorn"), *GUNICORN, "-b", f"127.0.0.1:{port}", "carte:create_app()"],
                        {"CARTE_DATABASE_URL": url, "CARTE_RESPONSE_CACHE_ENTRIES": "0"}, port, "/api/sectors")
         try:
-            wrk(port, Path(paths.name), 4, 3)  # warm every worker's connections and the database cache
-            runs = [wrk(port, Path(paths.name), n, seconds) for n in connections]
+            wrk(port, Path(paths.name), max(connections), 3)  # open the pools' connections, warm the caches
+            pids = serving_pids(server, url)
+            runs = [wrk(port, Path(paths.name), n, seconds, pids) for n in connections]
         finally:
             stop(server)
     return {"enterprises": count, "database": url.rsplit("/", 1)[1], "runs": runs}
@@ -87,7 +118,8 @@ def markdown(results: list[dict[str, Any]], seconds: int) -> str:
     """The section of docs/benchmarks.md."""
     rows = [f"| {r['enterprises']:,} | {run['connections']} | {run['p50_ms']:.1f} | {run['p95_ms']:.1f} | "
             f"{run['p99_ms']:.1f} | {run['requests_per_s']:.0f} | {run['bytes_per_response'] / 1000:.1f} kB | "
-            f"{run['non_2xx'] + run['errors'] + run['timeouts']} | {run['load']:.1f} |"
+            f"{run['non_2xx'] + run['errors'] + run['timeouts']} | {run['cpu_ms_per_request']:.1f} | "
+            f"{2000 / max(run['cpu_ms_per_request'], 0.1):.0f} | {run['load']:.1f} |"
             for r in results for run in r["runs"]]
     target = next((run for r in results if r["enterprises"] == 1_000_000 for run in r["runs"]
                    if run["connections"] == 4), None)
@@ -100,9 +132,14 @@ def markdown(results: list[dict[str, Any]], seconds: int) -> str:
         f"Each wrk run lasts {seconds} s (2 threads) after a 3 s warm-up; latencies are wrk's own distribution "
         "(from sending the request to the last byte of the answer); bytes are the body and headers of an "
         "average answer (uncompressed GeoJSON, first page of up to 100 features); errors are non-2xx, socket "
-        "errors and timeouts; load is the 1-minute load average at the end of the run (2 cores, shared).", "",
-        "| enterprises | connections | p50 ms | p95 ms | p99 ms | requests/s | bytes/answer | errors | load |",
-        "|---|---|---|---|---|---|---|---|---|", *rows, "", verdict,
+        "errors and timeouts; load is the 1-minute load average at the end of the run (2 cores, shared). "
+        "*CPU ms/request* is the user + system time of the gunicorn processes and of the PostgreSQL "
+        "backends serving them during the run, divided by the requests: unlike latencies it does not grow "
+        "when other processes take the cores, and 2,000 divided by it is the rate two idle cores would "
+        "sustain (wrk itself excluded).", "",
+        "| enterprises | connections | p50 ms | p95 ms | p99 ms | requests/s | bytes/answer | errors "
+        "| CPU ms/request | 2 idle cores, requests/s | load |",
+        "|---|---|---|---|---|---|---|---|---|---|---|", *rows, "", verdict,
         f"Measured {time.strftime('%Y-%m-%d %H:%M UTC', time.gmtime())}.", ""])
 
 
