@@ -104,7 +104,7 @@ bench-map: $(VENV)/.installed $(MO)
 # The ingest: 100,000 and 1,000,000 generated rows, first run and re-run.
 bench-ingest: $(VENV)/.installed
 	@$(MAKE) --no-print-directory setup-db DB=$(BENCH_DB_PREFIX)_ingest
-	$(PY) scripts/bench/ingest.py --database-url $(BENCH_DB_PREFIX)_ingest --rows 100000 1000000 --repeat 2 --write $(BENCH_DOC)
+	$(PY) scripts/bench/ingest.py --database-url $(BENCH_DB_PREFIX)_ingest --rows 100000 1000000 --repeat 1 --write $(BENCH_DOC)
 
 # MRC assignment of 1,000,000 points: PostGIS against Shapely's STRtree (same database as the ingest).
 bench-mrc: $(VENV)/.installed
