@@ -125,9 +125,13 @@ def start(command: list[str], env: dict[str, str], port: int, probe: str) -> sub
 
 
 def stop(server: subprocess.Popen) -> None:
-    """Stop a server started here (its own process group only)."""
+    """Stop a server started here (its own process group only), killing it if requests keep it busy."""
     os.killpg(server.pid, signal.SIGTERM)
-    server.wait(timeout=30)
+    try:
+        server.wait(timeout=30)
+    except subprocess.TimeoutExpired:
+        os.killpg(server.pid, signal.SIGKILL)
+        server.wait(timeout=30)
 
 
 def timed_requests(port: int, path: str, count: int, headers: dict[str, str] | None = None) -> dict[str, Any]:
