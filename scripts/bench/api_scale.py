@@ -37,7 +37,7 @@ GUNICORN = ["-w", "4", "-k", "gthread", "--threads", "4"]
 
 
 def label(count: int) -> str:
-    """100000 -> '100k', 1000000 -> '1m'."""
+    """100000 -> '100k', 1000000 -> '1m', 11200 -> '11k'."""
     return f"{count // 1_000_000}m" if count % 1_000_000 == 0 else f"{count // 1000}k"
 
 
