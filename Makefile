@@ -7,12 +7,11 @@ CARTE := $(VENV)/bin/carte
 CARTE_DATABASE_URL ?= postgresql+psycopg://postgres@127.0.0.1:5432/carte
 CARTE_TEST_DATABASE_URL ?= postgresql+psycopg://postgres@127.0.0.1:5432/carte_test
 CARTE_GEODATA_DIR ?= ../shared/geodata
-CARTE_BENCH_DATABASE_URL ?= postgresql+psycopg://postgres@127.0.0.1:5432/carte_bench
 HOST ?= 127.0.0.1
 PORT ?= 5000
 export CARTE_TEST_DATABASE_URL
 
-.PHONY: setup setup-db demo test verify serve browser-deps clean-venv bench bench-ingest bench-api bench-map bench-tiles translations restore-check
+.PHONY: setup setup-db demo test verify serve browser-deps clean-venv bench bench-deps bench-ingest bench-mrc bench-api bench-api-scale bench-mixed bench-map bench-tiles translations restore-check
 
 # Virtual environment with the project and its test tools; redone only when the packaging changes.
 $(VENV)/.installed: pyproject.toml setup.py
@@ -69,37 +68,59 @@ verify: $(VENV)/.installed $(MO) browser-deps
 	$(PY) -m pytest -m verify
 	$(PY) scripts/audit.py
 
-# Benchmarks, never part of `make test`; each writes its section of docs/benchmarks.md.
-bench: bench-ingest bench-api bench-map bench-tiles
+# Benchmarks, never part of `make test`; each writes its own section of docs/benchmarks.md and uses its
+# own databases, named $(BENCH_DB_PREFIX)_<scenario> (11.2k for the map, 100k and 1M for the others).
+BENCH_DB_PREFIX ?= postgresql+psycopg://postgres@127.0.0.1:5432/carte_bench
+BENCH_DOC := docs/benchmarks.md
+bench: bench-ingest bench-mrc bench-api bench-api-scale bench-mixed bench-map bench-tiles
 
-# wrk from Debian, then the API benchmark.
-bench-api: $(VENV)/.installed
+# The project with its bench extra (locust), and wrk from Debian.
+$(VENV)/.bench: $(VENV)/.installed
+	$(PY) -m pip install --quiet -e '.[test,bench]'
+	@touch $@
+bench-deps: $(VENV)/.bench
 	@command -v wrk >/dev/null || { \
 	  if [ "$$(id -u)" = 0 ]; then \
 	    DEBIAN_FRONTEND=noninteractive apt-get update >/dev/null && \
 	    DEBIAN_FRONTEND=noninteractive apt-get install -y wrk >/dev/null; \
 	  else echo "[bench] ERREUR : exécutez en root : sudo apt-get install -y wrk"; exit 1; fi; }
-	$(PY) scripts/bench/api.py
 
-# The citizen map's benchmark on its own database.
-BENCH_MAP_DATABASE_URL ?= postgresql+psycopg://postgres@127.0.0.1:5432/carte_bench_map
+# The API against pygeoapi at 100k (issue 5).
+bench-api: bench-deps
+	CARTE_BENCH_DATABASE_URL=$(BENCH_DB_PREFIX)_api $(PY) scripts/bench/api.py
+
+# The API at 100k and 1M under wrk, 4 and 32 connections, boxes varying.
+bench-api-scale: bench-deps
+	$(PY) scripts/bench/api_scale.py --database-prefix $(BENCH_DB_PREFIX)_api --write $(BENCH_DOC)
+
+# 200 locust users for 60 s on 11,200 enterprises (Quebec's size, the map downloading them all).
+bench-mixed: bench-deps
+	$(PY) scripts/bench/mixed.py --database-prefix $(BENCH_DB_PREFIX)_api --write $(BENCH_DOC)
+
+# The citizen map's benchmark on its own database (11,200 enterprises).
+BENCH_MAP_DATABASE_URL ?= $(BENCH_DB_PREFIX)_map
 bench-map: $(VENV)/.installed $(MO)
 	@$(MAKE) --no-print-directory setup-db DB=$(BENCH_MAP_DATABASE_URL)
 	$(PY) scripts/bench/map.py --database-url $(BENCH_MAP_DATABASE_URL)
 
 # The large-data map (issue 7): tiles at zoom 5, 8, 12, 15 and the page, at 11,200 and 1,000,000 enterprises,
 # each on its own database (the 1M rows take about 8 minutes to generate, and are kept between runs).
-BENCH_TILES_11K_URL ?= postgresql+psycopg://postgres@127.0.0.1:5432/carte_bench_tiles_11k
-BENCH_TILES_1M_URL ?= postgresql+psycopg://postgres@127.0.0.1:5432/carte_bench_tiles_1m
+BENCH_TILES_11K_URL ?= $(BENCH_DB_PREFIX)_tiles_11k
+BENCH_TILES_1M_URL ?= $(BENCH_DB_PREFIX)_tiles_1m
 bench-tiles: $(VENV)/.installed $(MO)
 	@$(MAKE) --no-print-directory setup-db DB=$(BENCH_TILES_11K_URL)
 	@$(MAKE) --no-print-directory setup-db DB=$(BENCH_TILES_1M_URL)
 	$(PY) scripts/bench/tiles.py --database $(BENCH_TILES_11K_URL) 11200 --database $(BENCH_TILES_1M_URL) 1000000
 
-# The ingest benchmark on its own database: 100,000 generated rows, first run and re-run (docs/benchmarks.md).
+# The ingest: 100,000 and 1,000,000 generated rows, first run and re-run.
 bench-ingest: $(VENV)/.installed
-	@$(MAKE) --no-print-directory setup-db DB=$(CARTE_BENCH_DATABASE_URL)
-	$(PY) scripts/bench/ingest.py --database-url $(CARTE_BENCH_DATABASE_URL) --rows 100000 --repeat 3 --write docs/benchmarks.md
+	@$(MAKE) --no-print-directory setup-db DB=$(BENCH_DB_PREFIX)_ingest
+	$(PY) scripts/bench/ingest.py --database-url $(BENCH_DB_PREFIX)_ingest --rows 100000 1000000 --repeat 1 --write $(BENCH_DOC)
+
+# MRC assignment of 1,000,000 points: PostGIS against Shapely's STRtree (same database as the ingest).
+bench-mrc: $(VENV)/.installed
+	@$(MAKE) --no-print-directory setup-db DB=$(BENCH_DB_PREFIX)_ingest
+	$(PY) scripts/bench/mrc.py --database-url $(BENCH_DB_PREFIX)_ingest --points 1000000 --write $(BENCH_DOC)
 
 # Backups: dump the database, restore it into a scratch copy, compare every table.
 restore-check: setup

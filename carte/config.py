@@ -37,6 +37,9 @@ class Setting:
 SETTINGS: tuple[Setting, ...] = (
     Setting("DATABASE_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/carte",
             "SQLAlchemy URL of the PostgreSQL + PostGIS database."),
+    Setting("DATABASE_READ_URL", "",
+            "SQLAlchemy URL of a read replica serving the public GET pages, map data, API and exports "
+            "(empty: everything reads the primary database)."),
     Setting("GEODATA_DIR", _default_geodata_dir(),
             "Folder holding regions.geojson, mrc.geojson and municipalities.csv (see geodata/README.md)."),
     Setting("SECRET_KEY", "dev-only-change-me",

@@ -4,13 +4,17 @@ from __future__ import annotations
 from contextlib import contextmanager
 from typing import Iterator
 
-from flask import Flask, current_app, g
+from flask import Flask, current_app, g, has_request_context, request
 from sqlalchemy import Engine, create_engine, text
 from sqlalchemy.engine import Connection, make_url
 from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import Session
 
 from carte.errors import DatabaseUnavailable
+
+#: Blueprints whose GET routes only read public data, so a read replica may answer them; staff pages,
+#: suggestions and owners' pages (and every POST) use the primary.
+READ_ONLY_BLUEPRINTS = frozenset({"home", "enterprise", "api", "export", "embed"})
 
 
 def make_engine(url: str) -> Engine:
@@ -54,10 +58,19 @@ def get_engine() -> Engine:
     return current_app.extensions["carte_engine"]
 
 
+def reads_only() -> bool:
+    """Whether the current request only reads public data: a GET or HEAD of a public blueprint."""
+    return has_request_context() and request.method in ("GET", "HEAD") \
+        and request.blueprint in READ_ONLY_BLUEPRINTS
+
+
 def get_session() -> Session:
-    """The request's session, opened on first use and closed at teardown."""
+    """The request's session, opened on first use and closed at teardown: on the read replica for
+    public read-only requests when one is configured, else on the primary."""
     if "db_session" not in g:
-        bind = current_app.extensions.get("carte_bind") or get_engine()
+        replica = current_app.extensions.get("carte_read_engine")
+        bind = replica if replica is not None and reads_only() else \
+            current_app.extensions.get("carte_bind") or get_engine()
         g.db_session = Session(bind=bind, join_transaction_mode="create_savepoint")
     return g.db_session
 
@@ -70,6 +83,9 @@ def close_session(_exc: BaseException | None = None) -> None:
 
 
 def init_app(app: Flask) -> None:
-    """Attach an engine to the app and close sessions at the end of each request."""
+    """Attach the engines (primary, and read replica when configured) to the app and close sessions
+    at the end of each request."""
     app.extensions["carte_engine"] = make_engine(app.config["DATABASE_URL"])
+    if app.config.get("DATABASE_READ_URL"):
+        app.extensions["carte_read_engine"] = make_engine(app.config["DATABASE_READ_URL"])
     app.teardown_appcontext(close_session)

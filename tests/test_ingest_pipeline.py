@@ -270,3 +270,15 @@ def test_a_row_that_cannot_be_placed_is_kept_unpublished_and_the_batch_records_t
     counts = connection.execute(text("SELECT counts FROM import_batch WHERE id = :b"),
                                 {"b": result.batch_id}).scalar_one()
     assert {k: counts[k] for k in result.summary()} == result.summary()
+
+
+def test_a_list_staged_in_many_small_chunks_loads_like_one_staged_at_once(connection, messy_csv, monkeypatch):
+    """Rows are cleaned and copied chunk by chunk (memory stays flat): the outcome does not depend on it."""
+    from carte.ingest import pipeline
+
+    whole = ingest_file(connection, messy_csv, IngestOptions(source="test-ingest", dry_run=True))
+    monkeypatch.setattr(pipeline, "CHUNK_ROWS", 2)
+    chunked = ingest_file(connection, messy_csv, IngestOptions(source="test-ingest", dry_run=True))
+    assert chunked.summary() == whole.summary() and chunked.summary()["inserted"] > 2
+    assert [(o.line, o.status, o.mrc_code, o.reasons) for o in chunked.outcomes] == \
+        [(o.line, o.status, o.mrc_code, o.reasons) for o in whole.outcomes]

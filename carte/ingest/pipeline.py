@@ -15,13 +15,15 @@ from carte.duplicates import after_import
 from carte.geocoding import PRECISIONS, STAGE_COLUMNS, Chain, OnlineGeocoder, place_staged
 from carte.ingest.clean import CleanRow, Issue
 from carte.ingest.guard import FileLimits
-from carte.ingest.readers import read_table
+from carte.ingest.readers import Table, read_table
 from carte.ingest.rows import Layout, Places, clean_row
 from carte.vocabulary import Vocabulary, load_vocabulary
 
 #: Bump when cleaning changes, so rows read before are cleaned again instead of skipped.
 PIPELINE_VERSION = "1"
 STAGE = "ingest_stage"
+#: Rows cleaned before they are copied to the staging table together.
+CHUNK_ROWS = 20_000
 Progress = Callable[[str, int, int], None]
 #: Enterprise columns filled from each field of the file.
 FIELD_COLUMNS = {"external_id": ("external_id",), "neq": ("neq",), "name": ("name",),
@@ -69,7 +71,7 @@ class IngestOptions:
     limits: FileLimits = field(default_factory=FileLimits)
 
 
-@dataclass
+@dataclass(slots=True)
 class RowOutcome:
     """Where one input row went, for the report."""
 
@@ -124,14 +126,15 @@ def ingest_file(connection: Connection, path: str | Path, options: IngestOptions
     # Compiling the big statements costs more than it saves at this size.
     connection.execute(text("SET LOCAL jit = off"))
     connection.execute(text("SET LOCAL gin_pending_list_limit = '64MB'"))
+    # GIN pending lists are merged into their indexes with work_mem: a few MB makes a large import
+    # merge its trigram entries in thousands of small passes.
+    connection.execute(text("SET LOCAL work_mem = '256MB'"))
     savepoint = connection.begin_nested() if options.dry_run else None
     calls_before = sum(g.calls for g in options.geocoders)
     try:
-        staged, seen_ids = sort_rows(connection, table.rows, layout, options, vocabulary, result, progress)
+        notes, seen_ids = sort_rows(connection, table, layout, options, vocabulary, result, progress)
         clock.lap(result, "nettoyage")
         step = (lambda done: progress("base de données", done, 4)) if progress else (lambda done: None)
-        step(0)
-        stage(connection, staged, with_address_keys=bool(options.geocoders))
         step(1)
         place_staged(connection, STAGE, options.chain, options.geocoders,
                      (lambda done, total: progress("géocodage", done, total)) if progress else None)
@@ -147,7 +150,7 @@ def ingest_file(connection: Connection, path: str | Path, options: IngestOptions
             apply(connection, options.source, result.batch_id, present_columns(layout))
         result.missing, result.unpublished = handle_missing(connection, options, seen_ids)
         connection.execute(text("SELECT set_config('carte.import_batch', '', true)"))
-        collect(connection, result, staged, options.source)
+        collect(connection, result, notes, options.source)
         if not options.dry_run:
             result.duplicates = after_import(connection, [o.enterprise_id for o in result.outcomes
                                                           if o.status == "inserted" and o.enterprise_id])
@@ -207,24 +210,29 @@ def known_rows(connection: Connection, source: str) -> dict[str, tuple]:
     return {row[0]: tuple(row[1:]) for row in rows}
 
 
-def sort_rows(connection: Connection, rows: list, layout: Layout, options: IngestOptions,
+def sort_rows(connection: Connection, table: Table, layout: Layout, options: IngestOptions,
               vocabulary: Vocabulary, result: IngestResult,
-              progress: Progress | None) -> tuple[list[tuple[CleanRow, str]], list[int]]:
-    """Clean every row, except rows identical to what an enterprise was loaded from (unchanged);
-    rejected and duplicate rows become outcomes at once; return the rows to stage."""
+              progress: Progress | None) -> tuple[dict[int, list[str]], list[int]]:
+    """Clean every row as it is read, except rows identical to what an enterprise was loaded from
+    (unchanged); rejected and duplicate rows become outcomes at once; the others are staged in chunks
+    (memory stays flat). Return the report's reasons of the staged rows that have issues, by line,
+    and the enterprises of the unchanged rows."""
     salt = f"{PIPELINE_VERSION}|{options.chain.label}|{sorted(layout.columns.items())}|" \
            f"{sorted(layout.services.items())}|".encode()
     known = known_rows(connection, options.source)
-    digests = [row_hash(salt, cells) for _line, cells in rows]
-    previous = [known.pop(digest, None) for digest in digests]
     places = load_places(connection)
     keys: dict[str, int] = {}
-    staged: list[tuple[CleanRow, str]] = []
+    chunk: list[tuple[CleanRow, str]] = []
+    notes: dict[int, list[str]] = {}
     seen_ids: list[int] = []
-    for done, ((line, cells), digest, before) in enumerate(zip(rows, digests, previous), 1):
+    create_stage(connection)
+    done = 0
+    for done, (line, cells) in enumerate(table.rows, 1):
         result.counts["read"] += 1
         if progress and done % 2000 == 0:
-            progress("nettoyage", done, len(rows))
+            progress("nettoyage", done, max(done, table.lines))
+        digest = row_hash(salt, cells)
+        before = known.pop(digest, None)
         if before is not None:
             enterprise_id, key, precision, mrc_code, flags = before
             keys.setdefault(key, line)
@@ -245,10 +253,16 @@ def sort_rows(connection: Connection, rows: list, layout: Layout, options: Inges
                                               reasons=[describe(i) for i in row.issues]))
             continue
         keys[row.source_key] = line
-        staged.append((row, digest))
+        if row.issues:
+            notes[line] = [describe(i) for i in row.issues]
+        chunk.append((row, digest))
+        if len(chunk) == CHUNK_ROWS:
+            stage(connection, chunk, with_address_keys=bool(options.geocoders))
+            chunk.clear()
+    stage(connection, chunk, with_address_keys=bool(options.geocoders))
     if progress:
-        progress("nettoyage", len(rows), len(rows))
-    return staged, seen_ids
+        progress("nettoyage", done, done)
+    return notes, seen_ids
 
 
 def describe(issue: Issue) -> str:
@@ -274,11 +288,15 @@ _COPIED = ("line", "source_key", "content_hash", "external_id", "neq", "name", "
            "opening_hours", "sectors", "items", "services", "contact_person", "internal_notes")
 
 
-def stage(connection: Connection, staged: list[tuple[CleanRow, str]], with_address_keys: bool) -> None:
-    """COPY the clean rows into a temporary table dropped at the end of the transaction (with the
-    cache keys of their addresses when an online geocoder will need them)."""
+def create_stage(connection: Connection) -> None:
+    """The staging table: temporary, dropped at the end of the transaction."""
     connection.execute(text(f"DROP TABLE IF EXISTS {STAGE}"))
     connection.execute(text(f"CREATE TEMP TABLE {STAGE} ({STAGE_DATA}) ON COMMIT DROP"))
+
+
+def stage(connection: Connection, staged: list[tuple[CleanRow, str]], with_address_keys: bool) -> None:
+    """COPY clean rows into the staging table (with the cache keys of their addresses when an online
+    geocoder will need them)."""
     cursor = connection.connection.driver_connection.cursor()
     with cursor.copy(f"COPY {STAGE} ({', '.join(_COPIED)}) FROM STDIN") as copy:
         for row, digest in staged:
@@ -353,7 +371,8 @@ def present_columns(layout: Layout) -> tuple[str, ...]:
 
 def open_batch(connection: Connection, path: Path, source: str) -> int:
     """Record the start of an import and return its id."""
-    digest = hashlib.sha256(path.read_bytes()).hexdigest()
+    with open(path, "rb") as handle:
+        digest = hashlib.file_digest(handle, "sha256").hexdigest()
     return connection.execute(text(
         "INSERT INTO import_batch (source, file_name, checksum) VALUES (:s, :f, :c) RETURNING id"),
         {"s": source, "f": path.name, "c": digest}).scalar_one()
@@ -407,25 +426,24 @@ def handle_missing(connection: Connection, options: IngestOptions, seen_ids: lis
     return missing, hidden
 
 
-def collect(connection: Connection, result: IngestResult, staged: list[tuple[CleanRow, str]],
-            source: str) -> None:
+def collect(connection: Connection, result: IngestResult, notes: dict[int, list[str]], source: str) -> None:
     """Outcomes of the staged rows, counts per status and precision, and the issues they raise."""
-    by_line = {row.line: row for row, _ in staged}
     result.mrc_names = dict(connection.execute(text("SELECT code, name FROM mrc")).all())
-    for line, status, enterprise_id, precision, mrc_code, flags in connection.execute(text(f"""
-            SELECT s.line, COALESCE(s.status, 'inserted'), e.id, s.precision, s.mrc_code, s.flags
-            FROM {STAGE} s LEFT JOIN enterprise e ON e.source = :source AND e.source_key = s.source_key"""),
-            {"source": source}).all():
-        row = by_line[line]
-        reasons = [describe(i) for i in row.issues]
+    staged = connection.execute(text(f"""
+        SELECT s.line, COALESCE(s.external_id, s.neq), s.municipality_name, COALESCE(s.status, 'inserted'),
+               e.id, s.precision, s.mrc_code, s.flags
+        FROM {STAGE} s LEFT JOIN enterprise e ON e.source = :source AND e.source_key = s.source_key"""),
+        {"source": source}, execution_options={"yield_per": CHUNK_ROWS})
+    for line, identifier, town, status, enterprise_id, precision, mrc_code, flags in staged:
+        reasons = notes.get(line, [])
         for flag in flags:
             reason = FLAG_REASONS.get(flag, flag)
             if flag == "municipality_unknown":
-                reason = f"{reason} : « {row.municipality_name} »"
+                reason = f"{reason} : « {town} »"
             reasons.append(reason)
             result.issues.append(Issue(line, None, None, reason))
-        result.outcomes.append(RowOutcome(line, row.external_id or row.neq, status, enterprise_id, precision,
-                                          mrc_code, reasons))
+        result.outcomes.append(RowOutcome(line, identifier, status, enterprise_id, precision, mrc_code,
+                                          reasons))
     result.outcomes.sort(key=lambda outcome: outcome.line)
     for outcome in result.outcomes:
         result.counts[outcome.status] += 1
@@ -435,7 +453,8 @@ def collect(connection: Connection, result: IngestResult, staged: list[tuple[Cle
 
 def record(connection: Connection, result: IngestResult) -> None:
     """Store the issues (linked to their enterprise) and the batch's counts and timings."""
-    ids = {outcome.line: outcome.enterprise_id for outcome in result.outcomes}
+    lines = {issue.line for issue in result.issues}
+    ids = {outcome.line: outcome.enterprise_id for outcome in result.outcomes if outcome.line in lines}
     cursor = connection.connection.driver_connection.cursor()
     with cursor.copy('COPY import_issue (batch_id, line, "column", value, reason, severity, '
                      "enterprise_id) FROM STDIN") as copy:

@@ -6,7 +6,7 @@ import csv
 import datetime as dt
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Iterator, TextIO
+from typing import BinaryIO, Iterator, TextIO
 
 from carte.errors import IngestError
 from carte.ingest.guard import REFUSED_FORMATS, FileLimits, check_spreadsheet
@@ -59,14 +59,16 @@ _TRUE = {"oui", "o", "yes", "y", "x", "1", "vrai", "true", "v"}
 
 @dataclass
 class Table:
-    """A sheet read from a file: its rows (line number, cells) and where each field lives."""
+    """A sheet read from a file: its rows (line number, cells), read once as they are consumed, and
+    where each field lives; `lines` bounds the number of rows (for progress)."""
 
     headers: list[str]
-    rows: list[tuple[int, tuple[str, ...]]]
+    rows: Iterator[tuple[int, tuple[str, ...]]]
     columns: dict[str, int]
     services: dict[int, str] = field(default_factory=dict)
     ignored: list[str] = field(default_factory=list)
     description: str = ""
+    lines: int = 0
 
 
 def header_key(header: str) -> str:
@@ -112,23 +114,31 @@ def check_usable(columns: dict[str, int], headers: list[str]) -> None:
                           f"latitude/longitude). En-têtes trouvés : {seen}.")
 
 
-def detect_encoding(path: Path) -> tuple[str, str]:
-    """The codec of a CSV and its name: UTF-8 (with or without BOM), else Windows-1252, else Latin-1;
-    the file is read in chunks, never whole."""
-    with path.open("rb") as data:
-        if data.read(3) == b"\xef\xbb\xbf":
-            return "utf-8-sig", "UTF-8 (BOM)"
+def sniff_encoding(path: Path) -> tuple[str, str, int]:
+    """The encoding of a CSV file (UTF-8 with or without BOM, else Windows-1252, else Latin-1), its
+    label and its number of line breaks, read block by block so a large file is never held in memory."""
+    with open(path, "rb") as handle:
+        if handle.read(3) == b"\xef\xbb\xbf":
+            return "utf-8-sig", "UTF-8 (BOM)", _count_lines(handle)
     for encoding, label in (("utf-8", "UTF-8"), ("cp1252", "Windows-1252")):
-        decoder = codecs.getincrementaldecoder(encoding)()
         try:
-            with path.open("rb") as data:
-                while chunk := data.read(1024 * 1024):
-                    decoder.decode(chunk)
-            decoder.decode(b"", final=True)
-            return encoding, label
+            return encoding, label, _count_lines(open(path, "rb"), codecs.getincrementaldecoder(encoding)())
         except UnicodeDecodeError:
             continue
-    return "latin-1", "Latin-1"
+    return "latin-1", "Latin-1", _count_lines(open(path, "rb"))
+
+
+def _count_lines(handle: BinaryIO, decoder: codecs.IncrementalDecoder | None = None) -> int:
+    """Line breaks in the rest of a binary file (closed after), each block checked by the decoder."""
+    lines = 0
+    with handle:
+        while block := handle.read(1 << 20):
+            lines += block.count(b"\n")
+            if decoder is not None:
+                decoder.decode(block)
+        if decoder is not None:
+            decoder.decode(b"", final=True)
+    return lines
 
 
 def sniff_delimiter(first_line: str) -> str:
@@ -158,9 +168,10 @@ def bounded_lines(text: TextIO) -> Iterator[str]:
         yield line
 
 
-def csv_rows(path: Path) -> tuple[Iterator[tuple[int, list[str]]], str]:
-    """Rows of a CSV file, streamed, with the line each starts on, and a description of the format found."""
-    codec, encoding = detect_encoding(path)
+def csv_rows(path: Path) -> tuple[Iterator[tuple[int, list[str]]], str, int]:
+    """Rows of a CSV file, streamed, with the line each starts on; a description of the format found and
+    the number of lines (for progress)."""
+    codec, encoding, lines = sniff_encoding(path)
     with path.open(encoding=codec, errors="replace") as text:
         first = ""
         while not first.strip() and (line := text.readline(65536)):  # bounded, even for a giant line
@@ -184,7 +195,7 @@ def csv_rows(path: Path) -> tuple[Iterator[tuple[int, list[str]]], str]:
                 raise too_long(start, csv.field_size_limit()) from None
 
     names = {",": "virgule", ";": "point-virgule", "\t": "tabulation"}
-    return rows(), f"CSV {encoding}, séparateur {names[delimiter]}"
+    return rows(), f"CSV {encoding}, séparateur {names[delimiter]}", lines
 
 
 def cell_text(value: object) -> str:
@@ -198,8 +209,9 @@ def cell_text(value: object) -> str:
     return str(value)
 
 
-def xlsx_rows(path: Path) -> tuple[Iterator[tuple[int, list[str]]], str]:
-    """Rows of the first sheet of an .xlsx workbook (cached values of formulas)."""
+def xlsx_rows(path: Path) -> tuple[Iterator[tuple[int, list[str]]], str, int]:
+    """Rows of the first sheet of an .xlsx workbook (cached values of formulas), read as they are
+    consumed; a description and the sheet's row count as the workbook states it (for progress)."""
     import openpyxl
 
     try:
@@ -219,7 +231,7 @@ def xlsx_rows(path: Path) -> tuple[Iterator[tuple[int, list[str]]], str]:
         finally:
             workbook.close()
 
-    return rows(), f"Excel (.xlsx), feuille « {sheet.title} »"
+    return rows(), f"Excel (.xlsx), feuille « {sheet.title} »", sheet.max_row or 0
 
 
 def read_table(path: str | Path, vocabulary: Vocabulary, overrides: dict[str, str] | None = None,
@@ -235,18 +247,20 @@ def read_table(path: str | Path, vocabulary: Vocabulary, overrides: dict[str, st
                           "(formats acceptés : .csv, .xlsx).")
     with path.open("rb") as data:
         check_spreadsheet(path.name, suffix, data, limits)
-    rows, description = csv_rows(path) if suffix in TEXT_SUFFIXES else xlsx_rows(path)
+    rows, description, lines = csv_rows(path) if suffix in TEXT_SUFFIXES else xlsx_rows(path)
     header, columns, services = find_header(rows, vocabulary, overrides)
     check_usable(columns, header)
-    width = len(header)
-    body = []
+    used = set(columns.values()) | set(services)
+    ignored = [h for i, h in enumerate(header) if i not in used and h.strip()]
+    return Table(header, body(rows, len(header)), columns, services, ignored, description, lines)
+
+
+def body(rows: Iterator[tuple[int, list[str]]], width: int) -> Iterator[tuple[int, tuple[str, ...]]]:
+    """The non-empty rows after the header, cells stripped and padded to the header's width."""
     for line, cells in rows:
         stripped = tuple(map(str.strip, cells))
         if any(stripped):
-            body.append((line, stripped + ("",) * (width - len(stripped))))
-    used = set(columns.values()) | set(services)
-    ignored = [h for i, h in enumerate(header) if i not in used and h.strip()]
-    return Table(header, body, columns, services, ignored, description)
+            yield line, stripped + ("",) * (width - len(stripped))
 
 
 def find_header(rows: Iterator[tuple[int, list[str]]], vocabulary: Vocabulary,

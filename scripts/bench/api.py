@@ -38,14 +38,14 @@ SECTOR = "ressourcerie"
 API_PATH = f"/api/enterprises?bbox={BBOX}&sector={SECTOR}"
 
 
-def carte(*args: str) -> None:
-    """Run the `carte` command on the bench database."""
-    subprocess.run([str(VENV_BIN / "carte"), *args], check=True, env={**os.environ, "CARTE_DATABASE_URL": BENCH_URL})
+def carte(*args: str, url: str = BENCH_URL) -> None:
+    """Run the `carte` command on a bench database."""
+    subprocess.run([str(VENV_BIN / "carte"), *args], check=True, env={**os.environ, "CARTE_DATABASE_URL": url})
 
 
-def generate_enterprises(count: int) -> int:
-    """Fill the bench database with `count` published enterprises placed at real postal codes."""
-    engine = create_engine(BENCH_URL)
+def generate_enterprises(count: int, url: str = BENCH_URL) -> int:
+    """Fill a bench database with `count` published enterprises placed at real postal codes."""
+    engine = create_engine(url)
     with engine.begin() as connection:
         existing = connection.execute(text("SELECT count(*) FROM enterprise WHERE source = 'bench'")).scalar()
         if existing == count:
@@ -59,7 +59,7 @@ def generate_enterprises(count: int) -> int:
                  i AS (SELECT array_agg(code ORDER BY position) AS codes FROM item_category)
             INSERT INTO enterprise (source, source_key, name, description, street, municipality_name,
                                     postal_code, phone, website, opening_hours, sectors, items, services,
-                                    point, geocode_precision, geocode_source, published)
+                                    point, mrc_code, geocode_precision, geocode_source, published)
             SELECT 'bench', 'bench-' || g, 'Entreprise ' || g, 'Entreprise générée n° ' || g,
                    (g % 900 + 1) || ', rue Principale', pc.municipality_name, pc.code,
                    '+1418555' || lpad((g % 10000)::text, 4, '0'), 'https://exemple.org/' || g,
@@ -67,15 +67,15 @@ def generate_enterprises(count: int) -> int:
                    ARRAY[s.codes[1 + g % array_length(s.codes, 1)]],
                    ARRAY[i.codes[1 + (g * 7) % array_length(i.codes, 1)]],
                    CASE WHEN g % 5 = 0 THEN ARRAY['collecte_domicile'] ELSE '{}' END,
-                   ST_SetSRID(ST_MakePoint(ST_X(pc.point) + ((g * 37) % 200 - 100) / 100000.0,
-                                           ST_Y(pc.point) + ((g * 53) % 200 - 100) / 100000.0), 4326),
+                   pt.point, (SELECT min(p.mrc_code) FROM mrc_part p WHERE ST_Intersects(p.geom, pt.point)),
                    'postal_code', 'bench', true
             FROM (SELECT g, (g::bigint * 104729) % total.n AS rn FROM generate_series(1, :count) AS g, total) AS gs(g, rn)
             CROSS JOIN s CROSS JOIN i
-            JOIN pcs pc ON pc.rn = gs.rn"""), {"count": count})
-        connection.execute(text("""
-            UPDATE enterprise e SET mrc_code = p.mrc_code FROM mrc_part p
-            WHERE e.source = 'bench' AND ST_Intersects(p.geom, e.point)"""))
+            JOIN pcs pc ON pc.rn = gs.rn
+            -- the MRC is found while inserting: a later UPDATE would rewrite every row and all its indexes
+            CROSS JOIN LATERAL (SELECT ST_SetSRID(ST_MakePoint(
+                ST_X(pc.point) + ((g * 37) % 200 - 100) / 100000.0,
+                ST_Y(pc.point) + ((g * 53) % 200 - 100) / 100000.0), 4326) AS point) AS pt"""), {"count": count})
         # pygeoapi filters properties by equality only: a view gives it the (single) sector as text.
         connection.execute(text("""
             CREATE OR REPLACE VIEW bench_enterprise_ogc AS
@@ -87,18 +87,18 @@ def generate_enterprises(count: int) -> int:
     return count
 
 
-def prepare_database(count: int) -> int:
-    """Create, migrate and fill the bench database (only what is missing)."""
+def prepare_database(count: int, url: str = BENCH_URL) -> int:
+    """Create, migrate and fill a bench database (only what is missing)."""
     subprocess.run([sys.executable, str(ROOT / "scripts" / "ensure_postgis.py")], check=True,
-                   env={**os.environ, "CARTE_DATABASE_URL": BENCH_URL})
-    carte("db", "upgrade")
-    engine = create_engine(BENCH_URL)
+                   env={**os.environ, "CARTE_DATABASE_URL": url})
+    carte("db", "upgrade", url=url)
+    engine = create_engine(url)
     with engine.connect() as connection:
         loaded = connection.execute(text("SELECT count(*) FROM municipality")).scalar()
     if loaded == 0:
-        carte("geodata", "load")
-    carte("vocabulary", "load")
-    return generate_enterprises(count)
+        carte("geodata", "load", url=url)
+    carte("vocabulary", "load", url=url)
+    return generate_enterprises(count, url)
 
 
 def free_port() -> int:
@@ -125,9 +125,13 @@ def start(command: list[str], env: dict[str, str], port: int, probe: str) -> sub
 
 
 def stop(server: subprocess.Popen) -> None:
-    """Stop a server started here (its own process group only)."""
+    """Stop a server started here (its own process group only), killing it if requests keep it busy."""
     os.killpg(server.pid, signal.SIGTERM)
-    server.wait(timeout=30)
+    try:
+        server.wait(timeout=30)
+    except subprocess.TimeoutExpired:
+        os.killpg(server.pid, signal.SIGKILL)
+        server.wait(timeout=30)
 
 
 def timed_requests(port: int, path: str, count: int, headers: dict[str, str] | None = None) -> dict[str, Any]:

@@ -1,11 +1,14 @@
-"""Generate a realistic, messy enterprise list for the ingest benchmark (fixed seed).
+"""Generate a realistic, messy enterprise list of any size for the benchmarks (fixed seed).
 
 Rows use real municipalities and real postal codes of the database (postal codes whose place name is
-a known municipality), written the way spreadsheets write them: abbreviations (St-, Ste-, boul.),
-capitals, missing accents, `(Québec)` suffixes, postal codes as `g6v4j8` or `G6V-4J8`, phone numbers
-in every format, some coordinates, some missing postal codes.
+a known municipality, so density follows the postal codes: Montréal and Québec are dense), written the
+way spreadsheets write them: abbreviations (St-, Ste-, boul.), capitals, missing accents, `(Québec)`
+suffixes, postal codes as `g6v4j8` or `G6V-4J8`, phone numbers in every format, one or two sectors,
+items with capitals or without accents, some coordinates, some missing postal codes. Rows are written
+one at a time (memory does not grow with the count); the same seed gives the same file.
 
-    python scripts/bench/generate.py 100000 /tmp/bench.csv [--database-url URL] [--seed 42]
+    python scripts/bench/generate.py 1000000 /tmp/bench.csv [--database-url URL] [--seed 42]
+    python scripts/bench/generate.py 100000 /tmp/bench.xlsx     # an Excel workbook (write-only mode)
 """
 from __future__ import annotations
 
@@ -16,6 +19,7 @@ import random
 import sys
 import unicodedata
 from pathlib import Path
+from typing import Iterator
 
 from sqlalchemy import create_engine, text
 
@@ -26,7 +30,10 @@ HEADER = ["Identifiant", "Nom de l'organisme", "Adresse", "Ville", "Code postal"
           "Courriel", "Site Web", "Secteur", "Objets acceptés", "Heures d'ouverture",
           "Collecte à domicile", "Latitude", "Longitude"]
 KINDS = ["Ressourcerie", "Friperie", "Comptoir familial", "Atelier de réparation", "Recyclerie",
-         "Magasin-partage", "Boutique solidaire", "Coop de réemploi"]
+         "Magasin-partage", "Boutique solidaire", "Coop de réemploi", "Café réparation", "Vestiaire",
+         "Entraide", "Bazar communautaire"]
+NICKNAMES = ["du Coin", "Chez Louise", "l'Arc-en-ciel", "Le Grenier", "La Récup", "Seconde Vie",
+             "Le Tremplin", "Le Partage", "Au Bout du Fil", "La Ruche"]
 STREETS = ["rue Principale", "boulevard Laurier", "avenue du Parc", "chemin du Lac", "rue Saint-Jean",
            "route 173", "rang Saint-Joseph", "rue de l'Église", "boulevard Dionne", "1re Avenue"]
 SECTORS = ["ressourcerie", "friperie", "comptoir familial", "réparation", "insertion", "recyclerie",
@@ -79,6 +86,23 @@ def messy_phone(rng: random.Random) -> str:
                        f"{area}{number}", f"{area} {number[:3]}-{number[3:]} poste 12", ""])
 
 
+def messy_items(rng: random.Random) -> str:
+    """One to four accepted items, some in capitals or without accents, separated the usual ways."""
+    items = rng.sample(ITEMS, rng.randint(1, 4))
+    if rng.random() < 0.1:
+        items = [strip_accents(item) for item in items]
+    elif rng.random() < 0.05:
+        items = [item.capitalize() for item in items]
+    return rng.choice([", ", "; ", " / ", ","]).join(items)
+
+
+def enterprise_name(kind: str, town: str, number: int, rng: random.Random) -> str:
+    """A fictitious, unique name: a kind of enterprise, sometimes a nickname, the town."""
+    nickname = f" {rng.choice(NICKNAMES)}" if rng.random() < 0.3 else ""
+    name = f"{kind}{nickname} {town} {number} (fictif)"
+    return name.upper() if rng.random() < 0.1 else name
+
+
 def places(database_url: str) -> list[tuple[str, str, float, float]]:
     """(postal code, official municipality name, lat, lon) for postal codes named after a municipality."""
     engine = create_engine(database_url)
@@ -92,30 +116,49 @@ def places(database_url: str) -> list[tuple[str, str, float, float]]:
             if (key := municipality_key(place)) in names]
 
 
-def generate(count: int, path: Path, database_url: str, seed: int) -> None:
-    """Write `count` rows to `path` (UTF-8 CSV, semicolons as French Excel writes)."""
+def rows(count: int, pool: list[tuple[str, str, float, float]], seed: int) -> Iterator[list[str]]:
+    """`count` rows drawn from the places pool with a generator seeded by `seed`, one at a time."""
     rng = random.Random(seed)
-    pool = places(database_url)
-    with open(path, "w", newline="", encoding="utf-8") as handle:
+    for number in range(1, count + 1):
+        code, town, lat, lon = rng.choice(pool)
+        street = f"{rng.randint(1, 9999)} {rng.choice(STREETS)}"
+        if rng.random() < 0.2:
+            street = street.replace("boulevard", "boul.").replace("avenue", "av.")
+        with_point = rng.random() < 0.1
+        sectors = rng.sample(SECTORS, 2 if rng.random() < 0.15 else 1)
+        yield [f"B{number:07d}", enterprise_name(rng.choice(KINDS), town, number, rng), street,
+               messy_municipality(town, rng), messy_postal(code, rng), messy_phone(rng),
+               f"info{number}@exemple.org" if rng.random() < 0.7 else "",
+               f"www.exemple{number}.org" if rng.random() < 0.5 else "",
+               ", ".join(sectors), messy_items(rng), rng.choice(HOURS), rng.choice(["oui", "non", "", "x"]),
+               f"{lat + rng.uniform(-0.001, 0.001):.6f}" if with_point else "",
+               f"{lon + rng.uniform(-0.001, 0.001):.6f}" if with_point else ""]
+
+
+def write_csv(path: Path, lines: Iterator[list[str]]) -> None:
+    """A UTF-8 CSV with semicolons, as French Excel writes it."""
+    with open(path, "w", newline="", encoding="utf-8", buffering=1 << 20) as handle:
         writer = csv.writer(handle, delimiter=";")
         writer.writerow(HEADER)
-        for number in range(1, count + 1):
-            code, town, lat, lon = rng.choice(pool)
-            kind = rng.choice(KINDS)
-            name = f"{kind} {town} {number} (fictif)"
-            street = f"{rng.randint(1, 9999)} {rng.choice(STREETS)}"
-            if rng.random() < 0.2:
-                street = street.replace("boulevard", "boul.").replace("avenue", "av.")
-            with_point = rng.random() < 0.1
-            writer.writerow([
-                f"B{number:06d}", name.upper() if rng.random() < 0.1 else name, street,
-                messy_municipality(town, rng), messy_postal(code, rng), messy_phone(rng),
-                f"info{number}@exemple.org" if rng.random() < 0.7 else "",
-                f"www.exemple{number}.org" if rng.random() < 0.5 else "",
-                rng.choice(SECTORS), ", ".join(rng.sample(ITEMS, rng.randint(1, 4))), rng.choice(HOURS),
-                rng.choice(["oui", "non", "", "x"]),
-                f"{lat + rng.uniform(-0.001, 0.001):.6f}" if with_point else "",
-                f"{lon + rng.uniform(-0.001, 0.001):.6f}" if with_point else ""])
+        writer.writerows(lines)
+
+
+def write_xlsx(path: Path, lines: Iterator[list[str]]) -> None:
+    """An .xlsx workbook written row by row (openpyxl's write-only mode keeps memory flat)."""
+    import openpyxl
+
+    workbook = openpyxl.Workbook(write_only=True)
+    sheet = workbook.create_sheet("Entreprises")
+    sheet.append(HEADER)
+    for line in lines:
+        sheet.append(line)
+    workbook.save(path)
+
+
+def generate(count: int, path: Path, database_url: str, seed: int) -> None:
+    """Write `count` rows to `path`: CSV, or an Excel workbook when the name ends in .xlsx."""
+    lines = rows(count, places(database_url), seed)
+    (write_xlsx if path.suffix.lower() == ".xlsx" else write_csv)(path, lines)
 
 
 def main() -> None:

@@ -1,0 +1,129 @@
+"""Mixed load: 200 simulated users for 60 s (locust, headless) against gunicorn, 11,200 enterprises.
+
+The users (scripts/bench/locustfile.py) open the map page, revalidate its data, search the API by box
+and sector or by text and MRC, open enterprise and MRC pages and export an MRC's CSV, each waiting 1
+to 5 s between two actions. The app runs as docs/deployment.md says (gunicorn, 4 gthread workers of 4
+threads) with its default per-worker answer cache. The default size is Quebec's (11,200): the map page
+downloads every enterprise once, which is the design up to that scale (larger maps ask the server for
+what the viewport needs, see the tiles section).
+
+    python scripts/bench/mixed.py [--users 200] [--seconds 60] [--count 11200] [--write docs/benchmarks.md]
+"""
+from __future__ import annotations
+
+import argparse
+import csv
+import json
+import os
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import create_engine, text
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from api import VENV_BIN, free_port, prepare_database, start, stop  # noqa: E402
+from api_scale import GUNICORN, label, request_paths  # noqa: E402
+from sections import write_section  # noqa: E402
+
+ROOT = Path(__file__).resolve().parents[2]
+LOCUSTFILE = Path(__file__).resolve().parent / "locustfile.py"
+
+
+def targets(url: str) -> dict[str, list]:
+    """What the simulated users ask for: enterprise ids, API boxes and MRC codes of the database."""
+    engine = create_engine(url)
+    with engine.connect() as connection:
+        ids = connection.execute(text(
+            "SELECT id FROM enterprise WHERE published ORDER BY id LIMIT 2000")).scalars().all()
+        mrcs = connection.execute(text("SELECT code FROM mrc ORDER BY code")).scalars().all()
+    engine.dispose()
+    return {"ids": ids, "mrcs": mrcs, "boxes": request_paths(url)}
+
+
+def run_locust(port: int, users: int, seconds: int, folder: Path) -> list[dict[str, str]]:
+    """Run locust headless; the rows of its statistics CSV (one per request name, then Aggregated)."""
+    subprocess.run([str(VENV_BIN / "locust"), "-f", str(LOCUSTFILE), "--headless", "-u", str(users),
+                    "-r", str(max(users // 10, 1)), "-t", f"{seconds}s", "--host", f"http://127.0.0.1:{port}",
+                    "--csv", str(folder / "mixed"), "--only-summary", "--loglevel", "WARNING"],
+                   env={**os.environ, "BENCH_TARGETS": str(folder / "targets.json")},
+                   timeout=seconds + 120, check=False, capture_output=True)
+    with open(folder / "mixed_stats.csv", encoding="utf-8") as handle:
+        return list(csv.DictReader(handle))
+
+
+def measure(count: int, prefix: str, users: int, seconds: int) -> dict[str, Any]:
+    """Prepare the database, serve it, load it; the statistics per request name."""
+    url = f"{prefix}_{label(count)}"
+    prepare_database(count, url)
+    port = free_port()
+    with tempfile.TemporaryDirectory() as directory:
+        folder = Path(directory)
+        (folder / "targets.json").write_text(json.dumps(targets(url)), encoding="utf-8")
+        server = start([str(VENV_BIN / "gunicorn"), *GUNICORN, "-b", f"127.0.0.1:{port}", "carte:create_app()"],
+                       {"CARTE_DATABASE_URL": url}, port, "/api/sectors")
+        try:
+            load_before = os.getloadavg()[0]
+            rows = run_locust(port, users, seconds, folder)
+        finally:
+            stop(server)
+    return {"enterprises": count, "users": users, "seconds": seconds, "load_before": round(load_before, 2),
+            "load_after": round(os.getloadavg()[0], 2),
+            "stats": [{"name": row["Name"], "requests": int(row["Request Count"]),
+                       "failures": int(row["Failure Count"]), "p50_ms": float(row["50%"]),
+                       "p95_ms": float(row["95%"]), "p99_ms": float(row["99%"]),
+                       "requests_per_s": float(row["Requests/s"]),
+                       "bytes": float(row["Average Content Size"])} for row in rows]}
+
+
+def markdown(result: dict[str, Any]) -> str:
+    """The section of docs/benchmarks.md."""
+    lines = [f"| {s['name']} | {s['requests']:,} | {s['failures']} | {s['p50_ms']:.0f} | {s['p95_ms']:.0f} | "
+             f"{s['p99_ms']:.0f} | {s['requests_per_s']:.1f} | {s['bytes'] / 1000:,.1f} kB |"
+             for s in result["stats"]]
+    total = next(s for s in result["stats"] if s["name"] == "Aggregated")
+    return "\n".join([
+        "## Mixed load", "",
+        "`make bench-mixed` (part of `make bench`): `scripts/bench/mixed.py`. "
+        + __doc__.split("\n\n")[1].replace("\n", " ").strip()
+        + f" {result['users']} users for {result['seconds']} s over {result['enterprises']:,} enterprises "
+        f"(locust {locust_version()}, headless, on the same 2 cores as the server and PostgreSQL).", "",
+        "| request | count | failures | p50 ms | p95 ms | p99 ms | requests/s | average body |",
+        "|---|---|---|---|---|---|---|---|", *lines, "",
+        f"Errors: {total['failures']} of {total['requests']:,} requests "
+        f"(target 0: {'met' if total['failures'] == 0 else 'not met'}). Load average {result['load_before']:.1f} "
+        f"before and {result['load_after']:.1f} at the end of the run (2 cores, shared). "
+        f"Measured {time.strftime('%Y-%m-%d %H:%M UTC', time.gmtime())}.", ""])
+
+
+def locust_version() -> str:
+    """The installed locust's version."""
+    from importlib.metadata import version
+
+    return version("locust")
+
+
+def main() -> None:
+    """Measure, print JSON, optionally write the Markdown section."""
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--users", type=int, default=200)
+    parser.add_argument("--seconds", type=int, default=60)
+    parser.add_argument("--count", type=int, default=11_200)
+    parser.add_argument("--database-prefix", default=os.environ.get(
+        "CARTE_BENCH_DATABASE_PREFIX", "postgresql+psycopg://postgres@127.0.0.1:5432/carte_bench_api"))
+    parser.add_argument("--write", type=Path, help="Replace the 'Mixed load' section of this Markdown file.")
+    arguments = parser.parse_args()
+    result = measure(arguments.count, arguments.database_prefix, arguments.users, arguments.seconds)
+    output = ROOT / "test-artifacts" / "bench" / "mixed.json"
+    output.parent.mkdir(parents=True, exist_ok=True)
+    output.write_text(json.dumps(result, indent=2), encoding="utf-8")
+    print(json.dumps(result, indent=2))
+    if arguments.write:
+        write_section(arguments.write, "Mixed load", markdown(result))
+
+
+if __name__ == "__main__":
+    main()
