@@ -6,13 +6,13 @@ same cells summed over MRCs and vocabulary, for the unfiltered map. A derived ca
 `carte tiles refresh` and only used while its data version is the current one: unlogged, because it
 can always be rebuilt and need not be written twice.
 
-Revision ID: 0005
-Revises: 0004
+Revision ID: 0006
+Revises: 0005
 """
 from alembic import op
 
-revision = "0005"
-down_revision = "0004"
+revision = "0006"
+down_revision = "0005"
 branch_labels = None
 depends_on = None
 
