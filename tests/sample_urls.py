@@ -30,7 +30,7 @@ def sample_rows(connection: Connection, secret: str) -> dict[str, Any]:
     batch = connection.execute(text("""INSERT INTO import_batch (source, file_name, checksum)
         VALUES ('sample', 'liste.csv', repeat('0', 64)) RETURNING id""")).scalar_one()
     return {"enterprise_id": first, "first_id": first, "second_id": second, "suggestion_id": suggestion,
-            "job_id": job, "batch_id": batch, "code": "29",
+            "job_id": job, "batch_id": batch, "code": "29", "z": 8, "x": 75, "y": 90,
             "token": freshness.link_signer(secret).dumps(first)}
 
 
