@@ -44,15 +44,20 @@ def targets(url: str) -> dict[str, list]:
     return {"ids": ids, "mrcs": mrcs, "boxes": request_paths(url)}
 
 
-def run_locust(port: int, users: int, seconds: int, folder: Path) -> list[dict[str, str]]:
-    """Run locust headless; the rows of its statistics CSV (one per request name, then Aggregated)."""
+def run_locust(port: int, users: int, seconds: int, folder: Path) -> tuple[list[dict[str, str]], list[str]]:
+    """Run locust headless; the rows of its statistics CSV (one per request name, then Aggregated) and
+    its failures, one line per kind."""
     subprocess.run([str(VENV_BIN / "locust"), "-f", str(LOCUSTFILE), "--headless", "-u", str(users),
                     "-r", str(max(users // 10, 1)), "-t", f"{seconds}s", "--host", f"http://127.0.0.1:{port}",
                     "--csv", str(folder / "mixed"), "--only-summary", "--loglevel", "WARNING"],
                    env={**os.environ, "BENCH_TARGETS": str(folder / "targets.json")},
                    timeout=seconds + 120, check=False, capture_output=True)
     with open(folder / "mixed_stats.csv", encoding="utf-8") as handle:
-        return list(csv.DictReader(handle))
+        stats = list(csv.DictReader(handle))
+    with open(folder / "mixed_failures.csv", encoding="utf-8") as handle:
+        failures = [f"{row['Occurrences']} × {row['Method']} {row['Name']}: {row['Error']}"
+                    for row in csv.DictReader(handle)]
+    return stats, failures
 
 
 def measure(count: int, prefix: str, users: int, seconds: int) -> dict[str, Any]:
@@ -67,11 +72,11 @@ def measure(count: int, prefix: str, users: int, seconds: int) -> dict[str, Any]
                        {"CARTE_DATABASE_URL": url}, port, "/api/sectors")
         try:
             load_before = os.getloadavg()[0]
-            rows = run_locust(port, users, seconds, folder)
+            rows, failures = run_locust(port, users, seconds, folder)
         finally:
             stop(server)
     return {"enterprises": count, "users": users, "seconds": seconds, "load_before": round(load_before, 2),
-            "load_after": round(os.getloadavg()[0], 2),
+            "load_after": round(os.getloadavg()[0], 2), "failures": failures,
             "stats": [{"name": row["Name"], "requests": int(row["Request Count"]),
                        "failures": int(row["Failure Count"]), "p50_ms": float(row["50%"]),
                        "p95_ms": float(row["95%"]), "p99_ms": float(row["99%"]),
@@ -96,7 +101,8 @@ def markdown(result: dict[str, Any]) -> str:
         f"Errors: {total['failures']} of {total['requests']:,} requests "
         f"(target 0: {'met' if total['failures'] == 0 else 'not met'}). Load average {result['load_before']:.1f} "
         f"before and {result['load_after']:.1f} at the end of the run (2 cores, shared). "
-        f"Measured {time.strftime('%Y-%m-%d %H:%M UTC', time.gmtime())}.", ""])
+        f"Measured {time.strftime('%Y-%m-%d %H:%M UTC', time.gmtime())}.", "",
+        *(["Failures:", "", *[f"- {failure}" for failure in result["failures"]], ""] if result["failures"] else [])])
 
 
 def locust_version() -> str:

@@ -29,8 +29,8 @@ POINTS = """
 CREATE TABLE bench_mrc_point AS
 WITH pc AS (SELECT point, row_number() OVER (ORDER BY code) - 1 AS rn FROM postal_code),
      total AS (SELECT count(*) AS n FROM postal_code)
-SELECT g AS id, ST_SetSRID(ST_MakePoint(ST_X(pc.point) + ((g * 7919) % 2001 - 1000) / 100000.0,
-                                        ST_Y(pc.point) + ((g * 6271) % 2001 - 1000) / 100000.0), 4326) AS point
+SELECT g AS id, ST_SetSRID(ST_MakePoint(ST_X(pc.point) + ((g::bigint * 7919) % 2001 - 1000) / 100000.0,
+                                        ST_Y(pc.point) + ((g::bigint * 6271) % 2001 - 1000) / 100000.0), 4326) AS point
 FROM generate_series(1, :count) AS g CROSS JOIN total JOIN pc ON pc.rn = (g::bigint * 104729) % total.n"""
 #: The PostGIS side: every point joined to the MRC parts it lies in or on, through their GiST index.
 ASSIGN = """
