@@ -8,7 +8,8 @@ import time
 import click
 from flask import current_app
 
-from carte.db import connect, get_engine
+from carte.cli_transaction import all_or_nothing
+from carte.db import get_engine
 from carte.geocoding import online_geocoders, parse_chain
 from carte.ingest.pipeline import IngestOptions, IngestResult, ingest_file
 from carte.ingest.readers import IngestError
@@ -62,7 +63,7 @@ def run_ingest(file: str, *, source: str, dry_run: bool, report_path: str | None
                             chain=chain, geocoders=online_geocoders(chain, config),
                             columns=parse_columns(columns))
     progress = ProgressBar() if sys.stderr.isatty() and not as_json else None
-    with connect(get_engine()) as connection:
+    with all_or_nothing(get_engine(), "Import") as connection:
         result = ingest_file(connection, file, options, progress)
     if report_path:
         write_report(result, report_path)
