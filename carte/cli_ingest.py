@@ -89,6 +89,9 @@ def describe(result: IngestResult, options: IngestOptions, report_path: str | No
                         else "fichier (--unpublish-missing pour les masquer)."))
     if options.geocoders:
         lines.append(f"Requêtes au géocodeur en ligne : {result.geocoder_calls}.")
+    if result.retryable:
+        lines.append(f"{result.retryable} ligne(s) dont le géocodage en ligne a échoué (placées en repli, "
+                     "ou non publiées) : carte geocode --retry-failed pour réessayer.")
     if result.duplicates:
         lines.append(f"{result.duplicates} paire(s) de doublons possibles à examiner dans /admin/doublons.")
     warnings = len(result.issues)

@@ -31,9 +31,9 @@ def _interrupt(signum: int, _frame: Any) -> None:
 def all_or_nothing(engine: Engine, what: str) -> Iterator[Connection]:
     """A transaction that SIGTERM or Ctrl-C stops cleanly and whose dropped connection is reported;
     an unreachable database is reported before anything starts."""
-    check_connection(engine)
     previous = signal.signal(signal.SIGTERM, _interrupt)
     try:
+        check_connection(engine)
         with engine.begin() as connection:
             yield connection
     except KeyboardInterrupt as stop:

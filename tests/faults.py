@@ -8,6 +8,7 @@ import sys
 import time
 import uuid
 from pathlib import Path
+from typing import Callable
 
 from sqlalchemy import Engine, text
 
@@ -39,6 +40,22 @@ def start_carte(database_url: str, app_name: str, *args: str, **env: str) -> sub
     """Start `carte ARGS` on the database under an application name, its output captured."""
     return subprocess.Popen([*CARTE, *args], stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
                             env={**os.environ, **env, "CARTE_DATABASE_URL": named_url(database_url, app_name)})
+
+
+def interrupt(engine: Engine, database_url: str, args: tuple[str, ...],
+              stop: Callable[[subprocess.Popen, str], None]) -> tuple[int, str]:
+    """Start `carte ARGS` under a fresh application name, let `stop(process, app_name)` pick its moment
+    and stop it, wait until the process and its backends are gone; the exit code and stderr."""
+    app_name = unique_name("fault")
+    process = start_carte(database_url, app_name, *args)
+    try:
+        stop(process, app_name)
+        _out, err = process.communicate(timeout=120)
+    finally:
+        if process.poll() is None:
+            process.kill()
+    assert not wait_for_gone(engine, app_name), "the stopped command's backend is still there"
+    return process.returncode, err
 
 
 def run_carte(database_url: str, *args: str, **env: str) -> subprocess.CompletedProcess:

@@ -10,8 +10,7 @@ from typing import Iterator
 import pytest
 from sqlalchemy import Engine
 
-from tests.faults import (fingerprint, generated_list, purge_source, run_carte, start_carte, unique_name,
-                          wait_for, wait_for_gone)
+from tests.faults import fingerprint, generated_list, interrupt, purge_source, run_carte, unique_name, wait_for
 from tests.ingest_files import messy_rows, write_csv
 
 
@@ -80,14 +79,10 @@ def test_killing_the_import_at_any_moment_leaves_the_database_unchanged(
         engine, database_url, source, big_file, moment):
     """SIGKILL mid-import: the single transaction never commits, every table is as before."""
     before = fingerprint(engine)
-    app_name = unique_name("kill")
-    process = start_carte(database_url, app_name, "ingest", str(big_file), "--source", source, "--json")
-    try:
+
+    def at_the_moment(process, app_name: str) -> None:
         assert wait_for(engine, app_name, moment), "the import never reached the moment to kill it"
         os.kill(process.pid, signal.SIGKILL)
-        process.communicate(timeout=30)
-    finally:
-        if process.poll() is None:
-            process.kill()
-    assert not wait_for_gone(engine, app_name), "the killed import's backend is still running"
+
+    interrupt(engine, database_url, ("ingest", str(big_file), "--source", source, "--json"), at_the_moment)
     assert fingerprint(engine) == before

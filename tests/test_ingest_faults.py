@@ -3,14 +3,14 @@ from __future__ import annotations
 
 import os
 import signal
+import subprocess
 from pathlib import Path
-from typing import Iterator
+from typing import Callable, Iterator
 
 import pytest
 from sqlalchemy import Engine
 
-from tests.faults import (fingerprint, purge_source, run_carte, scenario, start_carte, terminate,
-                          unique_name, wait_for, wait_for_gone)
+from tests.faults import fingerprint, interrupt, purge_source, run_carte, scenario, terminate, unique_name, wait_for
 
 #: The command is inside its transaction and has written to it (staging, geocoding or applying).
 WRITING = "backend_xid IS NOT NULL"
@@ -27,21 +27,17 @@ def loaded(engine: Engine, database_url: str, tmp_path_factory) -> Iterator[tupl
     purge_source(engine, source)
 
 
-def stop_midway(engine: Engine, database_url: str, loaded: tuple[str, Path], stop) -> tuple[int, str]:
+def stop_midway(engine: Engine, database_url: str, loaded: tuple[str, Path],
+                stop: Callable[[subprocess.Popen, list[int]], None]) -> tuple[int, str]:
     """Start the import, let it write, stop it with `stop(process, pids)`; its exit code and stderr."""
     source, path = loaded
-    app_name = unique_name("fault")
-    process = start_carte(database_url, app_name, "ingest", str(path), "--source", source, "--json")
-    try:
+
+    def when_writing(process: subprocess.Popen, app_name: str) -> None:
         pids = wait_for(engine, app_name, WRITING)
         assert pids, "the import never began writing"
         stop(process, pids)
-        _out, err = process.communicate(timeout=60)
-    finally:
-        if process.poll() is None:
-            process.kill()
-    assert not wait_for_gone(engine, app_name), "the stopped import's backend is still there"
-    return process.returncode, err
+
+    return interrupt(engine, database_url, ("ingest", str(path), "--source", source, "--json"), when_writing)
 
 
 def test_sigterm_stops_the_import_with_a_clear_message_and_writes_nothing(engine, database_url, loaded):
