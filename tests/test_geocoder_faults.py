@@ -2,6 +2,7 @@
 points are never erased or downgraded, failures stay retryable and `retry_failed` settles them."""
 from __future__ import annotations
 
+import json
 import time
 from pathlib import Path
 from typing import Iterator
@@ -12,6 +13,7 @@ from sqlalchemy import text
 from carte.geocode_retry import retry_failed
 from carte.geocoding import Address, OnlineGeocoder, parse_chain
 from carte.ingest.pipeline import IngestOptions, ingest_file
+from tests.faults import purge_source, run_carte, unique_name
 from tests.flaky_geocoder import GARBAGE, FlakyServer, listing, postal_locator, serve
 from tests.ingest_files import write_csv
 
@@ -130,3 +132,26 @@ def test_a_service_failing_again_and_again_is_left_alone_for_the_rest_of_the_run
     adapter = geocoder(flaky, max_errors=3)
     results = [adapter.geocode(Address(f"{n} rue Test", "Lévis")).status for n in range(6)]
     assert results == ["error"] * 6 and len(flaky.log) == 3
+
+
+def test_carte_geocode_retry_failed_retries_exactly_the_failed_rows(engine, database_url, flaky, tmp_path):
+    """The command staff run: `--limit` takes the oldest, `--json` gives the counts, the rest follows;
+    without an online geocoder in the chain it explains what is missing."""
+    source = unique_name("test-retry")
+    env = {"CARTE_GEOCODER_URL": flaky.url, "CARTE_GEOCODER_MIN_DELAY": "0", "CARTE_GEOCODER_TIMEOUT": "0.3"}
+    online = ("--geocoder", "nominatim,offline")
+    flaky.fault_rate, flaky.kinds = 1, ("500",)
+    try:
+        done = run_carte(database_url, "ingest", str(write_csv(tmp_path / "l.csv", listing(engine, 6, seed=9))),
+                         "--source", source, *online, **env)
+        assert "6 ligne(s) dont le géocodage en ligne a échoué" in done.stdout, done.stderr
+        flaky.fault_rate = 0
+        first = run_carte(database_url, "geocode", "--retry-failed", *online, "--limit", "4", "--json", **env)
+        assert json.loads(first.stdout) == {"retryable": 6, "retried": 4, "found": 4, "not_found": 0,
+                                            "failed": 0, "remaining": 2, "geocoder_calls": 4}
+        rest = run_carte(database_url, "geocode", "--retry-failed", *online, **env)
+        assert "placées à l'adresse : 2" in rest.stdout and "Restent à réessayer : 0" in rest.stdout
+        offline = run_carte(database_url, "geocode", "--retry-failed", "--geocoder", "offline")
+        assert offline.returncode == 1 and "géocodeur en ligne" in offline.stderr
+    finally:
+        purge_source(engine, source)
