@@ -10,7 +10,7 @@ from sqlalchemy import Engine
 from sqlalchemy.engine import Connection
 from sqlalchemy.exc import OperationalError
 
-from carte.db import check_connection
+from carte.db import unavailable
 from carte.errors import CarteError
 
 NOTHING_WRITTEN = "la transaction est annulée, rien n'a été enregistré : la base de données est inchangée"
@@ -30,16 +30,19 @@ def _interrupt(signum: int, _frame: Any) -> None:
 @contextmanager
 def all_or_nothing(engine: Engine, what: str) -> Iterator[Connection]:
     """A transaction that SIGTERM or Ctrl-C stops cleanly and whose dropped connection is reported;
-    an unreachable database is reported before anything starts."""
+    an unreachable database is reported as such."""
     previous = signal.signal(signal.SIGTERM, _interrupt)
+    began = False
     try:
-        check_connection(engine)
         with engine.begin() as connection:
+            began = True
             yield connection
     except KeyboardInterrupt as stop:
         raise Aborted(f"{what} interrompu ({stop.args[0] if stop.args else 'SIGINT'}) : "
                       f"{NOTHING_WRITTEN}.") from None
     except OperationalError as error:
+        if not began:
+            raise unavailable(engine.url.render_as_string(hide_password=False), error) from None
         first_line = (str(error.orig or error).strip().splitlines() or [""])[0]
         cause = "la connexion à la base de données a été coupée" if error.connection_invalidated \
             else "la base de données a interrompu l'opération"

@@ -122,14 +122,16 @@ def postal_locator(engine: Engine, extra: dict[str, tuple[float, float]] | None 
     return locate
 
 
-def listing(engine: Engine, count: int, seed: int, email: str = "") -> list[list[str]]:
-    """Rows of an enterprise list (HEADER_FR's columns) at real postal codes of their municipality."""
+def listing(engine: Engine, count: int, seed: int, email: str = "", street: str = "rue Principale"
+            ) -> list[list[str]]:
+    """Rows of an enterprise list (HEADER_FR's columns) at real postal codes of their municipality
+    (a street of its own keeps committed runs from meeting each other's cached answers)."""
     with engine.connect() as connection:
         places = connection.execute(text("""
             SELECT p.code, m.name FROM postal_code p
             JOIN municipality m ON lower(m.name) = lower(p.municipality_name) AND m.mrc_code IS NOT NULL
             ORDER BY md5(p.code || :seed) LIMIT :count"""), {"seed": str(seed), "count": count}).all()
-    return [[f"F{number}", f"Ressourcerie {town} {number} (test)", f"{number * 7} rue Principale", town,
+    return [[f"F{number}", f"Ressourcerie {town} {number} (test)", f"{number * 7} {street}", town,
              code, "", email and f"{email}{number}@exemple.org"] + [""] * 5
             for number, (code, town) in enumerate(places, 1)]
 

@@ -142,8 +142,9 @@ def test_carte_geocode_retry_failed_retries_exactly_the_failed_rows(engine, data
     online = ("--geocoder", "nominatim,offline")
     flaky.fault_rate, flaky.kinds = 1, ("500",)
     try:
-        done = run_carte(database_url, "ingest", str(write_csv(tmp_path / "l.csv", listing(engine, 6, seed=9))),
-                         "--source", source, *online, **env)
+        rows = listing(engine, 6, seed=9, street=f"rue {source}")
+        done = run_carte(database_url, "ingest", str(write_csv(tmp_path / "l.csv", rows)), "--source", source,
+                         *online, **env)
         assert "6 ligne(s) dont le géocodage en ligne a échoué" in done.stdout, done.stderr
         flaky.fault_rate = 0
         first = run_carte(database_url, "geocode", "--retry-failed", *online, "--limit", "4", "--json", **env)
