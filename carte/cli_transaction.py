@@ -42,7 +42,8 @@ def all_or_nothing(engine: Engine, what: str) -> Iterator[Connection]:
                       f"{NOTHING_WRITTEN}.") from None
     except OperationalError as error:
         if not began:
-            raise unavailable(engine.url.render_as_string(hide_password=False), error) from None
+            message = unavailable(engine.url.render_as_string(hide_password=False), error).message
+            raise Aborted(f"{message} {what} non commencé : rien n'a été enregistré.") from None
         first_line = (str(error.orig or error).strip().splitlines() or [""])[0]
         cause = "la connexion à la base de données a été coupée" if error.connection_invalidated \
             else "la base de données a interrompu l'opération"
