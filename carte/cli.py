@@ -186,6 +186,20 @@ def ingest(file: str, source: str, dry_run: bool, report_path: str | None, as_js
                columns=columns, geocoder=geocoder, unpublish_missing=unpublish_missing)
 
 
+@cli.command("geocode")
+@click.option("--retry-failed", is_flag=True,
+              help="Ask the online geocoder again for the enterprises it failed on (flag geocoder_error).")
+@click.option("--geocoder", help="Geocoder chain, e.g. 'nominatim,offline' (default: CARTE_GEOCODER).")
+@click.option("--limit", type=click.IntRange(min=1), help="Retry at most this many enterprises (oldest first).")
+@click.option("--json", "as_json", is_flag=True, help="Print the counts as one JSON object.")
+@friendly_errors
+def geocode_command(retry_failed: bool, geocoder: str | None, limit: int | None, as_json: bool) -> None:
+    """Geocode again what an online geocoder failed on; better points replace the fallbacks."""
+    from carte.cli_geocode import run_retry
+
+    run_retry(retry_failed=retry_failed, geocoder=geocoder, limit=limit, as_json=as_json)
+
+
 @cli.group("user")
 def user_group() -> None:
     """Staff accounts."""

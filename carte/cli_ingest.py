@@ -8,7 +8,8 @@ import time
 import click
 from flask import current_app
 
-from carte.db import connect, get_engine
+from carte.cli_transaction import all_or_nothing
+from carte.db import get_engine
 from carte.geocoding import online_geocoders, parse_chain
 from carte.ingest.guard import FileLimits
 from carte.ingest.pipeline import IngestOptions, IngestResult, ingest_file
@@ -63,7 +64,7 @@ def run_ingest(file: str, *, source: str, dry_run: bool, report_path: str | None
                             chain=chain, geocoders=online_geocoders(chain, config),
                             columns=parse_columns(columns), limits=FileLimits.from_config(config))
     progress = ProgressBar() if sys.stderr.isatty() and not as_json else None
-    with connect(get_engine()) as connection:
+    with all_or_nothing(get_engine(), "Import") as connection:
         result = ingest_file(connection, file, options, progress)
     if report_path:
         write_report(result, report_path)
@@ -89,6 +90,9 @@ def describe(result: IngestResult, options: IngestOptions, report_path: str | No
                         else "fichier (--unpublish-missing pour les masquer)."))
     if options.geocoders:
         lines.append(f"Requêtes au géocodeur en ligne : {result.geocoder_calls}.")
+    if result.retryable:
+        lines.append(f"{result.retryable} ligne(s) dont le géocodage en ligne a échoué (placées en repli, "
+                     "ou non publiées) : carte geocode --retry-failed pour réessayer.")
     if result.duplicates:
         lines.append(f"{result.duplicates} paire(s) de doublons possibles à examiner dans /admin/doublons.")
     warnings = len(result.issues)

@@ -55,6 +55,12 @@ SETTINGS: tuple[Setting, ...] = (
             "Seconds between two requests to the online geocoder (Nominatim asks for at least 1).",
             float),
     Setting("GEOCODER_TIMEOUT", 10.0, "Seconds before a geocoder request counts as failed.", float),
+    Setting("GEOCODER_RETRY_BUDGET", 120.0,
+            "Most seconds one run waits in all for the online geocoder's Retry-After (each wait is "
+            "capped at 60); beyond it, a 429 leaves the row to retry later.", float),
+    Setting("GEOCODER_MAX_ERRORS", 20,
+            "After this many online geocoder faults in a row, a run stops asking it (the rows stay "
+            "retryable).", int),
     Setting("TILE_URL", "https://tile.openstreetmap.org/{z}/{x}/{y}.png",
             "Base-map tile URL template (the only third-party request the public pages make)."),
     Setting("TILE_ATTRIBUTION",

@@ -7,7 +7,7 @@ from typing import Iterator
 from flask import Flask, current_app, g, has_request_context, request
 from sqlalchemy import Engine, create_engine, text
 from sqlalchemy.engine import Connection, make_url
-from sqlalchemy.exc import OperationalError
+from sqlalchemy.exc import DBAPIError, OperationalError
 from sqlalchemy.orm import Session
 
 from carte.errors import DatabaseUnavailable
@@ -76,10 +76,14 @@ def get_session() -> Session:
 
 
 def close_session(_exc: BaseException | None = None) -> None:
-    """Close the request's session if one was opened."""
+    """Close the request's session if one was opened; a connection the server dropped (restart) is
+    discarded instead of rolled back, which would fail and turn the answer into a raw 500."""
     session = g.pop("db_session", None)
     if session is not None:
-        session.close()
+        try:
+            session.close()
+        except DBAPIError:
+            session.invalidate()
 
 
 def init_app(app: Flask) -> None:

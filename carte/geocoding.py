@@ -110,6 +110,7 @@ class OnlineGeocoder:
 
     def __init__(self, service: str, *, user_agent: str, url: str = "", min_delay: float = 1.0,
                  timeout: float = 10.0, retries: int = 2, max_retry_after: float = 60.0,
+                 retry_budget: float = 120.0, max_errors: int = 20,
                  sleep: Callable[[float], None] = time.sleep,
                  clock: Callable[[], float] = time.monotonic) -> None:
         self.name = service
@@ -117,32 +118,49 @@ class OnlineGeocoder:
         self.min_delay = min_delay
         self.retries = retries
         self.max_retry_after = max_retry_after
+        self.retry_budget = retry_budget
+        self.max_errors = max_errors
         self.sleep = sleep
         self.calls = 0
         self.errors = 0
+        self.waited = 0.0
+        self._errors_in_a_row = 0
         self._last_request = float("-inf")
         self._geopy = make_geopy(service, user_agent=user_agent, url=url, timeout=timeout)
 
     def geocode(self, address: Address) -> GeocodeResult:
-        """Ask the service, retrying after a 429; any other fault becomes an 'error' result."""
+        """Ask the service, retrying after a 429 within the run's waiting budget; any other fault, and
+        every request once the service has failed max_errors times in a row, is an 'error' result."""
         from geopy import exc
 
+        if self._errors_in_a_row >= self.max_errors:
+            return self._error(f"service abandonné pour cette exécution après {self.max_errors} erreurs "
+                               "de suite")
         for attempt in range(self.retries + 1):
             self._wait_turn()
             self.calls += 1
             try:
                 location = self._geopy.geocode(address.query(), exactly_one=True)
             except exc.GeocoderRateLimited as error:
-                if attempt < self.retries:
-                    self.sleep(min(float(error.retry_after or self.min_delay), self.max_retry_after))
+                if attempt < self.retries and self._wait_retry_after(error.retry_after):
                     continue
                 return self._error("limite de requêtes atteinte (429)")
             except exc.GeopyError as error:
                 return self._error(describe_fault(error))
-            except (OSError, ValueError) as error:
+            except Exception as error:  # noqa: BLE001 (the port reports failure, never crashes the import)
                 return self._error(f"réponse inutilisable ({type(error).__name__})")
             return self._result(location)
         return self._error("limite de requêtes atteinte (429)")
+
+    def _wait_retry_after(self, retry_after: float | None) -> bool:
+        """Sleep as long as a 429 asks (at most max_retry_after); False when the run's budget of
+        such waits would be exceeded."""
+        wait = min(max(float(retry_after or self.min_delay), 0.0), self.max_retry_after)
+        if self.waited + wait > self.retry_budget:
+            return False
+        self.waited += wait
+        self.sleep(wait)
+        return True
 
     def _wait_turn(self) -> None:
         """Sleep so that two requests are at least min_delay seconds apart."""
@@ -154,10 +172,12 @@ class OnlineGeocoder:
     def _error(self, message: str) -> GeocodeResult:
         """Count and return a failure that must not be cached."""
         self.errors += 1
+        self._errors_in_a_row += 1
         return GeocodeResult("error", source=self.name, message=message)
 
     def _result(self, location: Any) -> GeocodeResult:
         """Turn a geopy Location (or None) into a result, rejecting coarse or foreign answers."""
+        self._errors_in_a_row = 0
         if location is None:
             return GeocodeResult("not_found", source=self.name)
         raw = location.raw if isinstance(getattr(location, "raw", None), dict) else {}
@@ -184,6 +204,24 @@ def describe_fault(error: Exception) -> str:
     return f"erreur du géocodeur ({type(error).__name__})"
 
 
+def _nominatim_class() -> type:
+    """geopy's Nominatim, refusing any answer that is not a list of places with coordinates: geopy
+    alone reads `{}` or `null` as 'not found' (which would be cached) and crashes on other shapes."""
+    from geopy.exc import GeocoderParseError
+    from geopy.geocoders import Nominatim
+
+    class Strict(Nominatim):
+        """Nominatim with its answers' shape checked."""
+
+        def _parse_json(self, places: Any, exactly_one: bool) -> Any:
+            if not isinstance(places, list) or not all(
+                    isinstance(place, dict) and "lat" in place and "lon" in place for place in places):
+                raise GeocoderParseError("réponse de forme inattendue")
+            return super()._parse_json(places, exactly_one)
+
+    return Strict
+
+
 def make_geopy(service: str, *, user_agent: str, url: str, timeout: float) -> Any:
     """Build the geopy geocoder for a service name, pointed at `url` when one is configured."""
     from functools import partial
@@ -192,7 +230,7 @@ def make_geopy(service: str, *, user_agent: str, url: str, timeout: float) -> An
     from geopy import geocoders
     from geopy.adapters import RequestsAdapter
 
-    classes = {"nominatim": geocoders.Nominatim, "photon": geocoders.Photon,
+    classes = {"nominatim": _nominatim_class(), "photon": geocoders.Photon,
                "pelias": geocoders.Pelias, "arcgis": geocoders.ArcGIS}
     # Retries are ours (Retry-After honoured, faults counted), not hidden inside the HTTP adapter.
     options: dict[str, Any] = {"user_agent": user_agent, "timeout": timeout,
@@ -213,7 +251,9 @@ def make_geopy(service: str, *, user_agent: str, url: str, timeout: float) -> An
 def online_geocoders(chain: Chain, config: dict[str, Any]) -> list[OnlineGeocoder]:
     """The online adapters of a chain, configured from the settings."""
     return [OnlineGeocoder(name, user_agent=config["GEOCODER_USER_AGENT"], url=config["GEOCODER_URL"],
-                           min_delay=config["GEOCODER_MIN_DELAY"], timeout=config["GEOCODER_TIMEOUT"])
+                           min_delay=config["GEOCODER_MIN_DELAY"], timeout=config["GEOCODER_TIMEOUT"],
+                           retry_budget=config["GEOCODER_RETRY_BUDGET"],
+                           max_errors=config["GEOCODER_MAX_ERRORS"])
             for name in chain.online]
 
 

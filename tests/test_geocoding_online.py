@@ -14,6 +14,7 @@ from sqlalchemy import text
 
 from carte.geocoding import Address, Chain, OnlineGeocoder, parse_chain, GeocoderConfigError
 from carte.ingest.pipeline import IngestOptions, ingest_file
+from tests.flaky_geocoder import send
 from tests.ingest_files import write_csv
 
 USER_AGENT = "carte-tests/1.0 (tests locaux)"
@@ -41,15 +42,8 @@ class FakeNominatim(BaseHTTPRequestHandler):
         return self._send(200, json.dumps(body).encode(), {"Content-Type": "application/json"})
 
     def _send(self, status: int, body: bytes, headers: dict | None = None) -> None:
-        try:
-            self.send_response(status)
-            for name, value in (headers or {}).items():
-                self.send_header(name, value)
-            self.send_header("Content-Length", str(len(body)))
-            self.end_headers()
-            self.wfile.write(body)
-        except (BrokenPipeError, ConnectionResetError):
-            pass  # the client gave up (timeout test)
+        """Write a response."""
+        send(self, status, body, headers)
 
     def log_message(self, *args) -> None:
         """Keep the test output quiet."""

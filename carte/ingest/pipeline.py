@@ -53,7 +53,8 @@ FLAG_REASONS = {
     "unplaced": "non placée sur la carte (ni coordonnées, ni adresse, ni code postal, ni municipalité "
                 "reconnus) : non publiée",
     "municipality_unknown": "municipalité inconnue du répertoire des municipalités",
-    "geocoder_error": "géocodeur en ligne en erreur : nouvel essai au prochain import",
+    "geocoder_error": "géocodeur en ligne en erreur : position de repli en attendant un nouvel essai "
+                      "(carte geocode --retry-failed, ou au prochain import)",
     "point_kept": "point déjà enregistré conservé (nouveau géocodage moins précis ou en échec)",
 }
 
@@ -101,6 +102,7 @@ class IngestResult:
     ignored_columns: list[str] = field(default_factory=list)
     mrc_names: dict[str, str] = field(default_factory=dict)
     duplicates: int = 0
+    retryable: int = 0
 
     def summary(self) -> dict:
         """The figures printed by `carte ingest --json`."""
@@ -201,12 +203,13 @@ def row_hash(salt: bytes, cells: tuple[str, ...]) -> str:
 
 
 def known_rows(connection: Connection, source: str) -> dict[str, tuple]:
-    """Enterprises of the source by the digest of the raw row they were last loaded from."""
+    """Enterprises of the source by the digest of the raw row they were last loaded from (except those
+    an online geocoder failed on: they are geocoded again)."""
     rows = connection.execute(text("""
         SELECT content_hash, id, source_key, geocode_precision, mrc_code,
                CASE WHEN flags <> '{}' THEN flags END FROM enterprise
         WHERE source = :source AND content_hash IS NOT NULL
-          AND NOT ('missing_from_source' = ANY(flags))"""), {"source": source}).all()
+          AND NOT (flags && '{missing_from_source,geocoder_error}')"""), {"source": source}).all()
     return {row[0]: tuple(row[1:]) for row in rows}
 
 
@@ -436,6 +439,7 @@ def collect(connection: Connection, result: IngestResult, notes: dict[int, list[
         {"source": source}, execution_options={"yield_per": CHUNK_ROWS})
     for line, identifier, town, status, enterprise_id, precision, mrc_code, flags in staged:
         reasons = notes.get(line, [])
+        result.retryable += "geocoder_error" in flags
         for flag in flags:
             reason = FLAG_REASONS.get(flag, flag)
             if flag == "municipality_unknown":
@@ -462,7 +466,7 @@ def record(connection: Connection, result: IngestResult) -> None:
             copy.write_row((result.batch_id, issue.line, issue.column, issue.value, issue.reason,
                             issue.severity, ids.get(issue.line)))
     counts = {**result.summary(), "missing": result.missing, "unpublished": result.unpublished,
-              "geocoder_calls": result.geocoder_calls}
+              "geocoder_calls": result.geocoder_calls, "retryable": result.retryable}
     connection.execute(text("""
         UPDATE import_batch SET counts = CAST(:counts AS jsonb), timings = CAST(:timings AS jsonb),
             finished_at = now() WHERE id = :id"""),
