@@ -66,7 +66,7 @@ def check_spreadsheet(name: str, suffix: str, data: BinaryIO, limits: FileLimits
     size = data.seek(0, 2)
     if size > limits.max_bytes:
         raise UnsafeFile(f"{name} : fichier trop volumineux ({megabytes(size)} ; au plus "
-                         f"{megabytes(limits.max_bytes)}).")
+                         f"{megabytes(limits.max_bytes)}, réglage CARTE_MAX_INGEST_MB).")
     data.seek(0)
     head = data.read(CHUNK)
     data.seek(0)
