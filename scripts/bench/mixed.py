@@ -14,6 +14,7 @@ from __future__ import annotations
 import argparse
 import csv
 import json
+import math
 import os
 import subprocess
 import sys
@@ -29,6 +30,8 @@ from api import VENV_BIN, free_port, prepare_database, start, stop  # noqa: E402
 from api_scale import GUNICORN, label, request_paths  # noqa: E402
 from sections import write_section  # noqa: E402
 
+from carte.config import load_config  # noqa: E402
+
 ROOT = Path(__file__).resolve().parents[2]
 LOCUSTFILE = Path(__file__).resolve().parent / "locustfile.py"
 
@@ -40,8 +43,21 @@ def targets(url: str) -> dict[str, list]:
         ids = connection.execute(text(
             "SELECT id FROM enterprise WHERE published ORDER BY id LIMIT 2000")).scalars().all()
         mrcs = connection.execute(text("SELECT code FROM mrc ORDER BY code")).scalars().all()
+        centres = connection.execute(text(
+            "SELECT ST_X(point), ST_Y(point) FROM enterprise WHERE published AND id % 997 = 0 LIMIT 60")).all()
+        published = connection.execute(text("SELECT count(*) FROM enterprise WHERE published")).scalar_one()
     engine.dispose()
-    return {"ids": ids, "mrcs": mrcs, "boxes": request_paths(url)}
+    return {"ids": ids, "mrcs": mrcs, "boxes": request_paths(url),
+            "tiled": published > load_config()["MAP_FULL_DATA_LIMIT"],
+            "views": [view_tiles(lon, lat, 12) for lon, lat in centres]}
+
+
+def view_tiles(lon: float, lat: float, zoom: int) -> list[str]:
+    """The tile paths a browser of about 1280 x 800 pixels asks for around a point (4 x 3 tiles)."""
+    n = 2 ** zoom
+    x = int((lon + 180) / 360 * n)
+    y = int((1 - math.asinh(math.tan(math.radians(lat))) / math.pi) / 2 * n)
+    return [f"/tiles/{zoom}/{x + dx}/{y + dy}.json" for dx in (-2, -1, 0, 1) for dy in (-1, 0, 1)]
 
 
 def run_locust(port: int, users: int, seconds: int, folder: Path) -> tuple[list[dict[str, str]], list[str]]:
