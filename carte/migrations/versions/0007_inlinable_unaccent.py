@@ -1,10 +1,10 @@
 """carte_unaccent made inlinable: the same result, without a SQL function call per row.
 
 `unaccent(regdictionary, text)` is only STABLE, so the IMMUTABLE SQL wrapper of 0001 could not be
-inlined and every row paid a SQL function call (about 8 µs): sorting a dense box of the API by name at
-1M enterprises spent 45 of its 66 ms there. The wrapper now calls the extension's C function through an
-IMMUTABLE declaration of its own, which the planner inlines; the output is unchanged, so the trigram
-index on the folded name stays valid.
+inlined and every row paid a SQL function call: sorting a dense box of the API by name at 1M
+enterprises (5,437 matches, warm cache) took 20 to 22 ms in PostgreSQL with it, 10 to 15 ms now. The
+wrapper calls the extension's C function through an IMMUTABLE declaration of its own, which the
+planner inlines; the output is unchanged, so the trigram index on the folded name stays valid.
 
 Revision ID: 0007
 Revises: 0006
