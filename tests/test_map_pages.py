@@ -4,6 +4,8 @@ from __future__ import annotations
 import json
 import re
 
+from sqlalchemy import text
+
 from tests.factories import insert_enterprise
 
 CDN_HOSTS = ("cdn.jsdelivr.net", "code.jquery.com", "cdnjs.cloudflare.com", "netdna.bootstrapcdn.com",
@@ -102,3 +104,13 @@ def test_enterprise_page_in_english(client, connection):
     enterprise = insert_enterprise(connection, items=["meubles"], opening_hours="Sa 10:00-16:00")
     html = client.get(f"/entreprises/{enterprise}?lang=en").get_data(as_text=True)
     assert "Furniture" in html and "Saturday: 10:00 to 16:00" in html
+
+
+def test_the_map_page_asks_for_tiles_once_a_data_change_passes_the_full_data_limit(app, client, connection):
+    """The size check is kept per data version: an import that crosses the limit switches the page at once."""
+    published = connection.execute(text(
+        "SELECT count(*) FROM enterprise WHERE published AND point IS NOT NULL")).scalar_one()
+    app.config["MAP_FULL_DATA_LIMIT"] = published
+    assert "data_url" in page_config(client.get("/").get_data(as_text=True))
+    insert_enterprise(connection)
+    assert "tiles_url" in page_config(client.get("/").get_data(as_text=True))

@@ -1,7 +1,6 @@
 """Pure row cleaning: names, postal codes, phones, URLs, municipalities, vocabulary, opening hours."""
 from __future__ import annotations
 
-import hashlib
 import re
 from dataclasses import dataclass, field
 from functools import lru_cache
@@ -10,7 +9,7 @@ from urllib.parse import urlsplit, urlunsplit
 import phonenumbers
 
 from carte.geocoding import Address, in_quebec
-from carte.text import fold, municipality_key, normalise_postal_code
+from carte.text import normalise_postal_code
 from carte.vocabulary import Vocabulary
 
 _SPACES = re.compile(r"\s+")

@@ -101,6 +101,8 @@ def check_workbook(name: str, head: bytes, data: BinaryIO, limits: FileLimits) -
             check_members(name, archive.infolist(), limits)
             for info in archive.infolist():
                 unpack_member(name, archive, info, limits)
+    # zipfile raises NotImplementedError for a compression method it cannot read, RuntimeError for an
+    # encrypted member.
     except (zipfile.BadZipFile, zlib.error, EOFError, NotImplementedError, RuntimeError, ValueError) as error:
         raise UnsafeFile(f"{name} : classeur Excel endommagé ou chiffré ({type(error).__name__}).") from None
 

@@ -49,8 +49,6 @@ def handle_unexpected(error: Exception):
 def handle_database_error(error: DBAPIError):
     """The database is unreachable or dropped the connection (restart, failover): 503 and try again
     soon; the pool has already discarded the broken connections, so the next request reconnects."""
-    from flask import current_app
-
     if not (isinstance(error, OperationalError) or error.connection_invalidated):
         return handle_unexpected(error)
     current_app.logger.warning("Database unavailable: %s", str(error.orig or error).strip().split("\n")[0])

@@ -8,7 +8,7 @@ from carte.db import get_session
 from carte.map_data import Payload, enterprises_document, make_payload, mrc_boundaries_document
 from carte.map_tiles import exceeds
 from carte.places import MAX_QUERY_LENGTH, resolve_place
-from carte.queries import MrcPlace, mrc_places
+from carte.queries import MrcPlace, data_version, mrc_places
 from carte.vocabulary import STOP_WORDS, build_index, load_vocabulary
 from carte.web.folium_map import cached_map
 from carte.web.i18n import current_language
@@ -97,11 +97,22 @@ def page_config(language: str, mrcs: list[MrcPlace], large: bool = False) -> dic
     }
 
 
+def map_is_large() -> bool:
+    """Whether the map is above MAP_FULL_DATA_LIMIT: counted once per data version, not per page view."""
+    session = get_session()
+    key = (data_version(session), int(current_app.config["MAP_FULL_DATA_LIMIT"]))
+    known = current_app.extensions.get("carte_map_large")
+    if known is None or known[0] != key:
+        known = (key, exceeds(session, key[1]))
+        current_app.extensions["carte_map_large"] = known
+    return known[1]
+
+
 @blueprint.get("/")
 def index() -> str:
     """The map page: filters, list and map of the enterprises that take donated items."""
     mrcs = mrc_places(get_session())
-    large = exceeds(get_session(), int(current_app.config["MAP_FULL_DATA_LIMIT"]))
+    large = map_is_large()
     config = page_config(current_language(), mrcs, large)
     regions = sorted({(m.region_code, m.region_name) for m in mrcs})
     base_map = cached_map(current_app.config["TILE_URL"], data_attribution(),

@@ -14,7 +14,6 @@ from __future__ import annotations
 import argparse
 import csv
 import json
-import math
 import os
 import subprocess
 import sys
@@ -31,6 +30,7 @@ from api_scale import GUNICORN, label, request_paths  # noqa: E402
 from sections import write_section  # noqa: E402
 
 from carte.config import load_config  # noqa: E402
+from carte.map_tiles import tile_containing  # noqa: E402
 
 ROOT = Path(__file__).resolve().parents[2]
 LOCUSTFILE = Path(__file__).resolve().parent / "locustfile.py"
@@ -54,10 +54,8 @@ def targets(url: str) -> dict[str, list]:
 
 def view_tiles(lon: float, lat: float, zoom: int) -> list[str]:
     """The tile paths a browser of about 1280 x 800 pixels asks for around a point (4 x 3 tiles)."""
-    n = 2 ** zoom
-    x = int((lon + 180) / 360 * n)
-    y = int((1 - math.asinh(math.tan(math.radians(lat))) / math.pi) / 2 * n)
-    return [f"/tiles/{zoom}/{x + dx}/{y + dy}.json" for dx in (-2, -1, 0, 1) for dy in (-1, 0, 1)]
+    centre = tile_containing(lon, lat, zoom)
+    return [f"/tiles/{zoom}/{centre.x + dx}/{centre.y + dy}.json" for dx in (-2, -1, 0, 1) for dy in (-1, 0, 1)]
 
 
 def run_locust(port: int, users: int, seconds: int, folder: Path) -> tuple[list[dict[str, str]], list[str]]:

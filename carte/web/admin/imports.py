@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import threading
 
-from flask import (Response, abort, current_app, flash, jsonify, redirect, render_template, request,
+from flask import (Response, current_app, flash, jsonify, redirect, render_template, request,
                    url_for)
 from flask_babel import gettext as _
 
