@@ -197,28 +197,43 @@ def feature(row: Any, language: str, base_url: str, with_distance: bool) -> Colu
                                   "properties", func.json_build_object(*properties))
 
 
+def public_columns(distance: ColumnElement) -> Select:
+    """The public columns of enterprises with their MRC and region, and a distance column."""
+    updated = func.to_char(func.timezone(LOCAL_TIME_ZONE, E.c.updated_at), "YYYY-MM-DD")
+    return select(E.c.id, E.c.name, E.c.description, E.c.sectors, E.c["items"], E.c.services,
+                  E.c.street, E.c.address_line2, E.c.municipality_name, E.c.postal_code,
+                  E.c.mrc_code, M.c.name.label("mrc_name"), M.c.region_code, E.c.phone,
+                  E.c.website, E.c.opening_hours, E.c.geocode_precision, updated.label("updated"),
+                  E.c.point, distance.label("distance_km"), folded(E.c.name).label("sort_name"))
+
+
 def public_rows(conditions: list[ColumnElement[bool]], near: tuple[float, float] | None) -> Select:
     """The public columns of matching enterprises with their MRC and region, best first."""
-    updated = func.to_char(func.timezone(LOCAL_TIME_ZONE, E.c.updated_at), "YYYY-MM-DD")
     distance = distance_km(near)
-    query = (select(E.c.id, E.c.name, E.c.description, E.c.sectors, E.c["items"], E.c.services,
-                    E.c.street, E.c.address_line2, E.c.municipality_name, E.c.postal_code,
-                    E.c.mrc_code, M.c.name.label("mrc_name"), M.c.region_code, E.c.phone,
-                    E.c.website, E.c.opening_hours, E.c.geocode_precision, updated.label("updated"),
-                    E.c.point, distance.label("distance_km"), folded(E.c.name).label("sort_name"))
-             .select_from(E.outerjoin(M, M.c.code == E.c.mrc_code)).where(*conditions))
+    query = public_columns(distance).select_from(E.outerjoin(M, M.c.code == E.c.mrc_code)).where(*conditions)
     order = [distance] if near else []
     return query.order_by(*order, folded(E.c.name), E.c.id)
+
+
+def page_keys(conditions: list[ColumnElement[bool]], near: tuple[float, float] | None,
+              page: Page | None) -> Select:
+    """Id, sort keys and total of one page of matches: narrow rows, so a box with thousands of matches
+    is counted and sorted without carrying (or formatting) every column of every match."""
+    distance = distance_km(near)
+    keys = (select(E.c.id, distance.label("distance_km"), folded(E.c.name).label("sort_name"),
+                   func.count().over().label("total"))
+            .where(*conditions).order_by(*([distance] if near else []), folded(E.c.name), E.c.id))
+    return keys.limit(page.limit).offset(page.offset) if page is not None else keys
 
 
 def enterprise_features(session: Session, filters: EnterpriseFilter, language: str, base_url: str,
                         page: Page | None = None, moment: datetime | None = None) -> tuple[str, int, int]:
     """Matching enterprises as a JSON array of GeoJSON Features (built in PostGIS), total, returned."""
     conditions = conditions_for(session, filters, moment)
-    rows = public_rows(conditions, filters.near).add_columns(func.count().over().label("total"))
-    if page is not None:
-        rows = rows.limit(page.limit).offset(page.offset)
-    page_rows = rows.subquery("page")
+    keys = page_keys(conditions, filters.near, page).subquery("keys")
+    page_rows = (public_columns(keys.c.distance_km).add_columns(keys.c.total)
+                 .select_from(keys.join(E, E.c.id == keys.c.id).outerjoin(M, M.c.code == E.c.mrc_code))
+                 .subquery("page"))
     features = func.coalesce(
         func.json_agg(aggregate_order_by(feature(page_rows.c, language, base_url, bool(filters.near)),
                                          page_rows.c.distance_km, page_rows.c.sort_name, page_rows.c.id)),
