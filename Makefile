@@ -69,10 +69,16 @@ verify: $(VENV)/.installed $(MO) browser-deps
 	$(PY) scripts/audit.py
 
 # Benchmarks, never part of `make test`; each writes its own section of docs/benchmarks.md and uses its
-# own databases, named $(BENCH_DB_PREFIX)_<scenario> (11.2k for the map, 100k and 1M for the others).
+# own databases, named $(BENCH_DB_PREFIX)_<scenario> (11.2k for the map, 100k and 1M for the others),
+# filled on the first run and kept. `make bench` runs them one after the other (not in parallel: they
+# would measure each other), then writes the machine and versions and how long the whole run took.
 BENCH_DB_PREFIX ?= postgresql+psycopg://postgres@127.0.0.1:5432/carte_bench
 BENCH_DOC := docs/benchmarks.md
-bench: bench-ingest bench-mrc bench-api bench-api-scale bench-mixed bench-map bench-tiles
+bench: bench-deps
+	@mkdir -p test-artifacts/bench && date +%s > test-artifacts/bench/started
+	$(MAKE) --no-print-directory bench-ingest bench-mrc bench-api bench-api-scale bench-mixed bench-map bench-tiles
+	$(PY) scripts/bench/machine.py --database-url $(BENCH_DB_PREFIX)_api_1m \
+	  --started $$(cat test-artifacts/bench/started) --write $(BENCH_DOC)
 
 # The project with its bench extra (locust), and wrk from Debian.
 $(VENV)/.bench: $(VENV)/.installed
@@ -85,23 +91,24 @@ bench-deps: $(VENV)/.bench
 	    DEBIAN_FRONTEND=noninteractive apt-get install -y wrk >/dev/null; \
 	  else echo "[bench] ERREUR : exécutez en root : sudo apt-get install -y wrk"; exit 1; fi; }
 
-# The API against pygeoapi at 100k (issue 5).
+# The API against pygeoapi at 100k (issue 5), on the 100k database of the API at scale.
 bench-api: bench-deps
-	CARTE_BENCH_DATABASE_URL=$(BENCH_DB_PREFIX)_api $(PY) scripts/bench/api.py
+	CARTE_BENCH_DATABASE_URL=$(BENCH_DB_PREFIX)_api_100k $(PY) scripts/bench/api.py --write $(BENCH_DOC)
 
 # The API at 100k and 1M under wrk, 4 and 32 connections, boxes varying.
 bench-api-scale: bench-deps
 	$(PY) scripts/bench/api_scale.py --database-prefix $(BENCH_DB_PREFIX)_api --write $(BENCH_DOC)
 
-# 200 locust users for 60 s on 11,200 enterprises (Quebec's size, the map downloading them all).
+# 200 locust users for 60 s on 11,200 enterprises (Quebec's size, the map downloading them all), then on
+# the 1M database of the API at scale (the map asking for tiles).
 bench-mixed: bench-deps
-	$(PY) scripts/bench/mixed.py --database-prefix $(BENCH_DB_PREFIX)_api --write $(BENCH_DOC)
+	$(PY) scripts/bench/mixed.py --database-prefix $(BENCH_DB_PREFIX)_api --count 11200 1000000 --write $(BENCH_DOC)
 
 # The citizen map's benchmark on its own database (11,200 enterprises).
 BENCH_MAP_DATABASE_URL ?= $(BENCH_DB_PREFIX)_map
 bench-map: $(VENV)/.installed $(MO)
 	@$(MAKE) --no-print-directory setup-db DB=$(BENCH_MAP_DATABASE_URL)
-	$(PY) scripts/bench/map.py --database-url $(BENCH_MAP_DATABASE_URL)
+	$(PY) scripts/bench/map.py --database-url $(BENCH_MAP_DATABASE_URL) --write $(BENCH_DOC)
 
 # The large-data map (issue 7): tiles at zoom 5, 8, 12, 15 and the page, at 11,200 and 1,000,000 enterprises,
 # each on its own database (the 1M rows take about 8 minutes to generate, and are kept between runs).
@@ -110,7 +117,8 @@ BENCH_TILES_1M_URL ?= $(BENCH_DB_PREFIX)_tiles_1m
 bench-tiles: $(VENV)/.installed $(MO)
 	@$(MAKE) --no-print-directory setup-db DB=$(BENCH_TILES_11K_URL)
 	@$(MAKE) --no-print-directory setup-db DB=$(BENCH_TILES_1M_URL)
-	$(PY) scripts/bench/tiles.py --database $(BENCH_TILES_11K_URL) 11200 --database $(BENCH_TILES_1M_URL) 1000000
+	$(PY) scripts/bench/tiles.py --database $(BENCH_TILES_11K_URL) 11200 --database $(BENCH_TILES_1M_URL) 1000000 \
+	  --write $(BENCH_DOC)
 
 # The ingest: 100,000 and 1,000,000 generated rows, first run and re-run (the 1M file is 200 MB: over
 # the default file limit, which the command line lets staff raise).

@@ -35,6 +35,7 @@ from carte.db import make_engine  # noqa: E402
 from carte.geodata import load_geodata  # noqa: E402
 from carte.vocabulary import load_vocabulary, store_vocabulary  # noqa: E402
 from map_data import generate_enterprises  # noqa: E402
+from sections import write_section  # noqa: E402
 
 DEFAULT_URL = "postgresql+psycopg://postgres@127.0.0.1:5432/carte_bench_map"
 TILES = "http://127.0.0.1:9/{z}/{x}/{y}.png"  # answered by the browser route: nothing leaves the machine
@@ -190,6 +191,7 @@ def main() -> None:
     parser.add_argument("--database-url", default=DEFAULT_URL)
     parser.add_argument("--count", type=int, default=11_200)
     parser.add_argument("--runs", type=int, default=3)
+    parser.add_argument("--write", type=Path, help="Replace the 'Citizen map' section of this Markdown file.")
     args = parser.parse_args()
     engine = prepare(args.database_url, args.count)
     base, server = serve(args.database_url)
@@ -210,6 +212,8 @@ def main() -> None:
     server.shutdown()
     print(json.dumps(report, indent=2))
     print(markdown(report))
+    if args.write:
+        write_section(args.write, "Citizen map", section(report))
 
 
 def vendored_files() -> list[str]:
@@ -265,6 +269,56 @@ def markdown(report: dict) -> str:
         f"| weight ratio naive / ours, whole transfer | {report['weight_ratio']}x | |",
         f"| weight ratio naive / ours, page alone | {report['page_weight_ratio']}x | |",
     ])
+
+
+
+METHOD = """`make bench-map` (part of `make bench`) prepares a separate database (`carte_bench_map`, override with
+`BENCH_MAP_DATABASE_URL`), generates 11,200 published enterprises directly in SQL at real Quebec postal
+codes (`scripts/bench/map_data.py`), serves the app on loopback and drives headless Chromium
+(`scripts/bench/map.py`, three cold loads each). In the same run it builds the same map the naive
+Folium way: one `folium.Marker` per enterprise in a `MarkerCluster`, each with a popup showing what
+ours shows (name, town, sectors, link to the enterprise page) and its name as tooltip.
+
+What is counted:
+- *page*: the HTML, scripts and style sheets the browser loads from the app, each gzip-compressed
+  (level 6): Leaflet, Leaflet.markercluster, our ES modules, CSS and the HTML with its JSON config.
+- *data*: `/carte/donnees.json` as served (gzip), every enterprise in the compact column format.
+  The MRC boundary layer (`/carte/mrc.geojson`, cached a day) is reference data loaded after the page
+  and counted in neither.
+- *naive*: its HTML (data inside) plus Leaflet, the clustering and jQuery (its popups need it);
+  its Bootstrap, Font Awesome and awesome-markers from CDNs are left out, so its figure is a floor.
+- *markers visible*: `performance.now()` (milliseconds since navigation started) when the first
+  `.leaflet-marker-icon` is in the DOM, tiles answered locally.
+- *redraw*: measured by the page itself, from the filter change to the end of the clustering of
+  the new markers (list and counts included): six changes per load (one sector, a second one (half
+  of the markers), back to one, none (everything), a service, none)."""
+
+
+def section(report: dict) -> str:
+    """The section of docs/benchmarks.md: method, machine, figures and the issue's targets."""
+    ours, v = report["ours"], report["versions"]
+    kb = lambda n: f"{n / 1024:.1f} KB"  # noqa: E731
+    met = lambda ok: "met" if ok else "**not met**"  # noqa: E731
+    redraws = "; ".join(", ".join(str(ms) for ms in run) for run in ours["redraw_ms_by_run"])
+    return "\n".join([
+        "## Citizen map", "", METHOD, "",
+        f"Run of {time.strftime('%Y-%m-%d %H:%M UTC', time.gmtime())}: {v['cores']} cores ({v['cpu']}), "
+        f"Python {v['python']}, Flask {v['flask']}, Folium {v['folium']}, Leaflet {v['leaflet']}, "
+        f"Leaflet.markercluster {v['markercluster']}, PostGIS {v['postgis']}, Chromium {v['chromium']} headless, "
+        f"Werkzeug's threaded development server; load average {v['load_average']:.1f} at the end.", "",
+        markdown(report), "", f"Redraws by step (ms), one load per group: {redraws}.", "",
+        "**Against the targets of issue 4**:",
+        f"- page {kb(ours['page_html_js_css_gz'])} ≤ 100 KB: {met(ours['page_html_js_css_gz'] <= 100 * 1024)};",
+        f"- data {kb(ours['data_gz'])} ≤ 250 KB: {met(ours['data_gz'] <= 250 * 1024)} (built in SQL, served with "
+        "an ETag; a browser holding it gets a 304);",
+        f"- markers visible in {ours['markers_visible_ms_median']} ms ≤ 1,500 ms: "
+        f"{met(ours['markers_visible_ms_median'] <= 1500)};",
+        f"- a filter change redraws in {ours['redraw_ms_median']} ms at the median and {ours['redraw_ms_max']} ms "
+        f"at worst, ≤ 100 ms: {met(ours['redraw_ms_max'] <= 100)} at worst, "
+        f"{met(ours['redraw_ms_median'] <= 100)} at the median;",
+        f"- at least 10x lighter than the naive page: page alone {report['page_weight_ratio']}x "
+        f"({met(report['page_weight_ratio'] >= 10)}), whole transfer {report['weight_ratio']}x "
+        f"({met(report['weight_ratio'] >= 10)})."])
 
 
 if __name__ == "__main__":

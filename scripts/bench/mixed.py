@@ -7,7 +7,7 @@ threads) with its default per-worker answer cache. The default size is Quebec's 
 downloads every enterprise once, which is the design up to that scale (larger maps ask the server for
 what the viewport needs, see the tiles section).
 
-    python scripts/bench/mixed.py [--users 200] [--seconds 60] [--count 11200] [--write docs/benchmarks.md]
+    python scripts/bench/mixed.py [--users 200] [--seconds 60] [--count 11200 1000000] [--write docs/benchmarks.md]
 """
 from __future__ import annotations
 
@@ -90,6 +90,7 @@ def measure(count: int, prefix: str, users: int, seconds: int) -> dict[str, Any]
         finally:
             stop(server)
     return {"enterprises": count, "users": users, "seconds": seconds, "load_before": round(load_before, 2),
+            "measured": time.strftime("%Y-%m-%d %H:%M UTC", time.gmtime()),
             "load_after": round(os.getloadavg()[0], 2), "failures": failures,
             "stats": [{"name": row["Name"], "requests": int(row["Request Count"]),
                        "failures": int(row["Failure Count"]), "p50_ms": float(row["50%"]),
@@ -98,25 +99,33 @@ def measure(count: int, prefix: str, users: int, seconds: int) -> dict[str, Any]
                        "bytes": float(row["Average Content Size"])} for row in rows]}
 
 
-def markdown(result: dict[str, Any]) -> str:
-    """The section of docs/benchmarks.md."""
+def table(result: dict[str, Any]) -> list[str]:
+    """One size's statistics as a Markdown table with its error count and load."""
     lines = [f"| {s['name']} | {s['requests']:,} | {s['failures']} | {s['p50_ms']:.0f} | {s['p95_ms']:.0f} | "
              f"{s['p99_ms']:.0f} | {s['requests_per_s']:.1f} | {s['bytes'] / 1000:,.1f} kB |"
              for s in result["stats"]]
     total = next(s for s in result["stats"] if s["name"] == "Aggregated")
+    return [f"**{result['enterprises']:,} enterprises**, {result['users']} users for {result['seconds']} s", "",
+            "| request | count | failures | p50 ms | p95 ms | p99 ms | requests/s | average body |",
+            "|---|---|---|---|---|---|---|---|", *lines, "",
+            f"Errors: {total['failures']} of {total['requests']:,} requests "
+            f"(target 0: {'met' if total['failures'] == 0 else '**not met**'}). Load average "
+            f"{result['load_before']:.1f} before and {result['load_after']:.1f} at the end of the run (2 cores, "
+            f"shared). Measured {result['measured']}.", "",
+            *(["Failures:", "", *[f"- {failure}" for failure in result["failures"]], ""] if result["failures"] else [])]
+
+
+def markdown(results: list[dict[str, Any]]) -> str:
+    """The section of docs/benchmarks.md: every size measured."""
     return "\n".join([
         "## Mixed load", "",
         "`make bench-mixed` (part of `make bench`): `scripts/bench/mixed.py`. "
         + __doc__.split("\n\n")[1].replace("\n", " ").strip()
-        + f" {result['users']} users for {result['seconds']} s over {result['enterprises']:,} enterprises "
-        f"(locust {locust_version()}, headless, on the same 2 cores as the server and PostgreSQL).", "",
-        "| request | count | failures | p50 ms | p95 ms | p99 ms | requests/s | average body |",
-        "|---|---|---|---|---|---|---|---|", *lines, "",
-        f"Errors: {total['failures']} of {total['requests']:,} requests "
-        f"(target 0: {'met' if total['failures'] == 0 else 'not met'}). Load average {result['load_before']:.1f} "
-        f"before and {result['load_after']:.1f} at the end of the run (2 cores, shared). "
-        f"Measured {time.strftime('%Y-%m-%d %H:%M UTC', time.gmtime())}.", "",
-        *(["Failures:", "", *[f"- {failure}" for failure in result["failures"]], ""] if result["failures"] else [])])
+        + f" Locust {locust_version()}, headless, on the same 2 cores as the server and PostgreSQL. Above "
+        "`MAP_FULL_DATA_LIMIT` (50,000 enterprises) the map asks for tiles, so each map visit requests the 12 "
+        "tiles of a view at zoom 12 around an enterprise instead of the data file; latencies are those of two "
+        "cores saturated by the users, gunicorn, PostgreSQL and locust itself.", "",
+        *[line for result in results for line in table(result)]])
 
 
 def locust_version() -> str:
@@ -131,12 +140,13 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--users", type=int, default=200)
     parser.add_argument("--seconds", type=int, default=60)
-    parser.add_argument("--count", type=int, default=11_200)
+    parser.add_argument("--count", type=int, nargs="+", default=[11_200], help="sizes, each on its database")
     parser.add_argument("--database-prefix", default=os.environ.get(
         "CARTE_BENCH_DATABASE_PREFIX", "postgresql+psycopg://postgres@127.0.0.1:5432/carte_bench_api"))
     parser.add_argument("--write", type=Path, help="Replace the 'Mixed load' section of this Markdown file.")
     arguments = parser.parse_args()
-    result = measure(arguments.count, arguments.database_prefix, arguments.users, arguments.seconds)
+    result = [measure(count, arguments.database_prefix, arguments.users, arguments.seconds)
+              for count in arguments.count]
     output = ROOT / "test-artifacts" / "bench" / "mixed.json"
     output.parent.mkdir(parents=True, exist_ok=True)
     output.write_text(json.dumps(result, indent=2), encoding="utf-8")
