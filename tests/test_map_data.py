@@ -4,22 +4,46 @@ from __future__ import annotations
 import gzip
 import json
 
-from carte.map_data import enterprises_document
+from sqlalchemy import text
+
+from carte.map_data import (DIGITS, FLAG_APPROXIMATE, FLAG_TOWN_IN_NAME, NUMBER_COLUMNS, TOWN_MARK,
+                            enterprises_document)
 from carte.places import resolve_place
 from tests.factories import insert_enterprise
+
+
+def numbers(digits: str) -> list[int]:
+    """The numbers of one column: base-32 digits, each number's last one from the alphabet's first half."""
+    found, value = [], 0
+    for digit in digits:
+        part = DIGITS.index(digit)
+        if part >= 32:
+            value = value * 32 + part - 32
+        else:
+            found.append(value * 32 + part)
+            value = 0
+    return found
 
 
 def decoded(document: str) -> list[dict]:
     """The enterprises of a compact payload, one dict each, as the page's script reads them."""
     payload = json.loads(document)
-    columns, rows, lat = payload["columns"], [], 0
+    columns = {name: numbers(digits) for name, digits in payload["columns"].items()}
+    assert all(len(column) == payload["count"] for column in columns.values())
+    rows, lat, lon = [], 0, 0
     for i in range(payload["count"]):
-        lat += columns["dlat"][i]
-        rows.append({"id": columns["id"][i], "name": columns["name"][i], "lat": lat / payload["scale"],
-                     "town": payload["places"]["town"][columns["place"][i]], "flags": columns["flags"][i],
+        lat += columns["dlat"][i] // 2 if columns["dlat"][i] % 2 == 0 else -(columns["dlat"][i] + 1) // 2
+        lon += columns["dlon"][i] // 2 if columns["dlon"][i] % 2 == 0 else -(columns["dlon"][i] + 1) // 2
+        town, flags = payload["places"]["town"][columns["place"][i]], columns["flags"][i]
+        name = payload["names"][i]
+        rows.append({"id": columns["id"][i], "lat": lat / payload["scale"], "lon": lon / payload["scale"],
+                     "name": name.replace(TOWN_MARK, town, 1) if flags & FLAG_TOWN_IN_NAME else name,
+                     "town": town, "approximate": bool(flags & FLAG_APPROXIMATE),
                      "mrc": payload["places"]["mrc"][columns["place"][i]],
                      "sectors": [code for bit, code in enumerate(payload["vocabulary"]["sectors"])
-                                 if columns["sectors"][i] & (1 << bit)]})
+                                 if columns["sectors"][i] & (1 << bit)],
+                     "items": [code for bit, code in enumerate(payload["vocabulary"]["items"])
+                               if columns["items"][i] & (1 << bit)]})
     return rows
 
 
@@ -44,9 +68,42 @@ def test_map_data_decodes_ids_positions_sectors_and_approximate_flag(db_session,
     far = insert_enterprise(connection, lat=45.5017, lon=-73.5673, mrc_code="66", municipality_code="66023")
     rows = {row["id"]: row for row in decoded(enterprises_document(db_session))}
     assert rows[exact]["sectors"] == ["friperie", "reparation"]
-    assert rows[exact]["lat"] == 46.1185 and rows[exact]["flags"] == 0
-    assert (rows[far]["lat"], rows[far]["town"], rows[far]["mrc"]) == (45.5017, "Montréal", "66")
-    assert rows[rough]["flags"] == 1
+    assert rows[exact]["lat"] == 46.1185 and not rows[exact]["approximate"]
+    assert (rows[far]["lat"], rows[far]["lon"], rows[far]["town"], rows[far]["mrc"]) == (
+        45.5017, -73.5673, "Montréal", "66")
+    assert rows[rough]["approximate"]
+
+
+def test_map_data_restores_names_with_their_town_once_written_in_the_name(db_session, connection):
+    names = ["Ressourcerie de Saint-Georges", "Saint-Georges aide Saint-Georges", "Atelier ~ de Saint-Georges",
+             "Friperie sans ville", "Comptoir ~ Saint-Georges ~", "Saint-Georges"]
+    ids = {insert_enterprise(connection, name=name): name for name in names}
+    document = enterprises_document(db_session)
+    rows = {row["id"]: row for row in decoded(document)}
+    assert {id_: rows[id_]["name"] for id_ in ids} == ids
+    assert "Ressourcerie de Saint-Georges" not in document and "Saint-Georges aide Saint-Georges" not in document
+
+
+def test_map_data_restores_a_town_missing_from_the_municipalities(db_session, connection):
+    weird = insert_enterprise(connection, name="Coop $& du Rang $&", municipality_name="Rang $&",
+                              municipality_code=None)
+    assert {row["id"]: row["name"] for row in decoded(enterprises_document(db_session))}[weird] == "Coop $& du Rang $&"
+
+
+def test_map_data_restores_large_ids_far_positions_and_every_item(db_session, connection):
+    north = insert_enterprise(connection, id=2 ** 40 + 7, lat=62.4179, lon=-77.9072, items=["meubles", "nourriture"])
+    south = insert_enterprise(connection, lat=45.0061, lon=-57.1302, items=[])
+    rows = {row["id"]: row for row in decoded(enterprises_document(db_session))}
+    assert (rows[north]["lat"], rows[north]["lon"], rows[north]["items"]) == (62.4179, -77.9072,
+                                                                               ["meubles", "nourriture"])
+    assert (rows[south]["lat"], rows[south]["lon"], rows[south]["items"]) == (45.0061, -57.1302, [])
+
+
+def test_map_data_with_no_enterprise_is_an_empty_but_complete_payload(db_session, connection):
+    connection.execute(text("UPDATE enterprise SET published = false"))
+    payload = json.loads(enterprises_document(db_session))
+    assert payload["count"] == 0 and payload["names"] == []
+    assert set(payload["columns"]) == set(NUMBER_COLUMNS) and set(payload["columns"].values()) == {""}
 
 
 def test_map_data_answers_304_to_its_own_etag_and_changes_with_the_data(client, connection):

@@ -127,6 +127,26 @@ def test_free_text_search_ignores_accents_and_case(map_page):
     assert listed(map_page) == ["Bouquinerie <b>Coop</b>"]
 
 
+def test_the_page_decodes_names_towns_positions_and_flags_as_stored(map_page, committed_enterprises, sample):
+    add = committed_enterprises
+    named = {add(name=name, lat=46.1201, lon=-70.6702): name
+             for name in ["Ressourcerie de Saint-Georges", "Atelier ~ de Saint-Georges", "Saint-Georges"]}
+    rang = add(name="Coop $& du Rang $&", municipality_name="Rang $&", municipality_code=None, lat=48.4501,
+               lon=-68.5234, geocode_precision="municipality")
+    map_page.open_map("?q=rang")
+    assert listed(map_page) == ["Coop $& du Rang $&"]
+    rows = map_page.evaluate("""async () => {
+        const { decode } = await import('/static/js/data.js');
+        const payload = await (await fetch('/carte/donnees.json')).json();
+        return decode(payload).map((e) => [e.id, e.name, e.town, e.lat, e.lon, e.approximate]);
+    }""")
+    by_id = {row[0]: row[1:] for row in rows}
+    assert {id_: by_id[id_][0] for id_ in named} == named
+    assert by_id[rang] == ["Coop $& du Rang $&", "Rang $&", 48.4501, -68.5234, True]
+    assert by_id[sample["friperie"]] == ["Friperie du Quartier", "Québec", 46.8139, -71.208, True]
+    assert by_id[sample["montreal"]] == ["Meubles Partage Montréal", "Montréal", 45.5017, -73.5673, False]
+
+
 def test_near_me_from_a_postal_code_sorts_by_distance_and_shows_it(map_page):
     map_page.open_map()
     map_page.fill("#f-place", "G5Y 1L3")

@@ -2,17 +2,50 @@
 import { fold, matchItems } from "./text.js";
 import { isOpenAt } from "./hours.js";
 
+// The payload's number alphabet, town mark and flags (carte/map_data.py).
+const DIGITS = "0123456789abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ-_";
+const DIGIT_VALUES = new Int8Array(128).fill(-1);
+for (let value = 0; value < DIGITS.length; value += 1) DIGIT_VALUES[DIGITS.charCodeAt(value)] = value;
+const TOWN_MARK = "~";
+const FLAG_APPROXIMATE = 1;
+const FLAG_TOWN_IN_NAME = 2;
+
+/** The `count` numbers of a column: base-32 digits, each number's last one from the alphabet's first half. */
+export function readNumbers(digits, count) {
+  const numbers = [];
+  let value = 0;
+  for (let i = 0; i < digits.length; i += 1) {
+    const part = DIGIT_VALUES[digits.charCodeAt(i)] ?? -1;
+    if (part < 0) throw new Error(`Unexpected digit ${digits[i]}`);
+    if (part >= 32) {
+      value = value * 32 + part - 32;
+    } else {
+      numbers.push(value * 32 + part);
+      value = 0;
+    }
+  }
+  if (numbers.length !== count) throw new Error(`Expected ${count} numbers, found ${numbers.length}`);
+  return numbers;
+}
+
+/** A signed number from its zigzag form (0, 1, 2, 3... for 0, -1, 1, -2...). */
+function signed(zigzag) {
+  return zigzag % 2 ? -(zigzag + 1) / 2 : zigzag / 2;
+}
+
 /** Decode /carte/donnees.json (see carte/map_data.py) into one object per enterprise. */
 export function decode(payload) {
-  const columns = payload.columns;
+  const columns = Object.fromEntries(Object.entries(payload.columns)
+    .map(([name, digits]) => [name, readNumbers(digits, payload.count)]));
   const enterprises = new Array(payload.count);
   let lat = 0;
   let lon = 0;
   for (let i = 0; i < payload.count; i += 1) {
-    lat += columns.dlat[i];
-    lon += columns.dlon[i];
-    const name = columns.name[i];
+    lat += signed(columns.dlat[i]);
+    lon += signed(columns.dlon[i]);
+    const flags = columns.flags[i];
     const town = payload.places.town[columns.place[i]];
+    const name = flags & FLAG_TOWN_IN_NAME ? payload.names[i].replace(TOWN_MARK, () => town) : payload.names[i];
     enterprises[i] = {
       id: columns.id[i], name, town,
       lat: lat / payload.scale,
@@ -22,7 +55,7 @@ export function decode(payload) {
       sectors: columns.sectors[i],
       items: columns.items[i],
       services: columns.services[i],
-      approximate: (columns.flags[i] & 1) === 1,
+      approximate: (flags & FLAG_APPROXIMATE) === FLAG_APPROXIMATE,
       text: fold(`${name} ${town}`),
       distance: null,
     };
