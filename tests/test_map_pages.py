@@ -55,7 +55,8 @@ def test_map_page_sends_item_synonyms_to_the_script(client):
 
 def test_map_page_lists_every_mrc_in_its_filter(client):
     html = client.get("/").get_data(as_text=True)
-    assert len(page_config(html)["mrcs"]) == 104 and "Beauce-Sartigan" in html
+    options = re.findall(r'<option value="(\w+)" data-region="(\d+)">([^<]+)</option>', html)
+    assert len(options) == 104 and ("29", "12", "Beauce-Sartigan") in options
 
 
 def test_vendored_assets_are_served_with_long_caching_and_unknown_ones_are_404(client):

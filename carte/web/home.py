@@ -8,7 +8,7 @@ from carte.db import get_session
 from carte.map_data import Payload, enterprises_document, make_payload, mrc_boundaries_document
 from carte.map_tiles import exceeds
 from carte.places import MAX_QUERY_LENGTH, resolve_place
-from carte.queries import MrcPlace, data_version, mrc_places
+from carte.queries import data_version, mrc_places
 from carte.vocabulary import STOP_WORDS, build_index, load_vocabulary
 from carte.web.folium_map import cached_map
 from carte.web.i18n import current_language
@@ -84,14 +84,13 @@ def data_urls(large: bool) -> dict[str, str]:
             "api_url": url_for("api.enterprises")}
 
 
-def page_config(language: str, mrcs: list[MrcPlace], large: bool = False) -> dict:
-    """Everything the map script needs, rendered into the page as JSON."""
+def page_config(language: str, large: bool = False) -> dict:
+    """Everything the map script needs, rendered into the page as JSON (the MRCs are in the filter's options)."""
     return {
         "language": language,
         **data_urls(large),
         "place_url": url_for("home.place"),
         "enterprise_url": url_for("enterprise.show", enterprise_id=0).rsplit("0", 1)[0],
-        "mrcs": [{"code": m.code, "name": m.name, "region": m.region_code} for m in mrcs],
         "messages": client_messages(),
         **vocabulary_for_client(language),
     }
@@ -113,12 +112,12 @@ def index() -> str:
     """The map page: filters, list and map of the enterprises that take donated items."""
     mrcs = mrc_places(get_session())
     large = map_is_large()
-    config = page_config(current_language(), mrcs, large)
+    config = page_config(current_language(), large)
     regions = sorted({(m.region_code, m.region_name) for m in mrcs})
     base_map = cached_map(current_app.config["TILE_URL"], data_attribution(),
                           url_for("home.mrc_boundaries"), tuple(sorted(map_labels().items())))
     icons = sprite(tuple(sorted({sector["icon"] for sector in config["sectors"] if sector["icon"]})))
-    return render_template("home/index.html", config=config, regions=regions, base_map=base_map,
+    return render_template("home/index.html", config=config, regions=regions, mrcs=mrcs, base_map=base_map,
                            icons=icons)
 
 

@@ -3,7 +3,6 @@ import { format } from "./text.js";
 import { isOpenAt, quebecNow } from "./hours.js";
 import { bits, decode, makeFilter, readState, setDistances, writeState } from "./data.js";
 import { clusterIcon, el } from "./dom.js";
-import { createTiledView } from "./tiles.js";
 
 const PAGE_SIZE = 50;
 const config = JSON.parse(document.getElementById("map-config").textContent);
@@ -22,7 +21,9 @@ const labels = {
 };
 const sectorIcons = Object.fromEntries(config.sectors.map((term) => [term.code, term.icon]));
 const SVG = "http://www.w3.org/2000/svg";
-const mrcRegion = Object.fromEntries(config.mrcs.map((mrc) => [mrc.code, mrc.region]));
+// The MRC filter's options carry each MRC's region, so the config does not repeat them.
+const mrcRegion = Object.fromEntries([...document.getElementById("f-mrc").options]
+  .filter((option) => option.value).map((option) => [option.value, option.dataset.region]));
 
 let enterprises = [];
 let context = null;
@@ -456,7 +457,9 @@ function listen() {
   });
 }
 
-function startTiled() {
+// Loaded only above the threshold: the full-data page never downloads the tiled view's code.
+async function startTiled() {
+  const { createTiledView } = await import("./tiles.js");
   tiled = createTiledView({ map, config, pinIcon, onDrawn: redrawDone,
     enterpriseUrl: (id) => enterpriseUrl({ id }) });
   const state = readState(window.location.search);
@@ -468,7 +471,7 @@ function startTiled() {
 
 async function start() {
   if (config.tiles_url) {
-    startTiled();
+    await startTiled();
     return;
   }
   const response = await fetch(config.data_url);
