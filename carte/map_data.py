@@ -5,7 +5,9 @@ so neighbours follow each other: coordinates (integers in 1e-4 degrees, about 10
 difference from the previous row, and each row names its place (town and MRC) by an index into a small
 table. Sectors, items and services are bit masks over the vocabulary's order; opening hours are
 dictionary-encoded. Every number column is one string of base-32 digits (DIGITS: no separator, no
-quote, an eighth less once gzipped than JSON numbers); signed deltas are zigzag-mapped first. A name
+quote, an eighth less once gzipped than JSON numbers); signed deltas are zigzag-mapped first. Ids, which
+follow no order once the rows are spatial, are written in a fixed number of digits of the smallest
+radix that holds their span, every digit then equally likely (an eighth less than base-32 digits). A name
 that contains its town carries TOWN_MARK in its place, flagged FLAG_TOWN_IN_NAME, so the town is written
 once in the places table. carte/static/js/data.js decodes it. Staff-only columns (contact_person,
 internal_notes) and unpublished rows never enter the query.
@@ -29,11 +31,13 @@ TOWN_MARK = "~"
 #: The 64 characters of the numbers: the first 32 end a number (its last base-32 digit), the others precede.
 DIGITS = "0123456789abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ-_"
 #: The number columns, each a string of DIGITS; dlat and dlon are zigzag-mapped (0, -1, 1... as 0, 1, 2...).
-NUMBER_COLUMNS = ("id", "dlat", "dlon", "place", "hours", "sectors", "items", "services", "flags")
+NUMBER_COLUMNS = ("dlat", "dlon", "place", "hours", "sectors", "items", "services", "flags")
 
 #: Digits per number at most: 12 base-32 digits hold any bigint below 2**60 (ids, masks and deltas are
 #: far below).
 MAX_DIGITS = 12
+#: Id digits at most: ten digits of base 64 or less span 2**60 ids.
+MAX_ID_WIDTH = 10
 
 
 def _digits_sql(value: str, most: int) -> str:
@@ -44,6 +48,13 @@ def _digits_sql(value: str, most: int) -> str:
     branches = [f"WHEN {value} < {32 ** length} THEN " + " || ".join(digit(k) for k in range(length - 1, -1, -1))
                 for length in range(1, most)]
     return f"CASE {' '.join(branches)} ELSE {' || '.join(digit(k) for k in range(most - 1, -1, -1))} END"
+
+
+def _fixed_digits_sql(value: str, most: int) -> str:
+    """SQL text writing `value` in `width` digits of base `radix` (columns of the query), from DIGITS' start."""
+    # Digits beyond the width are substrings of length 0, as in _digits_sql: no subquery per id.
+    return " || ".join(f"substr(:digits, 1 + (({value}) / power(radix, {k})::bigint % radix)::int, "
+                       f"({k} < width)::int)" for k in range(most - 1, -1, -1))
 
 
 _PAYLOAD_SQL = text("""
@@ -101,8 +112,14 @@ rows AS (  -- signed deltas zigzag-mapped to naturals: 0, -1, 1, -2... become 0,
 ),
 numbers AS (  -- one row per (enterprise, column); the array follows NUMBER_COLUMNS
     SELECT r.n, c.col, c.value
-    FROM rows r CROSS JOIN LATERAL unnest(ARRAY[r.id, r.zlat, r.zlon, r.place_ix, r.hours_ix, r.s, r.i, r.v, r.flags])
+    FROM rows r CROSS JOIN LATERAL unnest(ARRAY[r.zlat, r.zlon, r.place_ix, r.hours_ix, r.s, r.i, r.v, r.flags])
         WITH ORDINALITY AS c(value, col)
+),
+id_span AS (SELECT coalesce(min(id), 0) AS low, coalesce(max(id) - min(id) + 1, 1) AS span FROM rows),
+id_code AS (  -- ids, spread evenly in the spatial order, in the fewest digits of the smallest radix holding them
+    SELECT low, width, (SELECT min(r) FROM generate_series(2, 64) r WHERE power(r::numeric, width) >= span) AS radix
+    FROM id_span, LATERAL (SELECT min(w) AS width FROM generate_series(1, :max_id_width) w
+                           WHERE power(64::numeric, w) >= span) AS w
 ),
 encoded AS (SELECT col, string_agg(@DIGITS@, '' ORDER BY n) AS digits FROM numbers GROUP BY col)
 SELECT json_build_object(
@@ -114,6 +131,8 @@ SELECT json_build_object(
         'town', (SELECT coalesce(json_agg(town ORDER BY ix), '[]') FROM places),
         'mrc', (SELECT coalesce(json_agg(mrc ORDER BY ix), '[]') FROM places)),
     'hours', (SELECT coalesce(json_agg(hours ORDER BY ix), '[]') FROM hours),
+    'ids', (SELECT json_build_object('low', low, 'radix', radix, 'width', width, 'digits', coalesce((
+                SELECT string_agg(@ID_DIGITS@, '' ORDER BY r.n) FROM rows r), '')) FROM id_code),
     'columns', (SELECT json_object_agg(c.name, coalesce(e.digits, '') ORDER BY c.col)
                 FROM unnest(CAST(:number_columns AS text[])) WITH ORDINALITY AS c(name, col)
                 LEFT JOIN encoded e USING (col)),
@@ -121,7 +140,8 @@ SELECT json_build_object(
     'names', (SELECT CAST('[' || coalesce(string_agg(to_json(name)::text, ',' ORDER BY n), '') || ']' AS json)
               FROM rows)
 )::text
-""".replace("@DIGITS@", _digits_sql("value", MAX_DIGITS)))
+""".replace("@DIGITS@", _digits_sql("value", MAX_DIGITS))
+     .replace("@ID_DIGITS@", _fixed_digits_sql("r.id - low", MAX_ID_WIDTH)))
 
 _MRC_BOUNDARIES_SQL = text("""
 SELECT json_build_object('type', 'FeatureCollection', 'features', coalesce(json_agg(json_build_object(
@@ -154,7 +174,7 @@ def enterprises_document(session: Session) -> str:
     return session.execute(_PAYLOAD_SQL, {
         "scale": COORDINATE_SCALE, "exact": list(EXACT_PRECISIONS), "approximate": FLAG_APPROXIMATE,
         "town_in_name": FLAG_TOWN_IN_NAME, "mark": TOWN_MARK, "digits": DIGITS,
-        "number_columns": list(NUMBER_COLUMNS),
+        "number_columns": list(NUMBER_COLUMNS), "max_id_width": MAX_ID_WIDTH,
     }).scalar_one()
 
 

@@ -25,11 +25,25 @@ def numbers(digits: str) -> list[int]:
     return found
 
 
+def ids(code: dict, count: int) -> list[int]:
+    """The ids: `width` digits each in base `radix`, added to `low`."""
+    assert len(code["digits"]) == count * code["width"]
+    found = []
+    for start in range(0, len(code["digits"]), code["width"]):
+        value = 0
+        for digit in code["digits"][start:start + code["width"]]:
+            assert DIGITS.index(digit) < code["radix"]
+            value = value * code["radix"] + DIGITS.index(digit)
+        found.append(code["low"] + value)
+    return found
+
+
 def decoded(document: str) -> list[dict]:
     """The enterprises of a compact payload, one dict each, as the page's script reads them."""
     payload = json.loads(document)
     columns = {name: numbers(digits) for name, digits in payload["columns"].items()}
     assert all(len(column) == payload["count"] for column in columns.values())
+    columns["id"] = ids(payload["ids"], payload["count"])
     rows, lat, lon = [], 0, 0
     for i in range(payload["count"]):
         lat += columns["dlat"][i] // 2 if columns["dlat"][i] % 2 == 0 else -(columns["dlat"][i] + 1) // 2
@@ -102,7 +116,7 @@ def test_map_data_restores_large_ids_far_positions_and_every_item(db_session, co
 def test_map_data_with_no_enterprise_is_an_empty_but_complete_payload(db_session, connection):
     connection.execute(text("UPDATE enterprise SET published = false"))
     payload = json.loads(enterprises_document(db_session))
-    assert payload["count"] == 0 and payload["names"] == []
+    assert payload["count"] == 0 and payload["names"] == [] and payload["ids"]["digits"] == ""
     assert set(payload["columns"]) == set(NUMBER_COLUMNS) and set(payload["columns"].values()) == {""}
 
 

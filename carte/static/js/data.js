@@ -28,6 +28,22 @@ export function readNumbers(digits, count) {
   return numbers;
 }
 
+/** The `count` ids: `width` digits each in base `radix`, added to `low` (see carte/map_data.py). */
+export function readIds(ids, count) {
+  if (ids.digits.length !== count * ids.width) throw new Error(`Expected ${count} ids of ${ids.width} digits`);
+  const found = new Array(count);
+  for (let i = 0; i < count; i += 1) {
+    let value = 0;
+    for (let k = i * ids.width; k < (i + 1) * ids.width; k += 1) {
+      const digit = DIGIT_VALUES[ids.digits.charCodeAt(k)] ?? -1;
+      if (digit < 0 || digit >= ids.radix) throw new Error(`Unexpected id digit ${ids.digits[k]}`);
+      value = value * ids.radix + digit;
+    }
+    found[i] = ids.low + value;
+  }
+  return found;
+}
+
 /** A signed number from its zigzag form (0, 1, 2, 3... for 0, -1, 1, -2...). */
 function signed(zigzag) {
   return zigzag % 2 ? -(zigzag + 1) / 2 : zigzag / 2;
@@ -37,6 +53,7 @@ function signed(zigzag) {
 export function decode(payload) {
   const columns = Object.fromEntries(Object.entries(payload.columns)
     .map(([name, digits]) => [name, readNumbers(digits, payload.count)]));
+  const ids = readIds(payload.ids, payload.count);
   const enterprises = new Array(payload.count);
   let lat = 0;
   let lon = 0;
@@ -47,7 +64,7 @@ export function decode(payload) {
     const town = payload.places.town[columns.place[i]];
     const name = flags & FLAG_TOWN_IN_NAME ? payload.names[i].replace(TOWN_MARK, () => town) : payload.names[i];
     enterprises[i] = {
-      id: columns.id[i], name, town,
+      id: ids[i], name, town,
       lat: lat / payload.scale,
       lon: lon / payload.scale,
       mrc: payload.places.mrc[columns.place[i]],
