@@ -30,8 +30,10 @@ FLAG_TOWN_IN_NAME = 2
 TOWN_MARK = "~"
 #: The 64 characters of the numbers: the first 32 end a number (its last base-32 digit), the others precede.
 DIGITS = "0123456789abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ-_"
-#: The number columns, each a string of DIGITS; dlat and dlon are zigzag-mapped (0, -1, 1... as 0, 1, 2...).
-NUMBER_COLUMNS = ("dlat", "dlon", "place", "hours", "sectors", "items", "services", "flags")
+#: The number columns (name in the payload: column of the query), each a string of DIGITS; dlat and dlon
+#: are zigzag-mapped (0, -1, 1... as 0, 1, 2...).
+NUMBER_COLUMNS = {"dlat": "zlat", "dlon": "zlon", "place": "place_ix", "hours": "hours_ix", "sectors": "s",
+                  "items": "i", "services": "v", "flags": "flags"}
 
 #: Digits per number at most: 12 base-32 digits hold any bigint below 2**60 (ids, masks and deltas are
 #: far below).
@@ -52,9 +54,11 @@ def _digits_sql(value: str, most: int) -> str:
 
 def _fixed_digits_sql(value: str, most: int) -> str:
     """SQL text writing `value` in `width` digits of base `radix` (columns of the query), from DIGITS' start."""
-    # Digits beyond the width are substrings of length 0, as in _digits_sql: no subquery per id.
-    return " || ".join(f"substr(:digits, 1 + (({value}) / power(radix, {k})::bigint % radix)::int, "
-                       f"({k} < width)::int)" for k in range(most - 1, -1, -1))
+    def digit(k: int) -> str:
+        return f"substr(:digits, 1 + (({value}) / power(radix, {k})::bigint % radix)::int, 1)"
+    branches = [f"WHEN {width} THEN " + " || ".join(digit(k) for k in range(width - 1, -1, -1))
+                for width in range(1, most + 1)]
+    return f"CASE width {' '.join(branches)} END"
 
 
 _PAYLOAD_SQL = text("""
@@ -110,18 +114,14 @@ rows AS (  -- signed deltas zigzag-mapped to naturals: 0, -1, 1, -2... become 0,
            CASE WHEN dlon >= 0 THEN 2 * dlon ELSE -2 * dlon - 1 END AS zlon
     FROM deltas d
 ),
-numbers AS (  -- one row per (enterprise, column); the array follows NUMBER_COLUMNS
-    SELECT r.n, c.col, c.value
-    FROM rows r CROSS JOIN LATERAL unnest(ARRAY[r.zlat, r.zlon, r.place_ix, r.hours_ix, r.s, r.i, r.v, r.flags])
-        WITH ORDINALITY AS c(value, col)
-),
 id_span AS (SELECT coalesce(min(id), 0) AS low, coalesce(max(id) - min(id) + 1, 1) AS span FROM rows),
-id_code AS (  -- ids, spread evenly in the spatial order, in the fewest digits of the smallest radix holding them
+-- ids, spread evenly in the spatial order: the fewest digits, then the smallest radix, holding their span
+-- (materialized, or each digit of each id would compute the radix again)
+id_code AS MATERIALIZED (
     SELECT low, width, (SELECT min(r) FROM generate_series(2, 64) r WHERE power(r::numeric, width) >= span) AS radix
     FROM id_span, LATERAL (SELECT min(w) AS width FROM generate_series(1, :max_id_width) w
                            WHERE power(64::numeric, w) >= span) AS w
-),
-encoded AS (SELECT col, string_agg(@DIGITS@, '' ORDER BY n) AS digits FROM numbers GROUP BY col)
+)
 SELECT json_build_object(
     'count', (SELECT count(*) FROM rows),
     'scale', CAST(:scale AS int),
@@ -133,14 +133,14 @@ SELECT json_build_object(
     'hours', (SELECT coalesce(json_agg(hours ORDER BY ix), '[]') FROM hours),
     'ids', (SELECT json_build_object('low', low, 'radix', radix, 'width', width, 'digits', coalesce((
                 SELECT string_agg(@ID_DIGITS@, '' ORDER BY r.n) FROM rows r), '')) FROM id_code),
-    'columns', (SELECT json_object_agg(c.name, coalesce(e.digits, '') ORDER BY c.col)
-                FROM unnest(CAST(:number_columns AS text[])) WITH ORDINALITY AS c(name, col)
-                LEFT JOIN encoded e USING (col)),
+    'columns', (SELECT json_build_object(@COLUMNS@) FROM rows),
     -- built as text, because json_agg would put a space after each of the thousands of commas
     'names', (SELECT CAST('[' || coalesce(string_agg(to_json(name)::text, ',' ORDER BY n), '') || ']' AS json)
               FROM rows)
 )::text
-""".replace("@DIGITS@", _digits_sql("value", MAX_DIGITS))
+""".replace("@COLUMNS@", ", ".join(
+        f"'{name}', coalesce(string_agg({_digits_sql(value, MAX_DIGITS)}, '' ORDER BY n), '')"
+        for name, value in NUMBER_COLUMNS.items()))
      .replace("@ID_DIGITS@", _fixed_digits_sql("r.id - low", MAX_ID_WIDTH)))
 
 _MRC_BOUNDARIES_SQL = text("""
@@ -174,7 +174,7 @@ def enterprises_document(session: Session) -> str:
     return session.execute(_PAYLOAD_SQL, {
         "scale": COORDINATE_SCALE, "exact": list(EXACT_PRECISIONS), "approximate": FLAG_APPROXIMATE,
         "town_in_name": FLAG_TOWN_IN_NAME, "mark": TOWN_MARK, "digits": DIGITS,
-        "number_columns": list(NUMBER_COLUMNS), "max_id_width": MAX_ID_WIDTH,
+        "max_id_width": MAX_ID_WIDTH,
     }).scalar_one()
 
 
