@@ -11,7 +11,7 @@ const FLAG_APPROXIMATE = 1;
 const FLAG_TOWN_IN_NAME = 2;
 
 /** The `count` numbers of a column: base-32 digits, each number's last one from the alphabet's first half. */
-export function readNumbers(digits, count) {
+function readNumbers(digits, count) {
   const numbers = [];
   let value = 0;
   for (let i = 0; i < digits.length; i += 1) {
@@ -29,7 +29,7 @@ export function readNumbers(digits, count) {
 }
 
 /** The `count` ids: `width` digits each in base `radix`, added to `low` (see carte/map_data.py). */
-export function readIds(ids, count) {
+function readIds(ids, count) {
   if (ids.digits.length !== count * ids.width) throw new Error(`Expected ${count} ids of ${ids.width} digits`);
   const found = new Array(count);
   for (let i = 0; i < count; i += 1) {
