@@ -34,8 +34,8 @@ $(MO): carte/translations/en/LC_MESSAGES/messages.po | $(VENV)/.installed
 
 # After changing visible strings: re-extract them and merge into the catalog, then translate the new ones.
 translations: $(VENV)/.installed
-	$(VENV)/bin/pybabel extract -F babel.cfg --no-location --sort-output --project=carte-economie-sociale --version=0.1.0 -o carte/translations/messages.pot .
-	$(VENV)/bin/pybabel update --no-fuzzy-matching -i carte/translations/messages.pot -d carte/translations
+	$(VENV)/bin/pybabel extract -F babel.cfg --no-location --no-wrap --sort-output --project=carte-economie-sociale --version=0.1.0 -o carte/translations/messages.pot .
+	$(VENV)/bin/pybabel update --no-wrap --no-fuzzy-matching -i carte/translations/messages.pot -d carte/translations
 
 setup: $(VENV)/.installed $(MO)
 	@$(MAKE) --no-print-directory setup-db DB=$(CARTE_DATABASE_URL)
