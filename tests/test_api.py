@@ -246,3 +246,16 @@ def test_answers_kept_in_memory_are_replaced_when_the_data_changes(client, conne
     assert names(client.get("/api/enterprises")) == ["Première"]
     insert_enterprise(connection, name="Seconde")
     assert names(client.get("/api/enterprises")) == ["Première", "Seconde"]
+
+
+def test_results_are_sorted_by_name_ignoring_accents_and_case(client, connection):
+    for name in ["Écocentre", "Friperie", "ebénisterie solidaire"]:
+        insert_enterprise(connection, name=name)
+    assert names(client.get("/api/enterprises")) == ["ebénisterie solidaire", "Écocentre", "Friperie"]
+
+
+def test_a_renamed_enterprise_is_sorted_by_its_new_name(client, connection):
+    first = insert_enterprise(connection, name="Atelier")
+    insert_enterprise(connection, name="Boutique")
+    connection.execute(text("UPDATE enterprise SET name = 'Zèbre' WHERE id = :id"), {"id": first})
+    assert names(client.get("/api/enterprises")) == ["Boutique", "Zèbre"]
