@@ -1,6 +1,9 @@
 """The change history written by the database and reverting an import."""
 from __future__ import annotations
 
+import importlib.util
+from pathlib import Path
+
 from sqlalchemy import text
 
 from carte.editing import set_actor
@@ -75,3 +78,24 @@ def test_reverting_keeps_a_later_staff_edit(connection):
     row = connection.execute(text("SELECT name, phone FROM enterprise WHERE id = :id"), {"id": enterprise}).one()
     assert tuple(row) == ("Comptoir corrigé", "+14185550100")
     assert result.conflicts == 1
+
+
+def test_every_enterprise_column_is_either_recorded_or_deliberately_ignored(connection):
+    """A column added later must be named in the history trigger's lists (migration 0009) or be ignored there."""
+    path = Path(__file__).resolve().parent.parent / "carte" / "migrations" / "versions" / "0009_history_by_column.py"
+    spec = importlib.util.spec_from_file_location("carte_migration_0009", path)
+    migration = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(migration)
+    columns = set(connection.execute(text(
+        "SELECT column_name FROM information_schema.columns WHERE table_name = 'enterprise'")).scalars())
+    assert columns == set(migration.TRACKED) | set(migration.IGNORED)
+
+
+def test_a_creation_records_every_filled_field_and_leaves_out_empty_ones(connection):
+    enterprise = insert_enterprise(connection, name="Friperie", description=None, services=[])
+    (created,) = enterprise_history(connection, enterprise)
+    assert created["changes"]["name"] == [None, "Friperie"]
+    assert created["changes"]["sectors"] == [None, ["ressourcerie"]]
+    assert created["changes"]["point"][1]["coordinates"] == [-70.6656, 46.1185]
+    assert "description" not in created["changes"] and "services" not in created["changes"]
+    assert "name_folded" not in created["changes"] and "created_at" not in created["changes"]
