@@ -205,25 +205,28 @@ def public_columns(distance: ColumnElement) -> Select:
                   E.c.street, E.c.address_line2, E.c.municipality_name, E.c.postal_code,
                   E.c.mrc_code, M.c.name.label("mrc_name"), M.c.region_code, E.c.phone,
                   E.c.website, E.c.opening_hours, E.c.geocode_precision, updated.label("updated"),
-                  E.c.point, distance.label("distance_km"), E.c.name_folded.label("sort_name"))
+                  E.c.point, distance.label("distance_km"))
+
+
+def best_first(distance: ColumnElement, near: tuple[float, float] | None) -> list[ColumnElement]:
+    """The order of search results: nearest first when near is given, then by folded name and id."""
+    return [*([distance] if near else []), E.c.name_folded, E.c.id]
 
 
 def public_rows(conditions: list[ColumnElement[bool]], near: tuple[float, float] | None) -> Select:
     """The public columns of matching enterprises with their MRC and region, best first."""
     distance = distance_km(near)
     query = public_columns(distance).select_from(E.outerjoin(M, M.c.code == E.c.mrc_code)).where(*conditions)
-    order = [distance] if near else []
-    return query.order_by(*order, E.c.name_folded, E.c.id)
+    return query.order_by(*best_first(distance, near))
 
 
 def page_keys(conditions: list[ColumnElement[bool]], near: tuple[float, float] | None,
               page: Page | None) -> Select:
-    """Id, sort keys and total of one page of matches: narrow rows, so a box with thousands of matches
+    """Id, distance and total of one page of matches: narrow rows, so a box with thousands of matches
     is counted and sorted without carrying (or formatting) every column of every match."""
     distance = distance_km(near)
-    keys = (select(E.c.id, distance.label("distance_km"), E.c.name_folded.label("sort_name"),
-                   func.count().over().label("total"))
-            .where(*conditions).order_by(*([distance] if near else []), E.c.name_folded, E.c.id))
+    keys = (select(E.c.id, distance.label("distance_km"), func.count().over().label("total"))
+            .where(*conditions).order_by(*best_first(distance, near)))
     return keys.limit(page.limit).offset(page.offset) if page is not None else keys
 
 

@@ -29,7 +29,7 @@ from typing import Any, Callable
 from sqlalchemy import create_engine, text
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from sections import write_section  # noqa: E402
+from sections import cpu_model, write_section  # noqa: E402
 
 ROOT = Path(__file__).resolve().parents[2]
 VENV_BIN = Path(sys.executable).parent
@@ -271,9 +271,7 @@ def machine() -> dict[str, str]:
         postgis = connection.execute(text("SELECT postgis_lib_version()")).scalar()
     from importlib.metadata import version
 
-    cpu = next((line.split(":", 1)[1].strip() for line in Path("/proc/cpuinfo").read_text().splitlines()
-                if line.startswith("model name")), platform.processor())
-    return {"cpu": cpu, "cores": str(os.cpu_count()), "python": platform.python_version(),
+    return {"cpu": cpu_model(), "cores": str(os.cpu_count()), "python": platform.python_version(),
             "postgresql": postgres, "postgis": postgis, "flask": version("flask"),
             "sqlalchemy": version("sqlalchemy"), "gunicorn": "4 sync workers",
             "wrk": subprocess.run(["wrk", "--version"], capture_output=True, text=True).stdout.split("[")[0].strip()}

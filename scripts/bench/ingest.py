@@ -24,7 +24,7 @@ from sqlalchemy import create_engine, text
 ROOT = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from generate import generate  # noqa: E402
-from sections import write_section  # noqa: E402
+from sections import cpu_model, memory_gib, write_section  # noqa: E402
 
 SOURCE = "bench"
 
@@ -59,10 +59,7 @@ def versions(engine) -> dict:
     with engine.connect() as connection:
         postgres = connection.execute(text("SHOW server_version")).scalar_one()
         postgis = connection.execute(text("SELECT postgis_lib_version()")).scalar_one()
-    cpu = next((line.split(":", 1)[1].strip() for line in Path("/proc/cpuinfo").read_text().splitlines()
-                if line.startswith("model name")), platform.processor())
-    memory = next((int(line.split()[1]) // 1024 // 1024 for line in Path("/proc/meminfo").read_text()
-                   .splitlines() if line.startswith("MemTotal")), 0)
+    cpu, memory = cpu_model(), int(memory_gib())
     return {"cpu": cpu, "cores": os.cpu_count(), "memory_gib": memory, "python": platform.python_version(),
             "postgresql": postgres, "postgis": postgis, "load": os.getloadavg()[0]}
 

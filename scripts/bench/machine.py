@@ -17,7 +17,7 @@ from pathlib import Path
 from sqlalchemy import create_engine, text
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from sections import write_section  # noqa: E402
+from sections import cpu_model, memory_gib, write_section  # noqa: E402
 
 LIBRARIES = ("flask", "sqlalchemy", "geoalchemy2", "psycopg", "folium", "shapely", "geopandas", "gunicorn",
              "locust", "playwright")
@@ -40,13 +40,6 @@ def os_name() -> str:
     return platform.platform()
 
 
-def memory_gib() -> float:
-    """Total memory in GiB."""
-    kib = next(int(line.split()[1]) for line in Path("/proc/meminfo").read_text().splitlines()
-               if line.startswith("MemTotal:"))
-    return kib / 1024 / 1024
-
-
 def library_versions() -> str:
     """name version, for the libraries the figures depend on."""
     found = []
@@ -65,8 +58,7 @@ def section(database_url: str, started: float | None) -> str:
         postgres = connection.execute(text("SHOW server_version")).scalar()
         postgis = connection.execute(text("SELECT postgis_lib_version()")).scalar()
     engine.dispose()
-    cpu = next((line.split(":", 1)[1].strip() for line in Path("/proc/cpuinfo").read_text().splitlines()
-                if line.startswith("model name")), platform.processor())
+    cpu = cpu_model()
     took = f" The whole `make bench` took {(time.time() - started) / 60:.0f} minutes." if started else ""
     return "\n".join([
         "## Machine", "",

@@ -35,7 +35,7 @@ from carte.db import make_engine  # noqa: E402
 from carte.geodata import load_geodata  # noqa: E402
 from carte.vocabulary import load_vocabulary, store_vocabulary  # noqa: E402
 from map_data import generate_enterprises  # noqa: E402
-from sections import write_section  # noqa: E402
+from sections import cpu_model, write_section  # noqa: E402
 
 DEFAULT_URL = "postgresql+psycopg://postgres@127.0.0.1:5432/carte_bench_map"
 TILES = "http://127.0.0.1:9/{z}/{x}/{y}.png"  # answered by the browser route: nothing leaves the machine
@@ -177,8 +177,7 @@ def versions(browser, engine) -> dict:
         postgis = connection.execute(text("SELECT postgis_lib_version()")).scalar()
     from importlib.metadata import version
 
-    with open("/proc/cpuinfo", encoding="utf-8") as handle:
-        cpu = next((line.split(":", 1)[1].strip() for line in handle if line.startswith("model name")), "?")
+    cpu = cpu_model()
     return {"python": platform.python_version(), "flask": version("flask"), "folium": version("folium"),
             "leaflet": version("XStatic-Leaflet"), "markercluster": version("XStatic-Leaflet-MarkerCluster"),
             "postgis": postgis, "chromium": browser.version, "cpu": cpu,

@@ -1,8 +1,22 @@
-"""docs/benchmarks.md is shared by every benchmark: each one replaces only its own `## ` section."""
+"""What every benchmark shares: its own `## ` section of docs/benchmarks.md, and the machine it ran on."""
 from __future__ import annotations
 
+import platform
 import re
 from pathlib import Path
+
+
+def cpu_model() -> str:
+    """The processor's model name."""
+    return next((line.split(":", 1)[1].strip() for line in Path("/proc/cpuinfo").read_text().splitlines()
+                 if line.startswith("model name")), platform.processor())
+
+
+def memory_gib() -> float:
+    """Total memory in GiB."""
+    kib = next(int(line.split()[1]) for line in Path("/proc/meminfo").read_text().splitlines()
+               if line.startswith("MemTotal:"))
+    return kib / 1024 / 1024
 
 
 def write_section(path: Path, title: str, section: str) -> None:

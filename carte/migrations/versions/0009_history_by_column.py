@@ -32,24 +32,23 @@ IGNORED = ("id", "created_at", "updated_at", "content_hash", "last_import_id", "
 ARRAYS = frozenset({"sectors", "items", "services", "flags"})
 
 
-def as_json(row: str, column: str) -> str:
-    """SQL for one column of a row as the JSON 0003 recorded (the point as GeoJSON with its CRS)."""
-    if column == "point":
-        return f"ST_AsGeoJSON({row}.point, 15, 2)::jsonb"
-    return f"to_jsonb({row}.{column})"
+def point_json(row: str) -> str:
+    """SQL for a row's point as the JSON 0003 recorded (GeoJSON with its CRS); jsonb_build_array converts
+    every other column as to_jsonb did."""
+    return f"ST_AsGeoJSON({row}.point, 15, 2)::jsonb"
 
 
 def created(column: str) -> str:
     """The pair [null, value] of a new row's column, or NULL when it holds nothing."""
     empty = f" AND n.{column} <> '{{}}'" if column in ARRAYS else ""
-    value = as_json("n", column) if column == "point" else f"n.{column}"  # jsonb_build_array converts the others
+    value = point_json("n") if column == "point" else f"n.{column}"
     return f"'{column}', CASE WHEN n.{column} IS NOT NULL{empty} THEN jsonb_build_array(NULL, {value}) END"
 
 
 def changed(column: str) -> str:
     """The pair [old, new] of a column that changed, or NULL."""
     if column == "point":
-        old, new = as_json("o", column), as_json("n", column)
+        old, new = point_json("o"), point_json("n")
         return f"'{column}', CASE WHEN {old} IS DISTINCT FROM {new} THEN jsonb_build_array({old}, {new}) END"
     return (f"'{column}', CASE WHEN o.{column} IS DISTINCT FROM n.{column} "
             f"THEN jsonb_build_array(o.{column}, n.{column}) END")
@@ -99,7 +98,7 @@ def previous_function() -> str:
                                                   Path(__file__).with_name("0008_stored_folded_name.py"))
     module = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(module)
-    return module.history_function().replace("'verified_at']", "'verified_at', 'name_folded']")
+    return module.history_function_ignoring_folded_name()
 
 
 def upgrade() -> None:
