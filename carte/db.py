@@ -15,6 +15,10 @@ from carte.errors import DatabaseUnavailable
 #: Blueprints whose GET routes only read public data, so a read replica may answer them; staff pages,
 #: suggestions and owners' pages (and every POST) use the primary.
 READ_ONLY_BLUEPRINTS = frozenset({"home", "enterprise", "api", "export", "embed"})
+#: Of those, the ones whose statements each stand alone run in autocommit: no BEGIN and ROLLBACK round
+#: trips, and nothing is lost, since under READ COMMITTED each statement takes its own snapshot anyway.
+#: Exports stream through a server-side cursor, which needs a transaction.
+AUTOCOMMIT_BLUEPRINTS = READ_ONLY_BLUEPRINTS - {"export"}
 
 
 def make_engine(url: str) -> Engine:
@@ -76,14 +80,27 @@ def reads_only() -> bool:
         and request.blueprint in READ_ONLY_BLUEPRINTS
 
 
+def request_bind() -> Engine | Connection:
+    """What the request's session works on: the read replica for public read-only requests when one is
+    configured, else the primary (or the connection a test binds); in autocommit when the request's
+    statements stand alone."""
+    extensions = current_app.extensions
+    public = reads_only()
+    if public and "carte_read_engine" in extensions:
+        engine = extensions["carte_read_engine"]
+    elif "carte_bind" in extensions:
+        return extensions["carte_bind"]
+    else:
+        engine = get_engine()
+    if public and request.blueprint in AUTOCOMMIT_BLUEPRINTS:
+        return extensions["carte_autocommit"][engine]
+    return engine
+
+
 def get_session() -> Session:
-    """The request's session, opened on first use and closed at teardown: on the read replica for
-    public read-only requests when one is configured, else on the primary."""
+    """The request's session, opened on first use and closed at teardown."""
     if "db_session" not in g:
-        replica = current_app.extensions.get("carte_read_engine")
-        bind = replica if replica is not None and reads_only() else \
-            current_app.extensions.get("carte_bind") or get_engine()
-        g.db_session = Session(bind=bind, join_transaction_mode="create_savepoint")
+        g.db_session = Session(bind=request_bind(), join_transaction_mode="create_savepoint")
     return g.db_session
 
 
@@ -101,7 +118,12 @@ def close_session(_exc: BaseException | None = None) -> None:
 def init_app(app: Flask) -> None:
     """Attach the engines (primary, and read replica when configured) to the app and close sessions
     at the end of each request."""
-    app.extensions["carte_engine"] = make_engine(app.config["DATABASE_URL"])
+    engines = [make_engine(app.config["DATABASE_URL"])]
+    app.extensions["carte_engine"] = engines[0]
     if app.config.get("DATABASE_READ_URL"):
-        app.extensions["carte_read_engine"] = make_engine(app.config["DATABASE_READ_URL"])
+        engines.append(make_engine(app.config["DATABASE_READ_URL"]))
+        app.extensions["carte_read_engine"] = engines[1]
+    # The same pools, their connections switched to autocommit while checked out (reset on return).
+    app.extensions["carte_autocommit"] = {engine: engine.execution_options(isolation_level="AUTOCOMMIT")
+                                          for engine in engines}
     app.teardown_appcontext(close_session)
