@@ -9,8 +9,8 @@ from typing import Any, Callable, Iterator
 
 from geoalchemy2 import Geography
 from sqlalchemy import (
-    JSON, BigInteger, ColumnElement, Numeric, Select, Text, and_, any_, bindparam, cast, func, literal,
-    literal_column, null, or_, select, text,
+    JSON, BigInteger, ColumnElement, Float, Integer, Numeric, Select, Text, and_, any_, bindparam, cast,
+    func, literal_column, null, or_, select, text,
 )
 from sqlalchemy.dialects.postgresql import ARRAY, aggregate_order_by, array
 from sqlalchemy.orm import Session
@@ -75,47 +75,77 @@ def folded(column: ColumnElement) -> ColumnElement:
     return func.lower(func.carte_unaccent(column))
 
 
-def by_text(q: str) -> ColumnElement[bool]:
+def filter_values(filters: EnterpriseFilter) -> dict[str, Any]:
+    """Every value the filters put in SQL (open_now aside), by the name of its bound parameter.
+
+    The conditions below name their parameters this way, so a statement built for one search serves
+    every search of the same shape with these values (see page_keys_for)."""
+    values: dict[str, Any] = {}
+    if filters.q:
+        values["q"] = escape_like(filters.q.strip())
+    for kind in ("items", "sectors", "services"):
+        values.update({f"{kind}_{number}": code for number, code in enumerate(getattr(filters, kind))})
+    if filters.mrc:
+        values["mrc"] = filters.mrc
+    if filters.region:
+        values["region"] = filters.region
+    if filters.bbox:
+        values.update(zip(("west", "south", "east", "north"), filters.bbox))
+    if filters.near:
+        lat, lon = filters.near
+        dlat = filters.radius_km / 110.0 + 0.01
+        dlon = min(filters.radius_km / (110.0 * max(math.cos(math.radians(lat)), 0.01)) + 0.01, 360.0)
+        values.update(near_lat=lat, near_lon=lon, near_metres=filters.radius_km * 1000,
+                      near_west=lon - dlon, near_south=max(lat - dlat, -90.0), near_east=lon + dlon,
+                      near_north=min(lat + dlat, 90.0))
+    # A prefix of their own: SQLAlchemy names anonymous parameters after columns (sectors_1...).
+    return {f"{FILTER_PREFIX}{name}": held for name, held in values.items()}
+
+
+FILTER_PREFIX = "filter_"
+
+
+def value(values: dict[str, Any], name: str, type_: Any = Text) -> ColumnElement:
+    """The bound parameter of one filter value."""
+    return bindparam(FILTER_PREFIX + name, values[FILTER_PREFIX + name], type_=type_)
+
+
+def by_text(values: dict[str, Any]) -> ColumnElement[bool]:
     """Name, description or municipality contains the words, ignoring accents and case."""
-    pattern = func.concat("%", folded(literal(escape_like(q.strip()))), "%")
+    pattern = func.concat("%", folded(value(values, "q")), "%")
     return or_(*(folded(column).like(pattern, escape="\\")
                  for column in (E.c.name, E.c.description, E.c.municipality_name)))
 
 
-def by_codes(column: ColumnElement, codes: tuple[str, ...]) -> ColumnElement[bool]:
-    """The array column holds at least one of the codes."""
-    return column.overlap(cast(array(codes), ARRAY(Text)))
+def by_codes(column: ColumnElement, values: dict[str, Any]) -> ColumnElement[bool]:
+    """The array column holds at least one of the codes asked for it."""
+    prefix = f"{FILTER_PREFIX}{column.name}_"
+    names = [name.removeprefix(FILTER_PREFIX) for name in values if name.startswith(prefix)]
+    return column.overlap(cast(array([value(values, name) for name in names]), ARRAY(Text)))
 
 
-def by_mrc(code: str) -> ColumnElement[bool]:
-    """In one MRC."""
-    return E.c.mrc_code == code
-
-
-def by_region(code: str) -> ColumnElement[bool]:
+def by_region(values: dict[str, Any]) -> ColumnElement[bool]:
     """In one of the MRCs of a region."""
-    return E.c.mrc_code.in_(select(M.c.code).where(M.c.region_code == code))
+    return E.c.mrc_code.in_(select(M.c.code).where(M.c.region_code == value(values, "region")))
 
 
-def by_bbox(bbox: tuple[float, float, float, float]) -> ColumnElement[bool]:
-    """Inside a longitude/latitude box (uses the spatial index)."""
-    return E.c.point.op("&&")(func.ST_MakeEnvelope(*bbox, 4326))
+def envelope(values: dict[str, Any], prefix: str = "") -> ColumnElement:
+    """The longitude/latitude box of four filter values."""
+    return func.ST_MakeEnvelope(*(value(values, f"{prefix}{side}", Float)
+                                  for side in ("west", "south", "east", "north")), 4326)
 
 
-def reference_point(near: tuple[float, float]) -> ColumnElement:
-    """The point lat,lon as a geography."""
-    lat, lon = near
-    return cast(func.ST_SetSRID(func.ST_MakePoint(lon, lat), 4326), Geography)
+def reference_point(values: dict[str, Any]) -> ColumnElement:
+    """The point of near, as a geography."""
+    return cast(func.ST_SetSRID(func.ST_MakePoint(value(values, "near_lon", Float),
+                                                  value(values, "near_lat", Float)), 4326), Geography)
 
 
-def by_distance(near: tuple[float, float], radius_km: float) -> ColumnElement[bool]:
-    """Within radius_km of a point; a box around it first lets the spatial index work."""
-    lat, lon = near
-    dlat = radius_km / 110.0 + 0.01
-    dlon = min(radius_km / (110.0 * max(math.cos(math.radians(lat)), 0.01)) + 0.01, 360.0)
-    box = func.ST_MakeEnvelope(lon - dlon, max(lat - dlat, -90.0), lon + dlon, min(lat + dlat, 90.0), 4326)
-    return and_(E.c.point.op("&&")(box),
-                func.ST_DWithin(cast(E.c.point, Geography), reference_point(near), radius_km * 1000))
+def by_distance(values: dict[str, Any]) -> ColumnElement[bool]:
+    """Within the radius of near; a box around it first lets the spatial index work."""
+    return and_(E.c.point.op("&&")(envelope(values, "near_")),
+                func.ST_DWithin(cast(E.c.point, Geography), reference_point(values),
+                                value(values, "near_metres", Float)))
 
 
 def by_ids(ids: list[int]) -> ColumnElement[bool]:
@@ -125,21 +155,22 @@ def by_ids(ids: list[int]) -> ColumnElement[bool]:
 
 def base_conditions(filters: EnterpriseFilter) -> list[ColumnElement[bool]]:
     """The SQL conditions of every filter except open_now; always only published enterprises."""
+    values = filter_values(filters)
     conditions: list[ColumnElement[bool]] = [E.c.published.is_(True)]
     if filters.q:
-        conditions.append(by_text(filters.q))
+        conditions.append(by_text(values))
     for column, codes in ((E.c["items"], filters.items), (E.c.sectors, filters.sectors),
                           (E.c.services, filters.services)):
         if codes:
-            conditions.append(by_codes(column, codes))
+            conditions.append(by_codes(column, values))
     if filters.mrc:
-        conditions.append(by_mrc(filters.mrc))
+        conditions.append(E.c.mrc_code == value(values, "mrc"))
     if filters.region:
-        conditions.append(by_region(filters.region))
+        conditions.append(by_region(values))
     if filters.bbox:
-        conditions.append(by_bbox(filters.bbox))
+        conditions.append(E.c.point.op("&&")(envelope(values)))
     if filters.near:
-        conditions.append(by_distance(filters.near, filters.radius_km))
+        conditions.append(by_distance(values))
     return conditions
 
 
@@ -169,11 +200,11 @@ def labelled(codes: ColumnElement, kind: str, language: str) -> ColumnElement:
             .where(table.c.code == any_(codes)).scalar_subquery())
 
 
-def distance_km(near: tuple[float, float] | None) -> ColumnElement:
-    """Distance in km from the reference point, rounded to 10 m (NULL without near)."""
-    if near is None:
+def distance_km(filters: EnterpriseFilter) -> ColumnElement:
+    """Distance in km from the point of near, rounded to 10 m (NULL without near)."""
+    if filters.near is None:
         return null()
-    metres = func.ST_Distance(cast(E.c.point, Geography), reference_point(near))
+    metres = func.ST_Distance(cast(E.c.point, Geography), reference_point(filter_values(filters)))
     return func.round(cast(metres / 1000.0, Numeric), 2)
 
 
@@ -213,21 +244,46 @@ def best_first(distance: ColumnElement, near: tuple[float, float] | None) -> lis
     return [*([distance] if near else []), E.c.name_folded, E.c.id]
 
 
-def public_rows(conditions: list[ColumnElement[bool]], near: tuple[float, float] | None) -> Select:
+def public_rows(conditions: list[ColumnElement[bool]], filters: EnterpriseFilter = EnterpriseFilter()) -> Select:
     """The public columns of matching enterprises with their MRC and region, best first."""
-    distance = distance_km(near)
+    distance = distance_km(filters)
     query = public_columns(distance).select_from(E.outerjoin(M, M.c.code == E.c.mrc_code)).where(*conditions)
-    return query.order_by(*best_first(distance, near))
+    return query.order_by(*best_first(distance, filters.near))
 
 
-def page_keys(conditions: list[ColumnElement[bool]], near: tuple[float, float] | None,
-              page: Page | None) -> Select:
+def page_keys(conditions: list[ColumnElement[bool]], filters: EnterpriseFilter, page: Page | None) -> Select:
     """Id, distance and total of one page of matches: narrow rows, so a box with thousands of matches
     is counted and sorted without carrying (or formatting) every column of every match."""
-    distance = distance_km(near)
+    distance = distance_km(filters)
     keys = (select(E.c.id, distance.label("distance_km"), func.count().over().label("total"))
-            .where(*conditions).order_by(*best_first(distance, near)))
-    return keys.limit(page.limit).offset(page.offset) if page is not None else keys
+            .where(*conditions).order_by(*best_first(distance, filters.near)))
+    if page is None:
+        return keys
+    return keys.limit(bindparam("page_limit", page.limit, type_=Integer)) \
+        .offset(bindparam("page_offset", page.offset, type_=Integer))
+
+
+#: Page-keys statements by the shape of their search: the names of the parameters they bind.
+_PAGE_KEYS: dict[tuple[str, ...], Select] = {}
+#: Shapes kept at most (a few dozen occur in practice); past it the cache starts again.
+PAGE_KEYS_SHAPES = 512
+
+
+def page_keys_for(filters: EnterpriseFilter, page: Page | None) -> tuple[Select, dict[str, Any]]:
+    """The page-keys statement of a search (open_now aside) and the values to run it with.
+
+    Building the statement and its cache key cost about 0.6 ms of Python per request, so it is built
+    once per shape (which filters, how many codes each, paged or not) and run with each search's values."""
+    values = filter_values(filters)
+    if page is not None:
+        values.update(page_limit=page.limit, page_offset=page.offset)
+    shape = tuple(values)
+    statement = _PAGE_KEYS.get(shape)
+    if statement is None:
+        if len(_PAGE_KEYS) >= PAGE_KEYS_SHAPES:
+            _PAGE_KEYS.clear()
+        statement = _PAGE_KEYS[shape] = page_keys(base_conditions(filters), filters, page)
+    return statement, values
 
 
 def comma_separated(name: str, element: Any) -> ColumnElement:
@@ -256,12 +312,16 @@ def features_statement(language: str, with_distance: bool) -> Select:
 def enterprise_features(session: Session, filters: EnterpriseFilter, language: str, base_url: str,
                         page: Page | None = None, moment: datetime | None = None) -> tuple[str, int, int]:
     """Matching enterprises as a JSON array of GeoJSON Features (built in PostGIS), total, returned."""
-    conditions = conditions_for(session, filters, moment)
-    keys = session.execute(page_keys(conditions, filters.near, page)).all()
+    if filters.open_now:  # the ids open at this moment are bound in the statement
+        statement, values = page_keys(conditions_for(session, filters, moment), filters, page), {}
+    else:
+        statement, values = page_keys_for(filters, page)
+    keys = session.execute(statement, values).all()
     if not keys:  # an empty page: past the end, or nothing matches
-        total = session.execute(select(func.count()).select_from(E).where(*conditions)).scalar_one() \
-            if page is not None and page.offset else 0
-        return "[]", total, 0
+        if page is None or not page.offset:
+            return "[]", 0, 0
+        counted = select(func.count()).select_from(E).where(*conditions_for(session, filters, moment))
+        return "[]", session.execute(counted).scalar_one(), 0
     features = session.execute(features_statement(language, bool(filters.near)), {
         "ids": ",".join(str(key.id) for key in keys),
         "distances": ",".join(str(key.distance_km) for key in keys) if filters.near else None,
@@ -274,7 +334,7 @@ def enterprise_feature(session: Session, enterprise_id: int, language: str, base
     """One published enterprise as GeoJSON text, or None when there is none with this id."""
     if not 0 < enterprise_id < 2**63:
         return None
-    rows = public_rows([E.c.published.is_(True), E.c.id == enterprise_id], None).subquery("one")
+    rows = public_rows([E.c.published.is_(True), E.c.id == enterprise_id]).subquery("one")
     return session.execute(select(cast(feature(rows.c, language, base_url, False), Text))
                            .select_from(rows)).scalar()
 
@@ -282,7 +342,7 @@ def enterprise_feature(session: Session, enterprise_id: int, language: str, base
 def enterprise_records(session: Session, filters: EnterpriseFilter, language: str,
                        base_url: str) -> Iterator[dict[str, Any]]:
     """The matching enterprises as flat records (labels joined by '; ') for tabular exports."""
-    rows = public_rows(conditions_for(session, filters), filters.near).subquery("rows")
+    rows = public_rows(conditions_for(session, filters), filters).subquery("rows")
     def joined(column: ColumnElement, kind: str) -> ColumnElement:
         labels = select(func.string_agg(
             VOCABULARY_TABLES[kind].c["label_en" if language == "en" else "label_fr"],
