@@ -29,6 +29,7 @@ class FailingCleaner(Cleaner):
     how: str = "raise"
 
     def __call__(self, line: int, cells: tuple[str, ...]) -> workers.Cleaned:
+        """Fail on the chosen line, clean the others."""
         if line == self.failing_line:
             if self.how == "exit":
                 os._exit(3)
@@ -47,6 +48,7 @@ def finishing(function, seconds: float = 60):
     outcome: dict = {}
 
     def run() -> None:
+        """Keep the function's value or error for the test's thread."""
         try:
             outcome["value"] = function()
         except BaseException as error:  # handed to the test
@@ -95,6 +97,7 @@ def test_an_import_cleaned_by_a_worker_gives_the_same_outcomes_and_issues(connec
     path = write_csv(tmp_path / "liste.csv", rows)
 
     def run() -> tuple:
+        """A dry run's outcomes, issues and counts."""
         result = ingest_file(connection, path, IngestOptions(source="test-workers", dry_run=True))
         return ([(o.line, o.external_id, o.status, o.enterprise_id, o.mrc_code, o.reasons)
                  for o in result.outcomes], result.issues, result.summary())
