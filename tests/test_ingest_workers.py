@@ -86,6 +86,18 @@ def test_a_worker_that_dies_gives_a_clear_french_error():
         finishing(lambda: list(clean_in_order(items(100), cleaner, in_worker=True)))
 
 
+def test_a_web_import_thread_cleans_in_its_own_process(connection, tmp_path: Path, monkeypatch):
+    """No fork from a server's thread, whatever the size: the rows are cleaned in-process."""
+    used: list[bool] = []
+    monkeypatch.setattr(pipeline, "PARALLEL_ROWS", -1)
+    monkeypatch.setattr(pipeline, "clean_in_order",
+                        lambda items, cleaner, in_worker: used.append(in_worker) or
+                        clean_in_order(items, cleaner, in_worker))
+    path = write_csv(tmp_path / "liste.csv", messy_rows())
+    finishing(lambda: ingest_file(connection, path, IngestOptions(source="test-workers", dry_run=True)))
+    assert used == [False]
+
+
 def test_an_import_cleaned_by_a_worker_gives_the_same_outcomes_and_issues(connection, tmp_path: Path,
                                                                           monkeypatch):
     """Unchanged, duplicate, rejected and new rows: same report whether a worker cleans or not."""
@@ -103,8 +115,16 @@ def test_an_import_cleaned_by_a_worker_gives_the_same_outcomes_and_issues(connec
                  for o in result.outcomes], result.issues, result.summary())
 
     here = run()
+    used: list[bool] = []
+
+    def spy(items, cleaner, in_worker):
+        """clean_in_order, noting whether a worker was asked for."""
+        used.append(in_worker)
+        return clean_in_order(items, cleaner, in_worker)
+
     monkeypatch.setattr(pipeline, "PARALLEL_ROWS", -1)
+    monkeypatch.setattr(pipeline, "clean_in_order", spy)
     monkeypatch.setattr(workers, "BATCH_ROWS", 5)
-    there = finishing(run)
-    assert there == here
+    there = run()
+    assert used == [True] and there == here
     assert {status for _, _, status, *_ in here[0]} == {"unchanged", "inserted", "rejected"}

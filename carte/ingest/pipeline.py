@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import hashlib
+import threading
 import time
 from collections import Counter
 from contextlib import closing
@@ -26,7 +27,7 @@ PIPELINE_VERSION = "1"
 STAGE = "ingest_stage"
 #: Rows cleaned before they are copied to the staging table together.
 CHUNK_ROWS = 20_000
-#: Above this many lines, rows are cleaned by a worker process while this one reads and stages.
+#: Above this many lines, a worker process cleans the rows while this one reads and stages them.
 PARALLEL_ROWS = 40_000
 Progress = Callable[[str, int, int], None]
 #: Enterprise columns filled from each field of the file.
@@ -232,7 +233,7 @@ def sort_rows(connection: Connection, table: Table, layout: Layout, options: Ing
     sorter = Sorter(connection, result)
     create_stage(connection)
     # Closed at once on an error, so that a worker process stops with it.
-    with closing(clean_in_order(items, cleaner, table.lines > PARALLEL_ROWS)) as cleaned_rows:
+    with closing(clean_in_order(items, cleaner, cleaned_elsewhere(table))) as cleaned_rows:
         for line, payload, cleaned in cleaned_rows:
             if cleaned is None:
                 sorter.unchanged(line, *payload)
@@ -242,6 +243,13 @@ def sort_rows(connection: Connection, table: Table, layout: Layout, options: Ing
     if progress:
         progress("nettoyage", result.counts["read"], result.counts["read"])
     return sorter.notes, sorter.seen_ids
+
+
+def cleaned_elsewhere(table: Table) -> bool:
+    """Whether a worker process cleans the rows: for a large file read by a program's main thread (a
+    web server's import thread cleans them itself: forking a threaded server risks inheriting locks
+    that other threads hold)."""
+    return table.lines > PARALLEL_ROWS and threading.current_thread() is threading.main_thread()
 
 
 @dataclass
