@@ -7,6 +7,7 @@ import unicodedata
 _NON_ALNUM = re.compile(r"[^a-z0-9]+")
 _POSTAL = re.compile(r"^([ABCEGHJ-NPRSTVXY])(\d)([ABCEGHJ-NPRSTV-Z])\s*-?\s*(\d)([ABCEGHJ-NPRSTV-Z])(\d)$")
 _PROVINCE_SUFFIX = re.compile(r"\s*\((qc|quebec|québec|p\.?\s*q\.?)\)\s*$", re.IGNORECASE)
+_POSTAL_SEPARATORS = re.compile(r"[\s\-]+")
 _ABBREVIATIONS = {"st": "saint", "ste": "sainte", "sts": "saints", "stes": "saintes", "mt": "mont"}
 
 
@@ -27,7 +28,7 @@ def normalise_postal_code(raw: str | None) -> str | None:
     """Return a Canadian postal code as `A9A 9A9`, or None when it is not one."""
     if raw is None:
         return None
-    compact = re.sub(r"[\s\-]+", "", str(raw).strip().upper())
+    compact = _POSTAL_SEPARATORS.sub("", str(raw).strip().upper())
     match = _POSTAL.match(compact)
     if not match:
         return None

@@ -31,6 +31,10 @@ _ACRONYM = re.compile(r"^(?:\w\.){2,}\w?\.?$")
 _NEQ = re.compile(r"^\d{10}$")
 _PHONE_PUNCTUATION = re.compile(r"[\s().+-]")
 _SCHEME = re.compile(r"^[a-z][a-z0-9+.-]*://", re.IGNORECASE)
+_FORMULA_TEXT = re.compile(r'=\s*"(.*)"\s*', re.DOTALL)
+_BLANKS = re.compile(r"(\s+)")
+_PUNCTUATION = re.compile(r"(\W+)")
+_NEQ_SEPARATORS = re.compile(r"[\s.-]")
 
 
 @dataclass(frozen=True)
@@ -96,7 +100,8 @@ def clean_text(raw: str | None) -> str | None:
     if not raw:
         return None
     value = raw if isinstance(raw, str) else str(raw)
-    if _UNTIDY.search(value):
+    # Whatever _UNTIDY matches is unprintable or a double space; the cheaper test comes first.
+    if ("  " in value or not value.isprintable()) and _UNTIDY.search(value):
         value = _SPACES.sub(" ", _CONTROL.sub(" ", value))
     value = value.strip()
     if len(value) <= 10 and value.lower() in _EMPTY:
@@ -108,7 +113,7 @@ def unformula(raw: str | None) -> tuple[str | None, str | None]:
     """Undo spreadsheet formulas: `="G6V 4J8"` gives its text; any other `=...` is refused."""
     if not raw or not raw.startswith("="):
         return raw, None
-    quoted = re.fullmatch(r'=\s*"(.*)"\s*', raw, re.DOTALL)
+    quoted = _FORMULA_TEXT.fullmatch(raw)
     if quoted:
         return quoted.group(1).replace('""', '"'), None
     return None, "formule de tableur ignorée"
@@ -127,14 +132,14 @@ def normalise_name(raw: str | None) -> str | None:
 def title_case(value: str) -> str:
     """Title case in the French manner: small words in lower case except at the start; dotted
     acronyms (`A.D.E.L.E.`) kept in capitals."""
-    words = re.split(r"(\s+)", value)
+    words = _BLANKS.split(value)
     return "".join(word if _ACRONYM.match(word) else _title_word(word, first=not position)
                    for position, word in enumerate(words))
 
 
 def _title_word(word: str, first: bool) -> str:
     """One space-separated word in title case (its parts split on punctuation: `l'Île-Verte`)."""
-    parts = re.split(r"(\W+)", word.lower())
+    parts = _PUNCTUATION.split(word.lower())
     return "".join(part if not part or (part in _SMALL_WORDS and not (first and index == 0))
                    else part[0].upper() + part[1:] for index, part in enumerate(parts))
 
@@ -158,7 +163,7 @@ def normalise_phone(raw: str | None) -> tuple[str | None, str | None]:
     if not value:
         return None, None
     extension = None
-    match = _EXTENSION.search(value) if any(ch.isalpha() or ch == "#" for ch in value) else None
+    match = _EXTENSION.search(value)
     if match:
         extension, value = match.group(1), value[:match.start()]
     digits = _PHONE_PUNCTUATION.sub("", value)
@@ -224,7 +229,7 @@ def normalise_url(raw: str | None) -> str | None:
 
 def normalise_neq(raw: str | None) -> str | None:
     """The 10-digit Quebec enterprise number, or None."""
-    value = re.sub(r"[\s.-]", "", clean_text(raw) or "")
+    value = _NEQ_SEPARATORS.sub("", clean_text(raw) or "")
     return value if _NEQ.match(value) else None
 
 
@@ -258,7 +263,9 @@ def fix_coordinates(lat: float, lon: float) -> tuple[float, float, str | None] |
     return None
 
 
-_TERMS_MEMO: dict[tuple[int, str, str], tuple[tuple[str, ...], tuple[str, ...]]] = {}
+#: What each value of a cell stands for, per vocabulary and kind: values repeat from row to row, the
+#: ways of combining them in one cell hardly ever.
+_PART_MEMO: dict[tuple[int, str, str], tuple[tuple[str, tuple[str, ...]], ...]] = {}
 
 
 def match_terms(raw: str | None, kind: str, vocabulary: Vocabulary) -> tuple[list[str], list[str]]:
@@ -266,29 +273,31 @@ def match_terms(raw: str | None, kind: str, vocabulary: Vocabulary) -> tuple[lis
     value = clean_text(raw)
     if not value:
         return [], []
-    memo_key = (id(vocabulary), kind, value)
-    if memo_key not in _TERMS_MEMO:
-        if len(_TERMS_MEMO) > 50_000:
-            _TERMS_MEMO.clear()
-        codes, unknown = _match_terms(value, kind, vocabulary)
-        _TERMS_MEMO[memo_key] = (tuple(codes), tuple(unknown))
-    codes, unknown = _TERMS_MEMO[memo_key]
-    return list(codes), list(unknown)
-
-
-def _match_terms(value: str, kind: str, vocabulary: Vocabulary) -> tuple[list[str], list[str]]:
-    """Split a cell into values and match each to the vocabulary."""
     codes: list[str] = []
     unknown: list[str] = []
-    for part in filter(None, (p.strip(" .-") for p in _SPLIT_VALUES.split(value))):
-        exact = vocabulary.match(kind, part)
-        pieces = [part] if exact else [p for p in _SPLIT_WORDS.split(part) if p.strip()]
-        for piece in pieces:
-            found = _match_one(vocabulary, kind, piece)
+    for part in _SPLIT_VALUES.split(value):
+        part = part.strip(" .-")
+        if not part:
+            continue
+        memo_key = (id(vocabulary), kind, part)
+        pieces = _PART_MEMO.get(memo_key)
+        if pieces is None:
+            if len(_PART_MEMO) > 50_000:
+                _PART_MEMO.clear()
+            pieces = _PART_MEMO[memo_key] = _match_part(part, kind, vocabulary)
+        for piece, found in pieces:
             if not found:
                 unknown.append(piece)
             codes.extend(code for code in found if code not in codes)
     return codes, unknown
+
+
+def _match_part(part: str, kind: str, vocabulary: Vocabulary) -> tuple[tuple[str, tuple[str, ...]], ...]:
+    """One value of a cell as its pieces (the value, or its words joined by 'et', 'ou'...) and the
+    codes each stands for."""
+    exact = vocabulary.match(kind, part)
+    pieces = [part] if exact else [p for p in _SPLIT_WORDS.split(part) if p.strip()]
+    return tuple((piece, tuple(_match_one(vocabulary, kind, piece))) for piece in pieces)
 
 
 def _match_one(vocabulary: Vocabulary, kind: str, part: str) -> list[str]:

@@ -2,21 +2,24 @@
 from __future__ import annotations
 
 import hashlib
+import threading
 import time
 from collections import Counter
+from contextlib import closing
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Callable
+from typing import Callable, Iterator
 
 from sqlalchemy import text
 from sqlalchemy.engine import Connection
 
 from carte.duplicates import after_import
 from carte.geocoding import PRECISIONS, STAGE_COLUMNS, Chain, OnlineGeocoder, place_staged
-from carte.ingest.clean import CleanRow, Issue
+from carte.ingest.clean import Issue
 from carte.ingest.guard import FileLimits
 from carte.ingest.readers import Table, read_table
-from carte.ingest.rows import Layout, Places, clean_row
+from carte.ingest.rows import Layout, Places
+from carte.ingest.workers import Cleaned, Cleaner, clean_in_order
 from carte.vocabulary import Vocabulary, load_vocabulary
 
 #: Bump when cleaning changes, so rows read before are cleaned again instead of skipped.
@@ -24,6 +27,8 @@ PIPELINE_VERSION = "1"
 STAGE = "ingest_stage"
 #: Rows cleaned before they are copied to the staging table together.
 CHUNK_ROWS = 20_000
+#: Above this many lines, a worker process cleans the rows while this one reads and stages them.
+PARALLEL_ROWS = 40_000
 Progress = Callable[[str, int, int], None]
 #: Enterprise columns filled from each field of the file.
 FIELD_COLUMNS = {"external_id": ("external_id",), "neq": ("neq",), "name": ("name",),
@@ -218,54 +223,91 @@ def sort_rows(connection: Connection, table: Table, layout: Layout, options: Ing
               progress: Progress | None) -> tuple[dict[int, list[str]], list[int]]:
     """Clean every row as it is read, except rows identical to what an enterprise was loaded from
     (unchanged); rejected and duplicate rows become outcomes at once; the others are staged in chunks
-    (memory stays flat). Return the report's reasons of the staged rows that have issues, by line,
-    and the enterprises of the unchanged rows."""
+    (memory stays flat). Large files are cleaned by a worker process while this one reads and stages.
+    Return the report's reasons of the staged rows that have issues, by line, and the enterprises of
+    the unchanged rows."""
     salt = f"{PIPELINE_VERSION}|{options.chain.label}|{sorted(layout.columns.items())}|" \
            f"{sorted(layout.services.items())}|".encode()
-    known = known_rows(connection, options.source)
-    places = load_places(connection)
-    keys: dict[str, int] = {}
-    chunk: list[tuple[CleanRow, str]] = []
-    notes: dict[int, list[str]] = {}
-    seen_ids: list[int] = []
+    cleaner = Cleaner(layout, load_places(connection), vocabulary, bool(options.geocoders))
+    items = read_rows(table, known_rows(connection, options.source), salt, result, progress)
+    sorter = Sorter(connection, result)
     create_stage(connection)
-    done = 0
+    # Closed at once on an error, so that a worker process stops with it.
+    with closing(clean_in_order(items, cleaner, cleaned_elsewhere(table))) as cleaned_rows:
+        for line, payload, cleaned in cleaned_rows:
+            if cleaned is None:
+                sorter.unchanged(line, *payload)
+            else:
+                sorter.cleaned(line, payload, cleaned)
+    stage(connection, sorter.chunk)
+    if progress:
+        progress("nettoyage", result.counts["read"], result.counts["read"])
+    return sorter.notes, sorter.seen_ids
+
+
+def cleaned_elsewhere(table: Table) -> bool:
+    """Whether a worker process cleans the rows: for a large file read by a program's main thread (a
+    web server's import thread cleans them itself: forking a threaded server risks inheriting locks
+    that other threads hold)."""
+    return table.lines > PARALLEL_ROWS and threading.current_thread() is threading.main_thread()
+
+
+@dataclass
+class Sorter:
+    """Where each row goes, in line order: an outcome at once (unchanged, rejected) or the stage."""
+
+    connection: Connection
+    result: IngestResult
+    keys: dict[str, int] = field(default_factory=dict)
+    chunk: list[tuple] = field(default_factory=list)
+    notes: dict[int, list[str]] = field(default_factory=dict)
+    seen_ids: list[int] = field(default_factory=list)
+
+    def unchanged(self, line: int, identifier: str | None, stored: tuple) -> None:
+        """A row identical to what its enterprise was loaded from."""
+        enterprise_id, key, precision, mrc_code, flags = stored
+        self.keys.setdefault(key, line)
+        self.seen_ids.append(enterprise_id)
+        self.result.outcomes.append(RowOutcome(line, identifier, "unchanged", enterprise_id, precision, mrc_code,
+                                               [FLAG_REASONS[f] for f in flags or () if f in FLAG_REASONS]))
+
+    def cleaned(self, line: int, digest: str, cleaned: Cleaned) -> None:
+        """A cleaned row: rejected (also as a duplicate of an earlier line) or staged."""
+        rejected, source_key, identifier, issues, values = cleaned
+        self.result.issues.extend(issues)
+        if not rejected and source_key in self.keys:
+            issues.append(Issue(line, None, None, f"doublon de la ligne {self.keys[source_key]} "
+                                "(même identifiant, NEQ ou nom et code postal) : ligne rejetée", "error"))
+            self.result.issues.append(issues[-1])
+            rejected = True
+        if rejected:
+            self.result.outcomes.append(RowOutcome(line, identifier, "rejected",
+                                                   reasons=[describe(i) for i in issues]))
+            return
+        self.keys[source_key] = line
+        if issues:
+            self.notes[line] = [describe(i) for i in issues]
+        self.chunk.append((line, source_key, digest, *values))
+        if len(self.chunk) == CHUNK_ROWS:
+            stage(self.connection, self.chunk)
+            self.chunk.clear()
+
+
+def read_rows(table: Table, known: dict[str, tuple], salt: bytes, result: IngestResult,
+              progress: Progress | None) -> Iterator[tuple[int, tuple[str, ...] | None, object]]:
+    """Each row as (line, cells to clean, its digest); a row whose digest an enterprise was loaded
+    from as (line, None, (its identifier, what is stored)): it is not cleaned again."""
     for done, (line, cells) in enumerate(table.rows, 1):
         result.counts["read"] += 1
         if progress and done % 2000 == 0:
             progress("nettoyage", done, max(done, table.lines))
         digest = row_hash(salt, cells)
         before = known.pop(digest, None)
-        if before is not None:
-            enterprise_id, key, precision, mrc_code, flags = before
-            keys.setdefault(key, line)
-            seen_ids.append(enterprise_id)
-            result.outcomes.append(RowOutcome(line, _cell(cells, layout, "external_id")
-                                              or _cell(cells, layout, "neq"), "unchanged",
-                                              enterprise_id, precision, mrc_code,
-                                              [FLAG_REASONS[f] for f in flags or () if f in FLAG_REASONS]))
-            continue
-        row = clean_row(line, cells, layout, places, vocabulary)
-        result.issues.extend(row.issues)
-        if not row.rejected and row.source_key in keys:
-            row.issues.append(Issue(line, None, None, f"doublon de la ligne {keys[row.source_key]} "
-                                    "(même identifiant, NEQ ou nom et code postal) : ligne rejetée", "error"))
-            result.issues.append(row.issues[-1])
-        if row.rejected:
-            result.outcomes.append(RowOutcome(line, row.external_id or row.neq, "rejected",
-                                              reasons=[describe(i) for i in row.issues]))
-            continue
-        keys[row.source_key] = line
-        if row.issues:
-            notes[line] = [describe(i) for i in row.issues]
-        chunk.append((row, digest))
-        if len(chunk) == CHUNK_ROWS:
-            stage(connection, chunk, with_address_keys=bool(options.geocoders))
-            chunk.clear()
-    stage(connection, chunk, with_address_keys=bool(options.geocoders))
-    if progress:
-        progress("nettoyage", done, done)
-    return notes, seen_ids
+        if before is None:
+            yield line, cells, digest
+        else:
+            yield line, None, (_cell(cells, table.columns, "external_id")
+                               or _cell(cells, table.columns, "neq"), before)
 
 
 def describe(issue: Issue) -> str:
@@ -275,9 +317,9 @@ def describe(issue: Issue) -> str:
     return f"{issue.column} : {issue.reason}" if issue.column else issue.reason
 
 
-def _cell(cells: tuple[str, ...], layout: Layout, name: str) -> str | None:
+def _cell(cells: tuple[str, ...], columns: dict[str, int], name: str) -> str | None:
     """The raw value of a field in a row, when the file has that column."""
-    position = layout.columns.get(name)
+    position = columns.get(name)
     return (cells[position] or None) if position is not None and position < len(cells) else None
 
 
@@ -297,25 +339,12 @@ def create_stage(connection: Connection) -> None:
     connection.execute(text(f"CREATE TEMP TABLE {STAGE} ({STAGE_DATA}) ON COMMIT DROP"))
 
 
-def stage(connection: Connection, staged: list[tuple[CleanRow, str]], with_address_keys: bool) -> None:
-    """COPY clean rows into the staging table (with the cache keys of their addresses when an online
-    geocoder will need them)."""
+def stage(connection: Connection, staged: list[tuple]) -> None:
+    """COPY clean rows (their values in the order of _COPIED) into the staging table."""
     cursor = connection.connection.driver_connection.cursor()
     with cursor.copy(f"COPY {STAGE} ({', '.join(_COPIED)}) FROM STDIN") as copy:
-        for row, digest in staged:
-            copy.write_row((
-                row.line, row.source_key, digest, row.external_id, row.neq, row.name, row.description,
-                row.street, row.address_line2, row.municipality_name, row.municipality_key,
-                row.municipality_code, row.postal_code, row.fsa,
-                row.address_key if with_address_keys else None, row.latitude,
-                row.longitude, row.phone, row.email, row.website, row.opening_hours,
-                _array(row.sectors), _array(row.items), _array(row.services), row.contact_person,
-                row.internal_notes))
-
-
-def _array(codes: list[str]) -> str:
-    """A text[] literal of vocabulary codes (plain identifiers: nothing to quote)."""
-    return "{" + ",".join(codes) + "}"
+        for values in staged:
+            copy.write_row(values)
 
 
 _RANK = "array_position(ARRAY['manual','address','postal_code','municipality','fsa'], {})"

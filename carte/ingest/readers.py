@@ -5,6 +5,7 @@ import codecs
 import csv
 import datetime as dt
 from dataclasses import dataclass, field
+from functools import lru_cache
 from pathlib import Path
 from typing import BinaryIO, Iterator, TextIO
 
@@ -284,6 +285,7 @@ def find_header(rows: Iterator[tuple[int, list[str]]], vocabulary: Vocabulary,
     return first, *recognise(first, vocabulary, overrides)
 
 
+@lru_cache(maxsize=1024)
 def truthy(value: str) -> bool:
     """Whether a yes/no cell says yes (oui, x, 1, vrai...)."""
     return fold(value) in _TRUE

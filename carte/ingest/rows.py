@@ -17,6 +17,7 @@ from carte.vocabulary import Vocabulary
 _PLACE_WORDS = {"canada", "quebec", "qc", "province de quebec"}
 _CIVIC = re.compile(r"^\s*\d")
 _PROVINCE_WORD = re.compile(r"[\s,]+(qc|p\.?\s?q\.?)\.?\s*$", re.IGNORECASE)
+_PROVINCE_SUFFIX = re.compile(r"\s*\((qc|québec|quebec|p\.?\s*q\.?)\)\s*$", re.IGNORECASE)
 _LABELS = {"items": "objet", "sectors": "secteur", "services": "service"}
 
 
@@ -71,6 +72,9 @@ def read_cells(row: CleanRow, cells: tuple[str, ...], layout: Layout) -> dict[st
     values: dict[str, str | None] = {}
     for name, position in layout.columns.items():
         raw = cells[position] if position < len(cells) else ""
+        if not raw.startswith("=") and len(raw) <= MAX_CELL_CHARS:  # the usual cell, quickly
+            values[name] = clean_text(raw)
+            continue
         if len(raw) > MAX_CELL_CHARS:
             note(row, layout.headers[position], raw[:40] + "…", f"cellule de {len(raw):_} caractères (au plus "
                  f"{MAX_CELL_CHARS:_}) : ligne rejetée".replace("_", " "), "error")
@@ -123,7 +127,7 @@ def _strip_province(name: str | None) -> str | None:
     """A stated municipality name without its `(Québec)` suffix."""
     if not name:
         return None
-    name = re.sub(r"\s*\((qc|québec|quebec|p\.?\s*q\.?)\)\s*$", "", name, flags=re.IGNORECASE)
+    name = _PROVINCE_SUFFIX.sub("", name)
     return _PROVINCE_WORD.sub("", name) or None
 
 

@@ -150,7 +150,9 @@ def render(sizes: list[dict], machine: dict) -> str:
         "| rows | run | time | rows/s | inserted | updated | unchanged | rejected | geocoder calls | peak RSS | load |",
         "|---|---|---|---|---|---|---|---|---|---|---|", *table, "", *details, "", verdict, "",
         "The file is read as a stream: rows are decoded, cleaned and copied to the staging table in chunks "
-        "of 20,000, all in the one transaction of the import (all or nothing); only one small outcome per "
+        "of 20,000, all in the one transaction of the import (all or nothing); above 40,000 lines the rows "
+        "are cleaned by a worker process, a few batches ahead, while the main one reads, hashes and copies "
+        "(in line order: the same rows, issues and report); only one small outcome per "
         "row is kept for the report. `lecture` is the encoding check (one pass over the bytes) and the "
         "header; decoding the rows is counted in "
         "`nettoyage`. "
