@@ -99,6 +99,22 @@ def test_markers_follow_the_list_through_successive_filter_changes(map_page):
         assert map_page.evaluate("window.carteMap.markerCount()") == expected, (action, sector)
 
 
+def test_a_filter_change_during_a_zoom_animation_still_brings_its_results_into_view(map_page):
+    map_page.open_map("?sector=friperie")
+    # Leaflet ignores a view asked for during a zoom animation: the change must not leave the map in Québec.
+    map_page.evaluate("""() => new Promise((done) => {
+        const map = window.carteMap.map;
+        map.once('zoomanim', () => {
+            document.querySelector('input[name=sector][value=ressourcerie]').click();
+            done();
+        });
+        map.setZoom(map.getZoom() - 1);
+    })""")
+    map_page.wait_for_function("""() => [...document.querySelectorAll('.leaflet-marker-icon.pin')]
+        .some((pin) => pin.title === 'Ressourcerie des Appalaches')""")
+    assert len(listed(map_page)) == 2
+
+
 def expect_count(page, n: int) -> None:
     """Wait until the list holds n enterprises."""
     page.wait_for_function(f"() => document.querySelectorAll('#results-list li').length === {n}")

@@ -308,13 +308,35 @@ function updateNear(state) {
   }
 }
 
+// Leaflet ignores a view asked for while a zoom animation runs (250 ms), so quick successive filter
+// changes could leave the map on earlier results: the last view asked for then waits for its end.
+let zoomAnimating = false;
+let viewAfterZoom = null;
+map.on("zoomanim", () => { zoomAnimating = true; });
+map.on("zoomend", () => {
+  zoomAnimating = false;
+  const fit = viewAfterZoom;
+  viewAfterZoom = null;
+  if (fit) fit();
+});
+
+function fitBounds(bounds, options = {}) {
+  const fit = () => map.fitBounds(bounds, options);
+  if (zoomAnimating) {
+    viewAfterZoom = fit;
+  } else {
+    fit();
+  }
+}
+
 function fitView(state) {
+  viewAfterZoom = null;  // a view asked for earlier no longer applies
   if (state.nearPoint && nearCircle) {
-    map.fitBounds(nearCircle.getBounds());
+    fitBounds(nearCircle.getBounds());
   } else if (areaBox) {
-    map.fitBounds(areaBox.getBounds());
+    fitBounds(areaBox.getBounds());
   } else if (results.length && results.length < enterprises.length) {
-    map.fitBounds(L.latLngBounds(results.map((e) => [e.lat, e.lon])), { maxZoom: 13, padding: [20, 20] });
+    fitBounds(L.latLngBounds(results.map((e) => [e.lat, e.lon])), { maxZoom: 13, padding: [20, 20] });
   }
 }
 
