@@ -115,6 +115,75 @@ def test_a_filter_change_during_a_zoom_animation_still_brings_its_results_into_v
     assert len(listed(map_page)) == 2
 
 
+#: Each sample enterprise's pin: its first sector's class, its precision and the sprite icon it shows.
+PINS = {
+    "Ressourcerie des Appalaches": (["pin", "sector-ressourcerie"], "#icon-recycle"),
+    "Atelier Vélo Solidaire": (["pin", "sector-reparation"], "#icon-wrench"),
+    "Friperie du Quartier": (["pin", "pin-approximate", "sector-friperie"], "#icon-shirt"),
+    "Friperie Saint-Roch": (["pin", "pin-approximate", "sector-friperie"], "#icon-shirt"),
+    "Meubles Partage Montréal": (["pin", "sector-comptoir_familial"], "#icon-home"),
+    "Bouquinerie <b>Coop</b>": (["pin", "sector-culture"], "#icon-palette"),
+}
+
+
+def shown_pins(page, titles: set[str]) -> dict[str, tuple[list[str], str | None]]:
+    """Once the pins shown include these titles: each shown pin's classes and the icon its own SVG uses."""
+    page.wait_for_function("""(titles) => {
+        const shown = new Set([...document.querySelectorAll('.leaflet-marker-icon.pin')].map((pin) => pin.title));
+        return titles.every((title) => shown.has(title));
+    }""", arg=sorted(titles))
+    pins = page.evaluate("""() => [...document.querySelectorAll('.leaflet-marker-icon.pin')].map((pin) => [
+        pin.title, [...pin.classList].filter((name) => /^(pin|sector-)/.test(name)).sort(),
+        [...pin.querySelectorAll(':scope > svg.icon > use')].map((use) => use.getAttribute('href'))])""")
+    return {title: (classes, icons[0] if len(icons) == 1 else icons) for title, classes, icons in pins}
+
+
+def test_pins_keep_their_sector_icon_and_precision_through_filter_changes(map_page, committed_enterprises,
+                                                                          screenshot):
+    committed_enterprises(name="Friperie Saint-Roch", sectors=["friperie"], items=["vetements"], lon=-71.25,
+                          lat=46.78, municipality_name="Québec", mrc_code="23", municipality_code="23027",
+                          geocode_precision="postal_code")
+    map_page.open_map("?sector=friperie")
+    map_page.evaluate("() => document.getElementById('more-filters').open = true")
+    friperies = {"Friperie du Quartier", "Friperie Saint-Roch"}
+    # Two pins of one sector and precision share an icon: each must show its own copy of the sector's SVG.
+    assert shown_pins(map_page, friperies) == {title: PINS[title] for title in friperies}
+    steps = [("check", "ressourcerie", {"Ressourcerie des Appalaches"}),
+             ("uncheck", "friperie", {"Ressourcerie des Appalaches"}), ("uncheck", "ressourcerie", set()),
+             ("check", "friperie", friperies)]
+    for action, sector, expected in steps:
+        getattr(map_page.locator(f'input[name=sector][value="{sector}"]'), action)()
+        pins = shown_pins(map_page, expected)
+        assert pins == {title: PINS[title] for title in pins}, (action, sector)
+    screenshot(map_page, "map-pins-after-filter-changes")
+
+
+def test_no_enterprise_text_is_parsed_as_html_on_the_map(map_page, sample):
+    map_page.add_init_script("""(() => {
+        window.htmlWrites = [];
+        const record = (value) => window.htmlWrites.push(String(value));
+        for (const name of ['innerHTML', 'outerHTML']) {
+            const property = Object.getOwnPropertyDescriptor(Element.prototype, name);
+            Object.defineProperty(Element.prototype, name, { ...property,
+                set(value) { record(value); property.set.call(this, value); } });
+        }
+        const insert = Element.prototype.insertAdjacentHTML;
+        Element.prototype.insertAdjacentHTML = function (position, html) { record(html); insert.call(this, position, html); };
+    })()""")
+    map_page.open_map()
+    map_page.evaluate("() => document.getElementById('more-filters').open = true")
+    for sector in ["friperie", "ressourcerie", "friperie", "ressourcerie"]:
+        map_page.locator(f'input[name=sector][value="{sector}"]').click()
+    map_page.open_map("?mrc=371")
+    map_page.locator(".leaflet-marker-icon.pin").first.click()
+    map_page.locator(".leaflet-popup-content").wait_for()
+    map_page.get_by_role("button", name="Voir sur la carte").click()
+    writes = map_page.evaluate("window.htmlWrites")
+    assert any("Gouvernement du Québec" in html for html in writes)  # Leaflet's attribution: the hook works
+    names = ["Appalaches", "Vélo Solidaire", "Friperie du Quartier", "Meubles Partage", "Bouquinerie"]
+    assert [html for html in writes if any(name in html for name in names)] == []
+
+
 def expect_count(page, n: int) -> None:
     """Wait until the list holds n enterprises."""
     page.wait_for_function(f"() => document.querySelectorAll('#results-list li').length === {n}")

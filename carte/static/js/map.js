@@ -106,16 +106,37 @@ function sectorIcon(code) {
   return svg;
 }
 
+/** A div icon that puts a copy of its `template` element in each marker's div (no HTML parsed). */
+const TemplateIcon = L.DivIcon.extend({
+  createIcon(oldIcon) {
+    const div = L.DivIcon.prototype.createIcon.call(this, oldIcon);
+    if (this.options.template) div.append(this.options.template.cloneNode(true));
+    return div;
+  },
+});
+
+// One icon per sector and precision, shared by the markers: Leaflet builds a pin's DOM only when shown.
+const pinIcons = new Map();
+
 /** The pin of an enterprise: its first sector's colour and icon, dashed when its position is approximate. */
 function pinIcon(sector, approximate) {
   const first = sector || "none";
-  return L.divIcon({ className: `pin sector-${first}${approximate ? " pin-approximate" : ""}`,
-    iconSize: [22, 22], html: sectorIcons[first] ? sectorIcon(first) : "" });
+  const className = `pin sector-${first}${approximate ? " pin-approximate" : ""}`;
+  if (!pinIcons.has(className)) {
+    pinIcons.set(className, new TemplateIcon({ className, iconSize: [22, 22],
+      template: sectorIcons[first] ? sectorIcon(first) : null }));
+  }
+  return pinIcons.get(className);
+}
+
+function firstSector(mask) {
+  const term = config.sectors.find((candidate) => mask & context.sectorBits[candidate.code]);
+  return term && term.code;
 }
 
 function markerOf(e, group = shownGroup) {
   if (!e[group.key]) {
-    const icon = pinIcon(sectorCodes(e.sectors)[0], e.approximate);
+    const icon = pinIcon(firstSector(e.sectors), e.approximate);
     const marker = L.marker([e.lat, e.lon], { icon, title: e.name, alt: e.name, keyboard: false });
     marker.bindPopup(() => popupContent(e));
     marker.on("click", () => select(e, false));
