@@ -189,6 +189,22 @@ def expect_count(page, n: int) -> None:
     page.wait_for_function(f"() => document.querySelectorAll('#results-list li').length === {n}")
 
 
+def test_list_and_map_find_each_other_after_markers_were_added_and_removed(map_page):
+    map_page.open_map()
+    map_page.evaluate("() => document.getElementById('more-filters').open = true")
+    for action, sector in [("check", "ressourcerie"), ("check", "reparation"), ("check", "friperie"),
+                           ("uncheck", "friperie")]:
+        getattr(map_page.locator(f'input[name=sector][value="{sector}"]'), action)()
+    assert sorted(listed(map_page)) == ["Atelier Vélo Solidaire", "Ressourcerie des Appalaches"]
+    popup = map_page.locator(".leaflet-popup-content h3")
+    for index in range(2):
+        entry = map_page.locator("#results-list li").nth(index)
+        entry.get_by_role("button", name="Voir sur la carte").click()
+        map_page.wait_for_function("(name) => document.querySelector('.leaflet-popup-content h3')?.textContent === name",
+                                   arg=entry.locator("h3").inner_text())
+        assert popup.inner_text() == entry.locator("h3").inner_text()
+
+
 def test_what_do_i_want_to_give_understands_synonyms(map_page):
     map_page.open_map("?item=sofa")
     assert sorted(listed(map_page)) == ["Meubles Partage Montréal", "Ressourcerie des Appalaches"]
