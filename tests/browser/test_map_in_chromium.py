@@ -88,6 +88,18 @@ def test_filtering_by_sector_updates_list_counts_and_url_and_back_restores(map_p
     assert not map_page.locator('input[value="friperie"]').is_checked()
 
 
+def test_sector_counts_count_an_enterprise_in_each_of_its_sectors(map_page, committed_enterprises):
+    committed_enterprises(name="Ressourcerie-friperie du Lac", sectors=["ressourcerie", "friperie"],
+                          items=["vetements"], lon=-71.3, lat=46.9, municipality_name="Québec", mrc_code="23",
+                          municipality_code="23027")
+    map_page.open_map("?sector=friperie&q=qu%C3%A9bec")
+    counts = map_page.evaluate("""() => Object.fromEntries([...document.querySelectorAll('[data-sector-count]')]
+        .map((span) => [span.dataset.sectorCount, span.textContent]))""")
+    # The chips count what each sector would show with the other filters (here the text), sectors aside.
+    assert {code: text for code, text in counts.items() if text != "(0)"} == {
+        "ressourcerie": "(1)", "friperie": "(2)"}
+
+
 def test_markers_follow_the_list_through_successive_filter_changes(map_page):
     map_page.open_map()
     map_page.evaluate("() => document.getElementById('more-filters').open = true")

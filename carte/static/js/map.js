@@ -287,10 +287,14 @@ function filterMrcOptions(region) {
 }
 
 function updateCounts(state, filter) {
-  const perSector = Object.fromEntries(config.sectors.map((term) => [term.code, 0]));
+  // Tallied by combination of sectors first: there are far fewer combinations than enterprises.
+  const perMask = new Map();
   for (const e of enterprises) {
-    if (!filter.test(e, true)) continue;
-    for (const term of config.sectors) if (e.sectors & context.sectorBits[term.code]) perSector[term.code] += 1;
+    if (filter.test(e, true)) perMask.set(e.sectors, (perMask.get(e.sectors) || 0) + 1);
+  }
+  const perSector = Object.fromEntries(config.sectors.map((term) => [term.code, 0]));
+  for (const [mask, n] of perMask) {
+    for (const term of config.sectors) if (mask & context.sectorBits[term.code]) perSector[term.code] += n;
   }
   for (const span of form.querySelectorAll("[data-sector-count]")) {
     span.textContent = `(${perSector[span.dataset.sectorCount]})`;
