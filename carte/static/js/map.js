@@ -135,13 +135,22 @@ function firstSector(mask) {
   return term && term.code;
 }
 
+/** A marker with its popup, bound at first use: most markers are never opened. */
+function withPopup(marker, e) {
+  if (!marker.getPopup()) marker.bindPopup(() => popupContent(e));
+  return marker;
+}
+
 function markerOf(e, group = shownGroup) {
   let marker = group.markers.get(e);
   if (!marker) {
     const icon = pinIcon(firstSector(e.sectors), e.approximate);
     marker = L.marker([e.lat, e.lon], { icon, title: e.name, alt: e.name, keyboard: false });
-    marker.bindPopup(() => popupContent(e));
-    marker.on("click", () => select(e, false));
+    marker.on("click", () => {
+      // Bound now, the popup's own click handler opens and closes it from the next click on.
+      if (!marker.getPopup()) withPopup(marker, e).openPopup();
+      select(e, false);
+    });
     group.markers.set(e, marker);
   }
   return marker;
@@ -250,7 +259,7 @@ function select(e, fromList) {
   const marker = markerOf(e);
   if (fromList) {
     shownGroup.cluster.zoomToShowLayer(marker, () => {
-      marker.openPopup();
+      withPopup(marker, e).openPopup();
       if (marker.getElement()) marker.getElement().classList.add("pin-selected");
     });
   } else {
