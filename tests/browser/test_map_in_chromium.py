@@ -211,6 +211,8 @@ def test_list_and_map_find_each_other_after_markers_were_added_and_removed(map_p
     assert sorted(listed(map_page)) == ["Atelier Vélo Solidaire", "Ressourcerie des Appalaches"]
     popup = map_page.locator(".leaflet-popup-content h3")
     for index in range(2):
+        # A zoom still running re-renders the markers when it ends, which closes an open popup.
+        map_page.wait_for_function("() => !document.querySelector('.leaflet-zoom-anim')")
         entry = map_page.locator("#results-list li").nth(index)
         entry.get_by_role("button", name="Voir sur la carte").click()
         map_page.wait_for_function("(name) => document.querySelector('.leaflet-popup-content h3')?.textContent === name",

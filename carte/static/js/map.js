@@ -258,6 +258,7 @@ function select(e, fromList) {
   const item = highlight(e);
   const marker = markerOf(e);
   if (fromList) {
+    viewAfterZoom = null;  // showing this marker replaces a view the last filter change still waits for
     shownGroup.cluster.zoomToShowLayer(marker, () => {
       withPopup(marker, e).openPopup();
       if (marker.getElement()) marker.getElement().classList.add("pin-selected");
