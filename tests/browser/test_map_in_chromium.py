@@ -88,6 +88,18 @@ def test_filtering_by_sector_updates_list_counts_and_url_and_back_restores(map_p
     assert not map_page.locator('input[value="friperie"]').is_checked()
 
 
+def test_sector_counts_count_an_enterprise_in_each_of_its_sectors(map_page, committed_enterprises):
+    committed_enterprises(name="Ressourcerie-friperie du Lac", sectors=["ressourcerie", "friperie"],
+                          items=["vetements"], lon=-71.3, lat=46.9, municipality_name="Québec", mrc_code="23",
+                          municipality_code="23027")
+    map_page.open_map("?sector=friperie&q=qu%C3%A9bec")
+    counts = map_page.evaluate("""() => Object.fromEntries([...document.querySelectorAll('[data-sector-count]')]
+        .map((span) => [span.dataset.sectorCount, span.textContent]))""")
+    # The chips count what each sector would show with the other filters (here the text), sectors aside.
+    assert {code: text for code, text in counts.items() if text != "(0)"} == {
+        "ressourcerie": "(1)", "friperie": "(2)"}
+
+
 def test_markers_follow_the_list_through_successive_filter_changes(map_page):
     map_page.open_map()
     map_page.evaluate("() => document.getElementById('more-filters').open = true")
@@ -99,9 +111,113 @@ def test_markers_follow_the_list_through_successive_filter_changes(map_page):
         assert map_page.evaluate("window.carteMap.markerCount()") == expected, (action, sector)
 
 
+def test_a_filter_change_during_a_zoom_animation_still_brings_its_results_into_view(map_page):
+    map_page.open_map("?sector=friperie")
+    # Leaflet ignores a view asked for during a zoom animation: the change must not leave the map in Québec.
+    map_page.evaluate("""() => new Promise((done) => {
+        const map = window.carteMap.map;
+        map.once('zoomanim', () => {
+            document.querySelector('input[name=sector][value=ressourcerie]').click();
+            done();
+        });
+        map.setZoom(map.getZoom() - 1);
+    })""")
+    map_page.wait_for_function("""() => [...document.querySelectorAll('.leaflet-marker-icon.pin')]
+        .some((pin) => pin.title === 'Ressourcerie des Appalaches')""")
+    assert len(listed(map_page)) == 2
+
+
+#: Each sample enterprise's pin: its first sector's class, its precision and the sprite icon it shows.
+PINS = {
+    "Ressourcerie des Appalaches": (["pin", "sector-ressourcerie"], "#icon-recycle"),
+    "Atelier Vélo Solidaire": (["pin", "sector-reparation"], "#icon-wrench"),
+    "Friperie du Quartier": (["pin", "pin-approximate", "sector-friperie"], "#icon-shirt"),
+    "Friperie Saint-Roch": (["pin", "pin-approximate", "sector-friperie"], "#icon-shirt"),
+    "Meubles Partage Montréal": (["pin", "sector-comptoir_familial"], "#icon-home"),
+    "Bouquinerie <b>Coop</b>": (["pin", "sector-culture"], "#icon-palette"),
+}
+
+
+def shown_pins(page, titles: set[str]) -> dict[str, tuple[list[str], str | None]]:
+    """Once the pins shown include these titles: each shown pin's classes and the icon its own SVG uses."""
+    page.wait_for_function("""(titles) => {
+        const shown = new Set([...document.querySelectorAll('.leaflet-marker-icon.pin')].map((pin) => pin.title));
+        return titles.every((title) => shown.has(title));
+    }""", arg=sorted(titles))
+    pins = page.evaluate("""() => [...document.querySelectorAll('.leaflet-marker-icon.pin')].map((pin) => [
+        pin.title, [...pin.classList].filter((name) => /^(pin|sector-)/.test(name)).sort(),
+        [...pin.querySelectorAll(':scope > svg.icon > use')].map((use) => use.getAttribute('href'))])""")
+    return {title: (classes, icons[0] if len(icons) == 1 else icons) for title, classes, icons in pins}
+
+
+def test_pins_keep_their_sector_icon_and_precision_through_filter_changes(map_page, committed_enterprises,
+                                                                          screenshot):
+    committed_enterprises(name="Friperie Saint-Roch", sectors=["friperie"], items=["vetements"], lon=-71.25,
+                          lat=46.78, municipality_name="Québec", mrc_code="23", municipality_code="23027",
+                          geocode_precision="postal_code")
+    map_page.open_map("?sector=friperie")
+    map_page.evaluate("() => document.getElementById('more-filters').open = true")
+    friperies = {"Friperie du Quartier", "Friperie Saint-Roch"}
+    # Two pins of one sector and precision share an icon: each must show its own copy of the sector's SVG.
+    assert shown_pins(map_page, friperies) == {title: PINS[title] for title in friperies}
+    steps = [("check", "ressourcerie", {"Ressourcerie des Appalaches"}),
+             ("uncheck", "friperie", {"Ressourcerie des Appalaches"}), ("uncheck", "ressourcerie", set()),
+             ("check", "friperie", friperies)]
+    for action, sector, expected in steps:
+        getattr(map_page.locator(f'input[name=sector][value="{sector}"]'), action)()
+        pins = shown_pins(map_page, expected)
+        assert pins == {title: PINS[title] for title in pins}, (action, sector)
+    screenshot(map_page, "map-pins-after-filter-changes")
+
+
+def test_no_enterprise_text_is_parsed_as_html_on_the_map(map_page, sample):
+    map_page.add_init_script("""(() => {
+        window.htmlWrites = [];
+        const record = (value) => window.htmlWrites.push(String(value));
+        for (const name of ['innerHTML', 'outerHTML']) {
+            const property = Object.getOwnPropertyDescriptor(Element.prototype, name);
+            Object.defineProperty(Element.prototype, name, { ...property,
+                set(value) { record(value); property.set.call(this, value); } });
+        }
+        const insert = Element.prototype.insertAdjacentHTML;
+        Element.prototype.insertAdjacentHTML = function (position, html) { record(html); insert.call(this, position, html); };
+    })()""")
+    map_page.open_map("?mrc=371")
+    map_page.locator(".leaflet-marker-icon.pin").first.dispatch_event("click")
+    map_page.locator(".leaflet-popup-content").wait_for()
+    map_page.open_map()
+    map_page.evaluate("() => document.getElementById('more-filters').open = true")
+    for sector in ["friperie", "ressourcerie", "friperie", "ressourcerie"]:
+        map_page.locator(f'input[name=sector][value="{sector}"]').click()
+    map_page.get_by_role("button", name="Voir sur la carte").first.click()
+    map_page.locator(".leaflet-popup-content").wait_for()
+    writes = map_page.evaluate("window.htmlWrites")
+    assert any("Gouvernement du Québec" in html for html in writes)  # Leaflet's attribution: the hook works
+    names = ["Appalaches", "Vélo Solidaire", "Friperie du Quartier", "Meubles Partage", "Bouquinerie"]
+    assert [html for html in writes if any(name in html for name in names)] == []
+
+
 def expect_count(page, n: int) -> None:
     """Wait until the list holds n enterprises."""
     page.wait_for_function(f"() => document.querySelectorAll('#results-list li').length === {n}")
+
+
+def test_list_and_map_find_each_other_after_markers_were_added_and_removed(map_page):
+    map_page.open_map()
+    map_page.evaluate("() => document.getElementById('more-filters').open = true")
+    for action, sector in [("check", "ressourcerie"), ("check", "reparation"), ("check", "friperie"),
+                           ("uncheck", "friperie")]:
+        getattr(map_page.locator(f'input[name=sector][value="{sector}"]'), action)()
+    assert sorted(listed(map_page)) == ["Atelier Vélo Solidaire", "Ressourcerie des Appalaches"]
+    popup = map_page.locator(".leaflet-popup-content h3")
+    for index in range(2):
+        # A zoom still running re-renders the markers when it ends, which closes an open popup.
+        map_page.wait_for_function("() => !document.querySelector('.leaflet-zoom-anim')")
+        entry = map_page.locator("#results-list li").nth(index)
+        entry.get_by_role("button", name="Voir sur la carte").click()
+        map_page.wait_for_function("(name) => document.querySelector('.leaflet-popup-content h3')?.textContent === name",
+                                   arg=entry.locator("h3").inner_text())
+        assert popup.inner_text() == entry.locator("h3").inner_text()
 
 
 def test_what_do_i_want_to_give_understands_synonyms(map_page):
@@ -211,6 +327,19 @@ def test_clicking_a_marker_highlights_its_list_entry(map_page):
     map_page.locator(".leaflet-marker-icon.pin").first.click()
     selected = map_page.locator("#results-list li.selected")
     assert selected.locator("h3").inner_text() == "Bouquinerie <b>Coop</b>"
+    assert "Bouquinerie <b>Coop</b>" in map_page.locator(".leaflet-popup-content h3").inner_text()
+
+
+def test_clicking_a_marker_again_closes_then_reopens_its_popup(map_page):
+    map_page.open_map("?mrc=371")
+    pin, popup = map_page.locator(".leaflet-marker-icon.pin").first, map_page.locator(".leaflet-popup")
+    # Dispatched on the pin itself: the map may still move just after it is ready (a click by position
+    # then lands beside the pin).
+    pin.dispatch_event("click")
+    popup.wait_for()
+    pin.dispatch_event("click")
+    popup.wait_for(state="detached")
+    pin.dispatch_event("click")
     assert "Bouquinerie <b>Coop</b>" in map_page.locator(".leaflet-popup-content h3").inner_text()
 
 

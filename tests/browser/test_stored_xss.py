@@ -30,7 +30,8 @@ SHOWN_TEXT = """() => {
   for (const field of document.querySelectorAll("input, textarea")) parts.push(field.value);
   return parts.join("\\n");
 }"""
-#: Every marker's popup, built by the page's own code and put in the document as Leaflet would.
+#: Every marker's popup, built by the page's own code and put in the document as Leaflet would (a
+#: marker's popup is bound at its first click: markers without one yet get the click Leaflet sends).
 ALL_POPUPS = """() => {
   const shelf = document.createElement("div");
   shelf.id = "popup-shelf";
@@ -38,6 +39,7 @@ ALL_POPUPS = """() => {
   window.carteMap.map.eachLayer((layer) => {
     if (!layer.getLayers) return;
     for (const marker of layer.getLayers()) {
+      if (marker instanceof L.Marker && !marker.getPopup()) marker.fire("click");
       const popup = marker.getPopup && marker.getPopup();
       if (!popup) continue;
       const content = typeof popup._content === "function" ? popup._content(marker) : popup._content;

@@ -73,11 +73,14 @@ export function isOpenAt(value, day, minute) {
   return today || spill;
 }
 
+// Made once: building a formatter costs more than formatting (the list asks for each of its entries).
+const QUEBEC_CLOCK = new Intl.DateTimeFormat("en-US", {
+  timeZone: "America/Toronto", weekday: "short", hour: "numeric", minute: "numeric", hourCycle: "h23",
+});
+
 /** The weekday (0 = Monday) and minute of the day now in Quebec (America/Toronto time zone). */
 export function quebecNow(date = new Date()) {
-  const parts = new Intl.DateTimeFormat("en-US", {
-    timeZone: "America/Toronto", weekday: "short", hour: "numeric", minute: "numeric", hourCycle: "h23",
-  }).formatToParts(date);
+  const parts = QUEBEC_CLOCK.formatToParts(date);
   const get = (type) => parts.find((part) => part.type === type).value;
   const day = ["Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun"].indexOf(get("weekday"));
   return { day, minute: Number(get("hour")) * 60 + Number(get("minute")) };

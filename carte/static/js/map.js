@@ -55,9 +55,10 @@ function makeCluster() {
 
 // Showing everything is the most common state (first visit, filters cleared): its clusters are built
 // once and kept, so clearing the filters does not re-cluster 11,000 markers. Filtered results go to
-// a second group, rebuilt at each change. A marker belongs to one group, hence one marker per group.
-const everything = { cluster: makeCluster(), key: "markerAll", built: false };
-const filtered = { cluster: makeCluster(), key: "marker", built: true };
+// a second group, changed at each filter change. A marker belongs to one group, hence one marker per
+// group: `markers` maps each enterprise of the group to its marker.
+const everything = { cluster: makeCluster(), markers: new Map(), built: false };
+const filtered = { cluster: makeCluster(), markers: new Map(), built: true };
 let shownGroup = filtered;
 map.addLayer(filtered.cluster);
 // For tests and the benchmark: the map, and how many markers the shown cluster group holds.
@@ -106,22 +107,53 @@ function sectorIcon(code) {
   return svg;
 }
 
+/** A div icon that puts a copy of its `template` element in each marker's div (no HTML parsed). */
+const TemplateIcon = L.DivIcon.extend({
+  createIcon(oldIcon) {
+    const div = L.DivIcon.prototype.createIcon.call(this, oldIcon);
+    if (this.options.template) div.append(this.options.template.cloneNode(true));
+    return div;
+  },
+});
+
+// One icon per sector and precision, shared by the markers: Leaflet builds a pin's DOM only when shown.
+const pinIcons = new Map();
+
 /** The pin of an enterprise: its first sector's colour and icon, dashed when its position is approximate. */
 function pinIcon(sector, approximate) {
   const first = sector || "none";
-  return L.divIcon({ className: `pin sector-${first}${approximate ? " pin-approximate" : ""}`,
-    iconSize: [22, 22], html: sectorIcons[first] ? sectorIcon(first) : "" });
+  const className = `pin sector-${first}${approximate ? " pin-approximate" : ""}`;
+  if (!pinIcons.has(className)) {
+    pinIcons.set(className, new TemplateIcon({ className, iconSize: [22, 22],
+      template: sectorIcons[first] ? sectorIcon(first) : null }));
+  }
+  return pinIcons.get(className);
+}
+
+function firstSector(mask) {
+  const term = config.sectors.find((candidate) => mask & context.sectorBits[candidate.code]);
+  return term && term.code;
+}
+
+/** A marker with its popup, bound at first use: most markers are never opened. */
+function withPopup(marker, e) {
+  if (!marker.getPopup()) marker.bindPopup(() => popupContent(e));
+  return marker;
 }
 
 function markerOf(e, group = shownGroup) {
-  if (!e[group.key]) {
-    const icon = pinIcon(sectorCodes(e.sectors)[0], e.approximate);
-    const marker = L.marker([e.lat, e.lon], { icon, title: e.name, alt: e.name, keyboard: false });
-    marker.bindPopup(() => popupContent(e));
-    marker.on("click", () => select(e, false));
-    e[group.key] = marker;
+  let marker = group.markers.get(e);
+  if (!marker) {
+    const icon = pinIcon(firstSector(e.sectors), e.approximate);
+    marker = L.marker([e.lat, e.lon], { icon, title: e.name, alt: e.name, keyboard: false });
+    marker.on("click", () => {
+      // Bound now, the popup's own click handler opens and closes it from the next click on.
+      if (!marker.getPopup()) withPopup(marker, e).openPopup();
+      select(e, false);
+    });
+    group.markers.set(e, marker);
   }
-  return e[group.key];
+  return marker;
 }
 
 function showGroup(group) {
@@ -141,30 +173,37 @@ function updateMarkers() {
       everything.built = true;
       everything.cluster.addLayers(enterprises.map((e) => markerOf(e, everything)));
     }
-    filtered.cluster.clearLayers();
-    for (const e of enterprises) e.inFiltered = false;
+    renew(filtered);
   } else {
     showGroup(filtered);
-    refill(filtered.cluster, results);
+    refill(filtered, results);
   }
 }
 
-/** Bring a cluster group to exactly these enterprises: by difference when it is the smaller change. */
+/** Empty a group by replacing its cluster group and markers: cheaper than clearLayers, which visits
+ * every marker, and markers re-added after it cluster about twice as slowly as new ones. */
+function renew(group) {
+  const shown = map.hasLayer(group.cluster);
+  if (shown) map.removeLayer(group.cluster);
+  group.cluster = makeCluster();
+  group.markers = new Map();
+  if (shown) map.addLayer(group.cluster);
+}
+
+/** Bring a group to exactly these enterprises: by difference when it is the smaller change. */
 function refill(group, wanted) {
   const keep = new Set(wanted);
-  const removed = enterprises.filter((e) => e.inFiltered && !keep.has(e));
-  const added = wanted.filter((e) => !e.inFiltered);
+  let added = wanted.filter((e) => !group.markers.has(e));
+  const removed = [...group.markers.keys()].filter((e) => !keep.has(e));
   if (removed.length + added.length < wanted.length) {
-    for (const e of removed) e.inFiltered = false;
-    group.removeLayers(removed.map((e) => e.marker));
+    group.cluster.removeLayers(removed.map((e) => group.markers.get(e)));
+    // Removed markers are not reused: a marker back in a cluster group clusters more slowly.
+    for (const e of removed) group.markers.delete(e);
   } else {
-    for (const e of enterprises) e.inFiltered = false;
-    group.clearLayers();
-    added.length = 0;
-    added.push(...wanted);
+    renew(group);
+    added = wanted;
   }
-  for (const e of added) e.inFiltered = true;
-  group.addLayers(added.map((e) => markerOf(e, filtered)));
+  group.cluster.addLayers(added.map((e) => markerOf(e, group)));
 }
 
 function listItem(e) {
@@ -199,7 +238,7 @@ function highlight(e) {
     node.classList.remove("selected");
     node.removeAttribute("aria-current");
   }
-  const previous = selected && selected[shownGroup.key];
+  const previous = selected && shownGroup.markers.get(selected);
   if (previous && previous.getElement()) previous.getElement().classList.remove("pin-selected");
   selected = e;
   const item = list.querySelector(`[data-id="${e.id}"]`);
@@ -219,8 +258,9 @@ function select(e, fromList) {
   const item = highlight(e);
   const marker = markerOf(e);
   if (fromList) {
+    viewAfterZoom = null;  // showing this marker replaces a view the last filter change still waits for
     shownGroup.cluster.zoomToShowLayer(marker, () => {
-      marker.openPopup();
+      withPopup(marker, e).openPopup();
       if (marker.getElement()) marker.getElement().classList.add("pin-selected");
     });
   } else {
@@ -257,10 +297,14 @@ function filterMrcOptions(region) {
 }
 
 function updateCounts(state, filter) {
-  const perSector = Object.fromEntries(config.sectors.map((term) => [term.code, 0]));
+  // Tallied by combination of sectors first: there are far fewer combinations than enterprises.
+  const perMask = new Map();
   for (const e of enterprises) {
-    if (!filter.test(e, true)) continue;
-    for (const term of config.sectors) if (e.sectors & context.sectorBits[term.code]) perSector[term.code] += 1;
+    if (filter.test(e, true)) perMask.set(e.sectors, (perMask.get(e.sectors) || 0) + 1);
+  }
+  const perSector = Object.fromEntries(config.sectors.map((term) => [term.code, 0]));
+  for (const [mask, n] of perMask) {
+    for (const term of config.sectors) if (mask & context.sectorBits[term.code]) perSector[term.code] += n;
   }
   for (const span of form.querySelectorAll("[data-sector-count]")) {
     span.textContent = `(${perSector[span.dataset.sectorCount]})`;
@@ -308,13 +352,35 @@ function updateNear(state) {
   }
 }
 
+// Leaflet ignores a view asked for while a zoom animation runs (250 ms), so quick successive filter
+// changes could leave the map on earlier results: the last view asked for then waits for its end.
+let zoomAnimating = false;
+let viewAfterZoom = null;
+map.on("zoomanim", () => { zoomAnimating = true; });
+map.on("zoomend", () => {
+  zoomAnimating = false;
+  const fit = viewAfterZoom;
+  viewAfterZoom = null;
+  if (fit) fit();
+});
+
+function fitBounds(bounds, options = {}) {
+  const fit = () => map.fitBounds(bounds, options);
+  if (zoomAnimating) {
+    viewAfterZoom = fit;
+  } else {
+    fit();
+  }
+}
+
 function fitView(state) {
+  viewAfterZoom = null;  // a view asked for earlier no longer applies
   if (state.nearPoint && nearCircle) {
-    map.fitBounds(nearCircle.getBounds());
+    fitBounds(nearCircle.getBounds());
   } else if (areaBox) {
-    map.fitBounds(areaBox.getBounds());
+    fitBounds(areaBox.getBounds());
   } else if (results.length && results.length < enterprises.length) {
-    map.fitBounds(L.latLngBounds(results.map((e) => [e.lat, e.lon])), { maxZoom: 13, padding: [20, 20] });
+    fitBounds(L.latLngBounds(results.map((e) => [e.lat, e.lon])), { maxZoom: 13, padding: [20, 20] });
   }
 }
 
