@@ -75,6 +75,11 @@ def folded(column: ColumnElement) -> ColumnElement:
     return func.lower(func.carte_unaccent(column))
 
 
+#: The names of filter parameters start with it: SQLAlchemy names its anonymous ones after columns
+#: (`sectors_1` for `sectors[1]`), which would clash.
+FILTER_PREFIX = "filter_"
+
+
 def filter_values(filters: EnterpriseFilter) -> dict[str, Any]:
     """Every value the filters put in SQL (open_now aside), by the name of its bound parameter.
 
@@ -98,11 +103,8 @@ def filter_values(filters: EnterpriseFilter) -> dict[str, Any]:
         values.update(near_lat=lat, near_lon=lon, near_metres=filters.radius_km * 1000,
                       near_west=lon - dlon, near_south=max(lat - dlat, -90.0), near_east=lon + dlon,
                       near_north=min(lat + dlat, 90.0))
-    # A prefix of their own: SQLAlchemy names anonymous parameters after columns (sectors_1...).
     return {f"{FILTER_PREFIX}{name}": held for name, held in values.items()}
 
-
-FILTER_PREFIX = "filter_"
 
 
 def value(values: dict[str, Any], name: str, type_: Any = Text) -> ColumnElement:
@@ -117,11 +119,10 @@ def by_text(values: dict[str, Any]) -> ColumnElement[bool]:
                  for column in (E.c.name, E.c.description, E.c.municipality_name)))
 
 
-def by_codes(column: ColumnElement, values: dict[str, Any]) -> ColumnElement[bool]:
+def by_codes(column: ColumnElement, codes: tuple[str, ...], values: dict[str, Any]) -> ColumnElement[bool]:
     """The array column holds at least one of the codes asked for it."""
-    prefix = f"{FILTER_PREFIX}{column.name}_"
-    names = [name.removeprefix(FILTER_PREFIX) for name in values if name.startswith(prefix)]
-    return column.overlap(cast(array([value(values, name) for name in names]), ARRAY(Text)))
+    return column.overlap(cast(array([value(values, f"{column.name}_{number}") for number in range(len(codes))]),
+                               ARRAY(Text)))
 
 
 def by_region(values: dict[str, Any]) -> ColumnElement[bool]:
@@ -162,7 +163,7 @@ def base_conditions(filters: EnterpriseFilter) -> list[ColumnElement[bool]]:
     for column, codes in ((E.c["items"], filters.items), (E.c.sectors, filters.sectors),
                           (E.c.services, filters.services)):
         if codes:
-            conditions.append(by_codes(column, values))
+            conditions.append(by_codes(column, codes, values))
     if filters.mrc:
         conditions.append(E.c.mrc_code == value(values, "mrc"))
     if filters.region:
@@ -313,14 +314,16 @@ def enterprise_features(session: Session, filters: EnterpriseFilter, language: s
                         page: Page | None = None, moment: datetime | None = None) -> tuple[str, int, int]:
     """Matching enterprises as a JSON array of GeoJSON Features (built in PostGIS), total, returned."""
     if filters.open_now:  # the ids open at this moment are bound in the statement
-        statement, values = page_keys(conditions_for(session, filters, moment), filters, page), {}
+        conditions = conditions_for(session, filters, moment)
+        statement, values = page_keys(conditions, filters, page), {}
     else:
+        conditions = None
         statement, values = page_keys_for(filters, page)
     keys = session.execute(statement, values).all()
     if not keys:  # an empty page: past the end, or nothing matches
         if page is None or not page.offset:
             return "[]", 0, 0
-        counted = select(func.count()).select_from(E).where(*conditions_for(session, filters, moment))
+        counted = select(func.count()).select_from(E).where(*(conditions or base_conditions(filters)))
         return "[]", session.execute(counted).scalar_one(), 0
     features = session.execute(features_statement(language, bool(filters.near)), {
         "ids": ",".join(str(key.id) for key in keys),

@@ -18,9 +18,14 @@ def fold(value: str) -> str:
     return _NON_ALNUM.sub(" ", ascii_only.lower()).strip()
 
 
+def without_province_suffix(name: str) -> str:
+    """A municipality name without a trailing `(Québec)`, `(QC)` or `(P.Q.)`."""
+    return _PROVINCE_SUFFIX.sub("", name)
+
+
 def municipality_key(name: str) -> str:
     """A matching key for a municipality name: `St-Georges (Québec)` and `Saint-Georges` agree."""
-    words = fold(_PROVINCE_SUFFIX.sub("", name)).split()
+    words = fold(without_province_suffix(name)).split()
     return " ".join(_ABBREVIATIONS.get(word, word) for word in words)
 
 

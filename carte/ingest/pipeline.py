@@ -19,7 +19,7 @@ from carte.ingest.clean import Issue
 from carte.ingest.guard import FileLimits
 from carte.ingest.readers import Table, read_table
 from carte.ingest.rows import Layout, Places
-from carte.ingest.workers import Cleaned, Cleaner, clean_in_order
+from carte.ingest.workers import STAGED_FIELDS, Cleaned, Cleaner, clean_in_order
 from carte.vocabulary import Vocabulary, load_vocabulary
 
 #: Bump when cleaning changes, so rows read before are cleaned again instead of skipped.
@@ -327,10 +327,10 @@ STAGE_DATA = f"""{STAGE_COLUMNS}, source_key text NOT NULL, content_hash text, e
     neq text, name text, description text, address_line2 text, phone text, email text, website text,
     opening_hours text, sectors text[], items text[], services text[], contact_person text,
     internal_notes text, enterprise_id bigint, status text"""
-_COPIED = ("line", "source_key", "content_hash", "external_id", "neq", "name", "description",
-           "street", "address_line2", "municipality_name", "municipality_key", "municipality_code",
-           "postal_code", "fsa", "address_key", "file_lat", "file_lon", "phone", "email", "website",
-           "opening_hours", "sectors", "items", "services", "contact_person", "internal_notes")
+#: The staging columns a cleaned row fills, in the order of its values (line, key, digest, then the
+#: cleaned fields; the file's coordinates are staged apart from the geocoded point).
+_COPIED = ("line", "source_key", "content_hash",
+           *({"latitude": "file_lat", "longitude": "file_lon"}.get(name, name) for name in STAGED_FIELDS))
 
 
 def create_stage(connection: Connection) -> None:

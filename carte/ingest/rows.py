@@ -11,13 +11,12 @@ from carte.ingest.clean import (CleanRow, Issue, clean_text, fix_coordinates, ma
 from carte.ingest.guard import MAX_CELL_CHARS
 from carte.ingest.hours import normalise_opening_hours
 from carte.ingest.readers import truthy
-from carte.text import fold, municipality_key
+from carte.text import fold, municipality_key, without_province_suffix
 from carte.vocabulary import Vocabulary
 
 _PLACE_WORDS = {"canada", "quebec", "qc", "province de quebec"}
 _CIVIC = re.compile(r"^\s*\d")
 _PROVINCE_WORD = re.compile(r"[\s,]+(qc|p\.?\s?q\.?)\.?\s*$", re.IGNORECASE)
-_PROVINCE_SUFFIX = re.compile(r"\s*\((qc|québec|quebec|p\.?\s*q\.?)\)\s*$", re.IGNORECASE)
 _LABELS = {"items": "objet", "sectors": "secteur", "services": "service"}
 
 
@@ -127,7 +126,7 @@ def _strip_province(name: str | None) -> str | None:
     """A stated municipality name without its `(Québec)` suffix."""
     if not name:
         return None
-    name = _PROVINCE_SUFFIX.sub("", name)
+    name = without_province_suffix(name)
     return _PROVINCE_WORD.sub("", name) or None
 
 

@@ -130,11 +130,6 @@ function pinIcon(sector, approximate) {
   return pinIcons.get(className);
 }
 
-function firstSector(mask) {
-  const term = config.sectors.find((candidate) => mask & context.sectorBits[candidate.code]);
-  return term && term.code;
-}
-
 /** A marker with its popup, bound at first use: most markers are never opened. */
 function withPopup(marker, e) {
   if (!marker.getPopup()) marker.bindPopup(() => popupContent(e));
@@ -144,7 +139,7 @@ function withPopup(marker, e) {
 function markerOf(e, group = shownGroup) {
   let marker = group.markers.get(e);
   if (!marker) {
-    const icon = pinIcon(firstSector(e.sectors), e.approximate);
+    const icon = pinIcon(sectorCodes(e.sectors)[0], e.approximate);
     marker = L.marker([e.lat, e.lon], { icon, title: e.name, alt: e.name, keyboard: false });
     marker.on("click", () => {
       // Bound now, the popup's own click handler opens and closes it from the next click on.
