@@ -253,11 +253,11 @@ function select(e, fromList) {
   const item = highlight(e);
   const marker = markerOf(e);
   if (fromList) {
-    viewAfterZoom = null;  // showing this marker replaces a view the last filter change still waits for
-    shownGroup.cluster.zoomToShowLayer(marker, () => {
+    // Replaces a view the last filter change may still wait for; waits itself for a running zoom.
+    whenZoomEnds(() => shownGroup.cluster.zoomToShowLayer(marker, () => {
       withPopup(marker, e).openPopup();
       if (marker.getElement()) marker.getElement().classList.add("pin-selected");
-    });
+    }));
   } else {
     if (marker.getElement()) marker.getElement().classList.add("pin-selected");
     if (item) item.scrollIntoView({ block: "nearest" });
@@ -359,13 +359,17 @@ map.on("zoomend", () => {
   if (fit) fit();
 });
 
-function fitBounds(bounds, options = {}) {
-  const fit = () => map.fitBounds(bounds, options);
+/** Change the view now, or at the end of the running zoom animation (the last change asked wins). */
+function whenZoomEnds(change) {
   if (zoomAnimating) {
-    viewAfterZoom = fit;
+    viewAfterZoom = change;
   } else {
-    fit();
+    change();
   }
+}
+
+function fitBounds(bounds, options = {}) {
+  whenZoomEnds(() => map.fitBounds(bounds, options));
 }
 
 function fitView(state) {
