@@ -101,14 +101,14 @@ def vocabulary_load() -> None:
 
 @cli.group("tiles")
 def tiles_group() -> None:
-    """The large-data map's pre-aggregated clusters."""
+    """The large-data map's pre-aggregated clusters and searchable points."""
 
 
 @tiles_group.command("refresh")
 @click.option("--force", is_flag=True, help="Rebuild even when the clusters are up to date.")
 @friendly_errors
 def tiles_refresh(force: bool) -> None:
-    """Rebuild the clusters when the data changed since the last refresh (cheap no-op otherwise)."""
+    """Rebuild the clusters and points when the data changed since the last refresh (cheap no-op otherwise)."""
     from sqlalchemy.orm import Session
 
     from carte.cluster_table import refresh

@@ -8,7 +8,8 @@ The same cells summed over everything (map_cluster_total) answer the unfiltered 
 rows per tile. The table remembers the data version it was built from; while that is not the current
 version, `is_fresh` is false and the map aggregates the points themselves (always right, slower),
 until `carte tiles refresh` runs again (after an import, or every few minutes from cron: it does
-nothing when the table is fresh).
+nothing when the table is fresh). The same refresh writes map_point, the narrow copy of the points that
+answers free-text searches (carte/point_table.py), under the same data version.
 """
 from __future__ import annotations
 
@@ -27,8 +28,12 @@ MAX_LEVEL = 13
 CELLS = 4
 #: Filters the table can answer; any other one (q, near, bbox, open_now) needs the points.
 COVERED = ("sectors", "items", "services", "mrc", "region")
+#: Bits per axis of map_point's grid: CELLS (4, 2 bits) cells across every tile up to zoom 20.
+GRID_BITS = 22
 #: The grid the rows were built on: a table built on another grid is stale whatever its data version.
-LAYOUT = f"{CELLS} cells, levels 0-{MAX_LEVEL}"
+LAYOUT = f"{CELLS} cells, levels 0-{MAX_LEVEL}, points on {GRID_BITS} bits"
+#: The Web-Mercator square: a point outside it is on no tile (its edges as in carte/map_tiles.py).
+MERCATOR_LATITUDE = 85.0511287798066
 
 _MASKS = """
 WITH vocab AS (
@@ -50,6 +55,31 @@ FROM enterprise e CROSS JOIN vocab
 WHERE e.published AND e.point IS NOT NULL
 GROUP BY 2, 3, 4, 5, 6, 7
 ORDER BY 2, 3
+""")
+
+# The folded fields of carte.queries.by_text, joined by a control character, which no search holds
+# (carte.filters.parse_text refuses them), so that a match never spans two fields.
+_POINTS = text(_MASKS + """,
+located AS (
+    SELECT e.*, ST_X(e.point) AS lon, ST_Y(e.point) AS lat FROM enterprise e
+    WHERE e.published AND e.point IS NOT NULL
+),
+cells AS (
+    SELECT l.*, least(greatest(floor((l.lon + 180.0) / 360.0 * :scale), 0), :scale - 1)::int AS cx,
+           least(greatest(floor((1 - asinh(tan(radians(l.lat))) / pi()) / 2 * :scale), 0), :scale - 1)::int AS cy
+    FROM located l
+    WHERE l.lon >= -180 AND l.lon < 180 AND l.lat >= -:mercator AND l.lat < :mercator
+)
+INSERT INTO map_point (id, morton, lat, lon, mrc_code, sectors, items, services, search)
+SELECT c.id, carte_spread_bits(c.cx) | (carte_spread_bits(c.cy) << 1), c.lat, c.lon,
+       coalesce(c.mrc_code, ''),
+       (SELECT coalesce(bit_or(1 << (array_position(vocab.sectors, v) - 1)), 0) FROM unnest(c.sectors) v),
+       (SELECT coalesce(bit_or(1 << (array_position(vocab.items, v) - 1)), 0) FROM unnest(c.items) v),
+       (SELECT coalesce(bit_or(1 << (array_position(vocab.services, v) - 1)), 0) FROM unnest(c.services) v),
+       concat_ws(chr(31), lower(carte_unaccent(c.name)), lower(carte_unaccent(c.description)),
+                 lower(carte_unaccent(c.municipality_name)))
+FROM cells c CROSS JOIN vocab
+ORDER BY 2
 """)
 
 _COARSER = text("""
@@ -98,16 +128,18 @@ def refresh(session: Session, force: bool = False) -> Refreshed:
     version = data_version(session)
     if not force and is_fresh(session):
         return Refreshed(version, 0, True)
-    session.execute(text("TRUNCATE map_cluster, map_cluster_total"))
+    session.execute(text("TRUNCATE map_cluster, map_cluster_total, map_point"))
     session.execute(_FINEST, {"zoom": MAX_LEVEL, "scale": 2 ** MAX_LEVEL * CELLS})
     for zoom in range(MAX_LEVEL - 1, -1, -1):
         session.execute(_COARSER, {"zoom": zoom})
     session.execute(_TOTALS)
+    session.execute(_POINTS, {"scale": 2 ** GRID_BITS, "mercator": MERCATOR_LATITUDE})
     session.execute(text("""INSERT INTO map_cluster_state (data_version, layout) VALUES (:version, :layout)
         ON CONFLICT (id) DO UPDATE SET data_version = :version, layout = :layout, refreshed_at = now()"""),
                     {"version": version, "layout": LAYOUT})
     session.execute(text("ANALYZE map_cluster"))
     session.execute(text("ANALYZE map_cluster_total"))
+    session.execute(text("ANALYZE map_point"))
     rows = session.execute(text("SELECT count(*) FROM map_cluster")).scalar_one()
     return Refreshed(version, rows, False)
 

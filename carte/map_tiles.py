@@ -8,19 +8,21 @@ computed on the fly from the points found through the GiST index, so every filte
 a tile counts a point only when the point is inside it (west and south edges included), so the tiles
 of a zoom level partition the results and their counts add up to the filtered total. Up to zoom 13,
 when the filters are only sectors, items, services, MRC or region, the pre-aggregated clusters of
-carte/cluster_table.py answer instead, if they are fresh.
+carte/cluster_table.py answer instead, if they are fresh; under a free-text search with only those
+filters, the narrow points of carte/point_table.py do.
 """
 from __future__ import annotations
 
 import json
 import math
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timezone
 
 from sqlalchemy import ColumnElement, Integer, and_, cast, func, select
 from sqlalchemy.orm import Session
 
-from carte import cluster_table
+from carte import cluster_table, point_table
 from carte.cluster_table import CELLS
 from carte.filters import EnterpriseFilter, InvalidParameter
 from carte.map_data import EXACT_PRECISIONS
@@ -151,15 +153,24 @@ def wants_points(tile: Tile, count: int) -> bool:
     return count <= FEW_POINTS or (tile.z >= POINT_ZOOM and count <= MAX_POINTS)
 
 
+def tile_cells(session: Session, filters: EnterpriseFilter, tile: Tile, moment: datetime | None
+               ) -> tuple[list[list[float]], Callable[[], list[ColumnElement[bool]]]]:
+    """The tile's cells, and the conditions selecting its points (from map_point under a text search)."""
+    if point_table.answers(session, filters):
+        return (rounded(point_table.cells(session, filters, tile.z, tile.x, tile.y)),
+                lambda: [by_ids(point_table.ids(session, filters, tile.z, tile.x, tile.y))])
+    conditions = tile_conditions(session, filters, tile, moment)
+    return tile_clusters(session, filters, tile, conditions), lambda: conditions
+
+
 def tile_document(session: Session, filters: EnterpriseFilter, tile: Tile,
                   moment: datetime | None = None) -> str:
     """The JSON text of one tile: its count, then its clusters or its points."""
-    conditions = tile_conditions(session, filters, tile, moment)
-    cells = tile_clusters(session, filters, tile, conditions)
+    cells, matches = tile_cells(session, filters, tile, moment)
     count = sum(cell[2] for cell in cells)
     document: dict = {"z": tile.z, "x": tile.x, "y": tile.y, "count": count}
     if count and wants_points(tile, count):
-        document["points"] = points(session, conditions)
+        document["points"] = points(session, matches())
     else:
         document["clusters"] = cells
     return json.dumps(document, ensure_ascii=False, separators=(",", ":"))

@@ -4,9 +4,9 @@ from __future__ import annotations
 import pytest
 from sqlalchemy import text
 
-from carte import cluster_table
+from carte import cluster_table, point_table
 from carte.filters import EnterpriseFilter
-from carte.map_tiles import FEW_POINTS, clusters, tile_conditions, tile_containing
+from carte.map_tiles import FEW_POINTS, MAX_ZOOM, clusters, rounded, tile_conditions, tile_containing
 from tests.factories import insert_enterprise
 from tests.test_setup_and_cli import run_carte
 
@@ -197,3 +197,93 @@ def test_clusters_built_on_another_grid_are_stale(db_session, connection):
     connection.execute(text("UPDATE map_cluster_state SET layout = '8 cells, levels 0-13'"))
     assert not cluster_table.is_fresh(db_session)
     assert not cluster_table.refresh(db_session).skipped
+
+
+@pytest.mark.parametrize("filters", [EnterpriseFilter(q="friperie"), EnterpriseFilter(q="FRIPÉRIE", mrc="66"),
+                                     EnterpriseFilter(q="montreal", items=("livres",)),
+                                     EnterpriseFilter(q="ressourcerie", region="16"),
+                                     EnterpriseFilter(q="rue", sectors=("ressourcerie",))])
+def test_text_search_tiles_from_map_point_equal_the_tiles_of_the_points(db_session, connection, filters):
+    spread(connection, 70, name="Friperie du coin", sectors=["friperie"], items=["livres"], mrc_code="66",
+           municipality_name="Montréal")
+    spread(connection, 70, name="Ressourcerie", description="Sur la rue", sectors=["ressourcerie"],
+           items=["meubles"], mrc_code="67")
+    cluster_table.refresh(db_session)
+    assert point_table.answers(db_session, filters)
+    for zoom in (2, 7, 10, 13, 16):
+        for tile in {tile_containing(lon, lat, zoom) for lon, lat in positions(70)}:
+            from_points = clusters(db_session, tile_conditions(db_session, filters, tile), tile)
+            from_table = rounded(point_table.cells(db_session, filters, tile.z, tile.x, tile.y))
+            assert sorted(from_points) == sorted(from_table)
+
+
+def test_a_text_search_never_matches_across_two_fields(db_session, connection):
+    insert_enterprise(connection, name="Atelier vert", description="Montréal", municipality_name="Laval")
+    cluster_table.refresh(db_session)
+    tile = tile_containing(-70.6656, 46.1185, 3)
+    for q, found in (("vert", 1), ("montreal", 1), ("laval", 1), ("vert montreal", 0), ("real laval", 0)):
+        cells = point_table.cells(db_session, EnterpriseFilter(q=q), tile.z, tile.x, tile.y)
+        assert sum(cell[2] for cell in cells) == found, q
+
+
+def test_text_search_tiles_count_what_the_api_finds(client, connection, db_session):
+    spread(connection, 60, name="Vélo solidaire")
+    spread(connection, 30, name="Friperie")
+    insert_enterprise(connection, name="Vélo caché", published=False)
+    insert_enterprise(connection, name="Vélo sans adresse", lon=None, lat=None)
+    cluster_table.refresh(db_session)
+    assert point_table.answers(db_session, EnterpriseFilter(q="velo"))
+    assert total_over_tiles(client, positions(60) + positions(30), 6, "?q=velo") == 60
+    assert client.get("/api/enterprises?q=velo&limit=1").get_json()["numberMatched"] == 61
+
+
+def test_a_text_search_tile_sends_its_points_from_map_point(client, connection, db_session):
+    wanted = insert_enterprise(connection, name="Atelier Vélo", lon=QUEBEC_CITY[0], lat=QUEBEC_CITY[1],
+                               sectors=["reparation"])
+    insert_enterprise(connection, name="Friperie", lon=QUEBEC_CITY[0] + 0.001, lat=QUEBEC_CITY[1])
+    cluster_table.refresh(db_session)
+    tile = tile_containing(*QUEBEC_CITY, 15)
+    points = tile_json(client, tile.z, tile.x, tile.y, "?q=velo")["points"]
+    assert points["id"] == [wanted] and points["name"] == ["Atelier Vélo"] and points["sector"] == ["reparation"]
+
+
+@pytest.mark.parametrize("filters", [EnterpriseFilter(), EnterpriseFilter(sectors=("friperie",)),
+                                     EnterpriseFilter(q="velo", open_now=True),
+                                     EnterpriseFilter(q="velo", bbox=(-74.0, 45.0, -70.0, 47.0))])
+def test_map_point_answers_only_fresh_text_searches_it_can_filter(db_session, connection, filters):
+    insert_enterprise(connection, name="Vélo")
+    cluster_table.refresh(db_session)
+    assert point_table.answers(db_session, EnterpriseFilter(q="velo"))
+    assert not point_table.answers(db_session, filters)
+    insert_enterprise(connection, name="Vélo bis")
+    assert not point_table.answers(db_session, EnterpriseFilter(q="velo"))
+
+
+def test_points_outside_the_web_mercator_square_are_on_no_tile(db_session, connection):
+    insert_enterprise(connection, name="Père Noël", lon=0.0008, lat=90.0008)
+    insert_enterprise(connection, name="Pôle Sud", lon=0.0, lat=-89.0)
+    insert_enterprise(connection, name="Noël au Québec", lon=-70.6, lat=46.1)
+    cluster_table.refresh(db_session)
+    assert db_session.execute(text("SELECT count(*) FROM map_point")).scalar_one() == 1
+    assert sum(cell[2] for cell in point_table.cells(db_session, EnterpriseFilter(q="noel"), 0, 0, 0)) == 1
+
+
+@pytest.mark.parametrize("z, x, y", [(0, 0, 0), (3, 2, 5), (8, 75, 91), (20, 300_000, 700_000)])
+def test_a_tiles_morton_range_holds_exactly_its_cells(z, x, y):
+    low, high = point_table.morton_range(z, x, y)
+    shift = cluster_table.GRID_BITS - z
+    corners = [(x << shift, y << shift), ((x + 1 << shift) - 1, (y + 1 << shift) - 1)]
+    codes = [point_table.spread_bits(cx) | point_table.spread_bits(cy) << 1 for cx, cy in corners]
+    assert codes == [low, high - 1]
+    outside = point_table.spread_bits((x + 1) << shift) | point_table.spread_bits(y << shift) << 1
+    assert not low <= outside < high or z == 0
+
+
+def test_the_finest_grid_holds_four_cells_per_tile_at_the_highest_zoom():
+    assert MAX_ZOOM + point_table.CELL_BITS == cluster_table.GRID_BITS
+
+
+def test_postgresql_spreads_bits_as_python_does(db_session):
+    for value in (0, 1, 5, 2 ** 21 + 3, 2 ** 22 - 1):
+        assert db_session.execute(text("SELECT carte_spread_bits(:v)"), {"v": value}).scalar_one() == \
+            point_table.spread_bits(value)

@@ -1,0 +1,78 @@
+"""Free-text searches of the large-data map, answered from map_point instead of the enterprise table.
+
+A text search cannot be pre-aggregated, and the trigram indexes of `enterprise` know nothing of places:
+a tile under `q` read every matching row of the province, wide rows, before keeping those inside it (at
+1M enterprises, `q=ressourcerie` over Montréal at zoom 8 read 90,909 rows to keep 45,125: 241 ms).
+map_point, written by cluster_table.refresh, holds one narrow row per located, published enterprise, in
+the Morton order of its cell on a grid of 2^GRID_BITS cells per axis: the cells of a tile are one range
+of codes, so of pages, and the planner picks that range or the trigram index on the folded text,
+whichever is smaller. Counts, cells and points are those of carte/map_tiles.py's own aggregation (a
+point exactly on a tile edge may fall on the other side, as floating point decides). Used only while
+the clusters are fresh, for the filters below.
+"""
+from __future__ import annotations
+
+from sqlalchemy import text
+from sqlalchemy.orm import Session
+
+from carte import cluster_table
+from carte.cluster_table import CELLS, COVERED, GRID_BITS
+from carte.filters import EnterpriseFilter
+from carte.queries import escape_like
+
+#: Filters map_point answers: free text, with any of the pre-aggregated clusters' filters.
+ANSWERED = ("q", *COVERED)
+#: log2(CELLS): the bits of a cell's column inside its tile.
+CELL_BITS = CELLS.bit_length() - 1
+
+
+def spread_bits(value: int) -> int:
+    """Bit k of value moved to bit 2k (as carte_spread_bits in SQL)."""
+    return sum(((value >> bit) & 1) << (2 * bit) for bit in range(GRID_BITS))
+
+
+def morton_range(z: int, x: int, y: int) -> tuple[int, int]:
+    """The Morton codes of tile z/x/y's grid cells: from the first, inclusive, to the last, exclusive."""
+    shift = GRID_BITS - z
+    low = (spread_bits(x) | spread_bits(y) << 1) << (2 * shift)
+    return low, low + (1 << (2 * shift))
+
+
+def answers(session: Session, filters: EnterpriseFilter) -> bool:
+    """Whether map_point answers a tile under these filters: a text search, fresh data, nothing else."""
+    return bool(filters.q) and filters == EnterpriseFilter(**{name: getattr(filters, name) for name in ANSWERED}) \
+        and cluster_table.is_fresh(session)
+
+
+def _where(session: Session, filters: EnterpriseFilter, z: int, x: int, y: int) -> tuple[str, dict]:
+    """The SQL conditions of a tile under the filters, and their values."""
+    low, high = morton_range(z, x, y)
+    vocabulary = filters.sectors or filters.items or filters.services
+    sectors, items, services = cluster_table.masks(session, filters) if vocabulary else (0, 0, 0)
+    values = {"low": low, "high": high, "q": escape_like(filters.q.strip()), "sectors": sectors, "items": items,
+              "services": services, "mrc": filters.mrc, "region": filters.region}
+    sql = ["morton >= :low", "morton < :high",
+           "search LIKE concat('%', lower(carte_unaccent(:q)), '%') ESCAPE '\\'"]
+    sql += [f"{name} & :{name} <> 0" for name in ("sectors", "items", "services") if getattr(filters, name)]
+    if filters.mrc:
+        sql.append("mrc_code = :mrc")
+    if filters.region:
+        sql.append("mrc_code IN (SELECT code FROM mrc WHERE region_code = :region)")
+    return " AND ".join(sql), values
+
+
+def cells(session: Session, filters: EnterpriseFilter, z: int, x: int, y: int) -> list[list[float]]:
+    """[lat, lon, count] of each non-empty cell of tile z/x/y: the mean position of its matches."""
+    where, values = _where(session, filters, z, x, y)
+    # A cell of the tile is CELL_BITS bits finer than the tile, so GRID_BITS - z - CELL_BITS coarser
+    # than the grid: two bits of the code per level.
+    coarser = 2 * (GRID_BITS - z - CELL_BITS)
+    rows = session.execute(text(f"SELECT avg(lat), avg(lon), count(*) FROM map_point WHERE {where} "
+                                f"GROUP BY morton >> {coarser}"), values)
+    return [[lat, lon, count] for lat, lon, count in rows]
+
+
+def ids(session: Session, filters: EnterpriseFilter, z: int, x: int, y: int) -> list[int]:
+    """The ids of tile z/x/y's matches, in order."""
+    where, values = _where(session, filters, z, x, y)
+    return list(session.execute(text(f"SELECT id FROM map_point WHERE {where} ORDER BY id"), values).scalars())
