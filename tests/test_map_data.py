@@ -151,6 +151,14 @@ def test_rows_endpoint_names_ordinals_in_the_payloads_order(client, db_session, 
     assert answer == {"n": ordinals, "id": list(named), "name": list(named.values())}
 
 
+def test_rows_endpoint_answers_304_to_its_own_etag(client, connection):
+    insert_enterprise(connection, name="Ressourcerie Élodie")
+    url = f"/carte/lignes?v={current_version(client)}&n=0"
+    first = client.get(url)
+    assert "Élodie" in first.get_data(as_text=True) and "max-age" in first.headers["Cache-Control"]
+    assert client.get(url, headers={"If-None-Match": first.headers["ETag"]}).status_code == 304
+
+
 def test_rows_endpoint_never_shows_staff_fields(client, db_session, connection):
     enterprise = insert_enterprise(connection, contact_person="Josée Secrète", internal_notes="Ne pas publier XYZ")
     response = client.get(f"/carte/lignes?v={current_version(client)}&n={build_map_data(db_session).ids.index(enterprise)}")

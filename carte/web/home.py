@@ -2,6 +2,8 @@
 search `/carte/recherche`, `/carte/mrc.geojson`) and "near me" (`/carte/lieu`)."""
 from __future__ import annotations
 
+import json
+
 from flask import Blueprint, Response, current_app, jsonify, render_template, request, url_for
 from flask_babel import gettext as _
 
@@ -162,10 +164,12 @@ def enterprise_data() -> Response:
 
 
 def rows_json(body: dict) -> Response:
-    """A JSON answer about one version of the payload, which a browser may keep as long as the payload."""
-    response = jsonify(body)
+    """A compact JSON answer about one version of the payload, with an ETag (304 to it); a browser may keep
+    it as long as the payload."""
+    response = Response(json.dumps(body, ensure_ascii=False, separators=(",", ":")), mimetype="application/json")
     response.headers["Cache-Control"] = f"public, max-age={DATA_MAX_AGE}"
-    return response
+    response.add_etag()
+    return response.make_conditional(request)
 
 
 @blueprint.get("/carte/lignes")
