@@ -8,6 +8,7 @@ ordinal always means the row the page decoded.
 from __future__ import annotations
 
 import base64
+import re
 from typing import Any
 
 from sqlalchemy import text
@@ -19,6 +20,8 @@ from carte.queries import text_match_ids
 
 #: Ordinals one request may ask for; the page asks in chunks of at most this many.
 MAX_ROWS = 1000
+#: What a version looks like (carte.map_data.digest).
+VERSION = re.compile(r"[0-9a-f]{32}")
 
 _NAMES_SQL = text("""
 SELECT id, name FROM enterprise WHERE id = ANY(CAST(:ids AS bigint[])) AND published AND point IS NOT NULL
@@ -43,6 +46,9 @@ def check_version(raw: str | None, data: MapData) -> None:
         raise InvalidParameter("v", "la version des données de la carte est requise (champ version de "
                                     "/carte/donnees.json).",
                                "the version of the map's data is required (version in /carte/donnees.json).")
+    if VERSION.fullmatch(raw) is None:
+        raise InvalidParameter("v", f"« {raw[:40]} » n'est pas une version de /carte/donnees.json.",
+                               f"'{raw[:40]}' is not a version of /carte/donnees.json.")
     if raw != data.version:
         raise StaleVersion()
 

@@ -197,6 +197,8 @@ def test_rows_endpoint_refuses_bad_ordinals_with_a_400_naming_n(client, connecti
         assert response.json["error"]["parameter"] == "n", bad
     assert client.get(f"/carte/lignes?v={version}&n=0&n=1").json["error"]["parameter"] == "n"
     assert client.get("/carte/lignes?n=0").json["error"]["parameter"] == "v"
+    malformed = client.get("/carte/lignes?v=abc&n=0")
+    assert malformed.status_code == 400 and malformed.json["error"]["parameter"] == "v"
     assert client.get(f"/carte/lignes?v={version}&n=0&sort=name").json["error"]["parameter"] == "sort"
 
 
