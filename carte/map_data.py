@@ -5,11 +5,13 @@ so neighbours follow each other: coordinates (integers in 1e-4 degrees, about 10
 difference from the previous row, and each row names its place (town and MRC) by an index into a small
 table. Sectors, items and services are bit masks over the vocabulary's order; opening hours are
 dictionary-encoded. Every number column is one string of base-32 digits (DIGITS: no separator, no
-quote, an eighth less once gzipped than JSON numbers); signed deltas are zigzag-mapped first. Ids, which
-follow no order once the rows are spatial, are written in a fixed number of digits of the smallest
-radix that holds their span, every digit then equally likely (an eighth less than base-32 digits). A name
-that contains its town carries TOWN_MARK in its place, flagged FLAG_TOWN_IN_NAME, so the town is written
-once in the places table. carte/static/js/data.js decodes it. Staff-only columns (contact_person,
+quote, an eighth less once gzipped than JSON numbers); signed deltas are zigzag-mapped first.
+carte/static/js/data.js decodes it.
+
+Names and ids are not in it (they were nearly half of it once gzipped): a row is addressed by its
+ordinal, its place in this order, within one version of the payload. The same statement returns the
+enterprise id of each ordinal, kept with the payload (MapData), so that carte/map_rows.py answers the
+list's and popups' names and the free-text search by ordinal. Staff-only columns (contact_person,
 internal_notes) and unpublished rows never enter the query.
 """
 from __future__ import annotations
@@ -17,6 +19,7 @@ from __future__ import annotations
 import gzip
 import hashlib
 from dataclasses import dataclass
+from functools import cached_property
 
 from sqlalchemy import text
 from sqlalchemy.orm import Session
@@ -25,9 +28,6 @@ COORDINATE_SCALE = 10_000
 #: Geocode precisions at the exact address; anything coarser is shown as approximate.
 EXACT_PRECISIONS = ("manual", "address")
 FLAG_APPROXIMATE = 1
-#: Set when the name's first TOWN_MARK stands for the row's town (never set if the name has a mark of its own).
-FLAG_TOWN_IN_NAME = 2
-TOWN_MARK = "~"
 #: The 64 characters of the numbers: the first 32 end a number (its last base-32 digit), the others precede.
 DIGITS = "0123456789abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ-_"
 #: The number columns (name in the payload: column of the query), each a string of DIGITS; dlat and dlon
@@ -35,11 +35,8 @@ DIGITS = "0123456789abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ-_"
 NUMBER_COLUMNS = {"dlat": "zlat", "dlon": "zlon", "place": "place_ix", "hours": "hours_ix", "sectors": "s",
                   "items": "i", "services": "v", "flags": "flags"}
 
-#: Digits per number at most: 12 base-32 digits hold any bigint below 2**60 (ids, masks and deltas are
-#: far below).
+#: Digits per number at most: 12 base-32 digits hold any bigint below 2**60 (masks and deltas are far below).
 MAX_DIGITS = 12
-#: Id digits at most: ten digits of base 64 or less span 2**60 ids.
-MAX_ID_WIDTH = 10
 
 
 def _digits_sql(value: str, most: int) -> str:
@@ -52,15 +49,6 @@ def _digits_sql(value: str, most: int) -> str:
     return f"CASE {' '.join(branches)} ELSE {' || '.join(digit(k) for k in range(most - 1, -1, -1))} END"
 
 
-def _fixed_digits_sql(value: str, most: int) -> str:
-    """SQL text writing `value` in `width` digits of base `radix` (columns of the query), from DIGITS' start."""
-    def digit(k: int) -> str:
-        return f"substr(:digits, 1 + (({value}) / power(radix, {k})::bigint % radix)::int, 1)"
-    branches = [f"WHEN {width} THEN " + " || ".join(digit(k) for k in range(width - 1, -1, -1))
-                for width in range(1, most + 1)]
-    return f"CASE width {' '.join(branches)} END"
-
-
 _PAYLOAD_SQL = text("""
 WITH vocab AS (
     SELECT (SELECT array_agg(code::text ORDER BY position) FROM sector) AS sectors,
@@ -68,7 +56,7 @@ WITH vocab AS (
            (SELECT array_agg(code::text ORDER BY position) FROM service) AS services
 ),
 located AS (
-    SELECT e.id, e.name, e.mrc_code, e.opening_hours, e.point, e.geocode_precision, e.sectors, e.items,
+    SELECT e.id, e.mrc_code, e.opening_hours, e.point, e.geocode_precision, e.sectors, e.items,
            e.services, coalesce(m.name, e.municipality_name, '') AS town
     FROM enterprise e
     LEFT JOIN municipality m ON m.code = e.municipality_code
@@ -76,24 +64,20 @@ located AS (
 ),
 base AS (
     SELECT e.id, e.town,
-           CASE WHEN e.town_at > 0 THEN overlay(e.name placing :mark from e.town_at for length(e.town))
-                ELSE e.name END AS name,
            coalesce(e.mrc_code, '') AS mrc,
            coalesce(e.opening_hours, '') AS hours,
            round(ST_Y(e.point) * :scale)::bigint AS lat,
            round(ST_X(e.point) * :scale)::bigint AS lon,
            ST_GeoHash(e.point, 9) AS geohash,
            CASE WHEN coalesce(e.geocode_precision, '') = ANY(CAST(:exact AS text[])) THEN 0 ELSE :approximate END
-             + CASE WHEN e.town_at > 0 THEN :town_in_name ELSE 0 END AS flags,
+             AS flags,
            (SELECT coalesce(bit_or(1::bigint << (array_position(vocab.sectors, c) - 1)), 0)
               FROM unnest(e.sectors) c) AS s,
            (SELECT coalesce(bit_or(1::bigint << (array_position(vocab.items, c) - 1)), 0)
               FROM unnest(e.items) c) AS i,
            (SELECT coalesce(bit_or(1::bigint << (array_position(vocab.services, c) - 1)), 0)
               FROM unnest(e.services) c) AS v
-    FROM (SELECT l.*, CASE WHEN l.town <> '' AND strpos(l.name, :mark) = 0 THEN strpos(l.name, l.town) ELSE 0 END
-                        AS town_at
-          FROM located l) e
+    FROM located e
     CROSS JOIN vocab
 ),
 places AS (SELECT town, mrc, row_number() OVER (ORDER BY mrc, town) - 1 AS ix
@@ -113,14 +97,6 @@ rows AS (  -- signed deltas zigzag-mapped to naturals: 0, -1, 1, -2... become 0,
     SELECT d.*, CASE WHEN dlat >= 0 THEN 2 * dlat ELSE -2 * dlat - 1 END AS zlat,
            CASE WHEN dlon >= 0 THEN 2 * dlon ELSE -2 * dlon - 1 END AS zlon
     FROM deltas d
-),
-id_span AS (SELECT coalesce(min(id), 0) AS low, coalesce(max(id) - min(id) + 1, 1) AS span FROM rows),
--- ids, spread evenly in the spatial order: the fewest digits, then the smallest radix, holding their span
--- (materialized, or each digit of each id would compute the radix again)
-id_code AS MATERIALIZED (
-    SELECT low, width, (SELECT min(r) FROM generate_series(2, 64) r WHERE power(r::numeric, width) >= span) AS radix
-    FROM id_span, LATERAL (SELECT min(w) AS width FROM generate_series(1, :max_id_width) w
-                           WHERE power(64::numeric, w) >= span) AS w
 )
 SELECT json_build_object(
     'count', (SELECT count(*) FROM rows),
@@ -131,17 +107,14 @@ SELECT json_build_object(
         'town', (SELECT coalesce(json_agg(town ORDER BY ix), '[]') FROM places),
         'mrc', (SELECT coalesce(json_agg(mrc ORDER BY ix), '[]') FROM places)),
     'hours', (SELECT coalesce(json_agg(hours ORDER BY ix), '[]') FROM hours),
-    'ids', (SELECT json_build_object('low', low, 'radix', radix, 'width', width, 'digits', coalesce((
-                SELECT string_agg(@ID_DIGITS@, '' ORDER BY r.n) FROM rows r), '')) FROM id_code),
-    'columns', (SELECT json_build_object(@COLUMNS@) FROM rows),
-    -- built as text, because json_agg would put a space after each of the thousands of commas
-    'names', (SELECT CAST('[' || coalesce(string_agg(to_json(name)::text, ',' ORDER BY n), '') || ']' AS json)
-              FROM rows)
-)::text
+    'columns', (SELECT json_build_object(@COLUMNS@) FROM rows)
+)::text AS document,
+-- the enterprise of each ordinal (n - 1), and the data version, seen by the same statement as the document
+(SELECT coalesce(array_agg(id ORDER BY n), '{}') FROM rows) AS ids,
+(SELECT version FROM data_version) AS data_version
 """.replace("@COLUMNS@", ", ".join(
         f"'{name}', coalesce(string_agg({_digits_sql(value, MAX_DIGITS)}, '' ORDER BY n), '')"
-        for name, value in NUMBER_COLUMNS.items()))
-     .replace("@ID_DIGITS@", _fixed_digits_sql("r.id - low", MAX_ID_WIDTH)))
+        for name, value in NUMBER_COLUMNS.items())))
 
 _MRC_BOUNDARIES_SQL = text("""
 SELECT json_build_object('type', 'FeatureCollection', 'features', coalesce(json_agg(json_build_object(
@@ -162,20 +135,46 @@ class Payload:
     etag: str
 
 
-def make_payload(document: str) -> Payload:
-    """Wrap a JSON text with its compressed form and a content-derived ETag."""
+def digest(text: str) -> str:
+    """A short strong hash of a text, for ETags."""
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()[:32]
+
+
+def make_payload(document: str, etag: str | None = None) -> Payload:
+    """Wrap a JSON text with its compressed form and an ETag (by default, derived from the text)."""
     body = document.encode("utf-8")
-    return Payload(body=body, gzipped=gzip.compress(body, compresslevel=6, mtime=0),
-                   etag=hashlib.sha256(body).hexdigest()[:32])
+    return Payload(body=body, gzipped=gzip.compress(body, compresslevel=6, mtime=0), etag=etag or digest(document))
 
 
-def enterprises_document(session: Session) -> str:
-    """The compact JSON text of every published, located enterprise."""
-    return session.execute(_PAYLOAD_SQL, {
+@dataclass(frozen=True)
+class MapData:
+    """The map's payload at one data version, with the enterprise id of each of its rows by ordinal."""
+
+    payload: Payload
+    ids: tuple[int, ...]
+    data_version: int
+
+    @property
+    def version(self) -> str:
+        """The payload's version: its ETag, which the rows and search requests name."""
+        return self.payload.etag
+
+    @cached_property
+    def ordinals(self) -> dict[int, int]:
+        """The ordinal of each enterprise id."""
+        return {enterprise_id: ordinal for ordinal, enterprise_id in enumerate(self.ids)}
+
+
+def build_map_data(session: Session) -> MapData:
+    """The compact JSON of every published, located enterprise, the id of each row and the data version."""
+    document, ids, version = session.execute(_PAYLOAD_SQL, {
         "scale": COORDINATE_SCALE, "exact": list(EXACT_PRECISIONS), "approximate": FLAG_APPROXIMATE,
-        "town_in_name": FLAG_TOWN_IN_NAME, "mark": TOWN_MARK, "digits": DIGITS,
-        "max_id_width": MAX_ID_WIDTH,
-    }).scalar_one()
+        "digits": DIGITS,
+    }).one()
+    # The version covers the ids too: the same columns over other enterprises must not share ordinals.
+    etag = digest(f"{document}|{','.join(map(str, ids))}")
+    payload = make_payload(f'{{"version": "{etag}", {document[1:]}', etag)
+    return MapData(payload=payload, ids=tuple(ids), data_version=version)
 
 
 def mrc_boundaries_document(session: Session, tolerance: float = 0.01) -> str:

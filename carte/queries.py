@@ -119,6 +119,12 @@ def by_text(values: dict[str, Any]) -> ColumnElement[bool]:
                  for column in (E.c.name, E.c.description, E.c.municipality_name)))
 
 
+def text_match_ids(session: Session, q: str) -> list[int]:
+    """Ids of the published, located enterprises that the API's free-text search (by_text) finds."""
+    conditions = (E.c.published.is_(True), E.c.point.is_not(None), by_text(filter_values(EnterpriseFilter(q=q))))
+    return list(session.execute(select(E.c.id).where(*conditions)).scalars())
+
+
 def by_codes(column: ColumnElement, codes: tuple[str, ...], values: dict[str, Any]) -> ColumnElement[bool]:
     """The array column holds at least one of the codes asked for it."""
     return column.overlap(cast(array([value(values, f"{column.name}_{number}") for number in range(len(codes))]),

@@ -148,7 +148,8 @@ def test_the_text_search_never_reads_private_columns(client, connection):
 
 
 @pytest.mark.parametrize("url", ["/api/mrc/%00", "/mrc/%00", "/api/enterprises?q=%00", "/embed?q=a%00b",
-                                 "/carte/lieu?q=%00", "/?q=%00", "/api/enterprises?%00=1"])
+                                 "/carte/lieu?q=%00", "/?q=%00", "/api/enterprises?%00=1", "/carte/lignes?n=%00",
+                                 "/carte/recherche?q=a%00"])
 def test_a_nul_character_anywhere_in_the_address_is_a_400(client, url):
     response = client.get(url)
     assert response.status_code == 400
@@ -176,3 +177,11 @@ def test_hostile_path_segments_are_not_found(client, url):
 def test_the_place_lookup_names_its_parameter(client, query):
     response = client.get(f"/carte/lieu?q={query}")
     assert response.status_code == 400 and response.get_json()["error"]["parameter"] == "q"
+
+
+@pytest.mark.parametrize("query", ["%25", "_", "%5C", "'%20OR%201=1%20--", "x" * 200, "%F0%9F%98%80"])
+def test_the_maps_text_search_reads_hostile_text_as_text(client, connection, query):
+    insert_enterprise(connection, name="Ressourcerie sans rapport")
+    version = client.get("/carte/donnees.json").get_json()["version"]
+    answer = client.get(f"/carte/recherche?v={version}&q={query}").get_json()
+    assert answer["count"] == 0

@@ -1,13 +1,15 @@
-"""The map's data endpoint and the "near me" place resolver, on the real PostGIS."""
+"""The map's data endpoints (payload, rows by ordinal, free-text search) and the "near me" place resolver,
+on the real PostGIS."""
 from __future__ import annotations
 
+import base64
 import gzip
 import json
 
 from sqlalchemy import text
 
-from carte.map_data import (DIGITS, FLAG_APPROXIMATE, FLAG_TOWN_IN_NAME, NUMBER_COLUMNS, TOWN_MARK,
-                            enterprises_document)
+from carte.map_data import DIGITS, FLAG_APPROXIMATE, NUMBER_COLUMNS, build_map_data
+from carte.map_rows import MAX_ROWS
 from carte.places import resolve_place
 from tests.factories import insert_enterprise
 
@@ -25,34 +27,18 @@ def numbers(digits: str) -> list[int]:
     return found
 
 
-def ids(code: dict, count: int) -> list[int]:
-    """The ids: `width` digits each in base `radix`, added to `low`."""
-    assert len(code["digits"]) == count * code["width"]
-    found = []
-    for start in range(0, len(code["digits"]), code["width"]):
-        value = 0
-        for digit in code["digits"][start:start + code["width"]]:
-            assert DIGITS.index(digit) < code["radix"]
-            value = value * code["radix"] + DIGITS.index(digit)
-        found.append(code["low"] + value)
-    return found
-
-
-def decoded(document: str) -> list[dict]:
-    """The enterprises of a compact payload, one dict each, as the page's script reads them."""
+def decoded(document: str | bytes) -> list[dict]:
+    """The rows of a compact payload, one dict each in the payload's order, as the page's script reads them."""
     payload = json.loads(document)
     columns = {name: numbers(digits) for name, digits in payload["columns"].items()}
     assert all(len(column) == payload["count"] for column in columns.values())
-    columns["id"] = ids(payload["ids"], payload["count"])
     rows, lat, lon = [], 0, 0
     for i in range(payload["count"]):
         lat += columns["dlat"][i] // 2 if columns["dlat"][i] % 2 == 0 else -(columns["dlat"][i] + 1) // 2
         lon += columns["dlon"][i] // 2 if columns["dlon"][i] % 2 == 0 else -(columns["dlon"][i] + 1) // 2
-        town, flags = payload["places"]["town"][columns["place"][i]], columns["flags"][i]
-        name = payload["names"][i]
-        rows.append({"id": columns["id"][i], "lat": lat / payload["scale"], "lon": lon / payload["scale"],
-                     "name": name.replace(TOWN_MARK, town, 1) if flags & FLAG_TOWN_IN_NAME else name,
-                     "town": town, "approximate": bool(flags & FLAG_APPROXIMATE),
+        rows.append({"lat": lat / payload["scale"], "lon": lon / payload["scale"],
+                     "town": payload["places"]["town"][columns["place"][i]],
+                     "approximate": bool(columns["flags"][i] & FLAG_APPROXIMATE),
                      "mrc": payload["places"]["mrc"][columns["place"][i]],
                      "sectors": [code for bit, code in enumerate(payload["vocabulary"]["sectors"])
                                  if columns["sectors"][i] & (1 << bit)],
@@ -61,26 +47,52 @@ def decoded(document: str) -> list[dict]:
     return rows
 
 
+def rows_by_id(db_session) -> dict[int, dict]:
+    """The decoded rows of the current payload, by the enterprise id its ordinal stands for."""
+    data = build_map_data(db_session)
+    return dict(zip(data.ids, decoded(data.payload.body)))
+
+
+def current_version(client) -> str:
+    """The version named by the payload the page would load now."""
+    return client.get("/carte/donnees.json").json["version"]
+
+
+def names_of(client, ordinals) -> dict:
+    """The rows endpoint's answer for some ordinals of the current payload."""
+    return client.get(f"/carte/lignes?v={current_version(client)}&n={','.join(map(str, ordinals))}").json
+
+
+def found_ordinals(answer: dict) -> set[int]:
+    """The ordinals set in a search answer's bitset."""
+    bits = base64.b64decode(answer["bits"])
+    return {i for i in range(len(bits) * 8) if bits[i >> 3] & (1 << (i & 7))}
+
+
 def test_map_data_holds_published_located_enterprises_only(db_session, connection):
     shown = insert_enterprise(connection, name="Ressourcerie visible")
-    insert_enterprise(connection, name="Brouillon caché", published=False)
-    rows = decoded(enterprises_document(db_session))
-    assert [row["name"] for row in rows if row["id"] >= shown] == ["Ressourcerie visible"]
-    assert {row["name"] for row in rows} & {"Brouillon caché"} == set()
+    hidden = insert_enterprise(connection, name="Brouillon caché", published=False)
+    nowhere = insert_enterprise(connection, name="Sans position")
+    connection.execute(text("UPDATE enterprise SET point = NULL WHERE id = :id"), {"id": nowhere})
+    ids = build_map_data(db_session).ids
+    assert shown in ids and hidden not in ids and nowhere not in ids
 
 
-def test_map_data_never_carries_staff_fields(client, connection):
-    insert_enterprise(connection, contact_person="Josée Secrète", internal_notes="Ne pas publier XYZ")
+def test_map_data_carries_neither_names_nor_ids_nor_staff_fields(client, connection):
+    insert_enterprise(connection, id=987654321, name="Ressourcerie Zéphyrine", contact_person="Josée Secrète",
+                      internal_notes="Ne pas publier XYZ")
     body = client.get("/carte/donnees.json").get_data(as_text=True)
+    assert "Zéphyrine" not in body and '"names"' not in body and '"ids"' not in body
+    assert "987654321" not in body
     assert "Josée Secrète" not in body and "XYZ" not in body
     assert "contact_person" not in body and "internal_notes" not in body
 
 
-def test_map_data_decodes_ids_positions_sectors_and_approximate_flag(db_session, connection):
+def test_map_data_decodes_positions_places_sectors_and_approximate_flag(db_session, connection):
     exact = insert_enterprise(connection, sectors=["friperie", "reparation"], lat=46.1185)
     rough = insert_enterprise(connection, geocode_precision="postal_code")
     far = insert_enterprise(connection, lat=45.5017, lon=-73.5673, mrc_code="66", municipality_code="66023")
-    rows = {row["id"]: row for row in decoded(enterprises_document(db_session))}
+    rows = rows_by_id(db_session)
     assert rows[exact]["sectors"] == ["friperie", "reparation"]
     assert rows[exact]["lat"] == 46.1185 and not rows[exact]["approximate"]
     assert (rows[far]["lat"], rows[far]["lon"], rows[far]["town"], rows[far]["mrc"]) == (
@@ -88,26 +100,16 @@ def test_map_data_decodes_ids_positions_sectors_and_approximate_flag(db_session,
     assert rows[rough]["approximate"]
 
 
-def test_map_data_restores_names_with_their_town_once_written_in_the_name(db_session, connection):
-    names = ["Ressourcerie de Saint-Georges", "Saint-Georges aide Saint-Georges", "Atelier ~ de Saint-Georges",
-             "Friperie sans ville", "Comptoir ~ Saint-Georges ~", "Saint-Georges"]
-    ids = {insert_enterprise(connection, name=name): name for name in names}
-    document = enterprises_document(db_session)
-    rows = {row["id"]: row for row in decoded(document)}
-    assert {id_: rows[id_]["name"] for id_ in ids} == ids
-    assert "Ressourcerie de Saint-Georges" not in document and "Saint-Georges aide Saint-Georges" not in document
-
-
 def test_map_data_restores_a_town_missing_from_the_municipalities(db_session, connection):
     weird = insert_enterprise(connection, name="Coop $& du Rang $&", municipality_name="Rang $&",
                               municipality_code=None)
-    assert {row["id"]: row["name"] for row in decoded(enterprises_document(db_session))}[weird] == "Coop $& du Rang $&"
+    assert rows_by_id(db_session)[weird]["town"] == "Rang $&"
 
 
-def test_map_data_restores_large_ids_far_positions_and_every_item(db_session, connection):
+def test_map_data_restores_far_positions_and_every_item(db_session, connection):
     north = insert_enterprise(connection, id=2 ** 40 + 7, lat=62.4179, lon=-77.9072, items=["meubles", "nourriture"])
     south = insert_enterprise(connection, lat=45.0061, lon=-57.1302, items=[])
-    rows = {row["id"]: row for row in decoded(enterprises_document(db_session))}
+    rows = rows_by_id(db_session)
     assert (rows[north]["lat"], rows[north]["lon"], rows[north]["items"]) == (62.4179, -77.9072,
                                                                                ["meubles", "nourriture"])
     assert (rows[south]["lat"], rows[south]["lon"], rows[south]["items"]) == (45.0061, -57.1302, [])
@@ -115,9 +117,130 @@ def test_map_data_restores_large_ids_far_positions_and_every_item(db_session, co
 
 def test_map_data_with_no_enterprise_is_an_empty_but_complete_payload(db_session, connection):
     connection.execute(text("UPDATE enterprise SET published = false"))
-    payload = json.loads(enterprises_document(db_session))
-    assert payload["count"] == 0 and payload["names"] == [] and payload["ids"]["digits"] == ""
+    data = build_map_data(db_session)
+    payload = json.loads(data.payload.body)
+    assert payload["count"] == 0 and data.ids == () and payload["version"] == data.version
     assert set(payload["columns"]) == set(NUMBER_COLUMNS) and set(payload["columns"].values()) == {""}
+
+
+def test_map_data_rows_follow_mrc_town_and_position_with_their_ids(db_session, connection):
+    late = insert_enterprise(connection, lat=45.5017, lon=-73.5673, mrc_code="66", municipality_code="66023")
+    early = insert_enterprise(connection, mrc_code="29")
+    ids = build_map_data(db_session).ids
+    assert ids.index(early) < ids.index(late)
+    places = [(row["mrc"], row["town"]) for row in decoded(build_map_data(db_session).payload.body)]
+    assert places == sorted(places)
+
+
+def test_the_version_changes_when_the_same_rows_stand_for_other_enterprises(db_session, connection):
+    first = insert_enterprise(connection)
+    before = build_map_data(db_session)
+    connection.execute(text("UPDATE enterprise SET published = false WHERE id = :id"), {"id": first})
+    insert_enterprise(connection)  # same place, sectors and items: only the id differs
+    after = build_map_data(db_session)
+    assert decoded(before.payload.body) == decoded(after.payload.body)
+    assert before.version != after.version
+
+
+def test_rows_endpoint_names_ordinals_in_the_payloads_order(client, db_session, connection):
+    named = {insert_enterprise(connection, name=name, lat=lat): name
+             for name, lat in [("Friperie Nord", 46.2), ("Atelier Sud", 46.0), ("Comptoir ~ $& <b>", 46.1)]}
+    ids = build_map_data(db_session).ids
+    ordinals = [ids.index(enterprise) for enterprise in named]
+    answer = names_of(client, ordinals)
+    assert answer == {"n": ordinals, "id": list(named), "name": list(named.values())}
+
+
+def test_rows_endpoint_answers_304_to_its_own_etag(client, connection):
+    insert_enterprise(connection, name="Ressourcerie Élodie")
+    url = f"/carte/lignes?v={current_version(client)}&n=0"
+    first = client.get(url)
+    assert "Élodie" in first.get_data(as_text=True) and "max-age" in first.headers["Cache-Control"]
+    assert client.get(url, headers={"If-None-Match": first.headers["ETag"]}).status_code == 304
+
+
+def test_rows_endpoint_never_shows_staff_fields(client, db_session, connection):
+    enterprise = insert_enterprise(connection, contact_person="Josée Secrète", internal_notes="Ne pas publier XYZ")
+    response = client.get(f"/carte/lignes?v={current_version(client)}&n={build_map_data(db_session).ids.index(enterprise)}")
+    body = response.get_data(as_text=True)
+    assert response.status_code == 200 and set(response.json) == {"n", "id", "name"}
+    assert "Josée" not in body and "XYZ" not in body
+
+
+def test_rows_endpoint_refuses_another_version_with_a_409_naming_v(client, connection):
+    insert_enterprise(connection)
+    old = current_version(client)
+    insert_enterprise(connection, name="Nouvelle friperie", lat=45.6)
+    stale = client.get(f"/carte/lignes?v={old}&n=0")
+    assert stale.status_code == 409 and stale.json["error"]["parameter"] == "v"
+    assert "rechargez" in stale.json["error"]["message"]
+    english = client.get(f"/carte/lignes?v={old}&n=0&lang=en")
+    assert english.status_code == 409 and "load /carte/donnees.json again" in english.json["error"]["message"]
+    assert client.get(f"/carte/lignes?v={current_version(client)}&n=0").status_code == 200
+
+
+def test_rows_endpoint_keeps_its_version_while_unrelated_data_changes(client, connection):
+    insert_enterprise(connection)
+    version = current_version(client)
+    insert_enterprise(connection, name="Brouillon", published=False)
+    assert client.get(f"/carte/lignes?v={version}&n=0").status_code == 200
+
+
+def test_rows_endpoint_refuses_bad_ordinals_with_a_400_naming_n(client, connection):
+    insert_enterprise(connection)
+    version = current_version(client)
+    count = json.loads(client.get("/carte/donnees.json").data)["count"]
+    too_many = ",".join(str(i % count) for i in range(MAX_ROWS + 1))
+    for bad in ["", "x", "1.5", "-1", "1,,2", str(count), "9" * 40, "٣", too_many]:
+        response = client.get(f"/carte/lignes?v={version}&n={bad}")
+        assert response.status_code == 400, bad
+        assert response.json["error"]["parameter"] == "n", bad
+    assert client.get(f"/carte/lignes?v={version}&n=0&n=1").json["error"]["parameter"] == "n"
+    assert client.get("/carte/lignes?n=0").json["error"]["parameter"] == "v"
+    malformed = client.get("/carte/lignes?v=abc&n=0")
+    assert malformed.status_code == 400 and malformed.json["error"]["parameter"] == "v"
+    assert client.get(f"/carte/lignes?v={version}&n=0&sort=name").json["error"]["parameter"] == "sort"
+
+
+def test_rows_endpoint_answers_at_most_a_thousand_distinct_rows(client, connection):
+    insert_enterprise(connection)
+    answer = client.get(f"/carte/lignes?v={current_version(client)}&n=" + ",".join(["0"] * MAX_ROWS)).json
+    assert answer["n"] == [0] and len(answer["name"]) == 1
+
+
+def test_rows_endpoint_never_shows_an_enterprise_unpublished_since_its_version(client, db_session, connection):
+    enterprise = insert_enterprise(connection, name="Bientôt retirée")
+    version, ordinal = current_version(client), build_map_data(db_session).ids.index(enterprise)
+    connection.execute(text("UPDATE enterprise SET published = false WHERE id = :id"), {"id": enterprise})
+    response = client.get(f"/carte/lignes?v={version}&n={ordinal}")
+    assert response.status_code == 409 and "Bientôt" not in response.get_data(as_text=True)
+
+
+def test_search_endpoint_finds_names_descriptions_and_towns_without_accents(client, db_session, connection):
+    velo = insert_enterprise(connection, name="Atelier Vélo Solidaire")
+    described = insert_enterprise(connection, name="Coop du coin", description="Réparation de VÉLOS")
+    insert_enterprise(connection, name="Friperie sans rapport")
+    town = insert_enterprise(connection, name="Comptoir", municipality_name="Trois-Rivières", mrc_code="371",
+                             municipality_code="37067")
+    hidden = insert_enterprise(connection, name="Vélo caché", published=False)
+    ids, version = build_map_data(db_session).ids, current_version(client)
+    answer = client.get(f"/carte/recherche?v={version}&q=velo").json
+    assert found_ordinals(answer) == {ids.index(velo), ids.index(described)} and answer["count"] == 2
+    assert hidden not in ids
+    assert found_ordinals(client.get(f"/carte/recherche?v={version}&q=TROIS-RIVIERES").json) == {ids.index(town)}
+    assert found_ordinals(client.get(f"/carte/recherche?v={version}&q=50%25").json) == set()
+
+
+def test_search_endpoint_refuses_a_stale_version_and_bad_text(client, connection):
+    insert_enterprise(connection)
+    old = current_version(client)
+    insert_enterprise(connection, name="Nouvelle friperie", lat=45.6)
+    assert client.get(f"/carte/recherche?v={old}&q=velo").status_code == 409
+    version = current_version(client)
+    for bad in ["", "%20", "x" * 201, "a%01b"]:
+        response = client.get(f"/carte/recherche?v={version}&q={bad}")
+        assert response.status_code == 400 and response.json["error"]["parameter"] == "q", bad
+    assert client.get("/carte/recherche?q=velo").json["error"]["parameter"] == "v"
 
 
 def test_map_data_answers_304_to_its_own_etag_and_changes_with_the_data(client, connection):
@@ -132,10 +255,10 @@ def test_map_data_answers_304_to_its_own_etag_and_changes_with_the_data(client, 
 
 
 def test_map_data_is_gzipped_when_the_browser_accepts_it(client, connection):
-    insert_enterprise(connection, name="Comptoir compressé")
+    insert_enterprise(connection, municipality_name="Ville compressée", municipality_code=None)
     response = client.get("/carte/donnees.json", headers={"Accept-Encoding": "gzip, br"})
     assert response.headers["Content-Encoding"] == "gzip"
-    assert "Comptoir compressé" in gzip.decompress(response.data).decode()
+    assert "Ville compressée" in gzip.decompress(response.data).decode()
 
 
 def test_mrc_boundaries_are_a_light_geojson_with_every_mrc(client):

@@ -5,6 +5,7 @@ import pytest
 from sqlalchemy import text
 
 from carte import accounts, freshness, suggestions
+from carte.map_rows import MAX_ROWS
 from tests.factories import insert_enterprise
 from tests.sample_urls import every_route, sample_rows
 from tests.test_export import carte_command
@@ -34,13 +35,21 @@ def public_urls(app, rows) -> list[str]:
     return pages + data + ["/embed?mrc=29&view=list", "/embed?mrc=29&lang=en"]
 
 
+def map_urls(client) -> list[str]:
+    """The map's names of every row (up to one request's worth) and its free-text search, for its current data."""
+    payload = client.get("/carte/donnees.json").json
+    ordinals = ",".join(str(n) for n in range(min(payload["count"], MAX_ROWS)))
+    return [f"/carte/lignes?v={payload['version']}&n={ordinals}",
+            f"/carte/recherche?v={payload['version']}&q={CANARY}"]
+
+
 def test_staff_only_values_appear_on_no_public_page_api_export_or_embed(app, client, connection):
     enterprise = plant_canaries(connection)
     rows = sample_rows(connection, app.config["SECRET_KEY"])
     rows.update(enterprise_id=enterprise, first_id=enterprise,
                 token=freshness.link_signer(app.config["SECRET_KEY"]).dumps(enterprise))
     leaks = []
-    for url in public_urls(app, rows):
+    for url in public_urls(app, rows) + map_urls(client):
         response = client.get(url)
         assert response.status_code < 500, url
         if CANARY in response.get_data(as_text=True):

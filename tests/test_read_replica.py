@@ -51,12 +51,18 @@ def app(database_url: str, replica_url: str, connection: Connection) -> Flask:
     app.extensions["carte_read_engine"].dispose()
 
 
-@pytest.mark.parametrize("path", ["/api/enterprises", "/carte/donnees.json", "/export/enterprises.csv",
-                                  "/embed?view=list"])
+@pytest.mark.parametrize("path", ["/api/enterprises", "/export/enterprises.csv", "/embed?view=list"])
 def test_public_read_routes_answer_from_the_replica(client, connection, path):
     insert_enterprise(connection, name=ON_PRIMARY)
     body = client.get(path).get_data(as_text=True)
     assert ON_REPLICA in body and ON_PRIMARY not in body
+
+
+def test_the_map_data_and_the_names_of_its_rows_are_read_from_the_replica(client, connection):
+    insert_enterprise(connection, name=ON_PRIMARY)
+    payload = client.get("/carte/donnees.json").json
+    answer = client.get(f"/carte/lignes?v={payload['version']}&n=0").json
+    assert payload["count"] == 1 and answer["name"] == [ON_REPLICA]
 
 
 def test_an_enterprise_page_is_read_from_the_replica(client, replica_url):

@@ -191,16 +191,17 @@ def documentation() -> Response:
 
 
 def invalid_parameter(error: InvalidParameter):
-    """A 400 naming the parameter: JSON for the API and exports, a page elsewhere."""
+    """A 400 (409 for a stale version of the map's data) naming the parameter: JSON for the API, exports
+    and map data, a page elsewhere."""
     from carte.web.errors import render_error, wants_json
 
     message = error.message_in(request.args.get("lang", "fr"))
     if wants_json():
-        response = json_response(json.dumps({"error": {"status": 400, "parameter": error.parameter,
+        response = json_response(json.dumps({"error": {"status": error.status, "parameter": error.parameter,
                                                        "message": message}}, ensure_ascii=False))
-        response.status_code = 400
+        response.status_code = error.status
         return response
-    return render_error(400, message)
+    return render_error(error.status, message)
 
 
 blueprint.app_errorhandler(InvalidParameter)(invalid_parameter)

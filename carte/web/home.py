@@ -1,11 +1,16 @@
-"""The citizen map at `/`, its data (`/carte/donnees.json`, `/carte/mrc.geojson`) and "near me" (`/carte/lieu`)."""
+"""The citizen map at `/`, its data (`/carte/donnees.json`, its rows' names `/carte/lignes`, its free-text
+search `/carte/recherche`, `/carte/mrc.geojson`) and "near me" (`/carte/lieu`)."""
 from __future__ import annotations
+
+import json
 
 from flask import Blueprint, Response, current_app, jsonify, render_template, request, url_for
 from flask_babel import gettext as _
 
 from carte.db import get_session
-from carte.map_data import Payload, enterprises_document, make_payload, mrc_boundaries_document
+from carte.filters import check_known, single
+from carte.map_data import MapData, Payload, build_map_data, make_payload, mrc_boundaries_document
+from carte.map_rows import check_version, parse_ordinals, rows_of, search_bits
 from carte.map_tiles import exceeds
 from carte.places import MAX_QUERY_LENGTH, resolve_place
 from carte.queries import data_version, mrc_places
@@ -73,13 +78,17 @@ def client_messages() -> dict[str, str]:
         "cluster": _("{n} entreprises : cliquez pour zoomer"),
         "count_too_many": _("Environ {n} entreprises dans la zone affichée : rapprochez-vous ou ajoutez un "
                             "filtre pour les voir en liste."),
+        "loading": _("Chargement…"),
+        "rows_failed": _("Les noms des entreprises n'ont pas pu être chargés. Réessayez dans un moment."),
+        "search_failed": _("La recherche par nom ou municipalité n'a pas pu être faite. Réessayez dans un moment."),
     }
 
 
 def data_urls(large: bool) -> dict[str, str]:
     """Where the map's script gets its data: every point at once, or the viewport's tiles and the API."""
     if not large:
-        return {"data_url": url_for("home.enterprise_data")}
+        return {"data_url": url_for("home.enterprise_data"), "rows_url": url_for("home.enterprise_rows"),
+                "search_url": url_for("home.text_search")}
     return {"tiles_url": url_for("tiles.tile", z=0, x=0, y=0).removesuffix("/0/0/0.json"),
             "api_url": url_for("api.enterprises")}
 
@@ -136,10 +145,53 @@ def conditional_json(payload: Payload, max_age: int) -> Response:
     return response
 
 
+def current_map_data() -> MapData:
+    """The map's payload and the id of each of its rows at the current data version: built once per
+    version and process, so the payload and the rows and search requests share one order of rows."""
+    session = get_session()
+    version = data_version(session)
+    known = current_app.extensions.get("carte_map_data")
+    if known is None or known.data_version != version:
+        known = build_map_data(session)
+        current_app.extensions["carte_map_data"] = known
+    return known
+
+
 @blueprint.get("/carte/donnees.json")
 def enterprise_data() -> Response:
     """Every published enterprise in the map's compact column format."""
-    return conditional_json(make_payload(enterprises_document(get_session())), DATA_MAX_AGE)
+    return conditional_json(current_map_data().payload, DATA_MAX_AGE)
+
+
+def rows_json(body: dict) -> Response:
+    """A compact JSON answer about one version of the payload, with an ETag (304 to it); a browser may keep
+    it as long as the payload."""
+    response = Response(json.dumps(body, ensure_ascii=False, separators=(",", ":")), mimetype="application/json")
+    response.headers["Cache-Control"] = f"public, max-age={DATA_MAX_AGE}"
+    response.add_etag()
+    return response.make_conditional(request)
+
+
+@blueprint.get("/carte/lignes")
+def enterprise_rows() -> Response:
+    """Id and name of rows of the map's payload by ordinal (?v=version&n=0,5,17): for the map's own
+    list and popups, not part of the public API."""
+    check_known(request.args, ("v", "n", "lang"))
+    args = request.args.to_dict(flat=False)
+    data = current_map_data()
+    check_version(single(args, "v"), data)
+    return rows_json(rows_of(get_session(), data, parse_ordinals(single(args, "n"), len(data.ids))))
+
+
+@blueprint.get("/carte/recherche")
+def text_search() -> Response:
+    """Rows of the map's payload whose name, description or municipality holds ?q=, as a bitset over the
+    ordinals of version ?v=: the map's own free-text search, not part of the public API."""
+    check_known(request.args, ("v", "q", "lang"))
+    args = request.args.to_dict(flat=False)
+    data = current_map_data()
+    check_version(single(args, "v"), data)
+    return rows_json(search_bits(get_session(), data, single(args, "q")))
 
 
 @blueprint.get("/carte/mrc.geojson")

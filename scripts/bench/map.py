@@ -2,9 +2,10 @@
 
 Usage: .venv/bin/python scripts/bench/map.py [--database-url URL] [--count 11200] [--runs 3]
 (`make bench-map` prepares the bench database first). Prints a JSON report and a Markdown table.
-Measures: the page's own HTML+JS+CSS compressed (Leaflet and clustering included), the data
-compressed, the time until markers are visible after navigation in headless Chromium, the redraw
-time of a filter change, and the same figures for one folium.Marker per enterprise in a MarkerCluster.
+Measures: the page's own HTML+JS+CSS compressed (Leaflet and clustering included), the data it asks for
+until it is ready (the payload and the names of the list's first page) compressed, the time until markers
+are visible after navigation in headless Chromium, the redraw time of a filter change, and the same
+figures for one folium.Marker per enterprise in a MarkerCluster.
 """
 from __future__ import annotations
 
@@ -119,6 +120,26 @@ def resources(page, base: str, types: set[str]) -> dict[str, bytes]:
     return found
 
 
+#: The app's data requests the page made before saying it was ready (a preloaded fetch counts as a link).
+LOAD_REQUESTS = """() => performance.getEntriesByType('resource')
+    .filter((entry) => ['fetch', 'xmlhttprequest', 'link'].includes(entry.initiatorType)
+                       && new URL(entry.name).pathname.startsWith('/carte/'))
+    .map((entry) => entry.name)"""
+
+
+def data_of_the_load(page, data: dict[str, bytes]) -> dict[str, bytes]:
+    """The bodies of every data request the page made until it was ready (the payload, the names of the
+    list's first page, a search if the URL asks for one, the MRC boundaries), once all are recorded."""
+    urls = set(page.evaluate(LOAD_REQUESTS))
+    deadline = time.monotonic() + 10
+    while not urls <= set(data) and time.monotonic() < deadline:
+        page.wait_for_timeout(50)
+    missing = urls - set(data)
+    if missing:
+        raise SystemExit(f"Réponses non enregistrées : {sorted(missing)}")
+    return {url: data[url] for url in urls}
+
+
 def load_ours(browser, base: str) -> dict:
     """One cold load of the map: bytes by kind and milliseconds until markers are visible."""
     context = browser.new_context(viewport={"width": 1280, "height": 800}, locale="fr-CA")
@@ -130,12 +151,16 @@ def load_ours(browser, base: str) -> dict:
     page.wait_for_selector(".leaflet-marker-icon")
     visible = page.evaluate("() => performance.now()")
     page.wait_for_selector("body[data-map-ready]")
+    loaded = data_of_the_load(page, data)
     redraws = filter_redraws(page)
     context.close()
-    enterprises = next(body for url, body in data.items() if "donnees" in url)
-    boundaries = next((body for url, body in data.items() if "mrc.geojson" in url), b"")
+    enterprises = next(body for url, body in loaded.items() if "donnees" in url)
+    boundaries = next((body for url, body in loaded.items() if "mrc.geojson" in url), b"")
+    # Everything else the page asked for before it was ready: the names of the list's first page.
+    rows = [body for url, body in loaded.items() if "donnees" not in url and "mrc.geojson" not in url]
     return {"page_gz": sum(gz(body) for body in assets.values()), "page_files": len(assets),
             "data_raw": len(enterprises), "data_gz": gz(enterprises), "boundaries_gz": gz(boundaries),
+            "rows_gz": sum(gz(body) for body in rows), "rows_requests": len(rows),
             "markers_visible_ms": visible, "redraw_ms": redraws}
 
 
@@ -232,12 +257,13 @@ def summarise(count: int, ours: list[dict], naive: list[dict], naive_html: bytes
     median = statistics.median
     redraws = [ms for run in ours for ms in run["redraw_ms"]]
     naive_html_gz, naive_html_raw = gz(naive_html), len(naive_html)
-    ours_total = ours[0]["page_gz"] + ours[0]["data_gz"]
+    ours_total = ours[0]["page_gz"] + ours[0]["data_gz"] + ours[0]["rows_gz"]
     naive_total = naive_html_gz + leaflet_gz
     return {
         "enterprises": count,
         "ours": {"page_html_js_css_gz": ours[0]["page_gz"], "page_files": ours[0]["page_files"],
                  "data_raw": ours[0]["data_raw"], "data_gz": ours[0]["data_gz"],
+                 "rows_gz": ours[0]["rows_gz"], "rows_requests": ours[0]["rows_requests"],
                  "mrc_boundaries_gz": ours[0]["boundaries_gz"], "total_gz": ours_total,
                  "markers_visible_ms_median": round(median(r["markers_visible_ms"] for r in ours)),
                  "redraw_ms_median": round(median(redraws), 1), "redraw_ms_max": round(max(redraws), 1),
@@ -260,7 +286,10 @@ def markdown(report: dict) -> str:
         f"| page HTML+JS+CSS, gzip (Leaflet + clustering included) | {kb(ours['page_html_js_css_gz'])} | "
         f"{kb(naive['with_leaflet_and_clustering_gz'])} (data inside the HTML) |",
         f"| enterprise data, gzip | {kb(ours['data_gz'])} ({kb(ours['data_raw'])} raw) | (in the HTML) |",
-        f"| total transferred, gzip | {kb(ours['total_gz'])} | {kb(naive['with_leaflet_and_clustering_gz'])} |",
+        f"| names of the list's first page, gzip ({ours['rows_requests']} request"
+        f"{'s' if ours['rows_requests'] != 1 else ''}) | {kb(ours['rows_gz'])} | (in the HTML) |",
+        f"| total transferred until the map is ready, gzip | {kb(ours['total_gz'])} | "
+        f"{kb(naive['with_leaflet_and_clustering_gz'])} |",
         f"| markers visible after navigation (median) | {ours['markers_visible_ms_median']} ms | "
         f"{naive['markers_visible_ms_median']} ms |",
         f"| filter change redraw (median / max) | {ours['redraw_ms_median']} / {ours['redraw_ms_max']} ms | "
@@ -281,16 +310,20 @@ ours shows (name, town, sectors, link to the enterprise page) and its name as to
 What is counted:
 - *page*: the HTML, scripts and style sheets the browser loads from the app, each gzip-compressed
   (level 6): Leaflet, Leaflet.markercluster, our ES modules, CSS and the HTML with its JSON config.
-- *data*: `/carte/donnees.json` as served (gzip), every enterprise in the compact column format.
-  The MRC boundary layer (`/carte/mrc.geojson`, cached a day) is reference data loaded after the page
-  and counted in neither.
+- *data*: every request the page makes to `/carte/` until it says it is ready (its list's first page
+  shown with its names), each gzip-compressed: `/carte/donnees.json`, every enterprise in the compact
+  column format (positions, places, sectors, items, services, hours, no names nor ids), and
+  `/carte/lignes`, the ids and names of the list's first page (50 rows, asked for by their ordinal in
+  the payload). The MRC boundary layer (`/carte/mrc.geojson`, cached a day) is reference data loaded
+  after the page and counted in neither (its size is in the JSON report).
 - *naive*: its HTML (data inside) plus Leaflet, the clustering and jQuery (its popups need it);
   its Bootstrap, Font Awesome and awesome-markers from CDNs are left out, so its figure is a floor.
 - *markers visible*: `performance.now()` (milliseconds since navigation started) when the first
   `.leaflet-marker-icon` is in the DOM, tiles answered locally.
-- *redraw*: measured by the page itself, from the filter change to the end of the clustering of
-  the new markers (list and counts included): six changes per load (one sector, a second one (half
-  of the markers), back to one, none (everything), a service, none)."""
+- *redraw*: measured by the page itself, from the filter change to the end of both the clustering of
+  the new markers and the list's first page shown with its names (a request for the names it does not
+  hold yet included): six changes per load (one sector, a second one (half of the markers), back to
+  one, none (everything), a service, none)."""
 
 
 def section(report: dict) -> str:
@@ -308,8 +341,9 @@ def section(report: dict) -> str:
         markdown(report), "", f"Redraws by step (ms), one load per group: {redraws}.", "",
         "**Against the targets of issue 4**:",
         f"- page {kb(ours['page_html_js_css_gz'])} ≤ 100 KB: {met(ours['page_html_js_css_gz'] <= 100 * 1024)};",
-        f"- data {kb(ours['data_gz'])} ≤ 250 KB: {met(ours['data_gz'] <= 250 * 1024)} (built in SQL, served with "
-        "an ETag; a browser holding it gets a 304);",
+        f"- data {kb(ours['data_gz'] + ours['rows_gz'])} ≤ 250 KB (payload and first page's names): "
+        f"{met(ours['data_gz'] + ours['rows_gz'] <= 250 * 1024)} (built in SQL, served with an ETag; a browser "
+        "holding it gets a 304);",
         f"- markers visible in {ours['markers_visible_ms_median']} ms ≤ 1,500 ms: "
         f"{met(ours['markers_visible_ms_median'] <= 1500)};",
         f"- a filter change redraws in {ours['redraw_ms_median']} ms at the median and {ours['redraw_ms_max']} ms "

@@ -58,7 +58,8 @@ def map_page(page, live_server, sample):
 
 
 def listed(page) -> list[str]:
-    """The names in the result list, in order."""
+    """The names in the result list, in order, once the list is no longer waiting for them."""
+    page.wait_for_selector('#results-list:not([aria-busy="true"])', state="attached")
     return page.locator("#results-list li h3").all_inner_texts()
 
 
@@ -69,7 +70,11 @@ def foreign(page) -> list[str]:
 
 def test_map_shows_every_enterprise_in_list_and_markers_without_foreign_requests(map_page, screenshot):
     map_page.open_map()
-    assert len(listed(map_page)) == 5
+    # By town, names asked for by ordinal: Québec, Saint-Georges (two), Montréal and Trois-Rivières.
+    assert sorted(listed(map_page)) == ["Atelier Vélo Solidaire", "Bouquinerie <b>Coop</b>", "Friperie du Quartier",
+                                        "Meubles Partage Montréal", "Ressourcerie des Appalaches"]
+    assert [town.split(" · ")[0] for town in map_page.locator("#results-list li .meta").all_inner_texts()] == [
+        "Montréal", "Québec", "Saint-Georges", "Saint-Georges", "Trois-Rivières"]
     assert map_page.locator("#count").inner_text() == "5 entreprises trouvées"
     assert map_page.locator(".leaflet-marker-icon").count() >= 1
     assert "Gouvernement du Québec" in map_page.locator(".leaflet-control-attribution").inner_text()
@@ -139,7 +144,9 @@ PINS = {
 
 
 def shown_pins(page, titles: set[str]) -> dict[str, tuple[list[str], str | None]]:
-    """Once the pins shown include these titles: each shown pin's classes and the icon its own SVG uses."""
+    """Once the list has its names and the pins shown include these titles: each shown pin's classes and the
+    icon its own SVG uses (a pin's title is its name, known once its row is)."""
+    listed(page)
     page.wait_for_function("""(titles) => {
         const shown = new Set([...document.querySelectorAll('.leaflet-marker-icon.pin')].map((pin) => pin.title));
         return titles.every((title) => shown.has(title));
@@ -233,17 +240,37 @@ def test_what_do_i_want_to_give_understands_synonyms(map_page):
 
 
 def test_free_text_search_ignores_accents_and_case(map_page):
+    searches = []
+    map_page.on("request", lambda request: "/carte/recherche" in request.url and searches.append(request.url))
     map_page.open_map("?q=velo")
     assert listed(map_page) == ["Atelier Vélo Solidaire"]
+    assert len(searches) == 1 and "q=velo" in searches[0]
     map_page.fill("#f-q", "VÉLO")
     map_page.wait_for_function("() => new URLSearchParams(location.search).get('q') === 'VÉLO'")
     assert listed(map_page) == ["Atelier Vélo Solidaire"]
     map_page.fill("#f-q", "trois-rivieres")
     map_page.wait_for_function("() => new URLSearchParams(location.search).get('q') === 'trois-rivieres'")
     assert listed(map_page) == ["Bouquinerie <b>Coop</b>"]
+    map_page.locator("label.chip", has_text="Friperie").click()
+    expect_count(map_page, 0)
+    map_page.go_back()  # the text stays in the URL: back to it without the sector
+    map_page.wait_for_function("() => !new URLSearchParams(location.search).has('sector')")
+    assert map_page.input_value("#f-q") == "trois-rivieres"
+    assert listed(map_page) == ["Bouquinerie <b>Coop</b>"]
 
 
-def test_the_page_decodes_names_towns_positions_and_flags_as_stored(map_page, committed_enterprises, sample):
+def test_free_text_search_finds_a_description_and_combines_with_the_other_filters(map_page, committed_enterprises):
+    committed_enterprises(name="Coop du Coin", description="Réparation de vélos usagés", sectors=["reparation"],
+                          items=["velos"], lon=-71.25, lat=46.78, municipality_name="Québec", mrc_code="23",
+                          municipality_code="23027")
+    map_page.open_map("?q=V%C3%A9los&sector=reparation")
+    assert listed(map_page) == ["Coop du Coin"]
+    map_page.open_map("?q=velo&mrc=23")
+    assert listed(map_page) == ["Coop du Coin"]
+    assert map_page.locator("#count").inner_text() == "1 entreprise trouvée"
+
+
+def test_the_page_decodes_rows_and_gets_their_names_by_ordinal_as_stored(map_page, committed_enterprises, sample):
     add = committed_enterprises
     named = {add(name=name, lat=46.1201, lon=-70.6702): name
              for name in ["Ressourcerie de Saint-Georges", "Atelier ~ de Saint-Georges", "Saint-Georges"]}
@@ -253,8 +280,13 @@ def test_the_page_decodes_names_towns_positions_and_flags_as_stored(map_page, co
     assert listed(map_page) == ["Coop $& du Rang $&"]
     rows = map_page.evaluate("""async () => {
         const { decode } = await import('/static/js/data.js');
+        const { createRowSource } = await import('/static/js/rows.js');
         const payload = await (await fetch('/carte/donnees.json')).json();
-        return decode(payload).map((e) => [e.id, e.name, e.town, e.lat, e.lon, e.approximate]);
+        const source = createRowSource({ rowsUrl: '/carte/lignes', searchUrl: '/carte/recherche',
+                                         version: payload.version, language: 'fr' });
+        const decoded = decode(payload);
+        await source.load(decoded.map((e) => e.n));
+        return decoded.map((e) => [source.row(e.n).id, source.row(e.n).name, e.town, e.lat, e.lon, e.approximate]);
     }""")
     by_id = {row[0]: row[1:] for row in rows}
     assert {id_: by_id[id_][0] for id_ in named} == named
@@ -313,13 +345,14 @@ def test_an_enterprise_opens_from_the_list_with_the_keyboard_only(map_page, samp
     assert map_page.locator("h1").inner_text() == "Bouquinerie <b>Coop</b>"
 
 
-def test_list_and_map_highlight_each_other(map_page):
+def test_list_and_map_highlight_each_other(map_page, screenshot):
     map_page.open_map("?sector=ressourcerie")
     map_page.get_by_role("button", name="Voir sur la carte").click()
     popup = map_page.locator(".leaflet-popup-content")
     popup.wait_for()
     assert "Ressourcerie des Appalaches" in popup.inner_text()
     assert map_page.locator("#results-list li.selected").get_attribute("aria-current") == "true"
+    screenshot(map_page, "map-list-selected-popup")
 
 
 def test_clicking_a_marker_highlights_its_list_entry(map_page):
@@ -405,3 +438,83 @@ def test_open_now_keeps_only_enterprises_open_at_this_moment(map_page):
     assert listed(map_page) == ["Ressourcerie des Appalaches"]
     entry = map_page.locator("#results-list li").first
     assert "Ouvert maintenant" in entry.inner_text() and "Accepte : Meubles" in entry.inner_text()
+
+
+def test_the_measured_redraw_ends_with_the_lists_first_page_named(map_page):
+    map_page.add_init_script("""(() => {
+        window.namesAtRedraw = [];
+        const measure = performance.measure.bind(performance);
+        performance.measure = (name, options) => {
+            if (name === 'carte-redraw') window.namesAtRedraw.push(
+                [...document.querySelectorAll('#results-list li h3')].map((h3) => h3.textContent));
+            return measure(name, options);
+        };
+    })()""")
+    map_page.open_map()
+    map_page.wait_for_function("() => window.namesAtRedraw.length === 1")
+    map_page.evaluate("() => document.getElementById('more-filters').open = true")
+    map_page.locator('input[name=sector][value="friperie"]').check()
+    map_page.wait_for_function("() => window.namesAtRedraw.length === 2")
+    first, second = map_page.evaluate("window.namesAtRedraw")
+    assert len(first) == 5 and second == ["Friperie du Quartier"]
+
+
+def test_a_failed_request_for_names_says_so_instead_of_breaking(map_page):
+    map_page.route("**/carte/lignes?**", lambda route: route.fulfill(status=500, body="{}",
+                                                                     content_type="application/json"))
+    map_page.open_map()
+    error = map_page.locator("#list-error")
+    assert error.is_visible() and "n'ont pas pu être chargés" in error.inner_text()
+    assert map_page.locator("#count").inner_text() == "5 entreprises trouvées"
+    assert map_page.get_attribute("#results-list", "aria-busy") == "false"
+
+
+def test_the_map_loads_its_data_again_when_the_server_has_a_newer_version(map_page, committed_enterprises):
+    refused = []
+    map_page.on("response", lambda response: response.status == 409 and refused.append(response.url))
+    map_page.open_map()
+    committed_enterprises(name="Friperie toute neuve", sectors=["friperie"], items=["vetements"], lon=-71.3,
+                          lat=46.9, municipality_name="Québec", mrc_code="23", municipality_code="23027")
+    map_page.fill("#f-q", "toute neuve")
+    map_page.wait_for_function("() => document.querySelector('#results-list li h3')?.textContent === "
+                               "'Friperie toute neuve'")
+    assert listed(map_page) == ["Friperie toute neuve"]
+    assert len(refused) == 1 and "/carte/recherche" in refused[0]
+    map_page.fill("#f-q", "")
+    expect_count(map_page, 6)
+    assert map_page.locator("#list-error").is_hidden()
+
+
+BULK_SQL = """INSERT INTO enterprise (source, source_key, name, street, municipality_name, postal_code, sectors,
+    items, services, geocode_precision, geocode_source, mrc_code, municipality_code, published, point)
+SELECT 'browser-test', 'bulk-' || g, 'Ressourcerie en vrac ' || g, '100 1re Avenue', 'Saint-Georges', 'G5Y 1L3',
+       '{ressourcerie}', '{meubles}', '{}', 'address', 'test', '29', '29073', true,
+       ST_SetSRID(ST_MakePoint(-70.6656, 46.1185), 4326)
+FROM generate_series(1, :count) g"""
+
+
+def test_a_marker_far_down_the_list_opens_named_and_the_list_reaches_it_in_chunks(map_page, engine,
+                                                                                 committed_enterprises, screenshot):
+    from sqlalchemy import text
+
+    far = committed_enterprises(name="Ressourcerie du Grand Nord", sectors=["ressourcerie"], lat=55.28,
+                                lon=-77.76, municipality_name="Zzyzx", municipality_code=None, mrc_code=None,
+                                geocode_precision="municipality")
+    with engine.begin() as connection:
+        connection.execute(text(BULK_SQL), {"count": 1100})
+    asked = []
+    map_page.on("request", lambda request: "/carte/lignes" in request.url and asked.append(
+        len(parse_qs(urlsplit(request.url).query)["n"][0].split(","))))
+    map_page.open_map("?sector=ressourcerie")
+    assert asked == [50]
+    # The only approximate pin in view: the far one, by itself (the others are one cluster in Beauce).
+    map_page.locator(".leaflet-marker-icon.pin-approximate").dispatch_event("click")
+    map_page.wait_for_function("() => document.querySelector('.leaflet-popup-content h3')?.textContent === "
+                               "'Ressourcerie du Grand Nord'")
+    selected = map_page.locator("#results-list li.selected")
+    selected.wait_for()
+    assert selected.locator("h3").inner_text() == "Ressourcerie du Grand Nord"
+    assert selected.locator("a").get_attribute("href").startswith(f"/entreprises/{far}?")
+    assert map_page.locator("#results-list li").count() == 1102  # the list reached it: 1,100 + 2 before it
+    assert max(asked) <= 1000 and sum(asked) >= 1102 - 1  # its own row came with the popup's request
+    screenshot(map_page, "map-far-marker-selected")

@@ -1,14 +1,12 @@
 // The map's data: decoding the compact column payload, filtering, distances, URL state.
-import { fold, matchItems } from "./text.js";
+import { matchItems } from "./text.js";
 import { isOpenAt } from "./hours.js";
 
-// The payload's number alphabet, town mark and flags (carte/map_data.py).
+// The payload's number alphabet and flags (carte/map_data.py).
 const DIGITS = "0123456789abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ-_";
 const DIGIT_VALUES = new Int8Array(128).fill(-1);
 for (let value = 0; value < DIGITS.length; value += 1) DIGIT_VALUES[DIGITS.charCodeAt(value)] = value;
-const TOWN_MARK = "~";
 const FLAG_APPROXIMATE = 1;
-const FLAG_TOWN_IN_NAME = 2;
 
 /** The `count` numbers of a column: base-32 digits, each number's last one from the alphabet's first half. */
 function readNumbers(digits, count) {
@@ -28,43 +26,25 @@ function readNumbers(digits, count) {
   return numbers;
 }
 
-/** The `count` ids: `width` digits each in base `radix`, added to `low` (see carte/map_data.py). */
-function readIds(ids, count) {
-  if (ids.digits.length !== count * ids.width) throw new Error(`Expected ${count} ids of ${ids.width} digits`);
-  const found = new Array(count);
-  for (let i = 0; i < count; i += 1) {
-    let value = 0;
-    for (let k = i * ids.width; k < (i + 1) * ids.width; k += 1) {
-      const digit = DIGIT_VALUES[ids.digits.charCodeAt(k)] ?? -1;
-      if (digit < 0 || digit >= ids.radix) throw new Error(`Unexpected id digit ${ids.digits[k]}`);
-      value = value * ids.radix + digit;
-    }
-    found[i] = ids.low + value;
-  }
-  return found;
-}
-
 /** A signed number from its zigzag form (0, 1, 2, 3... for 0, -1, 1, -2...). */
 function signed(zigzag) {
   return zigzag % 2 ? -(zigzag + 1) / 2 : zigzag / 2;
 }
 
-/** Decode /carte/donnees.json (see carte/map_data.py) into one object per enterprise. */
+/** Decode /carte/donnees.json (see carte/map_data.py) into one object per enterprise; `n`, its ordinal,
+ * names it to /carte/lignes and /carte/recherche (carte/map_rows.py), which hold its id and name. */
 export function decode(payload) {
   const columns = Object.fromEntries(Object.entries(payload.columns)
     .map(([name, digits]) => [name, readNumbers(digits, payload.count)]));
-  const ids = readIds(payload.ids, payload.count);
   const enterprises = new Array(payload.count);
   let lat = 0;
   let lon = 0;
   for (let i = 0; i < payload.count; i += 1) {
     lat += signed(columns.dlat[i]);
     lon += signed(columns.dlon[i]);
-    const flags = columns.flags[i];
-    const town = payload.places.town[columns.place[i]];
-    const name = flags & FLAG_TOWN_IN_NAME ? payload.names[i].replace(TOWN_MARK, () => town) : payload.names[i];
     enterprises[i] = {
-      id: ids[i], name, town,
+      n: i,
+      town: payload.places.town[columns.place[i]],
       lat: lat / payload.scale,
       lon: lon / payload.scale,
       mrc: payload.places.mrc[columns.place[i]],
@@ -72,12 +52,24 @@ export function decode(payload) {
       sectors: columns.sectors[i],
       items: columns.items[i],
       services: columns.services[i],
-      approximate: (flags & FLAG_APPROXIMATE) === FLAG_APPROXIMATE,
-      text: fold(`${name} ${town}`),
+      approximate: (columns.flags[i] & FLAG_APPROXIMATE) === FLAG_APPROXIMATE,
       distance: null,
     };
   }
   return enterprises;
+}
+
+/** The bytes of a base64 bitset (/carte/recherche): ordinal i is bit i % 8 of byte i / 8. */
+export function readBits(base64) {
+  const text = atob(base64);
+  const bytes = new Uint8Array(text.length);
+  for (let i = 0; i < text.length; i += 1) bytes[i] = text.charCodeAt(i);
+  return bytes;
+}
+
+/** Whether a bitset holds an ordinal. */
+export function hasBit(bytes, ordinal) {
+  return (bytes[ordinal >> 3] & (1 << (ordinal & 7))) !== 0;
 }
 
 /** The bit of each code in the payload's masks. */
@@ -126,9 +118,10 @@ export function writeState(state, language) {
   return params.toString();
 }
 
-/** A predicate for the state; `ignoreSector` lets the sector chips count what each would add. */
+/** A predicate for the state; `ignoreSector` lets the sector chips count what each would add. The free
+ * text is matched by the server: `context.textBits` holds the rows it found for `state.q`. */
 export function makeFilter(state, context) {
-  const words = fold(state.q).split(" ").filter(Boolean);
+  const textBits = state.q ? context.textBits : null;
   const itemCodes = state.item ? matchItems(context.itemIndex, context.stopWords, state.item) : [];
   const itemMask = itemCodes.reduce((mask, code) => mask | (context.itemBits[code] || 0), 0);
   const sectorMask = state.sector.reduce((mask, code) => mask | (context.sectorBits[code] || 0), 0);
@@ -142,7 +135,7 @@ export function makeFilter(state, context) {
     if (serviceMask && (e.services & serviceMask) !== serviceMask) return false;
     if (state.mrc && e.mrc !== state.mrc) return false;
     if (state.region && context.mrcRegion[e.mrc] !== state.region) return false;
-    for (const word of words) if (!e.text.includes(word)) return false;
+    if (textBits && !hasBit(textBits, e.n)) return false;
     if (near && e.distance > state.radius) return false;
     if (box && (e.lon < box.west || e.lon > box.east || e.lat < box.south || e.lat > box.north)) return false;
     if (state.open_now && isOpenAt(e.hours, now.day, now.minute) !== true) return false;

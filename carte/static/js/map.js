@@ -1,10 +1,15 @@
 // The citizen map: markers, clusters, popups and the list, all built with DOM nodes from JSON data.
+// The payload has no names: the list and popups ask for them by ordinal, and the free-text search asks
+// the server which rows match (rows.js).
 import { format } from "./text.js";
 import { isOpenAt, quebecNow } from "./hours.js";
 import { bits, decode, makeFilter, readState, setDistances, writeState } from "./data.js";
 import { clusterIcon, el } from "./dom.js";
+import { StaleData, createRowSource } from "./rows.js";
 
 const PAGE_SIZE = 50;
+// Milliseconds of pause in typing before a search runs: the free text asks the server.
+const TYPING_PAUSE_MS = new Map([["q", 300], ["item", 200]]);
 const config = JSON.parse(document.getElementById("map-config").textContent);
 const messages = config.messages;
 const map = window[document.getElementById("map-script").dataset.map];
@@ -12,6 +17,7 @@ const form = document.getElementById("filters");
 const list = document.getElementById("results-list");
 const countLine = document.getElementById("count");
 const moreButton = document.getElementById("more");
+const listError = document.getElementById("list-error");
 const nearStatus = document.getElementById("near-status");
 const numbers = new Intl.NumberFormat(config.language, { maximumFractionDigits: 1 });
 const collator = new Intl.Collator(config.language, { sensitivity: "base" });
@@ -27,19 +33,36 @@ const mrcRegion = Object.fromEntries([...document.getElementById("f-mrc").option
 
 let enterprises = [];
 let context = null;
+// The names and ids of the payload's rows, and its free-text search, for the version loaded.
+let rows = null;
+let currentState = null;
 let results = [];
 let shown = 0;
 let selected = null;
 let nearCircle = null;
 let areaBox = null;
-let redrawStarted = null;
+// Of the redraw being measured: its start and the parts still drawing (markers, the list's first page).
+let redraw = null;
+// Bumped by each redraw: an answer that comes back for an older one is dropped.
+let generation = 0;
+// The list's pages, appended one after the other as their rows come.
+let listQueue = Promise.resolve();
+// A version of the payload the server refused once: it is loaded again once, not in a loop.
+let staleVersion = null;
+let reloading = false;
 // Above the server's threshold (config.tiles_url set) the viewport's tiles and the API replace the data.
 let tiled = null;
 
-function redrawDone() {
-  if (redrawStarted !== null) {
-    performance.measure("carte-redraw", { start: redrawStarted });  // read by scripts/bench/map.py
-    redrawStarted = null;
+function startRedraw(parts) {
+  redraw = { started: performance.now(), parts: new Set(parts) };
+}
+
+function redrawDone(part) {
+  if (redraw === null) return;
+  redraw.parts.delete(part);
+  if (redraw.parts.size === 0) {
+    performance.measure("carte-redraw", { start: redraw.started });  // read by scripts/bench/map.py
+    redraw = null;
   }
 }
 
@@ -47,7 +70,7 @@ function makeCluster() {
   return L.markerClusterGroup({
     chunkedLoading: true,
     // The last chunk is reported before its clusters reach the DOM: end the measure after them.
-    chunkProgress: (done, total) => { if (done === total) queueMicrotask(redrawDone); },
+    chunkProgress: (done, total) => { if (done === total) queueMicrotask(() => redrawDone("markers")); },
     showCoverageOnHover: false, maxClusterRadius: 60, disableClusteringAtZoom: 14,
     iconCreateFunction: (group) => clusterIcon(group.getChildCount()),
   });
@@ -68,8 +91,8 @@ function sectorCodes(mask) {
   return config.sectors.filter((term) => mask & context.sectorBits[term.code]).map((term) => term.code);
 }
 
-function enterpriseUrl(e) {
-  return `${config.enterprise_url}${e.id}?lang=${config.language}`;
+function enterpriseUrl(id) {
+  return `${config.enterprise_url}${id}?lang=${config.language}`;
 }
 
 function distanceText(e) {
@@ -86,13 +109,41 @@ function openNowBadge(e) {
   return isOpenAt(e.hours, now.day, now.minute) ? el("p", { class: "open-now" }, messages.open_now) : "";
 }
 
-function popupContent(e) {
-  const box = el("div", { class: "popup" }, el("h3", {}, el("a", { href: enterpriseUrl(e) }, e.name)));
+/** Name the link and point it and the others at the enterprise's page; the row is known. */
+function fillLinks(row, name, ...others) {
+  name.textContent = row.name;
+  for (const link of [name, ...others]) link.href = enterpriseUrl(row.id);
+}
+
+function popupContent(e, marker) {
+  const name = el("a", {});
+  const details = el("a", { class: "button" }, messages.details);
+  const title = el("h3", {}, name);
+  const box = el("div", { class: "popup" }, title);
   box.append(el("p", {}, [e.town, distanceText(e)].filter(Boolean).join(" · ")));
   box.append(el("p", { class: "tags" }, sectorCodes(e.sectors).map((code) => labels.sector[code]).join(", ")));
   box.append(el("p", {}, itemsText(e)), openNowBadge(e));
   if (e.approximate) box.append(el("p", { class: "approximate" }, messages.approximate));
-  box.append(el("a", { href: enterpriseUrl(e), class: "button" }, messages.details));
+  box.append(details);
+  const row = rows.row(e.n);
+  if (row) {
+    fillLinks(row, name, details);
+    return box;
+  }
+  // Opened from the map before the list showed it: the name comes with its row.
+  name.textContent = messages.loading;
+  title.setAttribute("aria-busy", "true");
+  const source = rows;
+  source.load([e.n]).then(() => {
+    fillLinks(source.row(e.n), name, details);
+    titleMarker(marker, e);
+  }, (error) => {
+    name.textContent = messages.rows_failed;
+    if (error instanceof StaleData) failed(error);
+  }).finally(() => {
+    title.setAttribute("aria-busy", "false");
+    if (marker.isPopupOpen()) marker.getPopup().update();
+  });
   return box;
 }
 
@@ -132,19 +183,36 @@ function pinIcon(sector, approximate) {
 
 /** A marker with its popup, bound at first use: most markers are never opened. */
 function withPopup(marker, e) {
-  if (!marker.getPopup()) marker.bindPopup(() => popupContent(e));
+  if (!marker.getPopup()) marker.bindPopup(() => popupContent(e, marker));
   return marker;
+}
+
+/** Give a marker its enterprise's name as title (shown on hover) once its row is known; a marker made
+ * before keeps it for the icons Leaflet makes for it later. */
+function titleMarker(marker, e) {
+  const row = rows.row(e.n);
+  if (!row || marker.options.title === row.name) return;
+  marker.options.title = row.name;
+  if (marker.getElement()) marker.getElement().title = row.name;
 }
 
 function markerOf(e, group = shownGroup) {
   let marker = group.markers.get(e);
   if (!marker) {
     const icon = pinIcon(sectorCodes(e.sectors)[0], e.approximate);
-    marker = L.marker([e.lat, e.lon], { icon, title: e.name, alt: e.name, keyboard: false });
+    const options = { icon, keyboard: false };
+    const row = rows.row(e.n);
+    if (row) options.title = row.name;
+    marker = L.marker([e.lat, e.lon], options);
     marker.on("click", () => {
       // Bound now, the popup's own click handler opens and closes it from the next click on.
       if (!marker.getPopup()) withPopup(marker, e).openPopup();
       select(e, false);
+    });
+    // Its name as title before the browser shows it on hover: known, or asked for now.
+    marker.on("mouseover", () => {
+      if (rows.row(e.n)) titleMarker(marker, e);
+      else rows.load([e.n]).then(() => titleMarker(marker, e), () => {});
     });
     group.markers.set(e, marker);
   }
@@ -163,7 +231,7 @@ function updateMarkers() {
   if (results.length === enterprises.length && enterprises.length > 0) {
     showGroup(everything);
     if (everything.built) {
-      queueMicrotask(redrawDone);
+      queueMicrotask(() => redrawDone("markers"));
     } else {
       everything.built = true;
       everything.cluster.addLayers(enterprises.map((e) => markerOf(e, everything)));
@@ -202,8 +270,9 @@ function refill(group, wanted) {
 }
 
 function listItem(e) {
-  const item = el("li", { "data-id": String(e.id), class: "result" });
-  item.append(el("h3", {}, el("a", { href: enterpriseUrl(e) }, e.name)));
+  const row = rows.row(e.n);
+  const item = el("li", { "data-n": String(e.n), class: "result" });
+  item.append(el("h3", {}, el("a", { href: enterpriseUrl(row.id) }, row.name)));
   item.append(el("p", { class: "meta" }, [e.town, distanceText(e)].filter(Boolean).join(" · ")));
   const tags = el("p", { class: "tags" });
   for (const code of sectorCodes(e.sectors)) {
@@ -217,26 +286,62 @@ function listItem(e) {
   return item;
 }
 
-function showMore(upTo) {
+/** Show a failure of the list or the search; a payload the server no longer answers for is loaded again. */
+function failed(error, message = messages.rows_failed) {
+  if (error instanceof StaleData) {
+    if (error.version !== rows.version || reloading) return;  // about a payload already being replaced
+    if (staleVersion !== rows.version) {
+      staleVersion = rows.version;
+      reload();
+      return;
+    }
+  }
+  list.setAttribute("aria-busy", "false");
+  listError.textContent = message;
+  listError.hidden = false;
+}
+
+/** Append the results from `shown` to `end` once their rows are known; false if the redraw is gone. */
+async function appendPage(upTo, current) {
+  if (current !== generation) return false;
   const end = Math.min(results.length, Math.max(upTo || 0, shown + PAGE_SIZE));
+  const page = results.slice(shown, end);
+  list.setAttribute("aria-busy", "true");
+  try {
+    await rows.load(page.map((e) => e.n));  // at most MAX_ROWS a request: far down the list, several
+  } catch (error) {
+    if (current === generation) failed(error);
+    return false;
+  }
+  if (current !== generation) return false;
   const fragment = document.createDocumentFragment();
-  for (let i = shown; i < end; i += 1) fragment.append(listItem(results[i]));
+  for (const e of page) fragment.append(listItem(e));
   list.append(fragment);
+  list.setAttribute("aria-busy", "false");
   shown = end;
+  for (const e of page) {
+    const marker = shownGroup.markers.get(e);
+    if (marker) titleMarker(marker, e);
+  }
   const rest = results.length - shown;
   moreButton.hidden = rest <= 0;
   moreButton.textContent = format(messages.more, { n: Math.min(rest, PAGE_SIZE) });
+  return true;
 }
 
-function highlight(e) {
+/** Add the next page of results to the list, or every result up to `upTo`, after the pages asked before. */
+function showMore(upTo) {
+  const current = generation;
+  listQueue = listQueue.then(() => appendPage(upTo, current));
+  return listQueue;
+}
+
+function markItem(e) {
   for (const node of list.querySelectorAll(".result.selected")) {
     node.classList.remove("selected");
     node.removeAttribute("aria-current");
   }
-  const previous = selected && shownGroup.markers.get(selected);
-  if (previous && previous.getElement()) previous.getElement().classList.remove("pin-selected");
-  selected = e;
-  const item = list.querySelector(`[data-id="${e.id}"]`);
+  const item = list.querySelector(`[data-n="${e.n}"]`);
   if (item) {
     item.classList.add("selected");
     item.setAttribute("aria-current", "true");
@@ -244,13 +349,25 @@ function highlight(e) {
   return item;
 }
 
+function highlight(e) {
+  const previous = selected && shownGroup.markers.get(selected);
+  if (previous && previous.getElement()) previous.getElement().classList.remove("pin-selected");
+  selected = e;
+  return markItem(e);
+}
+
+/** Show a selected enterprise's entry in the list, once the list reaches it. */
+async function revealInList(e) {
+  const index = results.indexOf(e);
+  if (index >= shown && !(await showMore(index + 1))) return;
+  if (selected !== e) return;
+  const item = markItem(e);
+  if (item) item.scrollIntoView({ block: "nearest" });
+}
+
 /** Select an enterprise: from the list it is shown on the map; from the map it is found in the list. */
 function select(e, fromList) {
-  if (!fromList) {
-    const index = results.indexOf(e);
-    if (index >= shown) showMore(index + 1);
-  }
-  const item = highlight(e);
+  highlight(e);
   const marker = markerOf(e);
   if (fromList) {
     // Replaces a view the last filter change may still wait for; waits itself for a running zoom.
@@ -260,7 +377,7 @@ function select(e, fromList) {
     }));
   } else {
     if (marker.getElement()) marker.getElement().classList.add("pin-selected");
-    if (item) item.scrollIntoView({ block: "nearest" });
+    revealInList(e);
   }
 }
 
@@ -383,32 +500,59 @@ function fitView(state) {
   }
 }
 
-/** Recompute the results of a state and redraw list, counts and markers. */
-function apply(state, { fit = false } = {}) {
-  redrawStarted = performance.now();
+/** The rows the server's free-text search finds for the state (null without text), or undefined if it
+ * failed or a newer redraw started meanwhile. */
+async function textMatches(wanted, current) {
+  if (!wanted.q) return null;
+  try {
+    const found = await rows.search(wanted.q);
+    return current === generation ? found : undefined;
+  } catch (error) {
+    if (current === generation) failed(error, messages.search_failed);
+    return undefined;
+  }
+}
+
+/** Recompute the results of a state and redraw list, counts and markers; resolves once the list's first
+ * page is shown. */
+async function apply(wanted, { fit = false } = {}) {
+  generation += 1;
+  const current = generation;
+  currentState = wanted;
+  listError.hidden = true;
   if (tiled) {
-    updateNear(state);
-    updateArea(state);
+    startRedraw(["tiles"]);
+    updateNear(wanted);
+    updateArea(wanted);
     updateLanguageLinks();
-    if (fit) fitView(state);
-    tiled.show(state);
+    if (fit) fitView(wanted);
+    tiled.show(wanted);
     return;
   }
-  setDistances(enterprises, state.nearPoint);
-  const filter = makeFilter(state, { ...context, now: quebecNow() });
+  startRedraw(["markers", "list"]);
+  list.setAttribute("aria-busy", "true");
+  const textBits = await textMatches(wanted, current);
+  if (textBits === undefined) return;
+  setDistances(enterprises, wanted.nearPoint);
+  const filter = makeFilter(wanted, { ...context, textBits, now: quebecNow() });
   results = enterprises.filter((e) => filter.test(e));
-  if (state.nearPoint) results.sort((a, b) => a.distance - b.distance);
+  if (wanted.nearPoint) results.sort((a, b) => a.distance - b.distance);
   list.replaceChildren();
+  moreButton.hidden = true;
   shown = 0;
   selected = null;
-  showMore();
-  updateCounts(state, filter);
-  updateItemFeedback(state, filter);
-  updateNear(state);
-  updateArea(state);
+  listQueue = Promise.resolve();
+  // Asked for now, so that the request runs while the markers cluster.
+  rows.load(results.slice(0, PAGE_SIZE).map((e) => e.n)).catch(() => {});
+  const firstPage = showMore().then((done) => { if (done) redrawDone("list"); });
+  updateCounts(wanted, filter);
+  updateItemFeedback(wanted, filter);
+  updateNear(wanted);
+  updateArea(wanted);
   updateLanguageLinks();
   updateMarkers();
-  if (fit) fitView(state);
+  if (fit) fitView(wanted);
+  await firstPage;
 }
 
 function updateLanguageLinks() {
@@ -470,9 +614,9 @@ function clearFilters() {
 function listen() {
   let typing = null;
   form.addEventListener("input", (event) => {
-    if (!["q", "item"].includes(event.target.name)) return;
+    if (!TYPING_PAUSE_MS.has(event.target.name)) return;
     clearTimeout(typing);
-    typing = setTimeout(() => commit(formState(), { push: false, fit: false }), 200);
+    typing = setTimeout(() => commit(formState(), { push: false, fit: false }), TYPING_PAUSE_MS.get(event.target.name));
   });
   form.addEventListener("change", (event) => {
     if (event.target.name === "place") return;
@@ -525,8 +669,7 @@ function listen() {
 // Loaded only above the threshold: the full-data page never downloads the tiled view's code.
 async function startTiled() {
   const { createTiledView } = await import("./tiles.js");
-  tiled = createTiledView({ map, config, pinIcon, onDrawn: redrawDone,
-    enterpriseUrl: (id) => enterpriseUrl({ id }) });
+  tiled = createTiledView({ map, config, pinIcon, onDrawn: () => redrawDone("tiles"), enterpriseUrl });
   const state = readState(window.location.search);
   fillForm(state);
   listen();
@@ -534,26 +677,62 @@ async function startTiled() {
   document.body.dataset.mapReady = "true";
 }
 
-async function start() {
-  if (config.tiles_url) {
-    await startTiled();
-    return;
-  }
-  const response = await fetch(config.data_url);
+/** The enterprises in the list's order without near me: by town, then as the payload orders them
+ * (by position within a town), since names come later. */
+function byTown(decoded) {
+  const towns = [...new Set(decoded.map((e) => e.town))]
+    .sort((a, b) => (a === "") - (b === "") || collator.compare(a, b));
+  const rank = new Map(towns.map((town, i) => [town, i]));
+  return decoded.sort((a, b) => rank.get(a.town) - rank.get(b.town) || a.n - b.n);
+}
+
+/** Load the payload (revalidated with the server when `fresh`) and start over with its version. */
+async function loadData(fresh = false) {
+  const response = await fetch(config.data_url, fresh ? { cache: "no-cache" } : {});
+  if (!response.ok) throw new Error(`${response.status} ${config.data_url}`);
   const payload = await response.json();
-  enterprises = decode(payload).sort((a, b) => collator.compare(a.name, b.name));
+  enterprises = byTown(decode(payload));
   context = {
     itemIndex: config.item_index, stopWords: new Set(config.stop_words), mrcRegion,
     sectorBits: bits(payload.vocabulary.sectors), itemBits: bits(payload.vocabulary.items),
     serviceBits: bits(payload.vocabulary.services),
   };
-  const state = readState(window.location.search);
-  fillForm(state);
+  rows = createRowSource({ rowsUrl: config.rows_url, searchUrl: config.search_url, version: payload.version,
+    language: config.language });
+  // Markers belong to the enterprises of one payload: the groups start again.
+  renew(everything);
+  everything.built = false;
+  renew(filtered);
+  selected = null;
+}
+
+/** The server changed the data since the page loaded it: load it again and redraw the same search. */
+async function reload() {
+  reloading = true;
+  try {
+    await loadData(true);
+  } catch (error) {
+    failed(error);
+    return;
+  } finally {
+    reloading = false;
+  }
+  await apply(currentState);
+}
+
+async function start() {
+  if (config.tiles_url) {
+    await startTiled();
+    return;
+  }
+  await loadData();
+  const first = readState(window.location.search);
+  fillForm(first);
   const narrow = window.matchMedia("(max-width: 767px)").matches;
-  const detailed = state.sector.length || state.service.length || state.mrc || state.region || state.open_now;
+  const detailed = first.sector.length || first.service.length || first.mrc || first.region || first.open_now;
   if (narrow && !detailed) document.getElementById("more-filters").open = false;
   listen();
-  apply(state, { fit: true });
+  await apply(first, { fit: true });
   document.body.dataset.mapReady = "true";
 }
 
