@@ -23,8 +23,8 @@ class Citizen(HttpUser):
     wait_time = between(1, 5)
 
     def on_start(self) -> None:
-        """A browser keeps the map data's ETag and sends it back on the next visit."""
-        self.etag = ""
+        """A browser keeps the map data's ETag, version and row count, and sends the ETag back next time."""
+        self.etag, self.version, self.count = "", "", 0
 
     @task(5)
     def map_page(self) -> None:
@@ -33,8 +33,9 @@ class Citizen(HttpUser):
 
     @task(5)
     def map_data(self) -> None:
-        """The map data, revalidated with the ETag the browser holds (304) after the first time; above
-        the full-data limit, the tiles of a view instead, as the page asks for them."""
+        """The map data, revalidated with the ETag the browser holds (304) after the first time, then the
+        names of the list's first page, as the page asks for them; above the full-data limit, the tiles
+        of a view instead."""
         if TARGETS["tiled"]:
             for path in RANDOM.choice(TARGETS["views"]):
                 self.client.get(path, name="/tiles/[z]/[x]/[y].json")
@@ -42,9 +43,23 @@ class Citizen(HttpUser):
         headers = {"If-None-Match": self.etag} if self.etag else {}
         with self.client.get("/carte/donnees.json", headers=headers, name="/carte/donnees.json",
                              catch_response=True) as response:
+            if response.status_code == 200:
+                payload = response.json()
+                self.version, self.count = payload["version"], payload["count"]
             if response.status_code in (200, 304):
                 self.etag = response.headers.get("ETag", self.etag)
                 response.success()
+        if self.count:
+            first = RANDOM.randrange(max(self.count - 50, 1))
+            rows = ",".join(str(n) for n in range(first, min(first + 50, self.count)))
+            self.client.get(f"/carte/lignes?v={self.version}&n={rows}", name="/carte/lignes?v&n")
+
+    @task(3)
+    def map_text(self) -> None:
+        """The map's free text: which rows of the payload the page holds match it."""
+        if self.version and not TARGETS["tiled"]:
+            self.client.get(f"/carte/recherche?v={self.version}&q={RANDOM.choice(WORDS)}",
+                            name="/carte/recherche?v&q")
 
     @task(10)
     def api_box(self) -> None:
