@@ -108,7 +108,11 @@ def public_surfaces(visit: Visit, rows: list[dict], payloads: list[str]) -> None
     names = [row["name"] for row in rows]
     visit.open("/?mrc=29", "body[data-map-ready]")
     while visit.page.locator("#more").is_visible():
+        shown = visit.page.locator("#results-list > li").count()
         visit.page.click("#more")
+        # The next page is drawn once its names arrive; until then the button stays where it is.
+        visit.page.wait_for_function("(shown) => document.querySelectorAll('#results-list > li').length > shown",
+                                     arg=shown)
     visit.expect("/ list", visit.page.evaluate(SHOWN_TEXT), names)
     visit.expect("/ popups", visit.page.evaluate(ALL_POPUPS), names)
     visit.page.locator(".result button").first.click()
