@@ -13,6 +13,7 @@ answers free-text searches (carte/point_table.py), under the same data version.
 """
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 
 from sqlalchemy import text
@@ -32,8 +33,8 @@ COVERED = ("sectors", "items", "services", "mrc", "region")
 GRID_BITS = 22
 #: The grid the rows were built on: a table built on another grid is stale whatever its data version.
 LAYOUT = f"{CELLS} cells, levels 0-{MAX_LEVEL}, points on {GRID_BITS} bits"
-#: The Web-Mercator square: a point outside it is on no tile (its edges as in carte/map_tiles.py).
-MERCATOR_LATITUDE = 85.0511287798066
+#: The Web-Mercator square's edge of latitude: a point beyond it is on no tile (as in carte/map_tiles.py).
+MERCATOR_LATITUDE = math.degrees(math.atan(math.sinh(math.pi)))
 
 _MASKS = """
 WITH vocab AS (
@@ -150,9 +151,9 @@ def stored_version(session: Session) -> int | None:
                            {"layout": LAYOUT}).scalar()
 
 
-def covers(filters: EnterpriseFilter) -> bool:
-    """Whether the table can answer these filters (only MRC, region and vocabulary filters are set)."""
-    return filters == EnterpriseFilter(**{name: getattr(filters, name) for name in COVERED})
+def covers(filters: EnterpriseFilter, answered: tuple[str, ...] = COVERED) -> bool:
+    """Whether only filters a table answers are set (by default this one's: MRC, region, vocabulary)."""
+    return filters == EnterpriseFilter(**{name: getattr(filters, name) for name in answered})
 
 
 def is_fresh(session: Session) -> bool:
@@ -167,18 +168,24 @@ def masks(session: Session, filters: EnterpriseFilter) -> tuple[int, int, int]:
     return row[0], row[1], row[2]
 
 
-def cells(session: Session, filters: EnterpriseFilter, z: int, x: int, y: int) -> list[list[float]]:
-    """[lat, lon, count] of each non-empty cell of tile z/x/y under covered filters."""
-    sectors, items, services = masks(session, filters)
+def covered_conditions(session: Session, filters: EnterpriseFilter) -> tuple[list[str], dict]:
+    """SQL conditions of the covered filters on a table of masks and MRC codes, and their values."""
+    vocabulary = filters.sectors or filters.items or filters.services
+    sectors, items, services = masks(session, filters) if vocabulary else (0, 0, 0)
     sql = [f"{name} & :{name} <> 0" for name in ("sectors", "items", "services") if getattr(filters, name)]
     if filters.mrc:
         sql.append("mrc_code = :mrc")
     if filters.region:
         sql.append("mrc_code IN (SELECT code FROM mrc WHERE region_code = :region)")
+    return sql, {"sectors": sectors, "items": items, "services": services, "mrc": filters.mrc,
+                 "region": filters.region}
+
+
+def cells(session: Session, filters: EnterpriseFilter, z: int, x: int, y: int) -> list[list[float]]:
+    """[lat, lon, count] of each non-empty cell of tile z/x/y under covered filters."""
+    sql, values = covered_conditions(session, filters)
     # Without any filter the totals answer: one row per cell instead of one per combination.
     query = _TILE.format(table="map_cluster" if sql else "map_cluster_total",
                          conditions="".join(f" AND {condition}" for condition in sql))
-    rows = session.execute(text(query), {
-        "zoom": z, "x0": x * CELLS, "y0": y * CELLS, "last": CELLS - 1, "sectors": sectors, "items": items,
-        "services": services, "mrc": filters.mrc, "region": filters.region})
+    rows = session.execute(text(query), {"zoom": z, "x0": x * CELLS, "y0": y * CELLS, "last": CELLS - 1, **values})
     return [[lat, lon, count] for lat, lon, count in rows]

@@ -84,12 +84,17 @@ def rows_of(session: Session, data: MapData, ordinals: list[int]) -> dict[str, A
     return {"n": ordinals, "id": ids, "name": [names[enterprise_id] for enterprise_id in ids]}
 
 
-def search_bits(session: Session, data: MapData, raw: str | None) -> dict[str, Any]:
-    """The rows whose name, description or municipality holds q: their number and a base64 bitset
-    (ordinal i is bit i % 8 of byte i // 8)."""
+def parse_search(raw: str | None) -> str:
+    """The text to search for, or InvalidParameter naming q."""
     q = (parse_text("q", raw) or "").strip()
     if not q:
         raise InvalidParameter("q", "le texte à chercher est requis.", "the text to search for is required.")
+    return q
+
+
+def search_bits(session: Session, data: MapData, q: str) -> dict[str, Any]:
+    """The rows whose name, description or municipality holds q: their number and a base64 bitset
+    (ordinal i is bit i % 8 of byte i // 8)."""
     bits = bytearray((len(data.ids) + 7) // 8)
     found = 0
     for enterprise_id in text_match_ids(session, q):

@@ -157,8 +157,8 @@ def tile_cells(session: Session, filters: EnterpriseFilter, tile: Tile, moment: 
                ) -> tuple[list[list[float]], Callable[[], list[ColumnElement[bool]]]]:
     """The tile's cells, and the conditions selecting its points (from map_point under a text search)."""
     if point_table.answers(session, filters):
-        return (rounded(point_table.cells(session, filters, tile.z, tile.x, tile.y)),
-                lambda: [by_ids(point_table.ids(session, filters, tile.z, tile.x, tile.y))])
+        found = point_table.matches(session, filters, tile.z, tile.x, tile.y)
+        return rounded(found.cells(session)), lambda: [by_ids(found.ids(session))]
     conditions = tile_conditions(session, filters, tile, moment)
     return tile_clusters(session, filters, tile, conditions), lambda: conditions
 

@@ -12,6 +12,8 @@ the clusters are fresh, for the filters below.
 """
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 from sqlalchemy import text
 from sqlalchemy.orm import Session
 
@@ -40,39 +42,37 @@ def morton_range(z: int, x: int, y: int) -> tuple[int, int]:
 
 def answers(session: Session, filters: EnterpriseFilter) -> bool:
     """Whether map_point answers a tile under these filters: a text search, fresh data, nothing else."""
-    return bool(filters.q) and filters == EnterpriseFilter(**{name: getattr(filters, name) for name in ANSWERED}) \
-        and cluster_table.is_fresh(session)
+    return bool(filters.q) and cluster_table.covers(filters, ANSWERED) and cluster_table.is_fresh(session)
 
 
-def _where(session: Session, filters: EnterpriseFilter, z: int, x: int, y: int) -> tuple[str, dict]:
-    """The SQL conditions of a tile under the filters, and their values."""
+@dataclass(frozen=True)
+class TileMatches:
+    """The conditions selecting one tile's matches in map_point, with their values."""
+
+    z: int
+    where: str
+    values: dict
+
+    def cells(self, session: Session) -> list[list[float]]:
+        """[lat, lon, count] of each non-empty cell of the tile: the mean position of its matches."""
+        # A cell of the tile is CELL_BITS bits finer than the tile, so GRID_BITS - z - CELL_BITS coarser
+        # than the grid: two bits of the code per level.
+        coarser = 2 * (GRID_BITS - self.z - CELL_BITS)
+        rows = session.execute(text(f"SELECT avg(lat), avg(lon), count(*) FROM map_point WHERE {self.where} "
+                                    f"GROUP BY morton >> {coarser}"), self.values)
+        return [[lat, lon, count] for lat, lon, count in rows]
+
+    def ids(self, session: Session) -> list[int]:
+        """The ids of the tile's matches, in order."""
+        return list(session.execute(text(f"SELECT id FROM map_point WHERE {self.where} ORDER BY id"),
+                                    self.values).scalars())
+
+
+def matches(session: Session, filters: EnterpriseFilter, z: int, x: int, y: int) -> TileMatches:
+    """The matches of tile z/x/y under the filters (a text search, with any covered filter)."""
     low, high = morton_range(z, x, y)
-    vocabulary = filters.sectors or filters.items or filters.services
-    sectors, items, services = cluster_table.masks(session, filters) if vocabulary else (0, 0, 0)
-    values = {"low": low, "high": high, "q": escape_like(filters.q.strip()), "sectors": sectors, "items": items,
-              "services": services, "mrc": filters.mrc, "region": filters.region}
+    covered, values = cluster_table.covered_conditions(session, filters)
     sql = ["morton >= :low", "morton < :high",
-           "search LIKE concat('%', lower(carte_unaccent(:q)), '%') ESCAPE '\\'"]
-    sql += [f"{name} & :{name} <> 0" for name in ("sectors", "items", "services") if getattr(filters, name)]
-    if filters.mrc:
-        sql.append("mrc_code = :mrc")
-    if filters.region:
-        sql.append("mrc_code IN (SELECT code FROM mrc WHERE region_code = :region)")
-    return " AND ".join(sql), values
-
-
-def cells(session: Session, filters: EnterpriseFilter, z: int, x: int, y: int) -> list[list[float]]:
-    """[lat, lon, count] of each non-empty cell of tile z/x/y: the mean position of its matches."""
-    where, values = _where(session, filters, z, x, y)
-    # A cell of the tile is CELL_BITS bits finer than the tile, so GRID_BITS - z - CELL_BITS coarser
-    # than the grid: two bits of the code per level.
-    coarser = 2 * (GRID_BITS - z - CELL_BITS)
-    rows = session.execute(text(f"SELECT avg(lat), avg(lon), count(*) FROM map_point WHERE {where} "
-                                f"GROUP BY morton >> {coarser}"), values)
-    return [[lat, lon, count] for lat, lon, count in rows]
-
-
-def ids(session: Session, filters: EnterpriseFilter, z: int, x: int, y: int) -> list[int]:
-    """The ids of tile z/x/y's matches, in order."""
-    where, values = _where(session, filters, z, x, y)
-    return list(session.execute(text(f"SELECT id FROM map_point WHERE {where} ORDER BY id"), values).scalars())
+           "search LIKE concat('%', lower(carte_unaccent(:q)), '%') ESCAPE '\\'", *covered]
+    return TileMatches(z, " AND ".join(sql), {**values, "low": low, "high": high,
+                                              "q": escape_like(filters.q.strip())})

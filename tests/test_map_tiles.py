@@ -213,7 +213,7 @@ def test_text_search_tiles_from_map_point_equal_the_tiles_of_the_points(db_sessi
     for zoom in (2, 7, 10, 13, 16):
         for tile in {tile_containing(lon, lat, zoom) for lon, lat in positions(70)}:
             from_points = clusters(db_session, tile_conditions(db_session, filters, tile), tile)
-            from_table = rounded(point_table.cells(db_session, filters, tile.z, tile.x, tile.y))
+            from_table = rounded(point_table.matches(db_session, filters, tile.z, tile.x, tile.y).cells(db_session))
             assert sorted(from_points) == sorted(from_table)
 
 
@@ -222,7 +222,7 @@ def test_a_text_search_never_matches_across_two_fields(db_session, connection):
     cluster_table.refresh(db_session)
     tile = tile_containing(-70.6656, 46.1185, 3)
     for q, found in (("vert", 1), ("montreal", 1), ("laval", 1), ("vert montreal", 0), ("real laval", 0)):
-        cells = point_table.cells(db_session, EnterpriseFilter(q=q), tile.z, tile.x, tile.y)
+        cells = point_table.matches(db_session, EnterpriseFilter(q=q), tile.z, tile.x, tile.y).cells(db_session)
         assert sum(cell[2] for cell in cells) == found, q
 
 
@@ -265,7 +265,7 @@ def test_points_outside_the_web_mercator_square_are_on_no_tile(db_session, conne
     insert_enterprise(connection, name="Noël au Québec", lon=-70.6, lat=46.1)
     cluster_table.refresh(db_session)
     assert db_session.execute(text("SELECT count(*) FROM map_point")).scalar_one() == 1
-    assert sum(cell[2] for cell in point_table.cells(db_session, EnterpriseFilter(q="noel"), 0, 0, 0)) == 1
+    assert sum(cell[2] for cell in point_table.matches(db_session, EnterpriseFilter(q="noel"), 0, 0, 0).cells(db_session)) == 1
 
 
 @pytest.mark.parametrize("z, x, y", [(0, 0, 0), (3, 2, 5), (8, 75, 91), (20, 300_000, 700_000)])

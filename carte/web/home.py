@@ -3,6 +3,7 @@ search `/carte/recherche`, `/carte/mrc.geojson`) and "near me" (`/carte/lieu`)."
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 
 from flask import Blueprint, Response, current_app, jsonify, render_template, request, url_for
 from flask_babel import gettext as _
@@ -10,11 +11,13 @@ from flask_babel import gettext as _
 from carte.db import get_session
 from carte.filters import check_known, single
 from carte.map_data import MapData, Payload, build_map_data, make_payload, mrc_boundaries_document
-from carte.map_rows import check_version, parse_ordinals, rows_of, search_bits
+from carte.map_rows import check_version, parse_ordinals, parse_search, rows_of, search_bits
 from carte.map_tiles import exceeds
 from carte.places import MAX_QUERY_LENGTH, resolve_place
 from carte.queries import data_version, mrc_places
 from carte.vocabulary import STOP_WORDS, build_index, load_vocabulary
+from carte.web.api import json_response
+from carte.web.caching import conditional
 from carte.web.folium_map import cached_map
 from carte.web.i18n import current_language
 from carte.web.icons import sprite
@@ -163,13 +166,11 @@ def enterprise_data() -> Response:
     return conditional_json(current_map_data().payload, DATA_MAX_AGE)
 
 
-def rows_json(body: dict) -> Response:
-    """A compact JSON answer about one version of the payload, with an ETag (304 to it); a browser may keep
-    it as long as the payload."""
-    response = Response(json.dumps(body, ensure_ascii=False, separators=(",", ":")), mimetype="application/json")
-    response.headers["Cache-Control"] = f"public, max-age={DATA_MAX_AGE}"
-    response.add_etag()
-    return response.make_conditional(request)
+def rows_json(build: Callable[[], dict]) -> Response:
+    """A compact JSON answer about one version of the payload, with the data's ETag (304 to it, built only
+    otherwise); a browser may keep it as long as the payload."""
+    return conditional(lambda: json_response(json.dumps(build(), ensure_ascii=False, separators=(",", ":"))),
+                       max_age=DATA_MAX_AGE)
 
 
 @blueprint.get("/carte/lignes")
@@ -180,7 +181,8 @@ def enterprise_rows() -> Response:
     args = request.args.to_dict(flat=False)
     data = current_map_data()
     check_version(single(args, "v"), data)
-    return rows_json(rows_of(get_session(), data, parse_ordinals(single(args, "n"), len(data.ids))))
+    ordinals = parse_ordinals(single(args, "n"), len(data.ids))
+    return rows_json(lambda: rows_of(get_session(), data, ordinals))
 
 
 @blueprint.get("/carte/recherche")
@@ -191,7 +193,8 @@ def text_search() -> Response:
     args = request.args.to_dict(flat=False)
     data = current_map_data()
     check_version(single(args, "v"), data)
-    return rows_json(search_bits(get_session(), data, single(args, "q")))
+    q = parse_search(single(args, "q"))
+    return rows_json(lambda: search_bits(get_session(), data, q))
 
 
 @blueprint.get("/carte/mrc.geojson")
