@@ -2,11 +2,12 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Any, Mapping
+from typing import TYPE_CHECKING, Any, Mapping
 
-from flask import Flask
+from carte.core.config import REPO_ROOT, load_config
 
-from carte.config import REPO_ROOT, load_config
+if TYPE_CHECKING:
+    from flask import Flask
 
 
 def template_folder() -> Path:
@@ -31,8 +32,10 @@ def configure_cookies(app: Flask) -> None:
 
 def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     """Assemble the application: settings, database, languages, security headers, blueprints."""
-    from carte import db
-    from carte.web import api, csrf, embed, errors, export, i18n, request_guard, security, tiles, vendor
+    from flask import Flask
+
+    from carte.web import (api, csrf, embed, errors, export, i18n, request_guard, security, session, tiles,
+                           vendor)
     from carte.web.admin import blueprint as admin
     from carte.web.enterprise import blueprint as enterprise
     from carte.web.home import blueprint as home
@@ -46,7 +49,7 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
         app.config.update(config)
     app.config["MAX_CONTENT_LENGTH"] = int(app.config["MAX_UPLOAD_MB"]) * 1024 * 1024
     configure_cookies(app)
-    db.init_app(app)
+    session.init_app(app)
     i18n.init_app(app)
     security.init_app(app)
     request_guard.init_app(app)

@@ -11,11 +11,12 @@ from sqlalchemy import Engine, text
 from sqlalchemy.engine import Connection
 from sqlalchemy.orm import Session
 
-from carte import create_app, schema
-from carte.config import load_config
-from carte.db import make_engine
-from carte.geodata import load_geodata
-from carte.vocabulary import load_vocabulary, store_vocabulary
+from carte import create_app
+from carte.store import schema
+from carte.core.config import load_config
+from carte.store.engine import make_engine
+from carte.geo.geodata import load_geodata
+from carte.core.vocabulary import load_vocabulary, store_vocabulary
 
 TEST_DATABASE_URL = os.environ.get(
     "CARTE_TEST_DATABASE_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/carte_test")

@@ -8,7 +8,8 @@ from sqlalchemy import text
 from sqlalchemy.engine import Connection
 from werkzeug.routing import Rule
 
-from carte import freshness, imports, suggestions
+from carte.staff import freshness, suggestions
+from carte.ingest import jobs as imports
 from carte.web.vendor import VERSIONS
 from tests.factories import insert_enterprise
 

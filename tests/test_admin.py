@@ -11,8 +11,8 @@ from pathlib import Path
 import pytest
 from sqlalchemy import text
 
-from carte import accounts
-from carte.errors import CarteError
+from carte.staff import accounts
+from carte.core.errors import CarteError
 from tests.factories import insert_enterprise
 
 PASSWORD = "un-mot-de-passe-solide"

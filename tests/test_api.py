@@ -224,7 +224,7 @@ def test_the_built_geojson_is_valid_json_even_with_quotes_and_newlines(client, c
 
 
 def test_data_version_moves_with_every_change_to_enterprises(connection):
-    from carte.queries import data_version
+    from carte.read.queries import data_version
     from sqlalchemy.orm import Session
 
     session = Session(bind=connection)

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from sqlalchemy import text
 
-from carte.db import make_engine
+from carte.store.engine import make_engine
 
 
 def test_repeated_statements_are_never_prepared_on_the_server(database_url: str) -> None:

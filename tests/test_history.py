@@ -6,8 +6,8 @@ from pathlib import Path
 
 from sqlalchemy import text
 
-from carte.editing import set_actor
-from carte.history import enterprise_history, revert_import
+from carte.store.actor import set_actor
+from carte.staff.history import enterprise_history, revert_import
 from tests.factories import insert_enterprise
 
 
@@ -82,7 +82,7 @@ def test_reverting_keeps_a_later_staff_edit(connection):
 
 def test_every_enterprise_column_is_either_recorded_or_deliberately_ignored(connection):
     """A column added later must be named in the history trigger's lists (migration 0009) or be ignored there."""
-    path = Path(__file__).resolve().parent.parent / "carte" / "migrations" / "versions" / "0009_history_by_column.py"
+    path = Path(__file__).resolve().parent.parent / "carte" / "store" / "migrations" / "versions" / "0009_history_by_column.py"
     spec = importlib.util.spec_from_file_location("carte_migration_0009", path)
     migration = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(migration)

@@ -17,7 +17,7 @@ from sqlalchemy import Engine, text
 from carte.ingest.guard import MB, FileLimits
 from carte.ingest.pipeline import IngestOptions, ingest_file
 from carte.ingest.readers import IngestError, read_table
-from carte.vocabulary import load_vocabulary
+from carte.core.vocabulary import load_vocabulary
 from tests import hostile_files as hostile
 from tests.test_web_import import admin, app, upload  # noqa: F401 (fixtures)
 

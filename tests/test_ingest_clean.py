@@ -13,7 +13,7 @@ from carte.ingest.clean import (clean_text, fix_coordinates, match_terms, normal
                                 split_po_box, unformula)
 from carte.ingest.hours import is_osm, normalise_opening_hours
 from carte.ingest.rows import Places, sort_address
-from carte.vocabulary import load_vocabulary
+from carte.core.vocabulary import load_vocabulary
 
 LETTERS = "ABCEGHJKLMNPRSTVXY"
 SECOND_LETTERS = "ABCEGHJKLMNPRSTVWXYZ"
@@ -175,7 +175,7 @@ french_hours = st.tuples(french_days, st.sampled_from(["-", " au ", " à "]), fr
 @given(st.lists(french_hours, min_size=1, max_size=3).map("; ".join))
 def test_opening_hours_written_by_the_ingest_are_understood_by_the_map(written):
     """The map's evaluator reads every value the ingest stores, without giving up."""
-    from carte.opening_hours import parse_schedule
+    from carte.core.opening_hours import parse_schedule
 
     stored = normalise_opening_hours(written)
     assert stored is not None

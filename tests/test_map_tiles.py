@@ -4,9 +4,9 @@ from __future__ import annotations
 import pytest
 from sqlalchemy import text
 
-from carte import cluster_table, point_table
-from carte.filters import EnterpriseFilter
-from carte.map_tiles import FEW_POINTS, MAX_ZOOM, clusters, rounded, tile_conditions, tile_containing
+from carte.map import clusters as cluster_table, points as point_table
+from carte.read.filters import EnterpriseFilter
+from carte.map.tiles import FEW_POINTS, MAX_ZOOM, clusters, rounded, tile_conditions, tile_containing
 from tests.factories import insert_enterprise
 from tests.test_setup_and_cli import run_carte
 

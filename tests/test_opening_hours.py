@@ -1,7 +1,7 @@
 """Opening hours in OSM syntax made readable."""
 from __future__ import annotations
 
-from carte.opening_hours import describe_opening_hours
+from carte.core.opening_hours import describe_opening_hours
 
 
 def test_common_weekly_hours_read_as_sentences_in_french():

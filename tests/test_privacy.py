@@ -4,8 +4,8 @@ from __future__ import annotations
 import pytest
 from sqlalchemy import text
 
-from carte import accounts, freshness, suggestions
-from carte.map_rows import MAX_ROWS
+from carte.staff import accounts, freshness, suggestions
+from carte.map.rows import MAX_ROWS
 from tests.factories import insert_enterprise
 from tests.sample_urls import every_route, sample_rows
 from tests.test_export import carte_command

@@ -8,9 +8,10 @@ from flask import Flask
 from sqlalchemy import create_engine, text
 from sqlalchemy.engine import Connection, make_url
 
-from carte import create_app, schema
-from carte.db import make_engine
-from carte.vocabulary import load_vocabulary, store_vocabulary
+from carte import create_app
+from carte.store import schema
+from carte.store.engine import make_engine
+from carte.core.vocabulary import load_vocabulary, store_vocabulary
 from tests.factories import insert_enterprise
 from tests.test_suggestions import form_data, suggestions_in
 

@@ -8,7 +8,7 @@ from flask import Flask
 from sqlalchemy import text
 
 from carte import create_app
-from carte.db import close_session, get_session
+from carte.web.session import close_session, get_session
 
 #: After a pause, a statement inside a transaction still carries the transaction's start time.
 SAME_START = "SELECT transaction_timestamp() = statement_timestamp()"

@@ -4,8 +4,8 @@ from __future__ import annotations
 import pytest
 from sqlalchemy import text
 
-from carte.errors import CarteError
-from carte.review import confirm_position, move_pin, review_queue
+from carte.core.errors import CarteError
+from carte.staff.review import confirm_position, move_pin, review_queue
 from tests.factories import insert_enterprise
 
 ACTOR = "user:1 admin@exemple.org"
@@ -45,7 +45,7 @@ def test_confirming_keeps_the_point_and_clears_the_flags(connection):
 
 
 def test_an_editor_cannot_move_another_mrcs_pin(client, connection, app):
-    from carte import accounts
+    from carte.staff import accounts
     from tests.test_admin import PASSWORD, sign_in, token_of
 
     app.config["SESSION_COOKIE_SECURE"] = False
@@ -58,7 +58,7 @@ def test_an_editor_cannot_move_another_mrcs_pin(client, connection, app):
 
 
 def test_typed_garbage_coordinates_are_named_not_a_crash(client, connection, app):
-    from carte import accounts
+    from carte.staff import accounts
     from tests.test_admin import PASSWORD, sign_in, token_of
 
     app.config["SESSION_COOKIE_SECURE"] = False

@@ -3,8 +3,8 @@ from __future__ import annotations
 
 from sqlalchemy.dialects.postgresql import psycopg
 
-from carte.filters import EnterpriseFilter, Page
-from carte.queries import base_conditions, page_keys, page_keys_for
+from carte.read.filters import EnterpriseFilter, Page
+from carte.read.queries import base_conditions, page_keys, page_keys_for
 
 FIRST = EnterpriseFilter(q="vélo", items=("meubles",), sectors=("friperie", "ressourcerie"),
                          services=("collecte",), mrc="37", region="04", bbox=(-72.5, 45.5, -71.5, 46.5),

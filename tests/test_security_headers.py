@@ -6,7 +6,7 @@ import re
 import pytest
 from werkzeug.datastructures import Headers
 
-from carte import accounts
+from carte.staff import accounts
 from tests.sample_urls import every_route, sample_rows
 
 PASSWORD = "un-mot-de-passe-solide"
@@ -96,7 +96,7 @@ def test_every_route_of_the_url_map_carries_the_security_headers_signed_in_or_no
     ("GET", "/entreprises/999999999", 404), ("POST", "/", 405), ("DELETE", "/api/enterprises", 405),
     ("GET", "/api/enterprises?bbox=a,b,c,d", 400), ("POST", "/suggestions/merci", 405),
     ("POST", "/admin/deconnexion?csrf_token=", 302), ("GET", "/carte/lieu?q=" + "x" * 300, 400),
-    ("GET", "/vendor/leaflet/0.0.0/leaflet.js", 404), ("GET", "/static/../carte/config.py", 404),
+    ("GET", "/vendor/leaflet/0.0.0/leaflet.js", 404), ("GET", "/static/../carte/core/config.py", 404),
 ])
 def test_error_pages_carry_the_security_headers_and_refuse_framing(client, app, method, url, status):
     with client.session_transaction() as session:

@@ -6,7 +6,7 @@ import subprocess
 import sys
 from pathlib import Path
 
-from carte import schema
+from carte.store import schema
 
 ROOT = Path(__file__).resolve().parent.parent
 CARTE = str(Path(sys.executable).parent / "carte")
@@ -64,7 +64,7 @@ def test_geodata_load_reports_the_counts(database_url):
 
 
 def test_every_setting_is_documented():
-    from carte.config import SETTINGS
+    from carte.core.config import SETTINGS
 
     documented = (ROOT / "docs" / "configuration.md").read_text(encoding="utf-8")
     missing = [s.env for s in SETTINGS if f"`{s.env}`" not in documented]

@@ -9,10 +9,10 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 import pytest
 from sqlalchemy import text
 
-from carte.errors import CarteError
-from carte.geocoding import Chain
+from carte.core.errors import CarteError
+from carte.geo.geocoding import Chain
 from carte.ingest.pipeline import IngestOptions
-from carte.sources import add_source, refresh
+from carte.ingest.sources import add_source, refresh
 
 ROWS = [("Ressourcerie du Lac", "G5Y 1L3", "Saint-Georges"), ("Friperie du Pont", "G6E 3Z3", "Sainte-Marie"),
         ("Comptoir de la Rive", "G6V 4J8", "Lévis"), ("Atelier Vélo Centre", "G5Y 1L3", "Saint-Georges"),

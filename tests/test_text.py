@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from hypothesis import given, strategies as st
 
-from carte.text import fold, municipality_key, normalise_postal_code
+from carte.core.text import fold, municipality_key, normalise_postal_code
 
 LETTERS = "ABCEGHJKLMNPRSTVXY"
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 import pytest
 from sqlalchemy import text
 
-from carte.vocabulary import load_vocabulary, store_vocabulary
+from carte.core.vocabulary import load_vocabulary, store_vocabulary
 
 
 @pytest.mark.parametrize("phrase, code", [

@@ -35,21 +35,6 @@ def test_every_page_carries_security_headers(client):
     assert headers["X-Frame-Options"] == "DENY"
 
 
-#: The web layer and the command line may import Flask; nothing else in the package may.
-FLASK_LAYER = {"__init__.py", "cli.py", "cli_ingest.py", "cli_geocode.py", "db.py"}
-
-
-def test_core_modules_never_import_flask():
-    core = [path for path in (ROOT / "carte").rglob("*.py")
-            if "web" not in path.relative_to(ROOT / "carte").parts[:1] and "migrations" not in path.parts
-            and path.relative_to(ROOT / "carte").as_posix() not in FLASK_LAYER]
-    assert len(core) > 20
-    offenders = [path.name for path in core
-                 if "import flask" in path.read_text(encoding="utf-8")
-                 or "from flask" in path.read_text(encoding="utf-8")]
-    assert offenders == []
-
-
 def free_port() -> int:
     """A TCP port nobody listens on."""
     with socket.socket() as sock:
@@ -83,4 +68,4 @@ def test_the_built_package_carries_the_templates(tmp_path):
     wheel = next(tmp_path.glob("*.whl"))
     names = zipfile.ZipFile(wheel).namelist()
     assert "carte/templates/base.html" in names
-    assert any(name.startswith("carte/migrations/versions/") for name in names)
+    assert any(name.startswith("carte/store/migrations/versions/") for name in names)

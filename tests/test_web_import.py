@@ -7,7 +7,7 @@ import re
 import pytest
 from sqlalchemy import text
 
-from carte import accounts
+from carte.staff import accounts
 from tests.test_admin import PASSWORD, sign_in, token_of
 
 MESSY_ROWS = [

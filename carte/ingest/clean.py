@@ -8,9 +8,9 @@ from urllib.parse import urlsplit, urlunsplit
 
 import phonenumbers
 
-from carte.geocoding import Address, in_quebec
-from carte.text import normalise_postal_code
-from carte.vocabulary import Vocabulary
+from carte.geo.geocoding import Address, in_quebec
+from carte.core.text import normalise_postal_code
+from carte.core.vocabulary import Vocabulary
 
 _SPACES = re.compile(r"\s+")
 _CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f]")

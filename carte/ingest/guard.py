@@ -9,7 +9,7 @@ import zlib
 from dataclasses import dataclass
 from typing import Any, BinaryIO, Mapping
 
-from carte.errors import IngestError
+from carte.core.errors import IngestError
 
 MB = 1024 * 1024
 #: Excel's own limit on the length of a cell.

@@ -13,14 +13,16 @@ from typing import Callable, Iterator
 from sqlalchemy import text
 from sqlalchemy.engine import Connection
 
-from carte.duplicates import after_import
-from carte.geocoding import PRECISIONS, STAGE_COLUMNS, Chain, OnlineGeocoder, place_staged
+from carte.staff.duplicates import after_import
+from carte.core.precision import PRECISIONS
+from carte.store.copy import copy_rows
+from carte.geo.geocoding import STAGE_COLUMNS, Chain, OnlineGeocoder, place_staged
 from carte.ingest.clean import Issue
 from carte.ingest.guard import FileLimits
 from carte.ingest.readers import Table, read_table
 from carte.ingest.rows import Layout, Places
 from carte.ingest.workers import STAGED_FIELDS, Cleaned, Cleaner, clean_in_order
-from carte.vocabulary import Vocabulary, load_vocabulary
+from carte.core.vocabulary import Vocabulary, load_vocabulary
 
 #: Bump when cleaning changes, so rows read before are cleaned again instead of skipped.
 PIPELINE_VERSION = "1"
@@ -341,13 +343,10 @@ def create_stage(connection: Connection) -> None:
 
 def stage(connection: Connection, staged: list[tuple]) -> None:
     """COPY clean rows (their values in the order of _COPIED) into the staging table."""
-    cursor = connection.connection.driver_connection.cursor()
-    with cursor.copy(f"COPY {STAGE} ({', '.join(_COPIED)}) FROM STDIN") as copy:
-        for values in staged:
-            copy.write_row(values)
+    copy_rows(connection, STAGE, _COPIED, staged)
 
 
-_RANK = "array_position(ARRAY['manual','address','postal_code','municipality','fsa'], {})"
+_RANK = "array_position(ARRAY[" + ",".join(f"'{p}'" for p in PRECISIONS) + "], {})"
 
 # An existing point survives a worse result caused by a geocoder fault, and any failure to place.
 _KEEP_POINTS = f"""
@@ -440,10 +439,7 @@ def handle_missing(connection: Connection, options: IngestOptions, seen_ids: lis
     """Count published enterprises of the source absent from the file; hide them when asked."""
     connection.execute(text("DROP TABLE IF EXISTS ingest_seen"))
     connection.execute(text("CREATE TEMP TABLE ingest_seen (id bigint) ON COMMIT DROP"))
-    cursor = connection.connection.driver_connection.cursor()
-    with cursor.copy("COPY ingest_seen (id) FROM STDIN") as copy:
-        for enterprise_id in seen_ids:
-            copy.write_row((enterprise_id,))
+    copy_rows(connection, "ingest_seen", ["id"], ((enterprise_id,) for enterprise_id in seen_ids))
     missing_sql = f"""FROM enterprise e WHERE e.source = :source AND e.published
         AND NOT EXISTS (SELECT 1 FROM ingest_seen i WHERE i.id = e.id)
         AND NOT EXISTS (SELECT 1 FROM {STAGE} s WHERE s.source_key = e.source_key)"""
@@ -488,12 +484,10 @@ def record(connection: Connection, result: IngestResult) -> None:
     """Store the issues (linked to their enterprise) and the batch's counts and timings."""
     lines = {issue.line for issue in result.issues}
     ids = {outcome.line: outcome.enterprise_id for outcome in result.outcomes if outcome.line in lines}
-    cursor = connection.connection.driver_connection.cursor()
-    with cursor.copy('COPY import_issue (batch_id, line, "column", value, reason, severity, '
-                     "enterprise_id) FROM STDIN") as copy:
-        for issue in result.issues:
-            copy.write_row((result.batch_id, issue.line, issue.column, issue.value, issue.reason,
-                            issue.severity, ids.get(issue.line)))
+    copy_rows(connection, "import_issue",
+              ["batch_id", "line", '"column"', "value", "reason", "severity", "enterprise_id"],
+              ((result.batch_id, issue.line, issue.column, issue.value, issue.reason, issue.severity,
+                ids.get(issue.line)) for issue in result.issues))
     counts = {**result.summary(), "missing": result.missing, "unpublished": result.unpublished,
               "geocoder_calls": result.geocoder_calls, "retryable": result.retryable}
     connection.execute(text("""

@@ -9,10 +9,10 @@ from functools import lru_cache
 from pathlib import Path
 from typing import BinaryIO, Iterator, TextIO
 
-from carte.errors import IngestError
+from carte.core.errors import IngestError
 from carte.ingest.guard import REFUSED_FORMATS, FileLimits, check_spreadsheet
-from carte.text import fold
-from carte.vocabulary import Vocabulary
+from carte.core.text import fold
+from carte.core.vocabulary import Vocabulary
 
 #: Header spellings per field, folded and without spaces ("Code postal" -> "codepostal").
 ALIASES: dict[str, tuple[str, ...]] = {

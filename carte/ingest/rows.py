@@ -11,8 +11,8 @@ from carte.ingest.clean import (CleanRow, Issue, clean_text, fix_coordinates, ma
 from carte.ingest.guard import MAX_CELL_CHARS
 from carte.ingest.hours import normalise_opening_hours
 from carte.ingest.readers import truthy
-from carte.text import fold, municipality_key, without_province_suffix
-from carte.vocabulary import Vocabulary
+from carte.core.text import fold, municipality_key, without_province_suffix
+from carte.core.vocabulary import Vocabulary
 
 _PLACE_WORDS = {"canada", "quebec", "qc", "province de quebec"}
 _CIVIC = re.compile(r"^\s*\d")

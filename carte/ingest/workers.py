@@ -16,10 +16,10 @@ from dataclasses import dataclass
 from itertools import islice
 from typing import Iterable, Iterator, TypeVar
 
-from carte.errors import IngestError
+from carte.core.errors import IngestError
 from carte.ingest.clean import Issue
 from carte.ingest.rows import Layout, Places, clean_row
-from carte.vocabulary import Vocabulary
+from carte.core.vocabulary import Vocabulary
 
 #: Rows sent to the worker at a time, and how many such batches may wait: the worker never idles,
 #: memory holds a few thousand rows.

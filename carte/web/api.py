@@ -6,14 +6,14 @@ from typing import Any
 
 from flask import Blueprint, Response, current_app, render_template, request, url_for
 
-from carte.db import get_session
-from carte.errors import NotFound
-from carte.filters import (
+from carte.web.session import get_session
+from carte.core.errors import NotFound
+from carte.read.filters import (
     LIST_PARAMETERS, EnterpriseFilter, InvalidParameter, Page, check_known, parse_filter,
     parse_language, parse_page,
 )
-from carte.queries import enterprise_feature, enterprise_features, known_place, mrc_boundary_json, mrc_list_json
-from carte.vocabulary import Term, load_vocabulary
+from carte.read.queries import enterprise_feature, enterprise_features, known_place, mrc_boundary_json, mrc_list_json
+from carte.core.vocabulary import Term, load_vocabulary
 from carte.web.caching import conditional, share_publicly, time_bucket
 from carte.web.i18n import current_language
 from carte.web.openapi import openapi_document, operations

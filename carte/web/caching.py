@@ -6,14 +6,15 @@ import threading
 from collections import OrderedDict
 from dataclasses import dataclass
 from datetime import datetime, timezone
-from typing import Callable
+from typing import Callable, Hashable, TypeVar
 
 from flask import Blueprint, Response, current_app, request
 
 from carte import __name__ as package
-from carte.db import get_session
-from carte.queries import data_version
+from carte.web.session import get_session
+from carte.read.queries import data_version
 
+T = TypeVar("T")
 #: Responses larger than this are not kept in memory.
 MAX_CACHED_BYTES = 2 * 1024 * 1024
 #: Bump when the shape of a response changes, so cached copies made by older code are not reused.
@@ -25,6 +26,20 @@ def current_etag(extra: str = "") -> str:
     key = "|".join([package, FORMAT_VERSION, str(data_version(get_session())), request.host_url,
                     request.full_path, extra])
     return hashlib.sha1(key.encode("utf-8", "surrogatepass")).hexdigest()[:24]
+
+
+def per_process(name: str, key: Hashable, build: Callable[[], T]) -> T:
+    """A value kept by this process under a name until its key changes (usually the data version)."""
+    known = current_app.extensions.get(f"carte_kept_{name}")
+    if known is None or known[0] != key:
+        known = (key, build())
+        current_app.extensions[f"carte_kept_{name}"] = known
+    return known[1]
+
+
+def per_data_version(name: str, build: Callable[[], T], *extra: Hashable) -> T:
+    """A value built once per data version (and extra key parts) and process."""
+    return per_process(name, (data_version(get_session()), *extra), build)
 
 
 def time_bucket(minutes: int = 5) -> str:

@@ -7,7 +7,7 @@ import secrets
 from flask import Flask, request, session
 from flask_babel import gettext as _
 
-from carte.errors import CarteError
+from carte.core.errors import CarteError
 
 SAFE_METHODS = {"GET", "HEAD", "OPTIONS"}
 

@@ -9,11 +9,11 @@ from urllib.parse import urlencode
 from flask import Blueprint, current_app, render_template, request, url_for
 from flask_babel import gettext as _
 
-from carte.db import get_session
-from carte.errors import NotFound
-from carte.filters import FILTER_AND_LANGUAGE, EnterpriseFilter, InvalidParameter, Page, single
-from carte.queries import enterprise_features, mrc_counts, mrc_summary
-from carte.vocabulary import load_vocabulary
+from carte.web.session import get_session
+from carte.core.errors import NotFound
+from carte.read.filters import FILTER_AND_LANGUAGE, EnterpriseFilter, InvalidParameter, Page, single
+from carte.read.queries import enterprise_features, mrc_counts, mrc_summary
+from carte.core.vocabulary import load_vocabulary
 from carte.web.home import data_attribution
 from carte.web.api import base_url, request_filter, request_language
 from carte.web.security import allow_framing

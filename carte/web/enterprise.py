@@ -6,11 +6,11 @@ from urllib.parse import urlencode
 from flask import Blueprint, current_app, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 
-from carte.db import get_session
-from carte.errors import NotFound
-from carte.opening_hours import describe_opening_hours
-from carte.public_enterprise import PublicEnterprise, find_public_enterprise, merged_into, schema_org
-from carte.vocabulary import Term, load_vocabulary
+from carte.web.session import get_session
+from carte.core.errors import NotFound
+from carte.core.opening_hours import describe_opening_hours
+from carte.read.public_enterprise import PublicEnterprise, find_public_enterprise, merged_into, schema_org
+from carte.core.vocabulary import Term, load_vocabulary
 from carte.web.folium_map import small_map
 from carte.web.home import data_attribution, map_labels
 from carte.web.i18n import current_language

@@ -6,7 +6,7 @@ from flask_babel import gettext as _
 from sqlalchemy.exc import DBAPIError, OperationalError
 from werkzeug.exceptions import HTTPException
 
-from carte.errors import CarteError
+from carte.core.errors import CarteError
 
 
 #: Seconds a client is asked to wait before trying again while the database is away.

@@ -3,9 +3,9 @@ from __future__ import annotations
 
 from flask import Blueprint, Response, current_app, request, stream_with_context
 
-from carte.db import get_session
-from carte.export import Licence, export_csv, export_geojson
-from carte.filters import FILTER_AND_LANGUAGE, check_known
+from carte.web.session import get_session
+from carte.read.export import Licence, export_csv, export_geojson
+from carte.read.filters import FILTER_AND_LANGUAGE, check_known
 from carte.web.api import base_url, request_filter, request_language
 from carte.web.caching import conditional, share_publicly, time_bucket
 

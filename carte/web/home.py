@@ -8,16 +8,16 @@ from collections.abc import Callable
 from flask import Blueprint, Response, current_app, jsonify, render_template, request, url_for
 from flask_babel import gettext as _
 
-from carte.db import get_session
-from carte.filters import check_known, single
-from carte.map_data import MapData, Payload, build_map_data, make_payload, mrc_boundaries_document
-from carte.map_rows import check_version, parse_ordinals, parse_search, rows_of, search_bits
-from carte.map_tiles import exceeds
-from carte.places import MAX_QUERY_LENGTH, resolve_place
-from carte.queries import data_version, mrc_places
-from carte.vocabulary import STOP_WORDS, build_index, load_vocabulary
+from carte.web.session import get_session
+from carte.read.filters import check_known, single
+from carte.map.payload import MapData, Payload, build_map_data, make_payload, mrc_boundaries_document
+from carte.map.rows import check_version, parse_ordinals, parse_search, rows_of, search_bits
+from carte.map.tiles import exceeds
+from carte.geo.places import MAX_QUERY_LENGTH, resolve_place
+from carte.read.queries import mrc_places
+from carte.core.vocabulary import STOP_WORDS, build_index, load_vocabulary
 from carte.web.api import json_response
-from carte.web.caching import conditional
+from carte.web.caching import conditional, per_data_version, per_process
 from carte.web.folium_map import cached_map
 from carte.web.i18n import current_language
 from carte.web.icons import sprite
@@ -110,13 +110,8 @@ def page_config(language: str, large: bool = False) -> dict:
 
 def map_is_large() -> bool:
     """Whether the map is above MAP_FULL_DATA_LIMIT: counted once per data version, not per page view."""
-    session = get_session()
-    key = (data_version(session), int(current_app.config["MAP_FULL_DATA_LIMIT"]))
-    known = current_app.extensions.get("carte_map_large")
-    if known is None or known[0] != key:
-        known = (key, exceeds(session, key[1]))
-        current_app.extensions["carte_map_large"] = known
-    return known[1]
+    limit = int(current_app.config["MAP_FULL_DATA_LIMIT"])
+    return per_data_version("map_large", lambda: exceeds(get_session(), limit), limit)
 
 
 @blueprint.get("/")
@@ -151,13 +146,7 @@ def conditional_json(payload: Payload, max_age: int) -> Response:
 def current_map_data() -> MapData:
     """The map's payload and the id of each of its rows at the current data version: built once per
     version and process, so the payload and the rows and search requests share one order of rows."""
-    session = get_session()
-    version = data_version(session)
-    known = current_app.extensions.get("carte_map_data")
-    if known is None or known.data_version != version:
-        known = build_map_data(session)
-        current_app.extensions["carte_map_data"] = known
-    return known
+    return per_data_version("map_data", lambda: build_map_data(get_session()))
 
 
 @blueprint.get("/carte/donnees.json")
@@ -200,10 +189,7 @@ def text_search() -> Response:
 @blueprint.get("/carte/mrc.geojson")
 def mrc_boundaries() -> Response:
     """The MRC boundaries drawn on the map (reference data: built once per process)."""
-    payload = current_app.extensions.get("carte_mrc_boundaries")
-    if payload is None:
-        payload = make_payload(mrc_boundaries_document(get_session()))
-        current_app.extensions["carte_mrc_boundaries"] = payload
+    payload = per_process("mrc_boundaries", None, lambda: make_payload(mrc_boundaries_document(get_session())))
     return conditional_json(payload, 86_400)
 
 

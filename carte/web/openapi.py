@@ -3,9 +3,9 @@ from __future__ import annotations
 
 from typing import Any
 
-from carte.filters import DEFAULT_LIMIT, LIST_PARAMETERS, MAX_LIMIT, MAX_OFFSET, MAX_RADIUS_KM, MAX_TEXT
-from carte.models import PRECISIONS
-from carte.vocabulary import load_vocabulary
+from carte.read.filters import DEFAULT_LIMIT, LIST_PARAMETERS, MAX_LIMIT, MAX_OFFSET, MAX_RADIUS_KM, MAX_TEXT
+from carte.core.precision import PRECISIONS
+from carte.core.vocabulary import load_vocabulary
 
 
 def nullable(kind: str, **extra: Any) -> dict[str, Any]:

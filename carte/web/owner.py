@@ -4,9 +4,9 @@ from __future__ import annotations
 from flask import Blueprint, current_app, flash, redirect, render_template, url_for
 from flask_babel import gettext as _
 
-from carte import freshness, suggestions
-from carte.db import get_session
-from carte.errors import NotFound
+from carte.staff import freshness, suggestions
+from carte.web.session import get_session
+from carte.core.errors import NotFound
 
 blueprint = Blueprint("owner", __name__, url_prefix="/proprietaire")
 

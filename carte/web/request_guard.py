@@ -4,8 +4,8 @@ from __future__ import annotations
 from flask import Flask, request
 from flask_babel import gettext as _
 
-from carte.errors import CarteError
-from carte.filters import InvalidParameter
+from carte.core.errors import CarteError
+from carte.read.filters import InvalidParameter
 
 
 def refuse_nul_characters() -> None:

@@ -7,11 +7,11 @@ from flask import Blueprint, current_app, redirect, render_template, request, ur
 from flask_babel import gettext as _
 from itsdangerous import BadSignature, URLSafeTimedSerializer
 
-from carte import suggestions
-from carte.db import get_session
-from carte.editing import FieldError, validate_edit
-from carte.errors import NotFound
-from carte.vocabulary import load_vocabulary
+from carte.staff import suggestions
+from carte.web.session import get_session
+from carte.staff.editing import FieldError, validate_edit
+from carte.core.errors import NotFound
+from carte.core.vocabulary import load_vocabulary
 
 blueprint = Blueprint("suggestions", __name__, url_prefix="/suggestions")
 HONEYPOT = "site_web_confirmation"

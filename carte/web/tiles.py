@@ -3,8 +3,8 @@ from __future__ import annotations
 
 from flask import Blueprint, Response
 
-from carte.db import get_session
-from carte.map_tiles import parse_tile, tile_document
+from carte.web.session import get_session
+from carte.map.tiles import parse_tile, tile_document
 from carte.web.api import json_response, request_filter
 from carte.web.caching import conditional, share_publicly, time_bucket
 

@@ -24,7 +24,7 @@ from typing import Iterator
 from sqlalchemy import create_engine, text
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
-from carte.text import municipality_key  # noqa: E402
+from carte.core.text import municipality_key  # noqa: E402
 
 HEADER = ["Identifiant", "Nom de l'organisme", "Adresse", "Ville", "Code postal", "Téléphone",
           "Courriel", "Site Web", "Secteur", "Objets acceptés", "Heures d'ouverture",

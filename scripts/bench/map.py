@@ -30,11 +30,12 @@ from sqlalchemy import text  # noqa: E402
 from sqlalchemy.engine import make_url  # noqa: E402
 from sqlalchemy.orm import Session  # noqa: E402
 
-from carte import create_app, schema  # noqa: E402
-from carte.config import load_config  # noqa: E402
-from carte.db import make_engine  # noqa: E402
-from carte.geodata import load_geodata  # noqa: E402
-from carte.vocabulary import load_vocabulary, store_vocabulary  # noqa: E402
+from carte import create_app
+from carte.store import schema  # noqa: E402
+from carte.core.config import load_config  # noqa: E402
+from carte.store.engine import make_engine  # noqa: E402
+from carte.geo.geodata import load_geodata  # noqa: E402
+from carte.core.vocabulary import load_vocabulary, store_vocabulary  # noqa: E402
 from map_data import generate_enterprises  # noqa: E402
 from sections import cpu_model, write_section  # noqa: E402
 

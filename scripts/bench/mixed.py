@@ -29,8 +29,8 @@ from api import VENV_BIN, free_port, prepare_database, start, stop  # noqa: E402
 from api_scale import GUNICORN, label, request_paths  # noqa: E402
 from sections import write_section  # noqa: E402
 
-from carte.config import load_config  # noqa: E402
-from carte.map_tiles import tile_containing  # noqa: E402
+from carte.core.config import load_config  # noqa: E402
+from carte.map.tiles import tile_containing  # noqa: E402
 
 ROOT = Path(__file__).resolve().parents[2]
 LOCUSTFILE = Path(__file__).resolve().parent / "locustfile.py"

@@ -31,8 +31,8 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 from sqlalchemy import text  # noqa: E402
 from sqlalchemy.orm import Session  # noqa: E402
 
-from carte import cluster_table  # noqa: E402
-from carte.map_tiles import Tile, tile_containing  # noqa: E402
+from carte.map import clusters as cluster_table  # noqa: E402
+from carte.map.tiles import Tile, tile_containing  # noqa: E402
 from map import CHROMIUM_ARGS, TILES, prepare, versions  # noqa: E402
 from sections import write_section  # noqa: E402
 
@@ -153,7 +153,7 @@ def serve_bench(url: str, limit: int | None) -> tuple[str, object]:
 def ready(url: str, count: int) -> tuple[object, float, float | None, int]:
     """The bench database with `count` enterprises (generated only when needed) and fresh clusters;
     seconds spent generating (0 when kept) and refreshing (None when they were already fresh), rows."""
-    from carte.db import make_engine
+    from carte.store.engine import make_engine
 
     engine = make_engine(url)
     with engine.connect() as connection:
@@ -216,7 +216,7 @@ threaded, **response cache off** so every answer runs its SQL) and runs `scripts
   drawn at random (so views follow the population), at zoom 5, 8, 12 and 15 (up to 60 distinct tiles per
   zoom, empty ones included, each requested once, sequentially): `none` without filter and `sector`
   (`sector=friperie`) are answered from the pre-aggregated table up to zoom 13; `text` (`q=ressourcerie`,
-  in 9 % of the names) from the narrow points of `map_point` in tile order (`carte/point_table.py`),
+  in 9 % of the names) from the narrow points of `map_point` in tile order (`carte/map/points.py`),
   aggregated on the fly. Time is the client's, request to last byte (*max* is the slowest tile of the
   series); bytes are the body gzip-compressed (level 6).
 - *page*: three cold loads in headless Chromium (base-map tiles answered locally), milliseconds from
@@ -272,7 +272,7 @@ def main() -> None:
         print(markdown(results[-1]) + "\n", flush=True)
     from playwright.sync_api import sync_playwright
 
-    from carte.db import make_engine
+    from carte.store.engine import make_engine
 
     with sync_playwright() as playwright:
         browser = playwright.chromium.launch(executable_path="/usr/bin/chromium", headless=True, args=CHROMIUM_ARGS)

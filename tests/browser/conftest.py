@@ -92,7 +92,7 @@ def committed_enterprises(engine: Engine) -> Iterator[Callable[..., int]]:
 @pytest.fixture()
 def staff_account(engine: Engine) -> Iterator[Callable[..., str]]:
     """Create committed staff accounts (password STAFF_PASSWORD) and delete them afterwards."""
-    from carte import accounts
+    from carte.staff import accounts
 
     emails: list[str] = []
 

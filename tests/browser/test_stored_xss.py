@@ -11,7 +11,7 @@ from typing import Any
 
 import pytest
 
-from carte.export import FORMULA_STARTS
+from carte.read.export import FORMULA_STARTS
 from carte.web.admin.enterprises import PAGE_SIZE as ADMIN_PAGE_SIZE
 from tests.browser.conftest import sign_in
 from tests.browser.test_map_in_chromium import TILE_HOST, blank_tile

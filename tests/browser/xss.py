@@ -13,7 +13,7 @@ from typing import Any, Iterable
 
 from sqlalchemy import Engine, text
 
-from carte.geocoding import Chain
+from carte.geo.geocoding import Chain
 from carte.ingest.pipeline import IngestOptions, ingest_file
 from tests.factories import insert_enterprise
 
@@ -115,7 +115,7 @@ def form_payloads(engine: Engine, page: Any, live_server: str, payloads: list[st
 
 def suggest_payloads(engine: Engine, payloads: list[str]) -> None:
     """Queue a public suggestion (new place and correction) per payload."""
-    from carte import suggestions
+    from carte.staff import suggestions
 
     with engine.begin() as connection:
         target = connection.execute(text("SELECT id FROM enterprise WHERE source = :s ORDER BY id LIMIT 1"),
@@ -129,7 +129,7 @@ def suggest_payloads(engine: Engine, payloads: list[str]) -> None:
 
 def owner_link(enterprise_id: int) -> str:
     """The token of an owner's reminder link, signed with the live server's secret."""
-    from carte import freshness
+    from carte.staff import freshness
 
     return freshness.link_signer(LIVE_SERVER_SECRET).dumps(enterprise_id)
 

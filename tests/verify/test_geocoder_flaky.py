@@ -9,7 +9,7 @@ from typing import Iterator
 import pytest
 from sqlalchemy import text
 
-from carte.geocoding import PRECISIONS
+from carte.core.precision import PRECISIONS
 from tests.faults import purge_source, run_carte, unique_name
 from tests.flaky_geocoder import FlakyServer, listing, postal_locator, serve
 from tests.ingest_files import write_csv

@@ -8,9 +8,10 @@ from urllib.parse import urlsplit
 from flask import abort, current_app, flash, g, redirect, render_template, request, session, url_for
 from flask_babel import gettext as _
 
-from carte import accounts
-from carte.accounts import SignInRefused, User
-from carte.db import get_session
+from carte.staff import accounts
+from carte.staff.accounts import SignInRefused, User
+from carte.staff.editing import enterprise_for_edit
+from carte.web.session import get_session
 from carte.web.admin import blueprint
 
 
@@ -43,6 +44,16 @@ def login_required(view: Callable) -> Callable:
         return view(*args, **kwargs)
 
     return wrapper
+
+
+def editable_or_abort(enterprise_id: int) -> dict:
+    """The enterprise if it exists and the signed-in user may edit it; 404 or 403 otherwise."""
+    enterprise = enterprise_for_edit(connection(), enterprise_id)
+    if enterprise is None:
+        abort(404)
+    if not current_user().may_edit(enterprise["mrc_code"]):
+        abort(403)
+    return enterprise
 
 
 def admin_required(view: Callable) -> Callable:

@@ -6,7 +6,7 @@ from typing import Any
 from flask import Flask
 from flask_babel import gettext as _
 
-from carte.vocabulary import load_vocabulary
+from carte.core.vocabulary import load_vocabulary
 from carte.web.i18n import current_language
 
 

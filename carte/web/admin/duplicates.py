@@ -4,8 +4,8 @@ from __future__ import annotations
 from flask import abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 
-from carte import duplicates
-from carte.db import get_session
+from carte.staff import duplicates
+from carte.web.session import get_session
 from carte.web.admin import blueprint
 from carte.web.admin.auth import connection, current_user, login_required
 
@@ -15,7 +15,7 @@ from carte.web.admin.auth import connection, current_user, login_required
 def duplicate_queue():
     """Candidate pairs side by side."""
     user = current_user()
-    pairs = duplicates.candidates(connection(), None if user.is_admin else list(user.mrc_codes))
+    pairs = duplicates.candidates(connection(), user.mrc_scope)
     return render_template("admin/duplicates.html", pairs=pairs)
 
 

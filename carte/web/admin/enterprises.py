@@ -1,26 +1,16 @@
 """Staff views of enterprises: the list they may edit, the edit form, the history."""
 from __future__ import annotations
 
-from flask import abort, flash, redirect, render_template, request, url_for
+from flask import flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 
-from carte import editing, history
-from carte.db import get_session
-from carte.vocabulary import load_vocabulary
+from carte.staff import editing, history
+from carte.web.session import get_session
+from carte.core.vocabulary import load_vocabulary
 from carte.web.admin import blueprint
-from carte.web.admin.auth import connection, current_user, login_required
+from carte.web.admin.auth import connection, current_user, editable_or_abort, login_required
 
 PAGE_SIZE = 50
-
-
-def editable_or_abort(enterprise_id: int) -> dict:
-    """The enterprise if it exists and the user may edit it; 404 or 403 otherwise."""
-    enterprise = editing.enterprise_for_edit(connection(), enterprise_id)
-    if enterprise is None:
-        abort(404)
-    if not current_user().may_edit(enterprise["mrc_code"]):
-        abort(403)
-    return enterprise
 
 
 @blueprint.get("/")
@@ -31,7 +21,7 @@ def index():
     query = request.args.get("q", "")[:200]
     page = max(1, request.args.get("page", 1, type=int) or 1)
     total, rows = editing.editable_enterprises(
-        connection(), None if user.is_admin else list(user.mrc_codes), query,
+        connection(), user.mrc_scope, query,
         limit=PAGE_SIZE, offset=(page - 1) * PAGE_SIZE)
     return render_template("admin/index.html", user=user, rows=rows, total=total, query=query,
                            page=page, pages=max(1, -(-total // PAGE_SIZE)))

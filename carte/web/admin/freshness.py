@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from flask import current_app, render_template
 
-from carte import freshness
+from carte.staff import freshness
 from carte.web.admin import blueprint
 from carte.web.admin.auth import connection, current_user, login_required
 
@@ -14,5 +14,5 @@ def stale():
     """Published entries not verified within CARTE_STALE_DAYS, oldest first."""
     user = current_user()
     days = int(current_app.config["STALE_DAYS"])
-    rows = freshness.stale_enterprises(connection(), days, None if user.is_admin else list(user.mrc_codes))
+    rows = freshness.stale_enterprises(connection(), days, user.mrc_scope)
     return render_template("admin/stale.html", rows=rows, days=days)

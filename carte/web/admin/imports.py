@@ -7,8 +7,9 @@ from flask import (Response, current_app, flash, jsonify, redirect, render_templ
                    url_for)
 from flask_babel import gettext as _
 
-from carte import history, imports
-from carte.db import get_engine, get_session
+from carte.staff import history
+from carte.ingest import jobs as imports
+from carte.web.session import get_engine, get_session
 from carte.ingest.guard import FileLimits
 from carte.web.admin import blueprint
 from carte.web.admin.auth import admin_required, connection, current_user, login_required

@@ -4,9 +4,9 @@ from __future__ import annotations
 from flask import abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 
-from carte import duplicates, suggestions
-from carte.db import get_session
-from carte.editing import enterprise_for_edit
+from carte.staff import duplicates, suggestions
+from carte.web.session import get_session
+from carte.staff.editing import enterprise_for_edit
 from carte.web.admin import blueprint
 from carte.web.admin.auth import connection, current_user, login_required
 
@@ -24,7 +24,7 @@ def suggestion_or_abort(suggestion_id: int) -> suggestions.Suggestion:
 def suggestion_queue():
     """Suggestions waiting for a decision."""
     user = current_user()
-    rows = suggestions.pending(connection(), None if user.is_admin else list(user.mrc_codes))
+    rows = suggestions.pending(connection(), user.mrc_scope)
     return render_template("admin/suggestions.html", rows=rows)
 
 

@@ -1,25 +1,14 @@
 """Review queue pages: a map with a draggable pin per enterprise, or coordinates typed in."""
 from __future__ import annotations
 
-from flask import abort, current_app, flash, redirect, render_template, request, url_for
+from flask import current_app, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 
-from carte import review
-from carte.db import get_session
-from carte.editing import enterprise_for_edit
-from carte.errors import CarteError
+from carte.staff import review
+from carte.web.session import get_session
+from carte.core.errors import CarteError
 from carte.web.admin import blueprint
-from carte.web.admin.auth import connection, current_user, login_required
-
-
-def reviewable(enterprise_id: int) -> dict:
-    """The enterprise, if this user may place it."""
-    enterprise = enterprise_for_edit(connection(), enterprise_id)
-    if enterprise is None:
-        abort(404)
-    if not current_user().may_edit(enterprise["mrc_code"]):
-        abort(403)
-    return enterprise
+from carte.web.admin.auth import connection, current_user, editable_or_abort, login_required
 
 
 @blueprint.get("/a-verifier")
@@ -27,7 +16,7 @@ def reviewable(enterprise_id: int) -> dict:
 def review_list():
     """Enterprises placed approximately or flagged."""
     user = current_user()
-    rows = review.review_queue(connection(), None if user.is_admin else list(user.mrc_codes))
+    rows = review.review_queue(connection(), user.mrc_scope)
     return render_template("admin/review_list.html", rows=rows)
 
 
@@ -35,7 +24,7 @@ def review_list():
 @login_required
 def review_pin(enterprise_id: int):
     """The enterprise on a map with its pin to drag."""
-    return render_template("admin/review_pin.html", enterprise=reviewable(enterprise_id),
+    return render_template("admin/review_pin.html", enterprise=editable_or_abort(enterprise_id),
                            tiles={"url": current_app.config["TILE_URL"],
                                   "attribution": current_app.config["TILE_ATTRIBUTION"]})
 
@@ -55,7 +44,7 @@ def coordinate(name: str) -> float:
 @login_required
 def review_decide(enterprise_id: int):
     """Move the pin to the submitted coordinates, or confirm it where it is."""
-    reviewable(enterprise_id)
+    editable_or_abort(enterprise_id)
     try:
         if request.form.get("action") == "confirm":
             review.confirm_position(connection(), enterprise_id, current_user().actor)

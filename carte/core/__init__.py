@@ -1,0 +1,1 @@
+"""Pure building blocks: settings, typed errors, text normalisers, the vocabulary, opening hours."""

@@ -1,0 +1,1 @@
+"""Reference geography, the geocoding chain and its adapters, places typed by citizens, retries."""

@@ -1,0 +1,1 @@
+"""Staff work: accounts, edits, history, review, duplicates, suggestions and freshness."""
