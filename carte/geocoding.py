@@ -12,8 +12,11 @@ from sqlalchemy.engine import Connection
 from carte.errors import CarteError
 from carte.text import fold, municipality_key
 
-#: Best first: a point given by people, then an address, then coarser and coarser fallbacks.
+#: Best first: a point given by people, then an address, then coarser and coarser fallbacks. The one list
+#: of them: the table's check, the ingest's ranking, the API's enum and the map page's config use it.
 PRECISIONS = ("manual", "address", "postal_code", "municipality", "fsa")
+#: The precisions at the exact address; anything coarser is shown as approximate and goes to review.
+EXACT_PRECISIONS = PRECISIONS[:2]
 ONLINE_SERVICES = ("nominatim", "photon", "pelias", "arcgis")
 #: Rough bounds of Quebec; a result outside them is not an answer for a Quebec address.
 QUEBEC_BOUNDS = {"lat": (44.9, 62.7), "lon": (-79.9, -57.0)}

@@ -18,7 +18,7 @@ from sqlalchemy import Engine, text
 from sqlalchemy.engine import Connection
 
 from carte.errors import CarteError, NotFound
-from carte.geocoding import online_geocoders, parse_chain
+from carte.geocoding import EXACT_PRECISIONS, online_geocoders, parse_chain
 from carte.ingest.guard import REFUSED_FORMATS, FileLimits, check_spreadsheet
 from carte.ingest.pipeline import IngestOptions, IngestResult, ingest_file
 from carte.ingest.readers import IngestError
@@ -27,7 +27,6 @@ from carte.ingest.report import write_report
 PREVIEW_ROWS = 200
 #: A job whose worker has not reported for this long is taken as dead.
 STALE_SECONDS = 300
-EXACT = ("manual", "address")
 
 
 def check_upload(file_name: str, data: bytes, limits: FileLimits) -> str:
@@ -94,7 +93,7 @@ def preview_of(result: IngestResult, limit: int = PREVIEW_ROWS) -> dict[str, Any
                  "reasons": list(dict.fromkeys(outcome.reasons))}
         if outcome.status in rows and len(rows[outcome.status]) < limit:
             rows[outcome.status].append(entry)
-        if outcome.status in ("inserted", "updated") and outcome.precision not in EXACT \
+        if outcome.status in ("inserted", "updated") and outcome.precision not in EXACT_PRECISIONS \
                 and len(rows["approximate"]) < limit:
             rows["approximate"].append(entry)
     return {"summary": result.summary(), "rows": rows, "format": result.file_format,

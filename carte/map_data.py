@@ -24,9 +24,9 @@ from functools import cached_property
 from sqlalchemy import text
 from sqlalchemy.orm import Session
 
+from carte.geocoding import EXACT_PRECISIONS
+
 COORDINATE_SCALE = 10_000
-#: Geocode precisions at the exact address; anything coarser is shown as approximate.
-EXACT_PRECISIONS = ("manual", "address")
 FLAG_APPROXIMATE = 1
 #: The 64 characters of the numbers: the first 32 end a number (its last base-32 digit), the others precede.
 DIGITS = "0123456789abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ-_"

@@ -25,7 +25,7 @@ from sqlalchemy.orm import Session
 from carte import cluster_table, point_table
 from carte.cluster_table import CELLS
 from carte.filters import EnterpriseFilter, InvalidParameter
-from carte.map_data import EXACT_PRECISIONS
+from carte.geocoding import EXACT_PRECISIONS
 from carte.queries import E, base_conditions, by_ids, open_ids
 
 MAX_ZOOM = 20

@@ -12,8 +12,7 @@ from sqlalchemy import (
 from sqlalchemy.dialects.postgresql import ARRAY, JSONB
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
-#: Geocode precisions, best first: the order staff and the review queue rely on.
-PRECISIONS: tuple[str, ...] = ("manual", "address", "postal_code", "municipality", "fsa")
+from carte.geocoding import PRECISIONS
 
 
 class Base(DeclarativeBase):
@@ -146,7 +145,7 @@ class Enterprise(Base):
         UniqueConstraint("source", "source_key", name="enterprise_source_key"),
         CheckConstraint(
             "geocode_precision IS NULL OR geocode_precision IN "
-            "('manual','address','postal_code','municipality','fsa')",
+            f"({','.join(repr(p) for p in PRECISIONS)})",
             name="enterprise_geocode_precision"),
         Index("enterprise_sectors_gin", "sectors", postgresql_using="gin"),
         Index("enterprise_items_gin", "items", postgresql_using="gin"),

@@ -8,7 +8,7 @@ from typing import Any
 from sqlalchemy import text
 from sqlalchemy.orm import Session
 
-from carte.map_data import EXACT_PRECISIONS
+from carte.geocoding import EXACT_PRECISIONS
 
 #: Columns a citizen may see; contact_person and internal_notes are deliberately absent.
 PUBLIC_COLUMNS = ("id", "name", "description", "street", "address_line2", "municipality_name",

@@ -8,6 +8,7 @@ from sqlalchemy.engine import Connection
 
 from carte.editing import set_actor
 from carte.errors import CarteError
+from carte.geocoding import EXACT_PRECISIONS
 
 #: Points farther than this from every MRC polygon are refused (about 20 km).
 MAX_DEGREES_OUTSIDE = 0.2
@@ -20,9 +21,9 @@ def review_queue(connection: Connection, mrc_codes: list[str] | None, limit: int
                m.name AS mrc_name, ST_Y(e.point) AS latitude, ST_X(e.point) AS longitude
         FROM enterprise e LEFT JOIN mrc m ON m.code = e.mrc_code
         WHERE e.merged_into IS NULL
-          AND (e.point IS NULL OR e.geocode_precision NOT IN ('manual', 'address') OR e.flags <> '{}')
+          AND (e.point IS NULL OR NOT e.geocode_precision = ANY(CAST(:exact AS text[])) OR e.flags <> '{}')
           AND (CAST(:mrcs AS text[]) IS NULL OR e.mrc_code = ANY(:mrcs))
-        ORDER BY e.flags = '{}', e.name, e.id LIMIT :limit"""), {"mrcs": mrc_codes, "limit": limit}).mappings()
+        ORDER BY e.flags = '{}', e.name, e.id LIMIT :limit"""), {"mrcs": mrc_codes, "exact": list(EXACT_PRECISIONS), "limit": limit}).mappings()
     return [dict(row) for row in rows]
 
 

@@ -347,7 +347,7 @@ def stage(connection: Connection, staged: list[tuple]) -> None:
             copy.write_row(values)
 
 
-_RANK = "array_position(ARRAY['manual','address','postal_code','municipality','fsa'], {})"
+_RANK = f"array_position(ARRAY[{','.join(repr(p) for p in PRECISIONS)}], {{}})"
 
 # An existing point survives a worse result caused by a geocoder fault, and any failure to place.
 _KEEP_POINTS = f"""

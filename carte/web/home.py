@@ -10,6 +10,7 @@ from flask_babel import gettext as _
 
 from carte.db import get_session
 from carte.filters import check_known, single
+from carte.geocoding import EXACT_PRECISIONS
 from carte.map_data import MapData, Payload, build_map_data, make_payload, mrc_boundaries_document
 from carte.map_rows import check_version, parse_ordinals, parse_search, rows_of, search_bits
 from carte.map_tiles import exceeds
@@ -103,6 +104,7 @@ def page_config(language: str, large: bool = False) -> dict:
         **data_urls(large),
         "place_url": url_for("home.place"),
         "enterprise_url": url_for("enterprise.show", enterprise_id=0).rsplit("0", 1)[0],
+        "exact_precisions": list(EXACT_PRECISIONS),
         "messages": client_messages(),
         **vocabulary_for_client(language),
     }

@@ -4,7 +4,7 @@ from __future__ import annotations
 from typing import Any
 
 from carte.filters import DEFAULT_LIMIT, LIST_PARAMETERS, MAX_LIMIT, MAX_OFFSET, MAX_RADIUS_KM, MAX_TEXT
-from carte.models import PRECISIONS
+from carte.geocoding import PRECISIONS
 from carte.vocabulary import load_vocabulary
 
 
