@@ -11,7 +11,7 @@ HOST ?= 127.0.0.1
 PORT ?= 5000
 export CARTE_TEST_DATABASE_URL
 
-.PHONY: setup setup-db demo test verify serve browser-deps clean-venv bench bench-deps bench-ingest bench-mrc bench-api bench-api-scale bench-mixed bench-map bench-tiles translations restore-check
+.PHONY: setup setup-db demo test lint-js verify serve browser-deps clean-venv bench bench-deps bench-ingest bench-mrc bench-api bench-api-scale bench-mixed bench-map bench-tiles translations restore-check
 
 # Virtual environment with the project and its test tools; redone only when the packaging changes.
 $(VENV)/.installed: pyproject.toml setup.py
@@ -57,7 +57,11 @@ demo: setup
 	CARTE_DATABASE_URL=$(CARTE_DATABASE_URL) $(CARTE) ingest $(CARTE_GEODATA_DIR)/req_mauricie_coops_npo.csv --source req
 	CARTE_DATABASE_URL=$(CARTE_DATABASE_URL) $(CARTE) run --host $(HOST) --port $(PORT)
 
-test: $(VENV)/.installed $(MO) browser-deps
+# ESLint's recommended rules on the app's JavaScript (eslint.config.js); node_modules comes from browser-deps.
+lint-js: browser-deps
+	npx --no-install eslint carte/static
+
+test: $(VENV)/.installed $(MO) browser-deps lint-js
 	@$(MAKE) --no-print-directory setup-db DB=$(CARTE_TEST_DATABASE_URL)
 	$(PY) -m pytest
 

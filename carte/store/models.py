@@ -12,6 +12,8 @@ from sqlalchemy import (
 from sqlalchemy.dialects.postgresql import ARRAY, JSONB
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
+from carte.core.precision import PRECISIONS
+
 
 
 class Base(DeclarativeBase):
@@ -144,7 +146,7 @@ class Enterprise(Base):
         UniqueConstraint("source", "source_key", name="enterprise_source_key"),
         CheckConstraint(
             "geocode_precision IS NULL OR geocode_precision IN "
-            "('manual','address','postal_code','municipality','fsa')",
+            f"({','.join(repr(p) for p in PRECISIONS)})",
             name="enterprise_geocode_precision"),
         Index("enterprise_sectors_gin", "sectors", postgresql_using="gin"),
         Index("enterprise_items_gin", "items", postgresql_using="gin"),

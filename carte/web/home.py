@@ -16,6 +16,7 @@ from carte.map.tiles import exceeds
 from carte.geo.places import MAX_QUERY_LENGTH, resolve_place
 from carte.read.queries import mrc_places
 from carte.core.vocabulary import STOP_WORDS, build_index, load_vocabulary
+from carte.core.precision import EXACT_PRECISIONS
 from carte.web.api import json_response
 from carte.web.caching import conditional, per_data_version, per_process
 from carte.web.folium_map import cached_map
@@ -103,6 +104,7 @@ def page_config(language: str, large: bool = False) -> dict:
         **data_urls(large),
         "place_url": url_for("home.place"),
         "enterprise_url": url_for("enterprise.show", enterprise_id=0).rsplit("0", 1)[0],
+        "exact_precisions": list(EXACT_PRECISIONS),
         "messages": client_messages(),
         **vocabulary_for_client(language),
     }

@@ -91,3 +91,11 @@ def test_many_enterprises_are_drawn_as_clusters_whose_counts_add_up(tiled_page, 
     assert tiled_page.locator("#more").is_visible()
     screenshot(tiled_page, "map-tiled-clusters")
     assert foreign(tiled_page) == []
+
+
+def test_only_the_entries_placed_coarser_than_their_address_say_their_position_is_approximate(tiled_page, sample):
+    tiled_page.open_map()
+    listed(tiled_page)
+    approximate = tiled_page.locator("#results-list li", has=tiled_page.locator(".approximate"))
+    assert approximate.locator("h3").all_inner_texts() == ["Friperie du Quartier"]
+    assert approximate.locator(".approximate").inner_text() == "Position approximative"

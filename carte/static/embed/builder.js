@@ -47,7 +47,7 @@ document.getElementById("builder-copy").addEventListener("click", async () => {
   snippet.select();
   try {
     await navigator.clipboard.writeText(snippet.value);
-  } catch (error) {
+  } catch {
     document.execCommand("copy");
   }
   document.getElementById("builder-copied").textContent = labels.copied;

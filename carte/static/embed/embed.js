@@ -1,6 +1,11 @@
 // The embedded map: Leaflet, markers from the JSON API, popups made of text nodes only.
+import { el } from "../js/dom.js";
+import { fetchJson } from "../js/http.js";
+
 const config = JSON.parse(document.getElementById("embed-config").textContent);
 const MAX_PAGES = 20;
+// The embed runs in other sites' pages: its requests carry no cookie.
+const ANONYMOUS = { credentials: "omit" };
 
 function reportHeight() {
   const height = Math.ceil(document.documentElement.scrollHeight);
@@ -9,56 +14,34 @@ function reportHeight() {
   }
 }
 
-function element(tag, text, className) {
-  const node = document.createElement(tag);
-  if (text) { node.textContent = text; }
-  if (className) { node.className = className; }
-  return node;
-}
-
 function safeLink(url) {
   try {
     const parsed = new URL(url, window.location.href);
     return parsed.protocol === "https:" || parsed.protocol === "http:" ? parsed.href : null;
-  } catch (error) {
+  } catch {
     return null;
   }
 }
 
 function popupFor(properties) {
-  const box = element("div", null, "embed-popup");
-  box.append(element("strong", properties.name));
+  const box = el("div", { class: "embed-popup" }, el("strong", {}, properties.name || ""));
   const place = [properties.street, properties.municipality].filter(Boolean).join(", ");
-  if (place) { box.append(element("span", place)); }
+  if (place) { box.append(el("span", {}, place)); }
   const labels = properties.sectors.concat(properties.items).map((term) => term.label).join(", ");
-  if (labels) { box.append(element("span", labels)); }
-  if (properties.phone) { box.append(element("span", properties.phone)); }
+  if (labels) { box.append(el("span", {}, labels)); }
+  if (properties.phone) { box.append(el("span", {}, properties.phone)); }
   for (const [url, label] of [[properties.website, config.labels.website], [properties.url, config.labels.details]]) {
     const href = url && safeLink(url);
-    if (href) {
-      const link = element("a", label);
-      link.href = href;
-      link.target = "_blank";
-      link.rel = "noopener";
-      const holder = element("span");
-      holder.append(link);
-      box.append(holder);
-    }
+    if (href) { box.append(el("span", {}, el("a", { href, target: "_blank", rel: "noopener" }, label))); }
   }
   return box;
-}
-
-async function fetchJson(url) {
-  const response = await fetch(url, { credentials: "omit" });
-  if (!response.ok) { throw new Error(`HTTP ${response.status}`); }
-  return response.json();
 }
 
 async function loadEnterprises(first) {
   const features = [];
   let url = first;
   for (let page = 0; url && page < MAX_PAGES; page += 1) {
-    const collection = await fetchJson(url);
+    const collection = await fetchJson(url, ANONYMOUS);
     features.push(...collection.features);
     url = collection.next;
   }
@@ -73,7 +56,7 @@ async function showMap() {
   const status = document.getElementById("embed-status");
   try {
     if (config.boundary) {
-      const boundary = await fetchJson(config.boundary);
+      const boundary = await fetchJson(config.boundary, ANONYMOUS);
       const outline = L.geoJSON(boundary, { style: { color: "#0b5c8a", weight: 2, fillOpacity: 0.04 } }).addTo(map);
       map.fitBounds(outline.getBounds(), { animate: false });
     }
@@ -92,7 +75,7 @@ async function showMap() {
     const noun = singular ? config.labels.countOne : config.labels.count;
     status.textContent = `${features.length} ${noun}`;
     document.body.dataset.loaded = String(features.length);
-  } catch (error) {
+  } catch {
     status.textContent = config.labels.error;
     document.body.dataset.loaded = "error";
   }

@@ -1,4 +1,4 @@
-// DOM building blocks shared by the map's views: elements from text, never from HTML.
+// DOM building shared by the map's modules and the embed: elements from text and nodes, never from HTML.
 
 /** An element with attributes and text or child nodes (never HTML). */
 export function el(tag, attributes = {}, ...children) {
@@ -6,11 +6,4 @@ export function el(tag, attributes = {}, ...children) {
   for (const [name, value] of Object.entries(attributes)) node.setAttribute(name, value);
   for (const child of children) node.append(child);
   return node;
-}
-
-/** The icon of a cluster of `count` enterprises, showing `label` (the count by default). */
-export function clusterIcon(count, label = String(count)) {
-  const size = count < 10 ? "s" : count < 100 ? "m" : "l";
-  return L.divIcon({ html: el("span", {}, label), className: `cluster cluster-${size}`,
-    iconSize: L.point(40, 40) });
 }

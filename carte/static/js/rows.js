@@ -1,6 +1,7 @@
 // What the payload leaves to the server, for one version of it (carte/map_rows.py): the id and name of
 // rows by ordinal (/carte/lignes), and the rows its free-text search finds (/carte/recherche).
 import { readBits } from "./data.js";
+import { HttpError, fetchJson } from "./http.js";
 
 /** Ordinals one request may name (MAX_ROWS in carte/map_rows.py). */
 const MAX_ROWS = 1000;
@@ -15,11 +16,13 @@ export class StaleData extends Error {
   }
 }
 
+/** The JSON answer of a request about this version; a 409 is a StaleData. */
 async function getJson(url, version) {
-  const response = await fetch(url);
-  if (response.status === 409) throw new StaleData(version);
-  if (!response.ok) throw new Error(`${response.status} ${url}`);
-  return response.json();
+  try {
+    return await fetchJson(url);
+  } catch (error) {
+    throw error instanceof HttpError && error.status === 409 ? new StaleData(version) : error;
+  }
 }
 
 /** Rows and searches of one version of the payload: each row asked for once, kept by ordinal. */

@@ -1,11 +1,14 @@
-// The large-data map: the clusters and points of the viewport's tiles (/tiles/z/x/y.json, see
-// carte/map_tiles.py) and, for the list, the viewport's enterprises paged from /api/enterprises.
+// The tiled view (above MAP_FULL_DATA_LIMIT enterprises): the clusters and points of the viewport's tiles
+// (/tiles/z/x/y.json, see carte/map_tiles.py) and, for the list, the viewport's enterprises paged from
+// /api/enterprises.
 import { format } from "./text.js";
 import { writeState } from "./data.js";
-import { clusterIcon, el } from "./dom.js";
+import { el } from "./dom.js";
+import { fetchJson } from "./http.js";
+import { clusterIcon } from "./pins.js";
+import { PAGE_SIZE, enterpriseUrl, entry, placeLine } from "./results-list.js";
 
 const TILE_SIZE = 256;
-const PAGE_SIZE = 50;
 // Above this many enterprises in view the list waits for a closer view or a filter: sorting a
 // province's worth of names for a first page would cost the server seconds at a million points.
 const LIST_MAX = 5000;
@@ -47,21 +50,10 @@ function visibleTiles(map) {
   return tiles;
 }
 
-/** An answer of the server as JSON, or an Error carrying its message (a 400 names the parameter). */
-async function fetchJson(url) {
-  const response = await fetch(url);
-  const body = await response.json().catch(() => ({}));
-  if (!response.ok) throw new Error((body.error && body.error.message) || String(response.status));
-  return body;
-}
-
-/** The viewport-driven view: `show(state)` after each filter change, `more()` for the list's next page. */
-export function createTiledView({ map, config, pinIcon, onDrawn, enterpriseUrl }) {
+/** The view's interface, as the full-data view's: load, filter, draw, more, bounds, markerCount, parts. */
+export function createTiledView({ map, config, list, pinIcon, redraw }) {
   const messages = config.messages;
-  const list = document.getElementById("results-list");
-  const countLine = document.getElementById("count");
-  const moreButton = document.getElementById("more");
-  const noResults = document.getElementById("no-results");
+  const exact = new Set(config.exact_precisions);
   const layers = L.layerGroup().addTo(map);
   const drawn = new Map();  // tile URL → { layer, answer }
   const numbers = new Intl.NumberFormat(config.language);
@@ -77,9 +69,9 @@ export function createTiledView({ map, config, pinIcon, onDrawn, enterpriseUrl }
   }
 
   function popup(id, name, approximate) {
-    const box = el("div", { class: "popup" }, el("h3", {}, el("a", { href: enterpriseUrl(id) }, name)));
+    const box = el("div", { class: "popup" }, el("h3", {}, el("a", { href: enterpriseUrl(config, id) }, name)));
     if (approximate) box.append(el("p", { class: "approximate" }, messages.approximate));
-    box.append(el("a", { href: enterpriseUrl(id), class: "button" }, messages.details));
+    box.append(el("a", { href: enterpriseUrl(config, id), class: "button" }, messages.details));
     return box;
   }
 
@@ -114,8 +106,7 @@ export function createTiledView({ map, config, pinIcon, onDrawn, enterpriseUrl }
   }
 
   function showError(error) {
-    countLine.textContent = error.message;
-    noResults.hidden = true;
+    list.count(error.message, false);
   }
 
   /** Draw the view's tiles (kept ones stay), remove the others; report when all are drawn. */
@@ -130,10 +121,10 @@ export function createTiledView({ map, config, pinIcon, onDrawn, enterpriseUrl }
     }
     const missing = wanted.filter((url) => !drawn.has(url));
     try {
-      const answers = await Promise.all(missing.map((url) => fetchJson(url).then((answer) => {
+      await Promise.all(missing.map((url) => fetchJson(url).then((answer) => {
         if (current === search && !drawn.has(url)) draw(url, answer);
       })));
-      if (current === search) onDrawn(answers.length);
+      if (current === search) redraw.done("tiles");
       return current === search;
     } catch (error) {
       if (current === search) showError(error);
@@ -156,41 +147,32 @@ export function createTiledView({ map, config, pinIcon, onDrawn, enterpriseUrl }
   }
 
   function tooManyToList(n) {
-    list.replaceChildren();
-    countLine.textContent = format(messages.count_too_many, { n: numbers.format(n) });
-    noResults.hidden = true;
-    moreButton.hidden = true;
+    list.clear();
+    list.count(format(messages.count_too_many, { n: numbers.format(n) }), false);
   }
 
   function listItem(feature) {
     const p = feature.properties;
-    const item = el("li", { "data-id": String(feature.id), class: "result" });
-    item.append(el("h3", {}, el("a", { href: enterpriseUrl(feature.id) }, p.name)));
-    const distance = p.distance_km === undefined ? "" : format(messages.distance, { km: numbers.format(p.distance_km) });
-    item.append(el("p", { class: "meta" }, [p.municipality, distance].filter(Boolean).join(" · ")));
-    const tags = el("p", { class: "tags" });
-    for (const sector of p.sectors) tags.append(el("span", { class: `tag sector-${sector.code}` }, sector.label));
     const items = p.items.map((term) => term.label).join(", ");
-    item.append(tags, el("p", { class: "items" }, items ? format(messages.accepts, { items }) : ""));
-    if (!["manual", "address"].includes(p.geocode_precision)) {
-      item.append(el("p", { class: "approximate" }, messages.approximate));
-    }
-    const locate = el("button", { type: "button", class: "secondary small" }, messages.see_on_map);
     const [lon, lat] = feature.geometry.coordinates;
-    locate.addEventListener("click", () => {
-      focusId = feature.id;
-      map.setView([lat, lon], Math.max(map.getZoom(), CLOSE_ZOOM));
+    return entry({
+      attributes: { "data-id": String(feature.id) }, href: enterpriseUrl(config, feature.id), name: p.name,
+      meta: placeLine(p.municipality, p.distance_km === undefined ? ""
+        : format(messages.distance, { km: numbers.format(p.distance_km) })),
+      sectors: p.sectors, items: items ? format(messages.accepts, { items }) : "",
+      approximate: !exact.has(p.geocode_precision), messages,
+      onLocate: () => {
+        focusId = feature.id;
+        map.setView([lat, lon], Math.max(map.getZoom(), CLOSE_ZOOM));
+      },
     });
-    item.append(locate);
-    return item;
   }
 
   function showPage(collection) {
-    list.append(...collection.features.map(listItem));
+    const entries = collection.features.map(listItem);
     next = collection.next;
-    const rest = collection.numberMatched - list.children.length;
-    moreButton.hidden = !next || rest <= 0;
-    moreButton.textContent = format(messages.more, { n: numbers.format(Math.min(rest, PAGE_SIZE)) });
+    const rest = collection.numberMatched - list.element.children.length - entries.length;
+    list.append(entries, next ? rest : 0);
   }
 
   /** The first page of the viewport's enterprises, with their number. */
@@ -205,11 +187,10 @@ export function createTiledView({ map, config, pinIcon, onDrawn, enterpriseUrl }
       const collection = box ? await fetchJson(`${config.api_url}?${params}`)
         : { features: [], numberMatched: 0, next: null };
       if (current !== generation) return;
-      list.replaceChildren();
+      list.clear();
       const n = collection.numberMatched;
-      countLine.textContent = n === 0 ? messages.count_zero : n === 1 ? messages.count_one
-        : format(messages.count_in_view, { n: numbers.format(n) });
-      noResults.hidden = n > 0;
+      list.count(n === 0 ? messages.count_zero : n === 1 ? messages.count_one
+        : format(messages.count_in_view, { n: numbers.format(n) }), n === 0);
       showPage(collection);
     } catch (error) {
       if (current === generation) showError(error);
@@ -229,10 +210,18 @@ export function createTiledView({ map, config, pinIcon, onDrawn, enterpriseUrl }
   map.on("moveend", () => { if (state) refresh(); });
 
   return {
-    /** Show a new search state: every tile is asked again under its filters. */
-    show(newState) {
-      state = newState;
+    parts: ["tiles"],
+    /** Nothing to load first: the tiles come with the view. */
+    load: async () => {},
+    /** Take a new search state; its results are the tiles' and the API's, asked for by `draw`. */
+    async filter(wanted) {
+      state = wanted;
       search += 1;
+      return true;
+    },
+    /** Ask every tile again under the state's filters, then the list; resolves at once (the list follows
+     * the viewport). */
+    async draw() {
       layers.clearLayers();
       drawn.clear();
       refresh();
@@ -242,5 +231,8 @@ export function createTiledView({ map, config, pinIcon, onDrawn, enterpriseUrl }
       if (!next) return;
       showPage(await fetchJson(next));
     },
+    /** The view stays where the user put it: the tiles follow it. */
+    bounds: () => null,
+    markerCount: () => layers.getLayers().reduce((n, layer) => n + layer.getLayers().length, 0),
   };
 }
