@@ -316,9 +316,9 @@ def features_statement(language: str, with_distance: bool) -> Select:
     return select(cast(func.coalesce(features, literal_column("'[]'::json")), Text))
 
 
-def enterprise_features(session: Session, filters: EnterpriseFilter, language: str, base_url: str,
-                        page: Page | None = None, moment: datetime | None = None) -> tuple[str, int, int]:
-    """Matching enterprises as a JSON array of GeoJSON Features (built in PostGIS), total, returned."""
+def matching_keys(session: Session, filters: EnterpriseFilter, page: Page | None = None,
+                  moment: datetime | None = None) -> tuple[list[Any], int]:
+    """Id and distance of one page of matching enterprises, best first, and how many match in all."""
     if filters.open_now:  # the ids open at this moment are bound in the statement
         conditions = conditions_for(session, filters, moment)
         statement, values = page_keys(conditions, filters, page), {}
@@ -326,17 +326,26 @@ def enterprise_features(session: Session, filters: EnterpriseFilter, language: s
         conditions = None
         statement, values = page_keys_for(filters, page)
     keys = session.execute(statement, values).all()
-    if not keys:  # an empty page: past the end, or nothing matches
-        if page is None or not page.offset:
-            return "[]", 0, 0
-        counted = select(func.count()).select_from(E).where(*(conditions or base_conditions(filters)))
-        return "[]", session.execute(counted).scalar_one(), 0
+    if keys:
+        return keys, keys[0].total
+    if page is None or not page.offset:  # an empty page: nothing matches, or past the end
+        return [], 0
+    counted = select(func.count()).select_from(E).where(*(conditions or base_conditions(filters)))
+    return [], session.execute(counted).scalar_one()
+
+
+def enterprise_features(session: Session, filters: EnterpriseFilter, language: str, base_url: str,
+                        page: Page | None = None, moment: datetime | None = None) -> tuple[str, int, int]:
+    """Matching enterprises as a JSON array of GeoJSON Features (built in PostGIS), total, returned."""
+    keys, total = matching_keys(session, filters, page, moment)
+    if not keys:
+        return "[]", total, 0
     features = session.execute(features_statement(language, bool(filters.near)), {
         "ids": ",".join(str(key.id) for key in keys),
         "distances": ",".join(str(key.distance_km) for key in keys) if filters.near else None,
         "base_url": base_url,
     }).scalar_one()
-    return features, keys[0].total, len(keys)
+    return features, total, len(keys)
 
 
 def enterprise_feature(session: Session, enterprise_id: int, language: str, base_url: str) -> str | None:
