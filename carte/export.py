@@ -29,7 +29,8 @@ COLUMNS = {  # record key: (French header, English header)
     "website": ("site_web", "website"), "opening_hours": ("heures_ouverture", "opening_hours"),
     "latitude": ("latitude", "latitude"), "longitude": ("longitude", "longitude"),
     "geocode_precision": ("precision_position", "geocode_precision"),
-    "updated": ("mise_a_jour", "updated"), "url": ("page", "page"),
+    "updated": ("mise_a_jour", "updated"), "source": ("source", "source"),
+    "last_verified": ("verifie_le", "last_verified"), "url": ("page", "page"),
 }
 
 

@@ -10,7 +10,9 @@ from sqlalchemy.orm import Session
 
 from carte.filters import EnterpriseFilter, Page
 from carte.map_data import EXACT_PRECISIONS
-from carte.queries import E, M, R, best_first, by_ids, conditions_for, distance_km, matching_keys
+from carte.queries import (
+    E, M, R, best_first, by_ids, conditions_for, distance_km, last_checked, matching_keys,
+)
 
 #: Rows an export reads from the database at a time.
 BATCH_ROWS = 1000
@@ -65,8 +67,7 @@ def public_enterprises(conditions: list[ColumnElement[bool]], with_email: bool) 
                    E.c.postal_code, E.c.phone, (E.c.email if with_email else null()).label("email"),
                    E.c.website, E.c.opening_hours, E.c.sectors, E.c["items"], E.c.services,
                    E.c.geocode_precision, E.c.updated_at, E.c.verified_at,
-                   # the date the freshness reminders count from: confirmed by the owner or staff, else added
-                   func.coalesce(E.c.verified_at, E.c.created_at).label("checked_at"), E.c.neq, E.c.source,
+                   last_checked().label("checked_at"), E.c.neq, E.c.source,
                    func.ST_Y(E.c.point).label("lat"), func.ST_X(E.c.point).label("lon"), E.c.mrc_code,
                    M.c.name.label("mrc_name"), R.c.code.label("region_code"), R.c.name.label("region_name"))
             .select_from(E.outerjoin(M, M.c.code == E.c.mrc_code).outerjoin(R, R.c.code == M.c.region_code))

@@ -85,6 +85,9 @@ def enterprise_schema() -> dict[str, Any]:
         "geocode_precision": nullable("string", enum=[*PRECISIONS, None],
                                       description="Précision de la position : adresse, code postal..."),
         "updated": {"type": "string", "format": "date"},
+        "source": {"type": "string", "description": "Liste d'où vient la fiche (nom de la source d'import)."},
+        "last_verified": {"type": "string", "format": "date",
+                          "description": "Dernière confirmation par l'entreprise ou l'équipe, sinon date d'ajout."},
         "url": {"type": "string", "description": "Page de l'entreprise sur la carte."},
         "distance_km": {"type": "number", "description": "Distance au point near (avec near seulement)."},
     })
@@ -95,7 +98,8 @@ def enterprise_schema() -> dict[str, Any]:
                                     "coordinates": {"type": "array", "items": {"type": "number"},
                                                     "minItems": 2, "maxItems": 2}}},
         "properties": {"type": "object", "properties": properties,
-                       "required": ["id", "name", "sectors", "items", "services", "updated", "url"]}}}
+                       "required": ["id", "name", "sectors", "items", "services", "updated", "source",
+                                    "last_verified", "url"]}}}
 
 
 def typed(kind: str, required: list[str], **properties: Any) -> dict[str, Any]:
