@@ -22,7 +22,8 @@ def test_csv_starts_with_a_bom_and_carries_the_licence_on_every_row():
     record = {key: None for key in ("id", "name", "description", "sectors", "items", "services", "street",
                                     "address_line2", "municipality", "postal_code", "mrc_code", "mrc_name",
                                     "phone", "website", "opening_hours", "latitude", "longitude",
-                                    "geocode_precision", "updated", "url")}
+                                    "geocode_precision", "updated", "source", "last_verified",
+                                    "url")}
     text = "".join(csv_lines([{**record, "name": "=1+1"}], LICENCE))
     assert text.startswith("\ufeffid,nom,")
     rows = list(csv.reader(io.StringIO(text.lstrip("\ufeff"))))

@@ -31,7 +31,9 @@ def public_urls(app, rows) -> list[str]:
     pages = [url for rule, method, url in every_route(app, rows)
              if method == "GET" and not url.startswith("/admin")]
     data = [f"{path}{query}" for path in ("/api/enterprises", "/export/enterprises.csv",
-                                          "/export/enterprises.geojson") for query in FILTERS]
+                                          "/export/enterprises.geojson", "/export/enterprises.jsonld",
+                                          "/export/enterprises-hsds.csv") for query in FILTERS]
+    data += [f"/api/enterprises{query}{'&' if query else '?'}format=jsonld" for query in FILTERS]
     return pages + data + ["/embed?mrc=29&view=list", "/embed?mrc=29&lang=en"]
 
 
@@ -61,7 +63,7 @@ def test_the_export_command_never_writes_staff_only_values(database_url, engine)
     with engine.begin() as connection:
         insert_enterprise(connection, source="privacy-test", contact_person=CANARY, internal_notes=CANARY)
     try:
-        for fmt in ("csv", "geojson"):
+        for fmt in ("csv", "geojson", "jsonld", "hsds"):
             result = carte_command(database_url, "export", "--format", fmt)
             assert result.exit_code == 0 and CANARY not in result.output
     finally:

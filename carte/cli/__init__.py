@@ -121,8 +121,9 @@ def tiles_refresh(force: bool) -> None:
 
 
 @cli.command("export")
-@click.option("--format", "fmt", type=click.Choice(["csv", "geojson"]), default="csv", show_default=True,
-              help="CSV (UTF-8 with BOM, for spreadsheets) or GeoJSON.")
+@click.option("--format", "fmt", type=click.Choice(["csv", "geojson", "jsonld", "hsds"]), default="csv",
+              show_default=True, help="CSV (UTF-8 with BOM, for spreadsheets), GeoJSON, schema.org JSON-LD "
+              "or Open Referral HSDS CSV (docs/open-data.md).")
 @click.option("--output", "-o", type=click.Path(dir_okay=False, writable=True), default="-",
               help="File to write (default: standard output).")
 @click.option("--q", help="Text searched in name, description and municipality.")
@@ -140,7 +141,7 @@ def export_command(fmt: str, output: str, base_url: str, **options: object) -> N
     """Export the published enterprises with the API's filters, licence included."""
     from sqlalchemy.orm import Session
 
-    from carte.read.export import Licence, export_csv, export_geojson
+    from carte.read.export import FORMATS, Licence
     from carte.read.filters import parse_filter, parse_language
     from carte.read.queries import known_place
     from carte.core.vocabulary import load_vocabulary
@@ -152,13 +153,10 @@ def export_command(fmt: str, output: str, base_url: str, **options: object) -> N
     with Session(get_engine()) as session:
         filters = parse_filter(args, load_vocabulary(), known_place(session))
         language = parse_language(args)
+        body = FORMATS[fmt][0](session, filters, language, base_url.rstrip("/"), licence)
         with click.open_file(output, "wb") as out:
-            if fmt == "csv":
-                for line in export_csv(session, filters, language, base_url.rstrip("/"), licence):
-                    out.write(line.encode("utf-8"))
-            else:
-                out.write(export_geojson(session, filters, language, base_url.rstrip("/"), licence)
-                          .encode("utf-8"))
+            for piece in [body] if isinstance(body, str) else body:
+                out.write(piece.encode("utf-8"))
     if output != "-":
         click.echo(f"Export écrit dans {output}.", err=True)
 

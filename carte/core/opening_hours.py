@@ -88,13 +88,20 @@ def parse_schedule(value: str) -> Schedule:
     return schedule
 
 
-def is_open(value: str | None, moment: datetime) -> bool | None:
-    """Whether a place with these hours is open at a moment (local time); None when unknown."""
+def known_schedule(value: str | None) -> Schedule | None:
+    """The week schedule of a value, or None when it is empty or uses a form not supported here."""
     if not value or not value.strip():
         return None
     try:
-        schedule = parse_schedule(value)
+        return parse_schedule(value)
     except UnsupportedHours:
+        return None
+
+
+def is_open(value: str | None, moment: datetime) -> bool | None:
+    """Whether a place with these hours is open at a moment (local time); None when unknown."""
+    schedule = known_schedule(value)
+    if schedule is None:
         return None
     local = moment.astimezone(TIME_ZONE) if moment.tzinfo else moment
     minute = local.hour * 60 + local.minute

@@ -48,6 +48,11 @@ class Vocabulary:
         """The codes of one kind ('sectors', 'items' or 'services')."""
         return {term.code for term in getattr(self, kind)}
 
+    def terms(self, kind: str, codes: list[str]) -> list[Term]:
+        """The terms of some codes of one kind, in the order given, unknown codes left out."""
+        known = {term.code: term for term in getattr(self, kind)}
+        return [known[code] for code in codes if code in known]
+
     def match(self, kind: str, value: str) -> str | None:
         """The code a free-text value stands for (code, label or synonym), or None."""
         return self._index[kind].get(fold(value))

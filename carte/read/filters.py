@@ -21,8 +21,10 @@ FILTER_PARAMETERS = ("q", "item", "sector", "service", "mrc", "region", "bbox", 
                      "open_now")
 #: The parameters of the exports and of the embed's data: the filters and the language.
 FILTER_AND_LANGUAGE = (*FILTER_PARAMETERS, "lang")
+#: The formats the API answers enterprises in: GeoJSON (default) or schema.org JSON-LD.
+API_FORMATS = ("geojson", "jsonld")
 #: Every parameter the enterprise list of the API accepts.
-LIST_PARAMETERS = (*FILTER_AND_LANGUAGE, "limit", "offset")
+LIST_PARAMETERS = (*FILTER_AND_LANGUAGE, "limit", "offset", "format")
 #: A decimal number as people write it: ASCII digits, optional sign, fraction and exponent.
 DECIMAL = re.compile(r"[+-]?([0-9]+(\.[0-9]*)?|\.[0-9]+)([eE][+-]?[0-9]+)?")
 
@@ -236,6 +238,15 @@ def parse_page(args: Args) -> Page:
         raw_limit = str(MAX_LIMIT)
     return Page(limit=parse_integer("limit", raw_limit, DEFAULT_LIMIT, 1, MAX_LIMIT),
                 offset=parse_integer("offset", single(args, "offset"), 0, 0, MAX_OFFSET))
+
+
+def parse_format(args: Args) -> str:
+    """geojson (default) or jsonld."""
+    answer = single(args, "format") or "geojson"
+    if answer not in API_FORMATS:
+        raise InvalidParameter("format", "geojson (par défaut) ou jsonld attendu.",
+                               "geojson (the default) or jsonld expected.")
+    return answer
 
 
 def parse_language(args: Args) -> str:

@@ -227,6 +227,7 @@ def feature(row: Any, language: str, base_url: str | ColumnElement, with_distanc
         "mrc_code", row.mrc_code, "mrc_name", row.mrc_name, "region_code", row.region_code,
         "phone", row.phone, "website", row.website, "opening_hours", row.opening_hours,
         "geocode_precision", row.geocode_precision, "updated", row.updated,
+        "source", row.source, "last_verified", row.last_verified,
         "url", func.concat(base_url, "/entreprises/", row.id),
     ]
     if with_distance:
@@ -236,14 +237,21 @@ def feature(row: Any, language: str, base_url: str | ColumnElement, with_distanc
                                   "properties", func.json_build_object(*properties))
 
 
+def last_checked() -> ColumnElement:
+    """When an entry was last confirmed by its owner or staff, else when it was added: the date the
+    freshness reminders count from, published with each row."""
+    return func.coalesce(E.c.verified_at, E.c.created_at)
+
+
 def public_columns(distance: ColumnElement) -> Select:
     """The public columns of enterprises with their MRC and region, and a distance column."""
     updated = func.to_char(func.timezone(LOCAL_TIME_ZONE, E.c.updated_at), "YYYY-MM-DD")
+    verified = func.to_char(func.timezone(LOCAL_TIME_ZONE, last_checked()), "YYYY-MM-DD")
     return select(E.c.id, E.c.name, E.c.description, E.c.sectors, E.c["items"], E.c.services,
                   E.c.street, E.c.address_line2, E.c.municipality_name, E.c.postal_code,
                   E.c.mrc_code, M.c.name.label("mrc_name"), M.c.region_code, E.c.phone,
                   E.c.website, E.c.opening_hours, E.c.geocode_precision, updated.label("updated"),
-                  E.c.point, distance.label("distance_km"))
+                  E.c.source, verified.label("last_verified"), E.c.point, distance.label("distance_km"))
 
 
 def best_first(distance: ColumnElement, near: tuple[float, float] | None) -> list[ColumnElement]:
@@ -316,9 +324,9 @@ def features_statement(language: str, with_distance: bool) -> Select:
     return select(cast(func.coalesce(features, literal_column("'[]'::json")), Text))
 
 
-def enterprise_features(session: Session, filters: EnterpriseFilter, language: str, base_url: str,
-                        page: Page | None = None, moment: datetime | None = None) -> tuple[str, int, int]:
-    """Matching enterprises as a JSON array of GeoJSON Features (built in PostGIS), total, returned."""
+def matching_keys(session: Session, filters: EnterpriseFilter, page: Page | None = None,
+                  moment: datetime | None = None) -> tuple[list[Any], int]:
+    """Id and distance of one page of matching enterprises, best first, and how many match in all."""
     if filters.open_now:  # the ids open at this moment are bound in the statement
         conditions = conditions_for(session, filters, moment)
         statement, values = page_keys(conditions, filters, page), {}
@@ -326,17 +334,26 @@ def enterprise_features(session: Session, filters: EnterpriseFilter, language: s
         conditions = None
         statement, values = page_keys_for(filters, page)
     keys = session.execute(statement, values).all()
-    if not keys:  # an empty page: past the end, or nothing matches
-        if page is None or not page.offset:
-            return "[]", 0, 0
-        counted = select(func.count()).select_from(E).where(*(conditions or base_conditions(filters)))
-        return "[]", session.execute(counted).scalar_one(), 0
+    if keys:
+        return keys, keys[0].total
+    if page is None or not page.offset:  # an empty page: nothing matches, or past the end
+        return [], 0
+    counted = select(func.count()).select_from(E).where(*(conditions or base_conditions(filters)))
+    return [], session.execute(counted).scalar_one()
+
+
+def enterprise_features(session: Session, filters: EnterpriseFilter, language: str, base_url: str,
+                        page: Page | None = None, moment: datetime | None = None) -> tuple[str, int, int]:
+    """Matching enterprises as a JSON array of GeoJSON Features (built in PostGIS), total, returned."""
+    keys, total = matching_keys(session, filters, page, moment)
+    if not keys:
+        return "[]", total, 0
     features = session.execute(features_statement(language, bool(filters.near)), {
         "ids": ",".join(str(key.id) for key in keys),
         "distances": ",".join(str(key.distance_km) for key in keys) if filters.near else None,
         "base_url": base_url,
     }).scalar_one()
-    return features, keys[0].total, len(keys)
+    return features, total, len(keys)
 
 
 def enterprise_feature(session: Session, enterprise_id: int, language: str, base_url: str) -> str | None:
@@ -364,7 +381,7 @@ def enterprise_records(session: Session, filters: EnterpriseFilter, language: st
         rows.c.postal_code, rows.c.mrc_code, rows.c.mrc_name, rows.c.phone, rows.c.website,
         rows.c.opening_hours, func.ST_Y(rows.c.point).label("latitude"),
         func.ST_X(rows.c.point).label("longitude"), rows.c.geocode_precision, rows.c.updated,
-        func.concat(base_url, "/entreprises/", rows.c.id).label("url"))
+        rows.c.source, rows.c.last_verified, func.concat(base_url, "/entreprises/", rows.c.id).label("url"))
     for row in session.execute(query.execution_options(yield_per=1000)):
         yield dict(row._mapping)
 

@@ -9,10 +9,12 @@ from flask import Blueprint, Response, current_app, render_template, request, ur
 from carte.web.session import get_session
 from carte.core.errors import NotFound
 from carte.read.filters import (
-    LIST_PARAMETERS, EnterpriseFilter, InvalidParameter, Page, check_known, parse_filter,
+    LIST_PARAMETERS, EnterpriseFilter, InvalidParameter, Page, check_known, parse_filter, parse_format,
     parse_language, parse_page,
 )
+from carte.read.public_enterprise import find_public_enterprise, public_enterprise_page
 from carte.read.queries import enterprise_feature, enterprise_features, known_place, mrc_boundary_json, mrc_list_json
+from carte.read.schema_org import data_feed_lines, local_business_document
 from carte.core.vocabulary import Term, load_vocabulary
 from carte.web.caching import conditional, share_publicly, time_bucket
 from carte.web.i18n import current_language
@@ -22,13 +24,15 @@ blueprint = Blueprint("api", __name__, url_prefix="/api")
 share_publicly(blueprint)
 
 GEOJSON = "application/geo+json"
+JSON_LD = "application/ld+json"
 
 
 @blueprint.before_request
 def refuse_unknown_parameters() -> None:
     """The JSON endpoints accept only their documented parameters (the HTML page ignores others)."""
+    accepted = {"api.enterprises": LIST_PARAMETERS, "api.enterprise": ("lang", "format")}
     if request.endpoint != "api.documentation":
-        check_known(request.args, LIST_PARAMETERS if request.endpoint == "api.enterprises" else ("lang",))
+        check_known(request.args, accepted.get(request.endpoint, ("lang",)))
 
 
 def request_filter() -> EnterpriseFilter:
@@ -78,10 +82,14 @@ def collection_body(features: str, total: int, returned: int, page: Page) -> str
 
 @blueprint.get("/enterprises")
 def enterprises() -> Response:
-    """Published enterprises matching the filters, as a GeoJSON FeatureCollection."""
-    filters, page, language = request_filter(), parse_page(request.args.to_dict(flat=False)), request_language()
+    """Published enterprises matching the filters: a GeoJSON FeatureCollection, or with format=jsonld a
+    schema.org DataFeed whose next page is in the Link header."""
+    args = request.args.to_dict(flat=False)
+    filters, page, language, answer = request_filter(), parse_page(args), request_language(), parse_format(args)
 
     def build() -> Response:
+        if answer == "jsonld":
+            return feed_page(filters, page, language)
         features, total, returned = enterprise_features(get_session(), filters, language, base_url(), page)
         return json_response(collection_body(features, total, returned, page), GEOJSON)
 
@@ -89,18 +97,41 @@ def enterprises() -> Response:
                        extra=time_bucket() if filters.open_now else "")
 
 
+def feed_page(filters: EnterpriseFilter, page: Page, language: str) -> Response:
+    """One page of matching enterprises as a JSON-LD DataFeed, the next page linked from the headers."""
+    found, total = public_enterprise_page(get_session(), filters, page)
+    response = json_response("".join(data_feed_lines(found, base_url(), language, licence())), JSON_LD)
+    following = next_link(page, total)
+    if following:
+        response.headers["Link"] = f'<{following}>; rel="next"'
+    return response
+
+
 @blueprint.get("/enterprises/<int:enterprise_id>")
 def enterprise(enterprise_id: int) -> Response:
-    """One published enterprise as a GeoJSON Feature."""
-    language = request_language()
+    """One published enterprise as a GeoJSON Feature, or with format=jsonld a schema.org LocalBusiness."""
+    language, answer = request_language(), parse_format(request.args.to_dict(flat=False))
 
     def build() -> Response:
-        body = enterprise_feature(get_session(), enterprise_id, language, base_url())
+        if answer == "jsonld":
+            body = local_business_json(enterprise_id, language)
+        else:
+            body = enterprise_feature(get_session(), enterprise_id, language, base_url())
         if body is None:
             raise NotFound(not_found_message("enterprise"))
-        return json_response(body, GEOJSON)
+        return json_response(body, JSON_LD if answer == "jsonld" else GEOJSON)
 
     return conditional(build)
+
+
+def local_business_json(enterprise_id: int, language: str) -> str | None:
+    """One published enterprise as schema.org JSON-LD text (without its e-mail, as the rest of the API),
+    or None."""
+    found = find_public_enterprise(get_session(), enterprise_id, with_email=False)
+    if found is None:
+        return None
+    url = f"{base_url()}/entreprises/{enterprise_id}"
+    return json.dumps(local_business_document(found, url, language), ensure_ascii=False)
 
 
 def not_found_message(kind: str) -> str:

@@ -1,10 +1,10 @@
-"""Downloads of the published enterprises with the API's filters: CSV and GeoJSON."""
+"""Downloads of the published enterprises with the API's filters: CSV, GeoJSON, JSON-LD and HSDS CSV."""
 from __future__ import annotations
 
 from flask import Blueprint, Response, current_app, request, stream_with_context
 
 from carte.web.session import get_session
-from carte.read.export import Licence, export_csv, export_geojson
+from carte.read.export import FORMATS, Licence
 from carte.read.filters import FILTER_AND_LANGUAGE, check_known
 from carte.web.api import base_url, request_filter, request_language
 from carte.web.caching import conditional, share_publicly, time_bucket
@@ -32,25 +32,38 @@ def download(response: Response, filename: str) -> Response:
     return response
 
 
+def exported(kind: str) -> Response:
+    """The matching enterprises in one export format, as a file to save."""
+    filters, language = request_filter(), request_language()
+    make, mimetype, filename = FORMATS[kind]
+
+    def build() -> Response:
+        body = make(get_session(), filters, language, base_url(), current_licence())
+        streamed = body if isinstance(body, str) else stream_with_context(body)
+        return download(Response(streamed, mimetype=mimetype), filename)
+
+    return conditional(build, extra=time_bucket() if filters.open_now else "")
+
+
 @blueprint.get("/enterprises.csv")
 def enterprises_csv() -> Response:
     """The matching enterprises as a CSV file for spreadsheets (UTF-8 with BOM)."""
-    filters, language = request_filter(), request_language()
-
-    def build() -> Response:
-        lines = export_csv(get_session(), filters, language, base_url(), current_licence())
-        return download(Response(stream_with_context(lines), mimetype="text/csv"), "entreprises.csv")
-
-    return conditional(build, extra=time_bucket() if filters.open_now else "")
+    return exported("csv")
 
 
 @blueprint.get("/enterprises.geojson")
 def enterprises_geojson() -> Response:
     """The matching enterprises as one GeoJSON file."""
-    filters, language = request_filter(), request_language()
+    return exported("geojson")
 
-    def build() -> Response:
-        body = export_geojson(get_session(), filters, language, base_url(), current_licence())
-        return download(Response(body, mimetype="application/geo+json"), "entreprises.geojson")
 
-    return conditional(build, extra=time_bucket() if filters.open_now else "")
+@blueprint.get("/enterprises.jsonld")
+def enterprises_jsonld() -> Response:
+    """The matching enterprises as a schema.org DataFeed of LocalBusiness (JSON-LD)."""
+    return exported("jsonld")
+
+
+@blueprint.get("/enterprises-hsds.csv")
+def enterprises_hsds() -> Response:
+    """The matching enterprises as a flat CSV table of Open Referral HSDS fields."""
+    return exported("hsds")

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from carte.read.filters import DEFAULT_LIMIT, LIST_PARAMETERS, MAX_LIMIT, MAX_OFFSET, MAX_RADIUS_KM, MAX_TEXT
+from carte.read.filters import API_FORMATS, DEFAULT_LIMIT, LIST_PARAMETERS, MAX_LIMIT, MAX_OFFSET, MAX_RADIUS_KM, MAX_TEXT
 from carte.core.precision import PRECISIONS
 from carte.core.vocabulary import load_vocabulary
 
@@ -61,6 +61,9 @@ def parameters() -> dict[str, Any]:
                        f"{MAX_LIMIT}, ramené à {MAX_LIMIT}).", {"type": "integer", "minimum": 1}),
         "offset": query("offset", "Nombre de résultats à sauter (pagination ; voir la propriété next).",
                         {"type": "integer", "minimum": 0, "maximum": MAX_OFFSET}),
+        "format": query("format", "geojson (par défaut) ou jsonld : schema.org LocalBusiness en JSON-LD "
+                        "(application/ld+json), la page suivante dans l'en-tête Link (rel=next) ; "
+                        "voir docs/open-data.md.", {"type": "string", "enum": list(API_FORMATS)}),
     }
 
 
@@ -82,6 +85,9 @@ def enterprise_schema() -> dict[str, Any]:
         "geocode_precision": nullable("string", enum=[*PRECISIONS, None],
                                       description="Précision de la position : adresse, code postal..."),
         "updated": {"type": "string", "format": "date"},
+        "source": {"type": "string", "description": "Liste d'où vient la fiche (nom de la source d'import)."},
+        "last_verified": {"type": "string", "format": "date",
+                          "description": "Dernière confirmation par l'entreprise ou l'équipe, sinon date d'ajout."},
         "url": {"type": "string", "description": "Page de l'entreprise sur la carte."},
         "distance_km": {"type": "number", "description": "Distance au point near (avec near seulement)."},
     })
@@ -92,7 +98,42 @@ def enterprise_schema() -> dict[str, Any]:
                                     "coordinates": {"type": "array", "items": {"type": "number"},
                                                     "minItems": 2, "maxItems": 2}}},
         "properties": {"type": "object", "properties": properties,
-                       "required": ["id", "name", "sectors", "items", "services", "updated", "url"]}}}
+                       "required": ["id", "name", "sectors", "items", "services", "updated", "source",
+                                    "last_verified", "url"]}}}
+
+
+def typed(kind: str, required: list[str], **properties: Any) -> dict[str, Any]:
+    """A JSON-LD node of one schema.org type."""
+    return {"type": "object", "required": ["@type", *required],
+            "properties": {"@type": {"type": "string", "enum": [kind]}, **properties}}
+
+
+def local_business_schema() -> dict[str, Any]:
+    """A published enterprise as a schema.org LocalBusiness (the structure; docs/open-data.md maps it)."""
+    text, listed = {"type": "string"}, {"type": "array", "items": {"type": "object"}}
+    return typed("LocalBusiness", ["@id", "url", "name", "address", "additionalProperty"], **{
+        "@context": {"type": "string", "enum": ["https://schema.org"]}, "@id": text, "url": text,
+        "name": text, "description": text, "telephone": text, "sameAs": text,
+        "address": typed("PostalAddress", ["addressRegion", "addressCountry"]),
+        "geo": typed("GeoCoordinates", ["latitude", "longitude"], latitude={"type": "number"},
+                     longitude={"type": "number"}),
+        "containedInPlace": typed("AdministrativeArea", ["name", "identifier"]),
+        "openingHoursSpecification": {"type": "array", "items": typed(
+            "OpeningHoursSpecification", ["dayOfWeek", "opens", "closes"],
+            dayOfWeek={"type": "array", "items": text}, opens=text, closes=text)},
+        "seeks": listed, "makesOffer": listed, "keywords": {"type": "array", "items": text},
+        "identifier": typed("PropertyValue", ["propertyID", "value"]),
+        "additionalProperty": {"type": "array", "items": typed("PropertyValue", ["propertyID", "value"])}})
+
+
+def data_feed_schema() -> dict[str, Any]:
+    """A page of enterprises as a schema.org DataFeed."""
+    item = typed("DataFeedItem", ["dateModified", "item"], dateModified={"type": "string"},
+                 item=ref("schemas/LocalBusiness"))
+    return typed("DataFeed", ["@context", "license", "creditText", "dataFeedElement"], **{
+        "@context": {"type": "string", "enum": ["https://schema.org"]},
+        "license": typed("CreativeWork", ["name", "url"]), "creditText": {"type": "string"},
+        "dataFeedElement": {"type": "array", "items": item}})
 
 
 def schemas() -> dict[str, Any]:
@@ -115,6 +156,8 @@ def schemas() -> dict[str, Any]:
                            "next": nullable("string", description="URL de la page suivante."),
                            **licence,
                            "features": {"type": "array", "items": ref("schemas/Enterprise")}}},
+        "LocalBusiness": local_business_schema(),
+        "DataFeed": data_feed_schema(),
         "Term": term,
         "Mrc": {"type": "object", "required": ["code", "name", "region_code", "enterprises", "sectors"],
                 "properties": {"code": {"type": "string"}, "name": {"type": "string"},
@@ -150,11 +193,15 @@ def cached(description: str, content: dict[str, Any]) -> dict[str, Any]:
 
 
 def operation(summary: str, schema: dict[str, Any], params: list[str], media: str = "application/json",
-              not_found: bool = False, path_params: list[dict[str, Any]] | None = None) -> dict[str, Any]:
-    """A GET operation with its 200, 304, 400 (and 404) answers."""
+              not_found: bool = False, path_params: list[dict[str, Any]] | None = None,
+              json_ld: dict[str, Any] | None = None) -> dict[str, Any]:
+    """A GET operation with its 200 (also in JSON-LD with format=jsonld), 304, 400 (and 404) answers."""
     error = {"content": {"application/json": {"schema": ref("schemas/Error")}}}
+    content = {media: {"schema": schema}}
+    if json_ld:
+        content["application/ld+json"] = {"schema": json_ld}
     responses: dict[str, Any] = {
-        "200": cached("Réponse.", {media: {"schema": schema}}),
+        "200": cached("Réponse.", content),
         "304": {"description": "Inchangé depuis l'ETag donné dans If-None-Match."},
         "400": {"description": "Paramètre invalide (nommé dans error.parameter).", **error},
     }
@@ -169,6 +216,11 @@ def openapi_document(base_url: str) -> dict[str, Any]:
     filters = list(LIST_PARAMETERS)
     enterprise_id = {"name": "id", "in": "path", "required": True, "schema": {"type": "integer", "minimum": 1}}
     mrc_code = {"name": "code", "in": "path", "required": True, "schema": {"type": "string"}}
+    listing = operation("Entreprises publiées filtrées (GeoJSON, ou JSON-LD schema.org)",
+                        ref("schemas/EnterpriseCollection"), filters, "application/geo+json",
+                        json_ld=ref("schemas/DataFeed"))
+    listing["get"]["responses"]["200"]["headers"]["Link"] = {
+        "schema": {"type": "string"}, "description": "Avec format=jsonld : page suivante (rel=\"next\")."}
     return {
         "openapi": "3.0.3",
         "info": {"title": "Carte de l'économie sociale — API ouverte", "version": "1.0.0",
@@ -178,10 +230,11 @@ def openapi_document(base_url: str) -> dict[str, Any]:
                  "license": {"name": "Données : voir licence et attribution dans les réponses"}},
         "servers": [{"url": f"{base_url}/api"}],
         "paths": {
-            "/enterprises": operation("Entreprises publiées filtrées (GeoJSON)",
-                                      ref("schemas/EnterpriseCollection"), filters, "application/geo+json"),
-            "/enterprises/{id}": operation("Une entreprise publiée (GeoJSON)", ref("schemas/Enterprise"),
-                                           ["lang"], "application/geo+json", True, [enterprise_id]),
+            "/enterprises": listing,
+            "/enterprises/{id}": operation("Une entreprise publiée (GeoJSON, ou JSON-LD schema.org)",
+                                           ref("schemas/Enterprise"), ["lang", "format"],
+                                           "application/geo+json", True, [enterprise_id],
+                                           json_ld=ref("schemas/LocalBusiness")),
             "/sectors": operation("Secteurs", {"type": "array", "items": ref("schemas/Term")}, ["lang"]),
             "/items": operation("Catégories d'objets, avec synonymes",
                                 {"type": "array", "items": ref("schemas/Term")}, ["lang"]),
