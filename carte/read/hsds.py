@@ -5,9 +5,9 @@ from __future__ import annotations
 import uuid
 from typing import Any, Callable
 
-from carte.opening_hours import describe_opening_hours
-from carte.public_enterprise import PublicEnterprise
-from carte.vocabulary import load_vocabulary
+from carte.core.opening_hours import describe_opening_hours
+from carte.read.public_enterprise import PublicEnterprise
+from carte.core.vocabulary import load_vocabulary
 
 WORDS = {
     "fr": {"service": "Dons d'objets", "accepted": "Objets acceptés : {}.", "services": "Services : {}."},

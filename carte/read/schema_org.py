@@ -5,9 +5,9 @@ from __future__ import annotations
 import json
 from typing import Any, Iterable, Iterator
 
-from carte.opening_hours import DAY_NAMES, known_schedule
-from carte.public_enterprise import PublicEnterprise
-from carte.vocabulary import Term, load_vocabulary
+from carte.core.opening_hours import DAY_NAMES, known_schedule
+from carte.read.public_enterprise import PublicEnterprise
+from carte.core.vocabulary import Term, load_vocabulary
 
 CONTEXT = "https://schema.org"
 DAY = 24 * 60
@@ -22,7 +22,7 @@ def clock(minutes: int) -> str:
 
 def opening_hours_specification(value: str | None) -> list[dict[str, Any]] | None:
     """The weekly OpeningHoursSpecification of OSM opening hours, one per distinct time span with its
-    days; None when the value is absent or uses a form carte.opening_hours does not understand.
+    days; None when the value is absent or uses a form carte.core.opening_hours does not understand.
 
     Public-holiday rules (PH, SH) are left out: they need the dates of the holidays. A span past
     midnight closes before it opens, which schema.org reads as closing the next day."""
