@@ -1,10 +1,12 @@
 """The citizen map's data: every published enterprise in one compact, column-oriented JSON built in SQL.
 
-Columns are arrays, so no key is repeated per enterprise. Rows are ordered by MRC, town and geohash,
-so neighbours follow each other: coordinates (integers in 1e-4 degrees, about 10 m) are sent as the
+Columns are arrays, so no key is repeated per enterprise. Rows are ordered by MRC, town and name, so
+neighbours follow each other: coordinates (integers in 1e-4 degrees, about 10 m) are sent as the
 difference from the previous row, and each row names its place (town and MRC) by an index into a small
-table. Sectors, items and services are bit masks over the vocabulary's order; opening hours are
-dictionary-encoded. Every number column is one string of base-32 digits (DIGITS: no separator, no
+table. The list is in the order of the names (NAME_COLLATION), which the payload does not carry: each
+row's rank among the names is sent as the difference from the previous row's (`drank`), small within a
+town since its rows follow each other in name order. Sectors, items and services are bit masks over
+the vocabulary's order; opening hours are dictionary-encoded. Every number column is one string of base-32 digits (DIGITS: no separator, no
 quote, an eighth less once gzipped than JSON numbers); signed deltas are zigzag-mapped first.
 carte/static/js/data.js decodes it.
 
@@ -24,6 +26,7 @@ from functools import cached_property
 from sqlalchemy import text
 from sqlalchemy.orm import Session
 
+from carte.core.collation import NAME_COLLATION
 from carte.core.precision import EXACT_PRECISIONS
 
 COORDINATE_SCALE = 10_000
@@ -31,9 +34,9 @@ FLAG_APPROXIMATE = 1
 #: The 64 characters of the numbers: the first 32 end a number (its last base-32 digit), the others precede.
 DIGITS = "0123456789abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ-_"
 #: The number columns (name in the payload: column of the query), each a string of DIGITS; dlat and dlon
-#: are zigzag-mapped (0, -1, 1... as 0, 1, 2...).
-NUMBER_COLUMNS = {"dlat": "zlat", "dlon": "zlon", "place": "place_ix", "hours": "hours_ix", "sectors": "s",
-                  "items": "i", "services": "v", "flags": "flags"}
+#: and drank are zigzag-mapped (0, -1, 1... as 0, 1, 2...).
+NUMBER_COLUMNS = {"dlat": "zlat", "dlon": "zlon", "drank": "zrank", "place": "place_ix", "hours": "hours_ix",
+                  "sectors": "s", "items": "i", "services": "v", "flags": "flags"}
 
 #: Digits per number at most: 12 base-32 digits hold any bigint below 2**60 (masks and deltas are far below).
 MAX_DIGITS = 12
@@ -56,7 +59,7 @@ WITH vocab AS (
            (SELECT array_agg(code::text ORDER BY position) FROM service) AS services
 ),
 located AS (
-    SELECT e.id, e.mrc_code, e.opening_hours, e.point, e.geocode_precision, e.sectors, e.items,
+    SELECT e.id, e.name, e.mrc_code, e.opening_hours, e.point, e.geocode_precision, e.sectors, e.items,
            e.services, coalesce(m.name, e.municipality_name, '') AS town
     FROM enterprise e
     LEFT JOIN municipality m ON m.code = e.municipality_code
@@ -64,11 +67,11 @@ located AS (
 ),
 base AS (
     SELECT e.id, e.town,
+           row_number() OVER (ORDER BY e.name COLLATE "@COLLATION@", e.id) - 1 AS name_rank,
            coalesce(e.mrc_code, '') AS mrc,
            coalesce(e.opening_hours, '') AS hours,
            round(ST_Y(e.point) * :scale)::bigint AS lat,
            round(ST_X(e.point) * :scale)::bigint AS lon,
-           ST_GeoHash(e.point, 9) AS geohash,
            CASE WHEN coalesce(e.geocode_precision, '') = ANY(CAST(:exact AS text[])) THEN 0 ELSE :approximate END
              AS flags,
            (SELECT coalesce(bit_or(1::bigint << (array_position(vocab.sectors, c) - 1)), 0)
@@ -85,17 +88,19 @@ places AS (SELECT town, mrc, row_number() OVER (ORDER BY mrc, town) - 1 AS ix
 hours AS (SELECT hours, row_number() OVER (ORDER BY hours) - 1 AS ix FROM (SELECT DISTINCT hours FROM base) d),
 ordered AS (
     SELECT b.*, p.ix AS place_ix, h.ix AS hours_ix,
-           row_number() OVER (ORDER BY b.mrc, b.town, b.geohash, b.id) AS n
+           row_number() OVER (ORDER BY b.mrc, b.town, b.name_rank) AS n
     FROM base b JOIN places p USING (town, mrc) JOIN hours h USING (hours)
 ),
 deltas AS (
     SELECT o.*, lat - lag(lat, 1, 0::bigint) OVER (ORDER BY n) AS dlat,
-           lon - lag(lon, 1, 0::bigint) OVER (ORDER BY n) AS dlon
+           lon - lag(lon, 1, 0::bigint) OVER (ORDER BY n) AS dlon,
+           name_rank - lag(name_rank, 1, 0::bigint) OVER (ORDER BY n) AS drank
     FROM ordered o
 ),
 rows AS (  -- signed deltas zigzag-mapped to naturals: 0, -1, 1, -2... become 0, 1, 2, 3...
     SELECT d.*, CASE WHEN dlat >= 0 THEN 2 * dlat ELSE -2 * dlat - 1 END AS zlat,
-           CASE WHEN dlon >= 0 THEN 2 * dlon ELSE -2 * dlon - 1 END AS zlon
+           CASE WHEN dlon >= 0 THEN 2 * dlon ELSE -2 * dlon - 1 END AS zlon,
+           CASE WHEN drank >= 0 THEN 2 * drank ELSE -2 * drank - 1 END AS zrank
     FROM deltas d
 )
 SELECT json_build_object(
@@ -112,7 +117,7 @@ SELECT json_build_object(
 -- the enterprise of each ordinal (n - 1), and the data version, seen by the same statement as the document
 (SELECT coalesce(array_agg(id ORDER BY n), '{}') FROM rows) AS ids,
 (SELECT version FROM data_version) AS data_version
-""".replace("@COLUMNS@", ", ".join(
+""".replace("@COLLATION@", NAME_COLLATION).replace("@COLUMNS@", ", ".join(
         f"'{name}', coalesce(string_agg({_digits_sql(value, MAX_DIGITS)}, '' ORDER BY n), '')"
         for name, value in NUMBER_COLUMNS.items())))
 

@@ -17,6 +17,7 @@ from sqlalchemy.orm import Session
 
 from carte.read.filters import EnterpriseFilter, Page
 from carte.store.models import Enterprise, ItemCategory, Mrc, Region, Sector, Service
+from carte.core.collation import NAME_COLLATION
 from carte.core.opening_hours import is_open
 
 
@@ -255,8 +256,8 @@ def public_columns(distance: ColumnElement) -> Select:
 
 
 def best_first(distance: ColumnElement, near: tuple[float, float] | None) -> list[ColumnElement]:
-    """The order of search results: nearest first when near is given, then by folded name and id."""
-    return [*([distance] if near else []), E.c.name_folded, E.c.id]
+    """The order of search results: nearest first when near is given, then by name in French order, then id."""
+    return [*([distance] if near else []), E.c.name.collate(NAME_COLLATION), E.c.id]
 
 
 def public_rows(conditions: list[ColumnElement[bool]], filters: EnterpriseFilter = EnterpriseFilter()) -> Select:

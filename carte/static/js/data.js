@@ -39,11 +39,14 @@ export function decode(payload) {
   const enterprises = new Array(payload.count);
   let lat = 0;
   let lon = 0;
+  let rank = 0;
   for (let i = 0; i < payload.count; i += 1) {
     lat += signed(columns.dlat[i]);
     lon += signed(columns.dlon[i]);
+    rank += signed(columns.drank[i]);
     enterprises[i] = {
       n: i,
+      rank,
       town: payload.places.town[columns.place[i]],
       lat: lat / payload.scale,
       lon: lon / payload.scale,

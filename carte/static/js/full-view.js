@@ -12,7 +12,6 @@ import { createFullMarkers } from "./full-markers.js";
 /** The view's interface, as the tiled view's: load, filter, draw, more, bounds, markerCount, parts. */
 export function createFullView({ map, config, list, viewport, pinIcon, redraw, reapply }) {
   const messages = config.messages;
-  const collator = new Intl.Collator(config.language, { sensitivity: "base" });
   // The MRC filter's options carry each MRC's region, so the config does not repeat them.
   const mrcRegion = Object.fromEntries([...document.getElementById("f-mrc").options]
     .filter((option) => option.value).map((option) => [option.value, option.dataset.region]));
@@ -58,19 +57,16 @@ export function createFullView({ map, config, list, viewport, pinIcon, redraw, r
     }
   }
 
-  /** The enterprises in the list's order without near me: by town, then as the payload orders them
-   * (by position within a town), since names come later. */
-  function byTown(decoded) {
-    const towns = [...new Set(decoded.map((e) => e.town))]
-      .sort((a, b) => (a === "") - (b === "") || collator.compare(a, b));
-    const rank = new Map(towns.map((town, i) => [town, i]));
-    return decoded.sort((a, b) => rank.get(a.town) - rank.get(b.town) || a.n - b.n);
+  /** The enterprises in the list's order without near me: by name, as the server collates them (the
+   * payload carries each row's rank among the names, not the names). */
+  function byName(decoded) {
+    return decoded.sort((a, b) => a.rank - b.rank);
   }
 
   /** Load the payload (revalidated with the server when `fresh`) and start over with its version. */
   async function load(fresh = false) {
     const payload = await fetchJson(config.data_url, fresh ? { cache: "no-cache" } : {});
-    data.enterprises = byTown(decode(payload));
+    data.enterprises = byName(decode(payload));
     data.context = {
       itemIndex: config.item_index, stopWords: new Set(config.stop_words), mrcRegion,
       sectorBits: bits(payload.vocabulary.sectors), itemBits: bits(payload.vocabulary.items),
@@ -153,6 +149,7 @@ export function createFullView({ map, config, list, viewport, pinIcon, redraw, r
       setDistances(data.enterprises, wanted.nearPoint);
       filter = makeFilter(wanted, { ...data.context, textBits, now: quebecNow() });
       data.results = data.enterprises.filter((e) => filter.test(e));
+      // A stable sort: at the same distance, the names stay in their order.
       if (wanted.nearPoint) data.results.sort((a, b) => a.distance - b.distance);
       return true;
     },
