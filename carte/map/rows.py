@@ -84,6 +84,22 @@ def rows_of(session: Session, data: MapData, ordinals: list[int]) -> dict[str, A
     return {"n": ordinals, "id": ids, "name": [names[enterprise_id] for enterprise_id in ids]}
 
 
+def parse_enterprise_id(raw: str) -> int:
+    """An enterprise id (a positive whole number), or InvalidParameter naming id."""
+    if not (raw.isascii() and raw.isdigit()) or len(raw) > 18 or int(raw) == 0:
+        raise InvalidParameter("id", f"« {raw[:40]} » n'est pas un numéro d'entreprise (entier positif).",
+                               f"'{raw[:40]}' is not an enterprise number (positive whole number).")
+    return int(raw)
+
+
+def row_of_enterprise(session: Session, data: MapData, enterprise_id: int) -> dict[str, Any]:
+    """The row of one enterprise by its id, as rows_of answers it; no row when the payload lacks it."""
+    ordinal = data.ordinals.get(enterprise_id)
+    if ordinal is None:
+        return {"n": [], "id": [], "name": []}
+    return rows_of(session, data, [ordinal])
+
+
 def parse_search(raw: str | None) -> str:
     """The text to search for, or InvalidParameter naming q."""
     q = (parse_text("q", raw) or "").strip()

@@ -11,7 +11,9 @@ from flask_babel import gettext as _
 from carte.web.session import get_session
 from carte.read.filters import check_known, single
 from carte.map.payload import MapData, Payload, build_map_data, make_payload, mrc_boundaries_document
-from carte.map.rows import check_version, parse_ordinals, parse_search, rows_of, search_bits
+from carte.map.rows import (
+    check_version, parse_enterprise_id, parse_ordinals, parse_search, row_of_enterprise, rows_of, search_bits,
+)
 from carte.map.tiles import exceeds
 from carte.geo.places import MAX_QUERY_LENGTH, resolve_place
 from carte.read.queries import mrc_places
@@ -85,6 +87,25 @@ def client_messages() -> dict[str, str]:
         "loading": _("Chargement…"),
         "rows_failed": _("Les noms des entreprises n'ont pas pu être chargés. Réessayez dans un moment."),
         "search_failed": _("La recherche par nom ou municipalité n'a pas pu être faite. Réessayez dans un moment."),
+        **link_messages(),
+    }
+
+
+def link_messages() -> dict[str, str]:
+    """What the page says about a shared link it opens (carte/static/js/permalink.js)."""
+    return {
+        "link_ignored": _("Paramètre « {parameter} » ignoré : « {value} » {reason}."),
+        "link_unknown_value": _("n'est pas une valeur connue"),
+        "link_bad_point": _("n'est pas une position (latitude,longitude)"),
+        "link_bad_box": _("n'est pas une zone (ouest,sud,est,nord)"),
+        "link_bad_zoom": _("n'est pas un zoom de {min} à {max}"),
+        "link_bad_enterprise": _("n'est pas un numéro de fiche"),
+        "link_enterprise_missing": _("La fiche n° {id} du lien n'est pas sur la carte : elle n'existe plus ou "
+                                     "les filtres du lien l'excluent."),
+        "near_me_shared": _("Ce lien cherchait près de la position de la personne qui l'a partagé, qui n'y est "
+                            "pas incluse. Pour chercher près de vous, appuyez sur « Utiliser ma position » ou "
+                            "tapez un lieu."),
+        "near_link": _("Près du point indiqué dans le lien"),
     }
 
 
@@ -166,12 +187,16 @@ def rows_json(build: Callable[[], dict]) -> Response:
 
 @blueprint.get("/carte/lignes")
 def enterprise_rows() -> Response:
-    """Id and name of rows of the map's payload by ordinal (?v=version&n=0,5,17): for the map's own
-    list and popups, not part of the public API."""
-    check_known(request.args, ("v", "n", "lang"))
+    """Id and name of rows of the map's payload by ordinal (?v=version&n=0,5,17), or the row of one
+    enterprise (?v=version&id=123, for a shared link): for the map's own list and popups, not part of the
+    public API."""
+    check_known(request.args, ("v", "n", "id", "lang"))
     args = request.args.to_dict(flat=False)
     data = current_map_data()
     check_version(single(args, "v"), data)
+    if (raw_id := single(args, "id")) is not None:
+        enterprise_id = parse_enterprise_id(raw_id)
+        return rows_json(lambda: row_of_enterprise(get_session(), data, enterprise_id))
     ordinals = parse_ordinals(single(args, "n"), len(data.ids))
     return rows_json(lambda: rows_of(get_session(), data, ordinals))
 

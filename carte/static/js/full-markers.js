@@ -32,6 +32,7 @@ export function createFullMarkers({ map, config, data, describe, pinIcon, viewpo
   function fillLinks(row, name, ...others) {
     name.textContent = row.name;
     for (const link of [name, ...others]) link.href = enterpriseUrl(config, row.id);
+    name.closest(".popup").dataset.enterprise = String(row.id);  // for the view's shared link
   }
 
   function popupContent(e, marker) {

@@ -163,6 +163,16 @@ export function createFullView({ map, config, list, viewport, pinIcon, redraw, r
       return firstPage;
     },
     more: () => entries.more(),
+    /** Open an enterprise of the results by id, as a click on its pin does (a shared link); false when
+     * the results do not hold it. */
+    async open(id) {
+      const ordinal = await data.rows.find(id);
+      const e = data.results.find((result) => result.n === ordinal);
+      if (!e) return false;
+      select(e, true);
+      await entries.reveal(e);
+      return true;
+    },
     /** The results' bounds when some are filtered out, else null (the view stays). */
     bounds() {
       const { results, enterprises } = data;

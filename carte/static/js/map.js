@@ -11,6 +11,8 @@ import { createRedraw } from "./redraw.js";
 import { createResultsList } from "./results-list.js";
 import { createViewport } from "./viewport.js";
 import { createFullView } from "./full-view.js";
+import { createPermalink } from "./permalink.js";
+import { createShare } from "./share.js";
 
 // Milliseconds of pause in typing before a search runs: the free text asks the server.
 const TYPING_PAUSE_MS = new Map([["q", 300], ["item", 200]]);
@@ -25,6 +27,10 @@ const near = createNear({ config, form: form.element, onPoint: (lat, lon, place)
 const overlays = createOverlays(map);
 const viewport = createViewport(map);
 const redraw = createRedraw();
+const permalink = createPermalink({ map, config, near });
+const share = createShare(document.getElementById("share"),
+  { link: permalink.link, hasPosition: permalink.hasPosition });
+map.on("moveend popupopen popupclose", () => share.update());
 let view = null;
 let currentState = null;
 // For tests and the benchmark: the map, and how many markers the view shows.
@@ -73,6 +79,7 @@ function commit(state, { push = true, fit = true } = {}) {
   if (url !== `${window.location.pathname}${window.location.search}`) {
     window.history[push ? "pushState" : "replaceState"](null, "", url);
   }
+  share.update();
   apply(state, { fit });
 }
 
@@ -138,11 +145,15 @@ function listen() {
 async function start() {
   view = await createView();
   await view.load();
-  const first = readState(window.location.search);
+  // A shared link: what the page cannot use is left out of the address, with a notice.
+  const link = permalink.check(window.location.search);
+  window.history.replaceState(null, "", `${window.location.pathname}${link.query ? `?${link.query}` : ""}`);
+  const first = readState(link.query);
   form.fill(first);
   form.foldOnPhone(first);
   listen();
-  await apply(first, { fit: true });
+  await apply(first, { fit: !link.view.centre });
+  await permalink.restore(link.view, view);
   document.body.dataset.mapReady = "true";
 }
 

@@ -59,5 +59,12 @@ export function createRowSource({ rowsUrl, searchUrl, version, language }) {
     return searches.get(text);
   }
 
-  return { version, row: (n) => known.get(n), load, search };
+  /** The ordinal of an enterprise by its id (for a shared link), null when this version lacks it. */
+  async function find(id) {
+    const answer = await getJson(`${rowsUrl}?${query}&id=${encodeURIComponent(id)}`, version);
+    answer.n.forEach((n, i) => known.set(n, { id: answer.id[i], name: answer.name[i] }));
+    return answer.n.length ? answer.n[0] : null;
+  }
+
+  return { version, row: (n) => known.get(n), load, search, find };
 }

@@ -69,7 +69,8 @@ export function createTiledView({ map, config, list, pinIcon, redraw }) {
   }
 
   function popup(id, name, approximate) {
-    const box = el("div", { class: "popup" }, el("h3", {}, el("a", { href: enterpriseUrl(config, id) }, name)));
+    const box = el("div", { class: "popup", "data-enterprise": String(id) },
+      el("h3", {}, el("a", { href: enterpriseUrl(config, id) }, name)));
     if (approximate) box.append(el("p", { class: "approximate" }, messages.approximate));
     box.append(el("a", { href: enterpriseUrl(config, id), class: "button" }, messages.details));
     return box;
@@ -225,6 +226,28 @@ export function createTiledView({ map, config, list, pinIcon, redraw }) {
       layers.clearLayers();
       drawn.clear();
       refresh();
+    },
+    /** Open an enterprise's popup by id once its point is drawn (a shared link); without `keepView` the
+     * map goes to it first. False when the API does not know the enterprise. */
+    async open(id, { keepView = false } = {}) {
+      focusId = id;
+      let feature;
+      try {
+        feature = await fetchJson(`${config.api_url}/${encodeURIComponent(id)}?lang=${config.language}`);
+      } catch {
+        focusId = null;
+        return false;
+      }
+      const [lon, lat] = feature.geometry.coordinates;
+      if (!keepView) map.setView([lat, lon], Math.max(map.getZoom(), CLOSE_ZOOM));
+      for (const { layer } of drawn.values()) {
+        const marker = layer.getLayers().find((drawnMarker) => drawnMarker.enterpriseId === focusId);
+        if (marker) {
+          marker.openPopup();
+          focusId = null;
+        }
+      }
+      return true;
     },
     /** Append the next page of the list. */
     async more() {
