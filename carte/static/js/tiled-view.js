@@ -113,6 +113,7 @@ export function createTiledView({ map, config, list, pinIcon, redraw }) {
   /** Draw the view's tiles (kept ones stay), remove the others; report when all are drawn. */
   async function refreshTiles() {
     const current = search;
+    const view = generation;
     const wanted = visibleTiles(map).map(tileUrl);
     for (const [url, { layer }] of drawn) {
       if (!wanted.includes(url)) {
@@ -123,7 +124,8 @@ export function createTiledView({ map, config, list, pinIcon, redraw }) {
     const missing = wanted.filter((url) => !drawn.has(url));
     try {
       await Promise.all(missing.map((url) => fetchJson(url).then((answer) => {
-        if (current === search && !drawn.has(url)) draw(url, answer);
+        // Tiles of a view the map has left meanwhile are not drawn: they would stay over the new ones.
+        if (current === search && view === generation && !drawn.has(url)) draw(url, answer);
       })));
       if (current === search) redraw.done("tiles");
       return current === search;
@@ -230,7 +232,7 @@ export function createTiledView({ map, config, list, pinIcon, redraw }) {
     /** Open an enterprise's popup by id once its point is drawn (a shared link); without `keepView` the
      * map goes to it first. False when the API does not know the enterprise. */
     async open(id, { keepView = false } = {}) {
-      focusId = id;
+      focusId = Number(id);
       let feature;
       try {
         feature = await fetchJson(`${config.api_url}/${encodeURIComponent(id)}?lang=${config.language}`);
