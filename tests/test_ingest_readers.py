@@ -6,11 +6,13 @@ from pathlib import Path
 
 import pytest
 
+from carte.core.config import load_config
 from carte.core.vocabulary import load_vocabulary
 from carte.ingest.readers import IngestError, read_table
 from tests.ingest_files import HEADER_FR, messy_rows, write_csv, write_xlsx
 
-REGISTRAIRE = Path(__file__).resolve().parents[1].parent / "shared" / "geodata" / "req_mauricie_coops_npo.csv"
+#: The Registraire's Mauricie list, in the geodata folder the configuration names (CARTE_GEODATA_DIR).
+REGISTRAIRE = Path(load_config()["GEODATA_DIR"]) / "req_mauricie_coops_npo.csv"
 
 
 @pytest.mark.parametrize(
