@@ -1,5 +1,6 @@
 """The order of names a citizen reads, on the real PostGIS: the API's and the map payload's agree with
 French collation (accents and case only break ties, ligatures read as their letters)."""
+
 from __future__ import annotations
 
 from carte.map.payload import build_map_data
@@ -7,15 +8,25 @@ from tests.factories import insert_enterprise
 from tests.test_map_data import decoded
 
 #: Names in the order a French reader expects them.
-FRENCH_ORDER = ["atelier Vélo", "Ecole Saint-Jean", "École Saint-Jean", "Épicerie solidaire", "Oasis du livre",
-                "Œuvre de partage", "Oeuvre des vêtements", "Zèbre et cie"]
+FRENCH_ORDER = [
+    "atelier Vélo",
+    "Ecole Saint-Jean",
+    "École Saint-Jean",
+    "Épicerie solidaire",
+    "Oasis du livre",
+    "Œuvre de partage",
+    "Oeuvre des vêtements",
+    "Zèbre et cie",
+]
 
 
 def insert_names(connection, names: list[str]) -> dict[int, str]:
     """Insert enterprises named so, in an order unrelated to the expected one, close to each other."""
     shuffled = [names[i] for i in (4, 2, 7, 0, 6, 1, 5, 3)]
-    return {insert_enterprise(connection, name=name, lat=46.1185 + i * 0.0001): name
-            for i, name in enumerate(shuffled)}
+    return {
+        insert_enterprise(connection, name=name, lat=46.1185 + i * 0.0001): name
+        for i, name in enumerate(shuffled)
+    }
 
 
 def test_the_api_lists_names_in_french_order(client, connection):

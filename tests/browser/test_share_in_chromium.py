@@ -1,5 +1,6 @@
 """Sharing in Chromium: the map's link restores the same view in a new page, the position stays private
 unless the sharer includes it, a malformed link is explained, and an enterprise's page shares its own link."""
+
 from __future__ import annotations
 
 from urllib.parse import parse_qs, unquote, urlsplit
@@ -56,9 +57,11 @@ def view_of(page) -> dict:
 
 
 def test_a_copied_link_opens_the_same_filters_list_popup_and_view_in_a_new_page(
-        browser, live_server, sample, committed_enterprises, screenshot):
-    committed_enterprises(name="École de la récupération", sectors=["ressourcerie"], items=["meubles"],
-                          lon=-70.68, lat=46.13)
+    browser, live_server, sample, committed_enterprises, screenshot
+):
+    committed_enterprises(
+        name="École de la récupération", sectors=["ressourcerie"], items=["meubles"], lon=-70.68, lat=46.13
+    )
     sharer = new_page(browser, permissions=["clipboard-read", "clipboard-write"])
     ready(sharer, f"{live_server}/")
     sharer.locator("label.chip", has_text="Ressourcerie").click()
@@ -69,7 +72,8 @@ def test_a_copied_link_opens_the_same_filters_list_popup_and_view_in_a_new_page(
     # A zoom still running re-renders the markers when it ends, which closes an open popup.
     sharer.wait_for_function("() => !document.querySelector('.leaflet-zoom-anim')")
     sharer.locator("#results-list li", has_text="Ressourcerie des Appalaches").get_by_role(
-        "button", name="Voir sur la carte").click()
+        "button", name="Voir sur la carte"
+    ).click()
     sharer.wait_for_selector(".leaflet-popup-content h3 >> text=Ressourcerie des Appalaches")
     sharer.wait_for_selector(".popup[data-enterprise]", state="attached")
     link = shared_link(sharer)
@@ -97,11 +101,16 @@ def test_a_copied_link_opens_the_same_filters_list_popup_and_view_in_a_new_page(
 
 
 def test_the_mail_and_text_message_links_carry_the_view_and_nothing_leaves_the_app(
-        browser, live_server, sample):
+    browser, live_server, sample
+):
     page = new_page(browser)
     page.foreign = []
-    page.on("request", lambda request: not request.url.startswith((live_server, TILE_HOST))
-            and page.foreign.append(request.url))
+    page.on(
+        "request",
+        lambda request: (
+            not request.url.startswith((live_server, TILE_HOST)) and page.foreign.append(request.url)
+        ),
+    )
     ready(page, f"{live_server}/?sector=friperie")
     link = shared_link(page)
     email = page.locator("[data-share-email]").get_attribute("href")
@@ -127,7 +136,8 @@ def test_without_a_clipboard_the_link_is_selected_for_the_keyboard(browser, live
 
 
 def test_a_near_me_link_leaves_the_position_out_unless_the_sharer_includes_it(
-        browser, live_server, sample, screenshot):
+    browser, live_server, sample, screenshot
+):
     sharer = new_page(browser, geolocation=POSITION, permissions=["geolocation"])
     ready(sharer, f"{live_server}/")
     sharer.click("#locate")
@@ -141,7 +151,9 @@ def test_a_near_me_link_leaves_the_position_out_unless_the_sharer_includes_it(
     assert parse_qs(urlsplit(included).query)["near"] == ["46.1190,-70.6660"]
     screenshot(sharer, "share-near-me-choice")
 
-    receiver = new_page(browser, geolocation={"latitude": 45.5, "longitude": -73.57}, permissions=["geolocation"])
+    receiver = new_page(
+        browser, geolocation={"latitude": 45.5, "longitude": -73.57}, permissions=["geolocation"]
+    )
     ready(receiver, private)
     listed(receiver)
     assert receiver.evaluate("window.__geolocationCalls") == 0
@@ -163,10 +175,14 @@ def test_a_near_me_link_leaves_the_position_out_unless_the_sharer_includes_it(
 
 
 def test_a_malformed_link_shows_the_map_and_names_each_parameter_it_left_out(
-        browser, live_server, sample, screenshot):
+    browser, live_server, sample, screenshot
+):
     page = new_page(browser)
-    ready(page, f"{live_server}/?sector=inconnu&sector=friperie&zoom=99&center=46.8,-71.2&enterprise=abc"
-                f"&near=ici&mrc=999&bbox=1,2")
+    ready(
+        page,
+        f"{live_server}/?sector=inconnu&sector=friperie&zoom=99&center=46.8,-71.2&enterprise=abc"
+        f"&near=ici&mrc=999&bbox=1,2",
+    )
     notices = page.locator("#link-notices li").all_inner_texts()
     assert any(notice.startswith("Paramètre « sector » ignoré : « inconnu »") for notice in notices)
     assert any("« zoom »" in notice and "« 99 »" in notice for notice in notices)
@@ -184,7 +200,8 @@ def test_a_link_to_an_enterprise_its_filters_leave_out_says_so(browser, live_ser
     ready(page, f"{live_server}/?sector=friperie&enterprise={sample['velo']}")
     assert page.locator("#link-notices li").inner_text() == (
         f"La fiche n° {sample['velo']} du lien n'est pas sur la carte : elle n'existe plus ou les filtres "
-        "du lien l'excluent.")
+        "du lien l'excluent."
+    )
     assert listed(page) == ["Friperie du Quartier"]
     page.context.close()
 
@@ -209,7 +226,9 @@ def test_share_panels_pass_axe(browser, live_server, sample, path):
     from tests.browser.conftest import axe_violations
 
     page = new_page(browser)
-    ready(page, f"{live_server}/") if path == "/" else page.goto(f"{live_server}/entreprises/{sample['velo']}")
+    ready(page, f"{live_server}/") if path == "/" else page.goto(
+        f"{live_server}/entreprises/{sample['velo']}"
+    )
     page.locator("#share summary").click()
     assert axe_violations(page) == []
     page.context.close()
