@@ -181,7 +181,7 @@ def test_a_malformed_link_shows_the_map_and_names_each_parameter_it_left_out(
     ready(
         page,
         f"{live_server}/?sector=inconnu&sector=friperie&zoom=99&center=46.8,-71.2&enterprise=abc"
-        f"&near=ici&mrc=999&bbox=1,2",
+        f"&near=ici&mrc=999&bbox=1,2&region=%3Cimg%20src%3Dx%20onerror%3Dwindow.hacked%3D1%3E",
     )
     notices = page.locator("#link-notices li").all_inner_texts()
     assert any(notice.startswith("Paramètre « sector » ignoré : « inconnu »") for notice in notices)
@@ -189,6 +189,8 @@ def test_a_malformed_link_shows_the_map_and_names_each_parameter_it_left_out(
     assert any("« enterprise »" in notice and "numéro de fiche" in notice for notice in notices)
     assert any("« near »" in notice for notice in notices) and any("« mrc »" in notice for notice in notices)
     assert any("« bbox »" in notice for notice in notices)
+    assert any("« <img src=x onerror=window.hacked=1> »" in notice for notice in notices)
+    assert page.evaluate("window.hacked") is None and page.locator("#link-notices img").count() == 0
     assert listed(page) == ["Friperie du Quartier"]
     assert parse_qs(urlsplit(page.url).query) == {"sector": ["friperie"]}
     screenshot(page, "share-malformed-link")
