@@ -435,6 +435,11 @@ def openapi_document(base_url: str) -> dict[str, Any]:
         "application/geo+json",
         json_ld=ref("schemas/DataFeed"),
     )
+    listing["get"]["description"] = (
+        "Triées par distance au point near (avec near), puis par nom dans l'ordre alphabétique français "
+        "(collation ICU fr-CA : les accents et la casse ne départagent que les noms autrement égaux, "
+        "« Œ » se lit « OE »), puis par identifiant."
+    )
     listing["get"]["responses"]["200"]["headers"]["Link"] = {
         "schema": {"type": "string"},
         "description": 'Avec format=jsonld : page suivante (rel="next").',
