@@ -7,9 +7,14 @@ from carte.map.payload import build_map_data
 from tests.factories import insert_enterprise
 from tests.test_map_data import decoded
 
-#: Names in the order a French reader expects them.
+#: Names in the order a French reader expects them; Canadian French compares accents from the end of the
+#: word (cote, côte, coté, côté).
 FRENCH_ORDER = [
     "atelier Vélo",
+    "Cote",
+    "Côte",
+    "Coté",
+    "Côté",
     "Ecole Saint-Jean",
     "École Saint-Jean",
     "Épicerie solidaire",
@@ -21,8 +26,8 @@ FRENCH_ORDER = [
 
 
 def insert_names(connection, names: list[str]) -> dict[int, str]:
-    """Insert enterprises named so, in an order unrelated to the expected one, close to each other."""
-    shuffled = [names[i] for i in (4, 2, 7, 0, 6, 1, 5, 3)]
+    """Insert enterprises named so, in the reverse of the expected order (ids too), close to each other."""
+    shuffled = names[::-1]
     return {
         insert_enterprise(connection, name=name, lat=46.1185 + i * 0.0001): name
         for i, name in enumerate(shuffled)

@@ -17,7 +17,7 @@ def test_the_tiled_list_is_in_french_name_order(browser, live_server, committed_
         committed_enterprises(name=name, lat=HERE["latitude"] + i * 0.001, lon=HERE["longitude"] + i * 0.001)
     page = new_page(browser)
     ready(page, f"{live_server}/?center={HERE['latitude']},{HERE['longitude']}&zoom=13")
-    page.wait_for_function("() => document.querySelectorAll('#results-list li').length === 8")
+    page.wait_for_function("() => document.querySelectorAll('#results-list li').length === 12")
     assert listed(page) == FRENCH_ORDER
     assert browser_order(page, FRENCH_ORDER) == FRENCH_ORDER
     page.context.close()
