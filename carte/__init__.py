@@ -34,7 +34,7 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     """Assemble the application: settings, database, languages, security headers, blueprints."""
     from flask import Flask
 
-    from carte.web import (api, csrf, embed, errors, export, i18n, request_guard, security, session, tiles,
+    from carte.web import (api, coverage, csrf, embed, errors, export, i18n, request_guard, security, session, tiles,
                            vendor)
     from carte.web.admin import blueprint as admin
     from carte.web.enterprise import blueprint as enterprise
@@ -58,6 +58,6 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     vendor.init_app(app)
     app.register_blueprint(home)
     for blueprint in (enterprise, api.blueprint, export.blueprint, embed.blueprint, admin, suggestions,
-                      owner, privacy, tiles.blueprint):
+                      owner, privacy, tiles.blueprint, coverage.blueprint):
         app.register_blueprint(blueprint)
     return app

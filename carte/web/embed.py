@@ -9,6 +9,7 @@ from urllib.parse import urlencode
 from flask import Blueprint, current_app, render_template, request, url_for
 from flask_babel import gettext as _
 
+from carte.web.coverage import page_section as coverage_section
 from carte.web.session import get_session
 from carte.core.errors import NotFound
 from carte.read.filters import FILTER_AND_LANGUAGE, EnterpriseFilter, InvalidParameter, Page, single
@@ -133,7 +134,8 @@ def mrc_index() -> str:
 
 @blueprint.get("/mrc/<code>")
 def mrc_page(code: str) -> str:
-    """One MRC: its map, its counts by sector and item category, its list and its embed snippet."""
+    """One MRC: its map, its counts by sector and item category, its coverage gaps, its list and its embed
+    snippet."""
     summary = mrc_summary(get_session(), code) if len(code) <= 3 else None
     if summary is None:
         raise NotFound(_("Cette MRC n'existe pas."))
@@ -143,4 +145,5 @@ def mrc_page(code: str) -> str:
     args = [("mrc", summary.code), ("lang", language)]
     return render_template("mrc/show.html", summary=summary, vocabulary=load_vocabulary(),
                            language=language, enterprises=enterprises, total=total,
+                           coverage=coverage_section(summary.code, language),
                            preview=embed_url(args, False), snippet=embed_snippet(args, embed_title(summary.name, language)))
