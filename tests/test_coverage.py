@@ -154,3 +154,19 @@ def test_a_municipality_without_a_centre_is_counted_apart_without_a_distance(con
     assert kitigan_zibi.distance_class == "sans_centre"
     unlocated = next(total for total in class_totals(rows) if total.code == "sans_centre")
     assert unlocated.population >= 1244
+
+
+def test_a_change_to_municipalities_moves_the_data_version(connection, db_session):
+    from carte.read.queries import data_version
+
+    before = data_version(db_session)
+    connection.execute(text("UPDATE municipality SET population = population + 1 WHERE code = :code"),
+                       {"code": SAINT_GEORGES})
+    assert data_version(db_session) > before
+
+
+def test_a_centre_outside_the_mrc_polygon_is_flagged(db_session):
+    # Saint-Côme–Linière's town-hall postal code (rural, G0M 1J0) is placed a few km beyond the border.
+    rows = {row.municipality_code: row for row in coverage_rows(db_session, BEAUCE_SARTIGAN, "meubles")}
+    assert rows["29057"].centre_outside_mrc is True
+    assert rows[SAINT_GEORGES].centre_outside_mrc is False

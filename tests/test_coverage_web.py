@@ -138,3 +138,13 @@ def test_the_mrc_page_refuses_an_unknown_category_in_french(client):
 def test_the_mrc_page_in_english_labels_the_classes_in_english(client):
     page = client.get("/mrc/29?lang=en").get_data(as_text=True)
     assert "less than 5 km" in page and "Coverage" in page
+
+
+def test_the_page_and_the_csv_mark_a_centre_outside_the_mrc(client):
+    page = client.get("/mrc/29").get_data(as_text=True)
+    assert 'class="coverage-outside"' in page
+    assert 'id="coverage-outside-note">' in page
+    rows = list(csv.DictReader(io.StringIO(
+        client.get("/mrc/29/couverture.csv?categorie=meubles").get_data(as_text=True).lstrip("\ufeff"))))
+    flags = {row["code_municipalite"]: row["centre_hors_mrc"] for row in rows}
+    assert flags["29057"] == "true" and flags[SAINT_GEORGES] == "false"

@@ -41,7 +41,9 @@ WITH category AS (
     WHERE CAST(:category AS text) IS NULL OR c.code = CAST(:category AS text)
 )
 SELECT m.code, m.name, m.population, category.code, ST_X(m.point), ST_Y(m.point),
-       nearest.id, nearest.name, nearest.metres
+       nearest.id, nearest.name, nearest.metres,
+       CASE WHEN m.point IS NOT NULL THEN NOT EXISTS (
+           SELECT 1 FROM mrc_part p WHERE p.mrc_code = m.mrc_code AND ST_Intersects(p.geom, m.point)) END
 FROM municipality m
 CROSS JOIN category
 LEFT JOIN LATERAL (
@@ -70,6 +72,8 @@ class CoverageRow:
     place_id: int | None
     place_name: str | None
     distance_km: float | None
+    #: The centre falls outside the MRC's polygon (an approximate rural postal code; docs/coverage.md).
+    centre_outside_mrc: bool | None = None
 
     @property
     def distance_class(self) -> str:
@@ -119,8 +123,8 @@ def coverage_rows(session: Session, mrc_code: str, category: str | None = None) 
     """Each municipality of an MRC with its nearest published place per item category (one if given)."""
     rows = session.execute(COVERAGE_SQL, {"mrc": mrc_code, "category": category})
     return [CoverageRow(code, name, population, cat, lon, lat, place_id, place_name,
-                        None if metres is None else round(metres / 1000, 1))
-            for code, name, population, cat, lon, lat, place_id, place_name, metres in rows]
+                        None if metres is None else round(metres / 1000, 1), outside)
+            for code, name, population, cat, lon, lat, place_id, place_name, metres, outside in rows]
 
 
 def class_totals(rows: Iterable[CoverageRow]) -> list[ClassTotal]:
@@ -146,13 +150,20 @@ CSV_COLUMNS = (
     ("place_name", "lieu_le_plus_proche", "nearest_place"),
     ("longitude", "longitude_centre", "centre_longitude"),
     ("latitude", "latitude_centre", "centre_latitude"),
+    ("centre_outside_mrc", "centre_hors_mrc", "centre_outside_mrc"),
 )
 
 
 def coverage_csv(rows: Iterable[CoverageRow], language: str = "fr") -> Iterator[str]:
     """The coverage rows as CSV text for spreadsheets (BOM, header, one row per municipality and category)."""
     header = [english if language == "en" else french for _key, french, english in CSV_COLUMNS]
-    return csv_table(header, ([getattr(row, key) for key, _french, _english in CSV_COLUMNS] for row in rows))
+    return csv_table(header, ([csv_cell(getattr(row, key)) for key, _french, _english in CSV_COLUMNS]
+                              for row in rows))
+
+
+def csv_cell(value: Any) -> Any:
+    """A value as a CSV cell: true/false for booleans, the value itself otherwise."""
+    return str(value).lower() if isinstance(value, bool) else value
 
 
 def row_properties(row: CoverageRow, place_url: str | None) -> dict[str, Any]:

@@ -61,9 +61,10 @@ def page_section(code: str, language: str) -> dict[str, Any]:
         "boundary": url_for("api.mrc", code=code),
         "tiles": current_app.config["TILE_URL"], "tileAttribution": data_attribution(),
         "classes": class_labels(), "parameter": CATEGORY_PARAMETER, "unlocated": UNLOCATED_CLASS,
-        "labels": {"people": _("habitants"), "error": _("Les données n'ont pas pu être chargées.")},
+        "labels": {"people": _("habitants"), "outside": _("centre hors de la MRC"), "error": _("Les données n'ont pas pu être chargées.")},
     }
     return {"category": category, "rows": rows, "totals": class_totals(rows), "class_labels": class_labels(),
+            "outside": sum(1 for row in rows if row.centre_outside_mrc),
             "class_codes": CLASS_CODES, "config": config,
             "csv_url": url_for("coverage.coverage_csv_download", code=code, categorie=category, lang=language),
             "geojson_url": url_for("coverage.coverage_geojson_download", code=code, categorie=category,

@@ -47,9 +47,17 @@ function placeCell(properties) {
   return el("td", {}, el("a", { href: url.pathname + url.search }, properties.place_name || ""));
 }
 
+function nameCell(properties) {
+  const cell = el("th", { scope: "row" }, properties.municipality);
+  if (properties.centre_outside_mrc) {
+    cell.append(" ", el("abbr", { class: "coverage-outside", title: config.labels.outside }, "*"));
+  }
+  return cell;
+}
+
 function municipalityRow(properties) {
   return el("tr", { "data-code": properties.municipality_code, "data-class": properties.distance_class },
-    el("th", { scope: "row" }, properties.municipality),
+    nameCell(properties),
     el("td", {}, properties.population === null ? "" : integer.format(properties.population)),
     el("td", {}, properties.distance_km === null ? config.classes[properties.distance_class]
       : decimal.format(properties.distance_km)),
@@ -61,6 +69,8 @@ function showTables(collection) {
   document.querySelector("#coverage-classes tbody").replaceChildren(...shown.map(classRow));
   document.querySelector("#coverage-municipalities tbody")
     .replaceChildren(...collection.features.map((feature) => municipalityRow(feature.properties)));
+  document.getElementById("coverage-outside-note").hidden =
+    !collection.features.some((feature) => feature.properties.centre_outside_mrc);
 }
 
 function downloadUrl(id, category) {
@@ -71,7 +81,9 @@ function downloadUrl(id, category) {
 }
 
 function discs(collection) {
-  return L.geoJSON(collection, {
+  // Largest first, so that a small municipality is never hidden under a large neighbour.
+  const features = [...collection.features].sort((a, b) => (b.properties.population || 0) - (a.properties.population || 0));
+  return L.geoJSON({ type: "FeatureCollection", features }, {
     filter: (feature) => feature.geometry !== null,
     pointToLayer: (feature, latlng) => {
       const fill = colour(feature.properties.distance_class);
