@@ -148,3 +148,15 @@ def test_the_page_and_the_csv_mark_a_centre_outside_the_mrc(client):
         client.get("/mrc/29/couverture.csv?categorie=meubles").get_data(as_text=True).lstrip("\ufeff"))))
     flags = {row["code_municipalite"]: row["centre_hors_mrc"] for row in rows}
     assert flags["29057"] == "true" and flags[SAINT_GEORGES] == "false"
+
+
+def test_the_coverage_doc_lists_every_csv_column_in_both_languages():
+    from pathlib import Path
+
+    from carte.read.coverage import CSV_COLUMNS
+
+    doc = (Path(__file__).resolve().parent.parent / "docs" / "coverage.md").read_text(encoding="utf-8")
+    table = doc.split("## CSV columns", 1)[1].split("\n## ", 1)[0]
+    documented = [line.split("|")[1:3] for line in table.splitlines() if line.startswith("| `")]
+    assert [(french.strip(" `"), english.strip(" `")) for french, english in documented] == [
+        (french, english) for _key, french, english in CSV_COLUMNS]
