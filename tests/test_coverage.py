@@ -8,7 +8,7 @@ from sqlalchemy.orm import Session
 
 from carte.core.vocabulary import load_vocabulary
 from carte.read.coverage import (
-    CLASS_CODES, class_totals, coverage_rows, distance_class, parse_category,
+    CLASS_CODES, FEW_PLACES, class_totals, coverage_rows, distance_class, parse_category,
 )
 from carte.read.filters import InvalidParameter
 from tests.factories import insert_enterprise
@@ -23,15 +23,21 @@ def centre(connection: Connection, code: str) -> tuple[float, float]:
                               {"code": code}).one()
 
 
-def row_of(session: Session, mrc: str, category: str, municipality: str):
+#: Both ways of finding the nearest place: among a rare category's few places, and the index walk.
+STRATEGIES = pytest.mark.parametrize("few_places", [FEW_PLACES, 0], ids=["few-places", "index-walk"])
+
+
+def row_of(session: Session, mrc: str, category: str, municipality: str, few_places: int = FEW_PLACES):
     """The coverage row of one municipality for one category."""
-    return next(row for row in coverage_rows(session, mrc, category) if row.municipality_code == municipality)
+    return next(row for row in coverage_rows(session, mrc, category, few_places)
+                if row.municipality_code == municipality)
 
 
-def test_a_municipality_with_a_place_at_its_centre_is_about_zero_km(connection, db_session):
+@STRATEGIES
+def test_a_municipality_with_a_place_at_its_centre_is_about_zero_km(connection, db_session, few_places):
     lon, lat = centre(connection, SAINT_GEORGES)
     place = insert_enterprise(connection, lon=lon, lat=lat, items=["meubles"], name="Ressourcerie du centre")
-    row = row_of(db_session, BEAUCE_SARTIGAN, "meubles", SAINT_GEORGES)
+    row = row_of(db_session, BEAUCE_SARTIGAN, "meubles", SAINT_GEORGES, few_places)
     assert row.place_id == place
     assert row.place_name == "Ressourcerie du centre"
     assert row.distance_km == 0.0
@@ -53,7 +59,8 @@ def test_without_a_category_every_category_is_listed_for_every_municipality(conn
     assert len(rows) == len(municipalities) * len(load_vocabulary().items)
 
 
-def test_the_nearest_place_across_the_mrc_border_counts(connection, db_session):
+@STRATEGIES
+def test_the_nearest_place_across_the_mrc_border_counts(connection, db_session, few_places):
     # The municipality of Beauce-Sartigan whose centre is closest to another MRC's municipality centre.
     inside, outside, outside_mrc = connection.execute(text("""
         SELECT a.code, b.code, b.mrc_code FROM municipality a JOIN municipality b
@@ -72,31 +79,34 @@ def test_the_nearest_place_across_the_mrc_border_counts(connection, db_session):
     expected_km = connection.execute(text("""
         SELECT ST_Distance(geography(a.point), geography(b.point)) / 1000 FROM municipality a, municipality b
         WHERE a.code = :a AND b.code = :b"""), {"a": inside, "b": outside}).scalar()
-    row = row_of(db_session, BEAUCE_SARTIGAN, "velos", inside)
+    row = row_of(db_session, BEAUCE_SARTIGAN, "velos", inside, few_places)
     assert row.place_id == across
     assert row.distance_km == pytest.approx(expected_km, abs=0.05)
 
 
-def test_an_unpublished_place_does_not_count(connection, db_session):
+@STRATEGIES
+def test_an_unpublished_place_does_not_count(connection, db_session, few_places):
     lon, lat = centre(connection, SAINT_GEORGES)
     insert_enterprise(connection, lon=lon, lat=lat, items=["livres"], published=False, name="Pas encore publiée")
     published = insert_enterprise(connection, lon=lon + 0.2, lat=lat, items=["livres"], name="Bouquinerie publiée")
-    row = row_of(db_session, BEAUCE_SARTIGAN, "livres", SAINT_GEORGES)
+    row = row_of(db_session, BEAUCE_SARTIGAN, "livres", SAINT_GEORGES, few_places)
     assert row.place_id == published
     assert row.distance_km == pytest.approx(15.5, abs=0.5)
 
 
-def test_a_place_without_the_category_does_not_count(connection, db_session):
+@STRATEGIES
+def test_a_place_without_the_category_does_not_count(connection, db_session, few_places):
     lon, lat = centre(connection, SAINT_GEORGES)
     insert_enterprise(connection, lon=lon, lat=lat, items=["vetements"])
     wanted = insert_enterprise(connection, lon=lon, lat=lat + 0.3, items=["jouets", "vetements"])
-    assert row_of(db_session, BEAUCE_SARTIGAN, "jouets", SAINT_GEORGES).place_id == wanted
+    assert row_of(db_session, BEAUCE_SARTIGAN, "jouets", SAINT_GEORGES, few_places).place_id == wanted
 
 
-def test_a_category_with_no_published_place_gives_aucun_for_every_municipality(connection, db_session):
+@STRATEGIES
+def test_a_category_with_no_published_place_gives_aucun_for_every_municipality(connection, db_session, few_places):
     lon, lat = centre(connection, SAINT_GEORGES)
     insert_enterprise(connection, lon=lon, lat=lat, items=["instruments"], published=False)
-    rows = coverage_rows(db_session, BEAUCE_SARTIGAN, "instruments")
+    rows = coverage_rows(db_session, BEAUCE_SARTIGAN, "instruments", few_places)
     assert rows and all(row.distance_km is None and row.place_id is None for row in rows)
     assert {row.distance_class for row in rows} == {"aucun"}
     totals = {total.code: total for total in class_totals(rows)}
@@ -104,13 +114,14 @@ def test_a_category_with_no_published_place_gives_aucun_for_every_municipality(c
     assert totals["aucun"].population == sum(row.population or 0 for row in rows) > 50_000
 
 
-def test_the_nearest_place_is_nearest_in_kilometres_not_in_degrees(connection, db_session):
+@STRATEGIES
+def test_the_nearest_place_is_nearest_in_kilometres_not_in_degrees(connection, db_session, few_places):
     # At 46° N a degree of longitude is about 77 km and a degree of latitude 111 km: 0.09° east
     # (about 7 km) is nearer than 0.07° north (about 7.8 km), though farther in degrees.
     lon, lat = centre(connection, SAINT_GEORGES)
     insert_enterprise(connection, lon=lon, lat=lat + 0.07, items=["outils"], name="Au nord")
     east = insert_enterprise(connection, lon=lon + 0.09, lat=lat, items=["outils"], name="À l'est")
-    row = row_of(db_session, BEAUCE_SARTIGAN, "outils", SAINT_GEORGES)
+    row = row_of(db_session, BEAUCE_SARTIGAN, "outils", SAINT_GEORGES, few_places)
     assert row.place_id == east
     assert row.distance_km == pytest.approx(7.0, abs=0.2)
 

@@ -28,33 +28,51 @@ CENTRE_DEFINITION = ("Crow-flies distance on the WGS 84 spheroid from the munici
                      "its town hall's postal code, else the mean of the postal codes bearing its name) to the "
                      "nearest published place accepting the category, in or outside the MRC.")
 
-# One statement per MRC: each of its municipalities with a centre, for each category asked, joined to
-# the nearest published place accepting it, anywhere (a place across the MRC border counts). The
-# partial geography index of migration 0011 walks places by distance on the sphere; a category
-# without any place is skipped at once by the `present` one-time filter instead of walking the index.
+#: Below this many places, a category's places are compared with every centre (at most this many
+#: distances per municipality); from it on, the index walk stops after about N / places rows.
+FEW_PLACES = 1000
+
+# One statement per MRC: each of its municipalities, for each category asked, joined to the nearest
+# published place accepting the category, anywhere (a place across the MRC border counts). A common
+# category walks the partial geography index of migration 0011 by distance on the sphere until a place
+# of the category comes up; a rare one (fewer than FEW_PLACES places, none included) is ranked among
+# its own few places instead, since the index walk would pass over most of the province first. Each
+# branch of the lateral join is gated by a one-time filter, so only one runs per category.
 COVERAGE_SQL = text("""
-WITH category AS (
+WITH category AS MATERIALIZED (
     SELECT c.code, c.position,
-           EXISTS (SELECT 1 FROM enterprise e WHERE e.published AND e.point IS NOT NULL
-                   AND e.items @> ARRAY[c.code]::text[]) AS present
+           (SELECT count(*) FROM (SELECT 1 FROM enterprise e WHERE e.published AND e.point IS NOT NULL
+                                  AND e.items @> ARRAY[c.code]::text[] LIMIT :few) f) AS places
     FROM item_category c
     WHERE CAST(:category AS text) IS NULL OR c.code = CAST(:category AS text)
+), centre AS MATERIALIZED (
+    SELECT m.code, m.name, m.population, m.point,
+           CASE WHEN m.point IS NOT NULL THEN NOT EXISTS (SELECT 1 FROM mrc_part p
+               WHERE p.mrc_code = m.mrc_code AND ST_Intersects(p.geom, m.point)) END AS outside
+    FROM municipality m WHERE m.mrc_code = :mrc
+), rare AS MATERIALIZED (
+    SELECT category.code AS category, e.id, e.name, geography(e.point) AS place
+    FROM category JOIN enterprise e ON e.items @> ARRAY[category.code]::text[]
+    WHERE category.places < :few AND e.published AND e.point IS NOT NULL
 )
 SELECT m.code, m.name, m.population, category.code, ST_X(m.point), ST_Y(m.point),
-       nearest.id, nearest.name, nearest.metres,
-       CASE WHEN m.point IS NOT NULL THEN NOT EXISTS (
-           SELECT 1 FROM mrc_part p WHERE p.mrc_code = m.mrc_code AND ST_Intersects(p.geom, m.point)) END
-FROM municipality m
+       nearest.id, nearest.name, nearest.metres, m.outside
+FROM centre m
 CROSS JOIN category
 LEFT JOIN LATERAL (
-    SELECT e.id, e.name, ST_Distance(geography(e.point), geography(m.point)) AS metres
-    FROM enterprise e
-    WHERE category.present AND m.point IS NOT NULL AND e.published AND e.point IS NOT NULL
-      AND e.items @> ARRAY[category.code]::text[]
-    ORDER BY geography(e.point) <-> geography(m.point)
-    LIMIT 1
+    (SELECT e.id, e.name, ST_Distance(geography(e.point), geography(m.point)) AS metres
+     FROM enterprise e
+     WHERE category.places >= :few AND m.point IS NOT NULL AND e.published AND e.point IS NOT NULL
+       AND e.items @> ARRAY[category.code]::text[]
+     ORDER BY geography(e.point) <-> geography(m.point)
+     LIMIT 1)
+    UNION ALL
+    (SELECT rare.id, rare.name, ST_Distance(rare.place, geography(m.point))
+     FROM rare
+     WHERE category.places < :few AND m.point IS NOT NULL AND rare.category = category.code
+     ORDER BY rare.place <-> geography(m.point)
+     LIMIT 1)
 ) nearest ON true
-WHERE m.mrc_code = :mrc
 ORDER BY category.position, m.name, m.code
 """)
 
@@ -119,9 +137,13 @@ def mrc_name(session: Session, code: str) -> str | None:
     return session.execute(text("SELECT name FROM mrc WHERE code = :code"), {"code": code}).scalar()
 
 
-def coverage_rows(session: Session, mrc_code: str, category: str | None = None) -> list[CoverageRow]:
-    """Each municipality of an MRC with its nearest published place per item category (one if given)."""
-    rows = session.execute(COVERAGE_SQL, {"mrc": mrc_code, "category": category})
+def coverage_rows(session: Session, mrc_code: str, category: str | None = None,
+                  few_places: int = FEW_PLACES) -> list[CoverageRow]:
+    """Each municipality of an MRC with its nearest published place per item category (one if given);
+    few_places is the threshold between the two ways of finding it (0: always the index walk)."""
+    # Compiling this statement just in time costs more than running it (docs/deployment.md turns JIT off).
+    session.execute(text("SET LOCAL jit = off"))
+    rows = session.execute(COVERAGE_SQL, {"mrc": mrc_code, "category": category, "few": few_places})
     return [CoverageRow(code, name, population, cat, lon, lat, place_id, place_name,
                         None if metres is None else round(metres / 1000, 1), outside)
             for code, name, population, cat, lon, lat, place_id, place_name, metres, outside in rows]

@@ -52,8 +52,9 @@ def prepare(url: str, count: int) -> Engine:
         store_vocabulary(connection, load_vocabulary())
     generate_enterprises(engine, count)
     with engine.begin() as connection:
-        connection.execute(text("UPDATE enterprise SET items = array_remove(items, :rare) WHERE id % :every <> 0"),
-                           {"rare": RARE, "every": RARE_EVERY})
+        connection.execute(text("""UPDATE enterprise SET items = CASE WHEN id % :every = 0
+                                    THEN array_append(array_remove(items, :rare), :rare)
+                                    ELSE array_remove(items, :rare) END"""), {"rare": RARE, "every": RARE_EVERY})
         connection.execute(text("ANALYZE enterprise"))
     return engine
 
