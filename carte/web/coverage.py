@@ -9,8 +9,8 @@ from flask_babel import gettext as _
 from carte.core.errors import NotFound
 from carte.core.vocabulary import load_vocabulary
 from carte.read.coverage import (
-    CATEGORY_PARAMETER, CENTRE_DEFINITION, CLASS_BOUNDS_KM, CLASS_CODES, CoverageRow, class_totals, coverage_csv, coverage_geojson, coverage_rows,
-    mrc_name, parse_category, UNLOCATED_CLASS,
+    CATEGORY_PARAMETER, CENTRE_DEFINITION, CLASS_BOUNDS_KM, CLASS_CODES, UNLOCATED_CLASS, CoverageRow,
+    class_totals, coverage_csv, coverage_geojson, coverage_rows, mrc_name, parse_category,
 )
 from carte.read.filters import check_known, single
 from carte.web.api import not_found_message, request_language
@@ -61,7 +61,8 @@ def page_section(code: str, language: str) -> dict[str, Any]:
         "boundary": url_for("api.mrc", code=code),
         "tiles": current_app.config["TILE_URL"], "tileAttribution": data_attribution(),
         "classes": class_labels(), "parameter": CATEGORY_PARAMETER, "unlocated": UNLOCATED_CLASS,
-        "labels": {"people": _("habitants"), "outside": _("centre hors de la MRC"), "error": _("Les données n'ont pas pu être chargées.")},
+        "labels": {"people": _("habitants"), "outside": _("centre hors de la MRC"),
+                   "error": _("Les données n'ont pas pu être chargées.")},
     }
     return {"category": category, "rows": rows, "totals": class_totals(rows), "class_labels": class_labels(),
             "outside": sum(1 for row in rows if row.centre_outside_mrc),

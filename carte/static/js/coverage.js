@@ -82,7 +82,8 @@ function downloadUrl(id, category) {
 
 function discs(collection) {
   // Largest first, so that a small municipality is never hidden under a large neighbour.
-  const features = [...collection.features].sort((a, b) => (b.properties.population || 0) - (a.properties.population || 0));
+  const population = (feature) => feature.properties.population || 0;
+  const features = [...collection.features].sort((a, b) => population(b) - population(a));
   return L.geoJSON({ type: "FeatureCollection", features }, {
     filter: (feature) => feature.geometry !== null,
     pointToLayer: (feature, latlng) => {
