@@ -1,4 +1,5 @@
 """Coverage gaps of an MRC computed in PostGIS: distances from municipality centres to the nearest place."""
+
 from __future__ import annotations
 
 import pytest
@@ -8,7 +9,12 @@ from sqlalchemy.orm import Session
 
 from carte.core.vocabulary import load_vocabulary
 from carte.read.coverage import (
-    CLASS_CODES, FEW_PLACES, class_totals, coverage_rows, distance_class, parse_category,
+    CLASS_CODES,
+    FEW_PLACES,
+    class_totals,
+    coverage_rows,
+    distance_class,
+    parse_category,
 )
 from carte.read.filters import InvalidParameter
 from tests.factories import insert_enterprise
@@ -19,8 +25,9 @@ SAINT_GEORGES = "29073"
 
 def centre(connection: Connection, code: str) -> tuple[float, float]:
     """The (lon, lat) centre of a municipality as loaded from the reference geodata."""
-    return connection.execute(text("SELECT ST_X(point), ST_Y(point) FROM municipality WHERE code = :code"),
-                              {"code": code}).one()
+    return connection.execute(
+        text("SELECT ST_X(point), ST_Y(point) FROM municipality WHERE code = :code"), {"code": code}
+    ).one()
 
 
 #: Both ways of finding the nearest place: among a rare category's few places, and the index walk.
@@ -29,8 +36,11 @@ STRATEGIES = pytest.mark.parametrize("few_places", [FEW_PLACES, 0], ids=["few-pl
 
 def row_of(session: Session, mrc: str, category: str, municipality: str, few_places: int = FEW_PLACES):
     """The coverage row of one municipality for one category."""
-    return next(row for row in coverage_rows(session, mrc, category, few_places)
-                if row.municipality_code == municipality)
+    return next(
+        row
+        for row in coverage_rows(session, mrc, category, few_places)
+        if row.municipality_code == municipality
+    )
 
 
 @STRATEGIES
@@ -45,9 +55,10 @@ def test_a_municipality_with_a_place_at_its_centre_is_about_zero_km(connection, 
 
 
 def test_every_municipality_of_the_mrc_with_a_centre_gets_a_row(connection, db_session):
-    expected = connection.execute(text(
-        "SELECT count(*) FROM municipality WHERE mrc_code = :mrc AND point IS NOT NULL"),
-        {"mrc": BEAUCE_SARTIGAN}).scalar()
+    expected = connection.execute(
+        text("SELECT count(*) FROM municipality WHERE mrc_code = :mrc AND point IS NOT NULL"),
+        {"mrc": BEAUCE_SARTIGAN},
+    ).scalar()
     rows = coverage_rows(db_session, BEAUCE_SARTIGAN, "meubles")
     assert len(rows) == expected > 5
     assert {row.category for row in rows} == {"meubles"}
@@ -62,23 +73,33 @@ def test_without_a_category_every_category_is_listed_for_every_municipality(conn
 @STRATEGIES
 def test_the_nearest_place_across_the_mrc_border_counts(connection, db_session, few_places):
     # The municipality of Beauce-Sartigan whose centre is closest to another MRC's municipality centre.
-    inside, outside, outside_mrc = connection.execute(text("""
+    inside, outside, outside_mrc = connection.execute(
+        text("""
         SELECT a.code, b.code, b.mrc_code FROM municipality a JOIN municipality b
           ON b.mrc_code <> a.mrc_code AND b.point IS NOT NULL
         WHERE a.mrc_code = :mrc AND a.point IS NOT NULL
-        ORDER BY ST_Distance(geography(a.point), geography(b.point)) LIMIT 1"""), {"mrc": BEAUCE_SARTIGAN}).one()
-    far_inside = connection.execute(text("""
+        ORDER BY ST_Distance(geography(a.point), geography(b.point)) LIMIT 1"""),
+        {"mrc": BEAUCE_SARTIGAN},
+    ).one()
+    far_inside = connection.execute(
+        text("""
         SELECT code FROM municipality WHERE mrc_code = :mrc AND point IS NOT NULL
         ORDER BY ST_Distance(geography(point), (SELECT geography(point) FROM municipality WHERE code = :code))
-        DESC LIMIT 1"""), {"mrc": BEAUCE_SARTIGAN, "code": inside}).scalar()
+        DESC LIMIT 1"""),
+        {"mrc": BEAUCE_SARTIGAN, "code": inside},
+    ).scalar()
     lon, lat = centre(connection, outside)
-    across = insert_enterprise(connection, lon=lon, lat=lat, items=["velos"], mrc_code=outside_mrc,
-                               municipality_code=outside)
+    across = insert_enterprise(
+        connection, lon=lon, lat=lat, items=["velos"], mrc_code=outside_mrc, municipality_code=outside
+    )
     lon, lat = centre(connection, far_inside)
     insert_enterprise(connection, lon=lon, lat=lat, items=["velos"], municipality_code=far_inside)
-    expected_km = connection.execute(text("""
+    expected_km = connection.execute(
+        text("""
         SELECT ST_Distance(geography(a.point), geography(b.point)) / 1000 FROM municipality a, municipality b
-        WHERE a.code = :a AND b.code = :b"""), {"a": inside, "b": outside}).scalar()
+        WHERE a.code = :a AND b.code = :b"""),
+        {"a": inside, "b": outside},
+    ).scalar()
     row = row_of(db_session, BEAUCE_SARTIGAN, "velos", inside, few_places)
     assert row.place_id == across
     assert row.distance_km == pytest.approx(expected_km, abs=0.05)
@@ -87,8 +108,12 @@ def test_the_nearest_place_across_the_mrc_border_counts(connection, db_session, 
 @STRATEGIES
 def test_an_unpublished_place_does_not_count(connection, db_session, few_places):
     lon, lat = centre(connection, SAINT_GEORGES)
-    insert_enterprise(connection, lon=lon, lat=lat, items=["livres"], published=False, name="Pas encore publiée")
-    published = insert_enterprise(connection, lon=lon + 0.2, lat=lat, items=["livres"], name="Bouquinerie publiée")
+    insert_enterprise(
+        connection, lon=lon, lat=lat, items=["livres"], published=False, name="Pas encore publiée"
+    )
+    published = insert_enterprise(
+        connection, lon=lon + 0.2, lat=lat, items=["livres"], name="Bouquinerie publiée"
+    )
     row = row_of(db_session, BEAUCE_SARTIGAN, "livres", SAINT_GEORGES, few_places)
     assert row.place_id == published
     assert row.distance_km == pytest.approx(15.5, abs=0.5)
@@ -103,7 +128,9 @@ def test_a_place_without_the_category_does_not_count(connection, db_session, few
 
 
 @STRATEGIES
-def test_a_category_with_no_published_place_gives_aucun_for_every_municipality(connection, db_session, few_places):
+def test_a_category_with_no_published_place_gives_aucun_for_every_municipality(
+    connection, db_session, few_places
+):
     lon, lat = centre(connection, SAINT_GEORGES)
     insert_enterprise(connection, lon=lon, lat=lat, items=["instruments"], published=False)
     rows = coverage_rows(db_session, BEAUCE_SARTIGAN, "instruments", few_places)
@@ -139,9 +166,20 @@ def test_the_population_concerned_is_summed_per_distance_class(connection, db_se
     assert near.population >= saint_georges.population > 30_000
 
 
-@pytest.mark.parametrize(("distance", "expected"), [
-    (0.0, "moins_5"), (4.99, "moins_5"), (5.0, "5_15"), (14.9, "5_15"), (15.0, "15_30"), (29.9, "15_30"),
-    (30.0, "plus_30"), (250.0, "plus_30"), (None, "aucun")])
+@pytest.mark.parametrize(
+    ("distance", "expected"),
+    [
+        (0.0, "moins_5"),
+        (4.99, "moins_5"),
+        (5.0, "5_15"),
+        (14.9, "5_15"),
+        (15.0, "15_30"),
+        (29.9, "15_30"),
+        (30.0, "plus_30"),
+        (250.0, "plus_30"),
+        (None, "aucun"),
+    ],
+)
 def test_distances_fall_in_their_class(distance, expected):
     assert distance_class(distance) == expected
 
@@ -171,8 +209,10 @@ def test_a_change_to_municipalities_moves_the_data_version(connection, db_sessio
     from carte.read.queries import data_version
 
     before = data_version(db_session)
-    connection.execute(text("UPDATE municipality SET population = population + 1 WHERE code = :code"),
-                       {"code": SAINT_GEORGES})
+    connection.execute(
+        text("UPDATE municipality SET population = population + 1 WHERE code = :code"),
+        {"code": SAINT_GEORGES},
+    )
     assert data_version(db_session) > before
 
 

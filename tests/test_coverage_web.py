@@ -1,4 +1,5 @@
 """Coverage gaps over HTTP: the #couverture section of an MRC page and its CSV and GeoJSON downloads."""
+
 from __future__ import annotations
 
 import csv
@@ -13,14 +14,16 @@ SAINT_GEORGES = "29073"
 
 def saint_georges(connection) -> tuple[float, float]:
     """The centre of Saint-Georges (Beauce-Sartigan)."""
-    return connection.execute(text("SELECT ST_X(point), ST_Y(point) FROM municipality WHERE code = :code"),
-                              {"code": SAINT_GEORGES}).one()
+    return connection.execute(
+        text("SELECT ST_X(point), ST_Y(point) FROM municipality WHERE code = :code"), {"code": SAINT_GEORGES}
+    ).one()
 
 
 def municipalities_of_beauce_sartigan(connection) -> int:
     """How many municipalities of Beauce-Sartigan have a centre."""
-    return connection.execute(text(
-        "SELECT count(*) FROM municipality WHERE mrc_code = '29' AND point IS NOT NULL")).scalar()
+    return connection.execute(
+        text("SELECT count(*) FROM municipality WHERE mrc_code = '29' AND point IS NOT NULL")
+    ).scalar()
 
 
 def test_the_csv_lists_each_municipality_with_its_nearest_place(client, connection):
@@ -69,7 +72,8 @@ def test_the_geojson_gives_points_classes_and_the_population_per_class(client, c
     classes = {total["code"]: total for total in body["classes"]}
     assert list(classes) == ["moins_5", "5_15", "15_30", "plus_30", "aucun", "sans_centre"]
     assert sum(total["population"] for total in classes.values()) == sum(
-        f["properties"]["population"] or 0 for f in body["features"])
+        f["properties"]["population"] or 0 for f in body["features"]
+    )
     assert classes["aucun"]["municipalities"] == 0
 
 
@@ -105,8 +109,9 @@ def test_an_unknown_mrc_is_a_404(client):
 
 def test_the_downloads_answer_304_when_the_data_has_not_changed(client):
     first = client.get("/mrc/29/couverture.geojson?categorie=meubles")
-    again = client.get("/mrc/29/couverture.geojson?categorie=meubles",
-                       headers={"If-None-Match": first.headers["ETag"]})
+    again = client.get(
+        "/mrc/29/couverture.geojson?categorie=meubles", headers={"If-None-Match": first.headers["ETag"]}
+    )
     assert again.status_code == 304
 
 
@@ -144,8 +149,13 @@ def test_the_page_and_the_csv_mark_a_centre_outside_the_mrc(client):
     page = client.get("/mrc/29").get_data(as_text=True)
     assert 'class="coverage-outside"' in page
     assert 'id="coverage-outside-note">' in page
-    rows = list(csv.DictReader(io.StringIO(
-        client.get("/mrc/29/couverture.csv?categorie=meubles").get_data(as_text=True).lstrip("\ufeff"))))
+    rows = list(
+        csv.DictReader(
+            io.StringIO(
+                client.get("/mrc/29/couverture.csv?categorie=meubles").get_data(as_text=True).lstrip("\ufeff")
+            )
+        )
+    )
     flags = {row["code_municipalite"]: row["centre_hors_mrc"] for row in rows}
     assert flags["29057"] == "true" and flags[SAINT_GEORGES] == "false"
 
@@ -159,4 +169,5 @@ def test_the_coverage_doc_lists_every_csv_column_in_both_languages():
     table = doc.split("## CSV columns", 1)[1].split("\n## ", 1)[0]
     documented = [line.split("|")[1:3] for line in table.splitlines() if line.startswith("| `")]
     assert [(french.strip(" `"), english.strip(" `")) for french, english in documented] == [
-        (french, english) for _key, french, english in CSV_COLUMNS]
+        (french, english) for _key, french, english in CSV_COLUMNS
+    ]

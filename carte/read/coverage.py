@@ -1,10 +1,12 @@
 """Coverage gaps of an MRC: how far each municipality is from the nearest published place accepting
 each item category, as the crow flies, and the population concerned (method in docs/coverage.md)."""
+
 from __future__ import annotations
 
 import json
+from collections.abc import Iterable, Iterator
 from dataclasses import asdict, dataclass
-from typing import Any, Iterable, Iterator
+from typing import Any
 
 from sqlalchemy import text
 from sqlalchemy.orm import Session
@@ -24,9 +26,11 @@ UNLOCATED_CLASS = "sans_centre"
 #: The parameter naming the item category, on the page and in the downloads.
 CATEGORY_PARAMETER = "categorie"
 #: How the distances are measured, carried by the GeoJSON download (details in docs/coverage.md).
-CENTRE_DEFINITION = ("Crow-flies distance on the WGS 84 spheroid from the municipality's centre (the point of "
-                     "its town hall's postal code, else the mean of the postal codes bearing its name) to the "
-                     "nearest published place accepting the category, in or outside the MRC.")
+CENTRE_DEFINITION = (
+    "Crow-flies distance on the WGS 84 spheroid from the municipality's centre (the point of "
+    "its town hall's postal code, else the mean of the postal codes bearing its name) to the "
+    "nearest published place accepting the category, in or outside the MRC."
+)
 
 #: Below this many places, a category's places are compared with every centre (at most this many
 #: distances per municipality); from it on, the index walk stops after about N / places rows.
@@ -126,9 +130,11 @@ def parse_category(raw: str | None, vocabulary: Vocabulary) -> str | None:
     code = raw.strip()
     known = [term.code for term in vocabulary.items]
     if code not in known:
-        raise InvalidParameter(CATEGORY_PARAMETER,
-                               f"catégorie d'objets inconnue « {code[:40]} » (acceptées : {', '.join(known)}).",
-                               f"unknown item category '{code[:40]}' (accepted: {', '.join(known)}).")
+        raise InvalidParameter(
+            CATEGORY_PARAMETER,
+            f"catégorie d'objets inconnue « {code[:40]} » (acceptées : {', '.join(known)}).",
+            f"unknown item category '{code[:40]}' (accepted: {', '.join(known)}).",
+        )
     return code
 
 
@@ -137,16 +143,29 @@ def mrc_name(session: Session, code: str) -> str | None:
     return session.execute(text("SELECT name FROM mrc WHERE code = :code"), {"code": code}).scalar()
 
 
-def coverage_rows(session: Session, mrc_code: str, category: str | None = None,
-                  few_places: int = FEW_PLACES) -> list[CoverageRow]:
+def coverage_rows(
+    session: Session, mrc_code: str, category: str | None = None, few_places: int = FEW_PLACES
+) -> list[CoverageRow]:
     """Each municipality of an MRC with its nearest published place per item category (one if given);
     few_places is the threshold between the two ways of finding it (0: always the index walk)."""
     # Compiling this statement just in time costs more than running it (docs/deployment.md turns JIT off).
     session.execute(text("SET LOCAL jit = off"))
     rows = session.execute(COVERAGE_SQL, {"mrc": mrc_code, "category": category, "few": few_places})
-    return [CoverageRow(code, name, population, cat, lon, lat, place_id, place_name,
-                        None if metres is None else round(metres / 1000, 1), outside)
-            for code, name, population, cat, lon, lat, place_id, place_name, metres, outside in rows]
+    return [
+        CoverageRow(
+            code,
+            name,
+            population,
+            cat,
+            lon,
+            lat,
+            place_id,
+            place_name,
+            None if metres is None else round(metres / 1000, 1),
+            outside,
+        )
+        for code, name, population, cat, lon, lat, place_id, place_name, metres, outside in rows
+    ]
 
 
 def class_totals(rows: Iterable[CoverageRow]) -> list[ClassTotal]:
@@ -157,7 +176,9 @@ def class_totals(rows: Iterable[CoverageRow]) -> list[ClassTotal]:
         total = counts[row.distance_class]
         total[0] += 1
         total[1] += row.population or 0
-    return [ClassTotal(code, municipalities, population) for code, (municipalities, population) in counts.items()]
+    return [
+        ClassTotal(code, municipalities, population) for code, (municipalities, population) in counts.items()
+    ]
 
 
 #: CSV columns: row attribute, French header, English header.
@@ -179,8 +200,9 @@ CSV_COLUMNS = (
 def coverage_csv(rows: Iterable[CoverageRow], language: str = "fr") -> Iterator[str]:
     """The coverage rows as CSV text for spreadsheets (BOM, header, one row per municipality and category)."""
     header = [english if language == "en" else french for _key, french, english in CSV_COLUMNS]
-    return csv_table(header, ([csv_cell(getattr(row, key)) for key, _french, _english in CSV_COLUMNS]
-                              for row in rows))
+    return csv_table(
+        header, ([csv_cell(getattr(row, key)) for key, _french, _english in CSV_COLUMNS] for row in rows)
+    )
 
 
 def csv_cell(value: Any) -> Any:
@@ -197,13 +219,20 @@ def row_properties(row: CoverageRow, place_url: str | None) -> dict[str, Any]:
 def coverage_geojson(rows: Iterable[CoverageRow], head: dict[str, Any], place_url: str) -> str:
     """The rows as a GeoJSON FeatureCollection of municipality centres; place_url has an {id} slot."""
     rows = list(rows)
-    features = [{
-        "type": "Feature", "id": f"{row.municipality_code}-{row.category}",
-        "geometry": None if row.longitude is None or row.latitude is None else
-        {"type": "Point", "coordinates": [round(row.longitude, 6), round(row.latitude, 6)]},
-        "properties": row_properties(row, place_url.format(id=row.place_id) if row.place_id else None),
-    } for row in rows]
-    totals = [asdict(total) for total in class_totals(rows)] if len({row.category for row in rows}) == 1 else None
-    return json.dumps({"type": "FeatureCollection", **head, "classes": totals, "features": features},
-                      ensure_ascii=False)
-
+    features = [
+        {
+            "type": "Feature",
+            "id": f"{row.municipality_code}-{row.category}",
+            "geometry": None
+            if row.longitude is None or row.latitude is None
+            else {"type": "Point", "coordinates": [round(row.longitude, 6), round(row.latitude, 6)]},
+            "properties": row_properties(row, place_url.format(id=row.place_id) if row.place_id else None),
+        }
+        for row in rows
+    ]
+    totals = (
+        [asdict(total) for total in class_totals(rows)] if len({row.category for row in rows}) == 1 else None
+    )
+    return json.dumps(
+        {"type": "FeatureCollection", **head, "classes": totals, "features": features}, ensure_ascii=False
+    )

@@ -1,4 +1,5 @@
 """Coverage gaps of an MRC: the #couverture section of its page and its CSV and GeoJSON downloads."""
+
 from __future__ import annotations
 
 from typing import Any
@@ -9,8 +10,18 @@ from flask_babel import gettext as _
 from carte.core.errors import NotFound
 from carte.core.vocabulary import load_vocabulary
 from carte.read.coverage import (
-    CATEGORY_PARAMETER, CENTRE_DEFINITION, CLASS_BOUNDS_KM, CLASS_CODES, UNLOCATED_CLASS, CoverageRow,
-    class_totals, coverage_csv, coverage_geojson, coverage_rows, mrc_name, parse_category,
+    CATEGORY_PARAMETER,
+    CENTRE_DEFINITION,
+    CLASS_BOUNDS_KM,
+    CLASS_CODES,
+    UNLOCATED_CLASS,
+    CoverageRow,
+    class_totals,
+    coverage_csv,
+    coverage_geojson,
+    coverage_rows,
+    mrc_name,
+    parse_category,
 )
 from carte.read.filters import check_known, single
 from carte.web.api import not_found_message, request_language
@@ -27,9 +38,14 @@ DOWNLOAD_PARAMETERS = (CATEGORY_PARAMETER, "lang")
 
 def class_labels() -> dict[str, str]:
     """The label of each distance class, in the visitor's language."""
-    return {"moins_5": _("moins de 5 km"), "5_15": _("5 à 15 km"), "15_30": _("15 à 30 km"),
-            "plus_30": _("plus de 30 km"), "aucun": _("aucun lieu"),
-            "sans_centre": _("centre inconnu")}
+    return {
+        "moins_5": _("moins de 5 km"),
+        "5_15": _("5 à 15 km"),
+        "15_30": _("15 à 30 km"),
+        "plus_30": _("plus de 30 km"),
+        "aucun": _("aucun lieu"),
+        "sans_centre": _("centre inconnu"),
+    }
 
 
 def request_category(required: bool = False) -> str | None:
@@ -41,7 +57,9 @@ def request_category(required: bool = False) -> str | None:
 
 def cached_rows(code: str, category: str | None) -> list[CoverageRow]:
     """The coverage rows of an MRC, computed once per data version and process."""
-    return per_data_version(f"coverage-{code}-{category}", lambda: coverage_rows(get_session(), code, category))
+    return per_data_version(
+        f"coverage-{code}-{category}", lambda: coverage_rows(get_session(), code, category)
+    )
 
 
 def known_mrc(code: str) -> str:
@@ -59,17 +77,30 @@ def page_section(code: str, language: str) -> dict[str, Any]:
     config = {
         "geojson": url_for("coverage.coverage_geojson_download", code=code, lang=language),
         "boundary": url_for("api.mrc", code=code),
-        "tiles": current_app.config["TILE_URL"], "tileAttribution": data_attribution(),
-        "classes": class_labels(), "parameter": CATEGORY_PARAMETER, "unlocated": UNLOCATED_CLASS,
-        "labels": {"people": _("habitants"), "outside": _("centre hors de la MRC"),
-                   "error": _("Les données n'ont pas pu être chargées.")},
+        "tiles": current_app.config["TILE_URL"],
+        "tileAttribution": data_attribution(),
+        "classes": class_labels(),
+        "parameter": CATEGORY_PARAMETER,
+        "unlocated": UNLOCATED_CLASS,
+        "labels": {
+            "people": _("habitants"),
+            "outside": _("centre hors de la MRC"),
+            "error": _("Les données n'ont pas pu être chargées."),
+        },
     }
-    return {"category": category, "rows": rows, "totals": class_totals(rows), "class_labels": class_labels(),
-            "outside": sum(1 for row in rows if row.centre_outside_mrc),
-            "class_codes": CLASS_CODES, "config": config,
-            "csv_url": url_for("coverage.coverage_csv_download", code=code, categorie=category, lang=language),
-            "geojson_url": url_for("coverage.coverage_geojson_download", code=code, categorie=category,
-                                   lang=language)}
+    return {
+        "category": category,
+        "rows": rows,
+        "totals": class_totals(rows),
+        "class_labels": class_labels(),
+        "outside": sum(1 for row in rows if row.centre_outside_mrc),
+        "class_codes": CLASS_CODES,
+        "config": config,
+        "csv_url": url_for("coverage.coverage_csv_download", code=code, categorie=category, lang=language),
+        "geojson_url": url_for(
+            "coverage.coverage_geojson_download", code=code, categorie=category, lang=language
+        ),
+    }
 
 
 def download_rows(code: str) -> tuple[str, str | None, list[CoverageRow]]:
@@ -89,8 +120,11 @@ def coverage_csv_download(code: str) -> Response:
     """Each municipality of the MRC, per item category, and its distance to the nearest place, as CSV."""
     language = request_language()
     _name, category, rows = download_rows(code)
-    return conditional(lambda: download(Response(coverage_csv(rows, language), mimetype="text/csv"),
-                                        filename(code, category, "csv")))
+    return conditional(
+        lambda: download(
+            Response(coverage_csv(rows, language), mimetype="text/csv"), filename(code, category, "csv")
+        )
+    )
 
 
 @blueprint.get("/mrc/<code>/couverture.geojson")
@@ -98,9 +132,16 @@ def coverage_geojson_download(code: str) -> Response:
     """The same rows as GeoJSON points at the municipalities' centres, with the totals per class."""
     request_language()
     name, category, rows = download_rows(code)
-    head = {"mrc": {"code": code, "name": name}, "category": category, "class_bounds_km": list(CLASS_BOUNDS_KM),
-            "method": CENTRE_DEFINITION}
+    head = {
+        "mrc": {"code": code, "name": name},
+        "category": category,
+        "class_bounds_km": list(CLASS_BOUNDS_KM),
+        "method": CENTRE_DEFINITION,
+    }
     place_url = url_for("enterprise.show", enterprise_id=0, _external=True).rsplit("/", 1)[0] + "/{id}"
-    return conditional(lambda: download(
-        Response(coverage_geojson(rows, head, place_url), mimetype="application/geo+json"),
-        filename(code, category, "geojson")))
+    return conditional(
+        lambda: download(
+            Response(coverage_geojson(rows, head, place_url), mimetype="application/geo+json"),
+            filename(code, category, "geojson"),
+        )
+    )

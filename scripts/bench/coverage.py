@@ -7,6 +7,7 @@ geodata (1,285 municipalities, 104 MRCs) and N generated published enterprises a
 for), for all 16 categories at once (the CSV without ?categorie=), and for a rare category (kept on one
 enterprise in 2,000, so the nearest one is often far and the index walk long). Prints JSON and Markdown.
 """
+
 from __future__ import annotations
 
 import argparse
@@ -14,13 +15,16 @@ import json
 import statistics
 import sys
 import time
+from collections.abc import Callable
 from pathlib import Path
-from typing import Any, Callable
+from typing import Any
 
 ROOT = Path(__file__).resolve().parent.parent.parent
 sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
+from map_data import generate_enterprises  # noqa: E402
+from sections import cpu_model, write_section  # noqa: E402
 from sqlalchemy import Engine, text  # noqa: E402
 from sqlalchemy.engine import make_url  # noqa: E402
 from sqlalchemy.orm import Session  # noqa: E402
@@ -31,8 +35,6 @@ from carte.geo.geodata import load_geodata  # noqa: E402
 from carte.read.coverage import coverage_rows  # noqa: E402
 from carte.store import schema  # noqa: E402
 from carte.store.engine import make_engine  # noqa: E402
-from map_data import generate_enterprises  # noqa: E402
-from sections import cpu_model, write_section  # noqa: E402
 
 DEFAULT_URL = "postgresql+psycopg://postgres@127.0.0.1:5432/carte_bench_coverage"
 RARE = "instruments"
@@ -52,9 +54,12 @@ def prepare(url: str, count: int) -> Engine:
         store_vocabulary(connection, load_vocabulary())
     generate_enterprises(engine, count)
     with engine.begin() as connection:
-        connection.execute(text("""UPDATE enterprise SET items = CASE WHEN id % :every = 0
+        connection.execute(
+            text("""UPDATE enterprise SET items = CASE WHEN id % :every = 0
                                     THEN array_append(array_remove(items, :rare), :rare)
-                                    ELSE array_remove(items, :rare) END"""), {"rare": RARE, "every": RARE_EVERY})
+                                    ELSE array_remove(items, :rare) END"""),
+            {"rare": RARE, "every": RARE_EVERY},
+        )
         connection.execute(text("ANALYZE enterprise"))
     return engine
 
@@ -72,8 +77,11 @@ def timed(run: Callable[[], Any]) -> float:
 def summary(values: list[float]) -> dict[str, float]:
     """Median, 95th percentile and maximum, rounded."""
     ordered = sorted(values)
-    return {"median": round(statistics.median(ordered), 1),
-            "p95": round(ordered[int(0.95 * (len(ordered) - 1))], 1), "max": round(ordered[-1], 1)}
+    return {
+        "median": round(statistics.median(ordered), 1),
+        "p95": round(ordered[int(0.95 * (len(ordered) - 1))], 1),
+        "max": round(ordered[-1], 1),
+    }
 
 
 def measure(url: str, count: int) -> dict[str, Any]:
@@ -84,8 +92,9 @@ def measure(url: str, count: int) -> dict[str, Any]:
     slowest: dict[str, tuple[float, str]] = {}
     with Session(engine) as session:
         codes = session.execute(text("SELECT code FROM mrc ORDER BY code")).scalars().all()
-        rare_places = session.execute(text("SELECT count(*) FROM enterprise WHERE items @> ARRAY[:rare]"),
-                                      {"rare": RARE}).scalar()
+        rare_places = session.execute(
+            text("SELECT count(*) FROM enterprise WHERE items @> ARRAY[:rare]"), {"rare": RARE}
+        ).scalar()
         for code in codes:
             for case, category in (("one", first), ("all", None), ("rare", RARE)):
                 elapsed = timed(lambda: coverage_rows(session, code, category))
@@ -93,25 +102,37 @@ def measure(url: str, count: int) -> dict[str, Any]:
                 if elapsed > slowest.get(case, (0.0, ""))[0]:
                     slowest[case] = (round(elapsed, 1), code)
     engine.dispose()
-    return {"enterprises": count, "rare_places": rare_places, "mrcs": len(cases["one"]),
-            **{case: summary(values) for case, values in cases.items()},
-            "total_all_s": round(sum(cases["all"]) / 1000, 1), "slowest": slowest}
+    return {
+        "enterprises": count,
+        "rare_places": rare_places,
+        "mrcs": len(cases["one"]),
+        **{case: summary(values) for case, values in cases.items()},
+        "total_all_s": round(sum(cases["all"]) / 1000, 1),
+        "slowest": slowest,
+    }
 
 
 def markdown(results: list[dict[str, Any]]) -> str:
     """The benchmarks.md section."""
-    lines = ["## Couverture des MRC (coverage gaps)", "",
-             f"`make bench-coverage` ({cpu_model()}, shared machine). Time of `coverage_rows` for each of the "
-             "104 MRCs, real municipalities, generated enterprises at real postal codes; fastest of 3 runs. "
-             f"*One*: one category (the page). *All*: the 16 categories (CSV without `?categorie=`). *Rare*: "
-             f"`{RARE}`, kept on one enterprise in {RARE_EVERY}. The web layer keeps each result per data version.",
-             "", "| enterprises | case | median ms | p95 ms | max ms (MRC) |", "|---|---|---|---|---|"]
+    lines = [
+        "## Couverture des MRC (coverage gaps)",
+        "",
+        f"`make bench-coverage` ({cpu_model()}, shared machine). Time of `coverage_rows` for each of the "
+        "104 MRCs, real municipalities, generated enterprises at real postal codes; fastest of 3 runs. "
+        f"*One*: one category (the page). *All*: the 16 categories (CSV without `?categorie=`). *Rare*: "
+        f"`{RARE}`, kept on one enterprise in {RARE_EVERY}. The web layer keeps each result per data version.",
+        "",
+        "| enterprises | case | median ms | p95 ms | max ms (MRC) |",
+        "|---|---|---|---|---|",
+    ]
     for result in results:
         for case in ("one", "all", "rare"):
             stats, (slow_ms, slow_code) = result[case], result["slowest"][case]
             label = f"{case} ({result['rare_places']} places)" if case == "rare" else case
-            lines.append(f"| {result['enterprises']:,} | {label} | {stats['median']} | {stats['p95']} | "
-                         f"{stats['max']} ({slow_code}) |")
+            lines.append(
+                f"| {result['enterprises']:,} | {label} | {stats['median']} | {stats['p95']} | "
+                f"{stats['max']} ({slow_code}) |"
+            )
     return "\n".join(lines)
 
 

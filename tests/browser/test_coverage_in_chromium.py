@@ -1,4 +1,5 @@
 """The coverage section of an MRC page as Chromium shows it: shaded municipalities, legend, tables."""
+
 from __future__ import annotations
 
 from urllib.parse import parse_qs, urlsplit
@@ -17,8 +18,9 @@ SAINT_GEORGES = "29073"
 def centre(engine: Engine, code: str) -> tuple[float, float]:
     """The (lon, lat) centre of a municipality."""
     with engine.connect() as connection:
-        return connection.execute(text("SELECT ST_X(point), ST_Y(point) FROM municipality WHERE code = :code"),
-                                  {"code": code}).one()
+        return connection.execute(
+            text("SELECT ST_X(point), ST_Y(point) FROM municipality WHERE code = :code"), {"code": code}
+        ).one()
 
 
 @pytest.fixture()
@@ -26,8 +28,15 @@ def coverage_page(page, live_server, engine, committed_enterprises):
     """Beauce-Sartigan's page with furniture taken in Saint-Georges and books only far away, tiles local."""
     lon, lat = centre(engine, SAINT_GEORGES)
     committed_enterprises(name="Ressourcerie <b>Beauce</b>", items=["meubles"], lon=lon, lat=lat)
-    committed_enterprises(name="Bouquinerie de Québec", items=["livres"], lon=-71.2080, lat=46.8139,
-                          mrc_code="23", municipality_code="23027", municipality_name="Québec")
+    committed_enterprises(
+        name="Bouquinerie de Québec",
+        items=["livres"],
+        lon=-71.2080,
+        lat=46.8139,
+        mrc_code="23",
+        municipality_code="23027",
+        municipality_name="Québec",
+    )
     page.route(TILE_HOST + "**", lambda route: route.fulfill(body=blank_tile(), content_type="image/png"))
     page.goto(f"{live_server}/mrc/29?categorie=meubles#couverture")
     page.wait_for_selector('#couverture[data-state="ready"]')
@@ -36,20 +45,28 @@ def coverage_page(page, live_server, engine, committed_enterprises):
 
 def disc_colours(page) -> list[str]:
     """The fill colour of each municipality disc on the coverage map."""
-    return page.eval_on_selector_all("#coverage-map path.leaflet-interactive[fill-opacity='0.85']",
-                                     "paths => paths.map(p => p.getAttribute('fill'))")
+    return page.eval_on_selector_all(
+        "#coverage-map path.leaflet-interactive[fill-opacity='0.85']",
+        "paths => paths.map(p => p.getAttribute('fill'))",
+    )
 
 
 def class_rows(page) -> dict[str, list[str]]:
     """The population table by class code: [municipalities, population]."""
-    return page.eval_on_selector_all("#coverage-classes tbody tr", """rows => Object.fromEntries(rows.map(
-        r => [r.dataset.class, [...r.querySelectorAll('td')].map(td => td.textContent)]))""")
+    return page.eval_on_selector_all(
+        "#coverage-classes tbody tr",
+        """rows => Object.fromEntries(rows.map(
+        r => [r.dataset.class, [...r.querySelectorAll('td')].map(td => td.textContent)]))""",
+    )
 
 
-def test_the_coverage_section_shades_municipalities_by_distance_with_a_legend(coverage_page, screenshot, engine):
+def test_the_coverage_section_shades_municipalities_by_distance_with_a_legend(
+    coverage_page, screenshot, engine
+):
     with engine.connect() as connection:
-        municipalities = connection.execute(text(
-            "SELECT count(*) FROM municipality WHERE mrc_code = '29' AND point IS NOT NULL")).scalar()
+        municipalities = connection.execute(
+            text("SELECT count(*) FROM municipality WHERE mrc_code = '29' AND point IS NOT NULL")
+        ).scalar()
     colours = disc_colours(coverage_page)
     assert len(colours) == municipalities
     # Saint-Georges holds the place (< 5 km, blue); the farthest municipalities are over 15 km (orange, red).
@@ -95,5 +112,7 @@ def test_the_tooltip_shows_the_place_name_as_text(coverage_page):
 
 
 def test_the_coverage_section_has_no_accessibility_violation(coverage_page):
-    violations = [line for line in axe_violations(coverage_page) if "coverage" in line or "couverture" in line]
+    violations = [
+        line for line in axe_violations(coverage_page) if "coverage" in line or "couverture" in line
+    ]
     assert violations == []

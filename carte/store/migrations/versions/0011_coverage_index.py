@@ -11,6 +11,7 @@ moves the data version too, like a change to enterprises or MRCs: cached coverag
 Revision ID: 0011
 Revises: 0010
 """
+
 from alembic import op
 
 revision = "0011"
@@ -22,8 +23,10 @@ depends_on = None
 def upgrade() -> None:
     op.execute("""CREATE INDEX IF NOT EXISTS enterprise_published_geography ON enterprise
                   USING gist (geography(point)) WHERE published AND point IS NOT NULL""")
-    op.execute("CREATE TRIGGER municipality_data_version AFTER INSERT OR UPDATE OR DELETE OR TRUNCATE "
-               "ON municipality FOR EACH STATEMENT EXECUTE FUNCTION carte_bump_data_version()")
+    op.execute(
+        "CREATE TRIGGER municipality_data_version AFTER INSERT OR UPDATE OR DELETE OR TRUNCATE "
+        "ON municipality FOR EACH STATEMENT EXECUTE FUNCTION carte_bump_data_version()"
+    )
 
 
 def downgrade() -> None:
