@@ -117,7 +117,7 @@ def distance_class(distance_km: float | None) -> str:
     """The class code of a distance in km: moins_5, 5_15, 15_30, plus_30, or aucun when None."""
     if distance_km is None:
         return NONE_CLASS
-    for bound, code in zip(CLASS_BOUNDS_KM, CLASS_CODES):
+    for bound, code in zip(CLASS_BOUNDS_KM, CLASS_CODES[: len(CLASS_BOUNDS_KM)], strict=True):
         if distance_km < bound:
             return code
     return CLASS_CODES[len(CLASS_BOUNDS_KM)]

@@ -97,7 +97,7 @@ def measure(url: str, count: int) -> dict[str, Any]:
         ).scalar()
         for code in codes:
             for case, category in (("one", first), ("all", None), ("rare", RARE)):
-                elapsed = timed(lambda: coverage_rows(session, code, category))
+                elapsed = timed(lambda code=code, category=category: coverage_rows(session, code, category))
                 cases[case].append(elapsed)
                 if elapsed > slowest.get(case, (0.0, ""))[0]:
                     slowest[case] = (round(elapsed, 1), code)
@@ -127,7 +127,7 @@ def markdown(results: list[dict[str, Any]]) -> str:
     ]
     for result in results:
         for case in ("one", "all", "rare"):
-            stats, (slow_ms, slow_code) = result[case], result["slowest"][case]
+            stats, (_slow_ms, slow_code) = result[case], result["slowest"][case]
             label = f"{case} ({result['rare_places']} places)" if case == "rare" else case
             lines.append(
                 f"| {result['enterprises']:,} | {label} | {stats['median']} | {stats['p95']} | "
