@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import statistics
 import sys
 import time
@@ -133,6 +134,9 @@ def markdown(results: list[dict[str, Any]]) -> str:
                 f"| {result['enterprises']:,} | {label} | {stats['median']} | {stats['p95']} | "
                 f"{stats['max']} ({slow_code}) |"
             )
+    loads = ", ".join(f"{r['load_average'][0]}–{r['load_average'][1]}" for r in results if "load_average" in r)
+    if loads:
+        lines += ["", f"Load average of the machine (1 min) at the start and end of the run: {loads}."]
     return "\n".join(lines)
 
 
@@ -143,7 +147,10 @@ def main() -> None:
     parser.add_argument("--count", type=int, nargs="+", default=[11_200, 100_000])
     parser.add_argument("--write", type=Path)
     arguments = parser.parse_args()
+    load_before = os.getloadavg()[0]
     results = [measure(arguments.database_url, count) for count in arguments.count]
+    for result in results:
+        result["load_average"] = [round(load_before, 1), round(os.getloadavg()[0], 1)]
     print(json.dumps(results, indent=2))
     section = markdown(results)
     print(section)
