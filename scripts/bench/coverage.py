@@ -134,7 +134,9 @@ def markdown(results: list[dict[str, Any]]) -> str:
                 f"| {result['enterprises']:,} | {label} | {stats['median']} | {stats['p95']} | "
                 f"{stats['max']} ({slow_code}) |"
             )
-    loads = ", ".join(f"{r['load_average'][0]}–{r['load_average'][1]}" for r in results if "load_average" in r)
+    loads = ", ".join(
+        f"{r['load_average'][0]}–{r['load_average'][1]}" for r in results if "load_average" in r
+    )
     if loads:
         lines += ["", f"Load average of the machine (1 min) at the start and end of the run: {loads}."]
     return "\n".join(lines)
