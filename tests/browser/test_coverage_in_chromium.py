@@ -116,3 +116,17 @@ def test_the_coverage_section_has_no_accessibility_violation(coverage_page):
         line for line in axe_violations(coverage_page) if "coverage" in line or "couverture" in line
     ]
     assert violations == []
+
+
+def test_the_coverage_section_speaks_english_with_lang_en(coverage_page, live_server, screenshot):
+    coverage_page.goto(f"{live_server}/mrc/29?lang=en&categorie=meubles#couverture")
+    coverage_page.wait_for_selector('#couverture[data-state="ready"]')
+    legend = coverage_page.locator("#coverage-legend li").all_inner_texts()
+    assert legend == ["less than 5 km", "5 to 15 km", "15 to 30 km", "more than 30 km", "no place"]
+    coverage_page.select_option("#coverage-category", "jouets")
+    coverage_page.wait_for_selector('#couverture[data-category="jouets"][data-state="ready"]')
+    assert coverage_page.locator('#coverage-classes tr[data-class="aucun"] th').inner_text() == "no place"
+    coverage_page.locator(".coverage-details summary").click()
+    assert "no place" in coverage_page.locator("#coverage-municipalities tbody tr").first.inner_text()
+    coverage_page.locator("#couverture").scroll_into_view_if_needed()
+    screenshot(coverage_page, "coverage-en-jouets")
