@@ -171,3 +171,10 @@ def test_the_coverage_doc_lists_every_csv_column_in_both_languages():
     assert [(french.strip(" `"), english.strip(" `")) for french, english in documented] == [
         (french, english) for _key, french, english in CSV_COLUMNS
     ]
+
+
+def test_the_coverage_form_keeps_the_browser_language(client):
+    page = client.get("/mrc/29", headers={"Accept-Language": "en-CA,en;q=0.9"}).get_data(as_text=True)
+    assert '<input type="hidden" name="lang" value="en">' in page
+    assert "less than 5 km" in page and ">Furniture</option>" in page
+    assert "/mrc/29/couverture.csv?categorie=vetements&amp;lang=en" in page

@@ -28,6 +28,7 @@ from carte.web.api import not_found_message, request_language
 from carte.web.caching import conditional, per_data_version, share_publicly
 from carte.web.export import download
 from carte.web.home import data_attribution
+from carte.web.i18n import current_language
 from carte.web.session import get_session
 
 blueprint = Blueprint("coverage", __name__)
@@ -70,8 +71,10 @@ def known_mrc(code: str) -> str:
     return name
 
 
-def page_section(code: str, language: str) -> dict[str, Any]:
-    """What the #couverture section of the MRC page shows for the category asked (the first by default)."""
+def page_section(code: str) -> dict[str, Any]:
+    """What the #couverture section of the MRC page shows for the category asked (the first by default),
+    in the interface's language (?lang=, else the browser's)."""
+    language = current_language()
     category = request_category(required=True)
     rows = cached_rows(code, category)
     config = {
@@ -89,6 +92,7 @@ def page_section(code: str, language: str) -> dict[str, Any]:
         },
     }
     return {
+        "language": language,
         "category": category,
         "rows": rows,
         "totals": class_totals(rows),

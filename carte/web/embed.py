@@ -195,7 +195,7 @@ def mrc_page(code: str) -> str:
         language=language,
         enterprises=enterprises,
         total=total,
-        coverage=coverage_section(summary.code, language),
+        coverage=coverage_section(summary.code),
         preview=embed_url(args, False),
         snippet=embed_snippet(args, embed_title(summary.name, language)),
     )
