@@ -63,6 +63,7 @@ def test_the_geojson_gives_points_classes_and_the_population_per_class(client, c
     assert body["type"] == "FeatureCollection"
     assert body["mrc"] == {"code": "29", "name": "Beauce-Sartigan"}
     assert body["category"] == "velos"
+    assert body["licence"] and body["attribution"] and "MAMH" in body["geodata_attribution"]
     assert len(body["features"]) == municipalities_of_beauce_sartigan(connection)
     feature = next(f for f in body["features"] if f["properties"]["municipality_code"] == SAINT_GEORGES)
     assert feature["geometry"]["type"] == "Point"

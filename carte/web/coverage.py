@@ -26,13 +26,18 @@ from carte.read.coverage import (
 from carte.read.filters import check_known, single
 from carte.web.api import not_found_message, request_language
 from carte.web.caching import conditional, per_data_version, share_publicly
-from carte.web.export import download
+from carte.web.export import current_licence, download
 from carte.web.home import data_attribution
 from carte.web.i18n import current_language
 from carte.web.session import get_session
 
 blueprint = Blueprint("coverage", __name__)
 share_publicly(blueprint)
+#: The sources of the municipalities, their populations and centres, credited in the GeoJSON.
+GEODATA_ATTRIBUTION = (
+    "Répertoire des municipalités et MRC : Gouvernement du Québec (MAMH, MRNF), CC-BY 4.0 ; "
+    "codes postaux : GeoNames, CC BY 4.0"
+)
 #: The parameters of the downloads.
 DOWNLOAD_PARAMETERS = (CATEGORY_PARAMETER, "lang")
 
@@ -141,6 +146,8 @@ def coverage_geojson_download(code: str) -> Response:
         "category": category,
         "class_bounds_km": list(CLASS_BOUNDS_KM),
         "method": CENTRE_DEFINITION,
+        **current_licence().as_dict(),
+        "geodata_attribution": GEODATA_ATTRIBUTION,
     }
     place_url = url_for("enterprise.show", enterprise_id=0, _external=True).rsplit("/", 1)[0] + "/{id}"
     return conditional(
