@@ -38,6 +38,8 @@ def coverage_page(page, live_server, engine, committed_enterprises):
         municipality_name="Québec",
     )
     page.route(TILE_HOST + "**", lambda route: route.fulfill(body=blank_tile(), content_type="image/png"))
+    page.console_errors = []
+    page.on("console", lambda message: message.type == "error" and page.console_errors.append(message.text))
     page.goto(f"{live_server}/mrc/29?categorie=meubles#couverture")
     page.wait_for_selector('#couverture[data-state="ready"]')
     return page
@@ -78,6 +80,8 @@ def test_the_coverage_section_shades_municipalities_by_distance_with_a_legend(
     coverage_page.locator("#couverture").scroll_into_view_if_needed()
     screenshot(coverage_page, "coverage-meubles")
     assert [url for url in coverage_page.foreign_requests if not url.startswith(TILE_HOST)] == []
+    # No Content-Security-Policy refusal nor script error.
+    assert coverage_page.console_errors == []
 
 
 def test_choosing_another_category_updates_map_tables_links_and_address(coverage_page, screenshot):
