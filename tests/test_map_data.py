@@ -261,12 +261,6 @@ def test_map_data_is_gzipped_when_the_browser_accepts_it(client, connection):
     assert "Ville compressée" in gzip.decompress(response.data).decode()
 
 
-def test_mrc_boundaries_are_a_light_geojson_with_every_mrc(client):
-    response = client.get("/carte/mrc.geojson")
-    features = json.loads(response.data)["features"]
-    assert len(features) == 104 and len(response.data) < 200_000
-
-
 def test_a_full_postal_code_resolves_to_its_centre(db_session):
     place = resolve_place(db_session, "g5y1l3")
     assert place.precision == "postal_code" and place.label.startswith("G5Y 1L3")

@@ -6,7 +6,7 @@ from itertools import groupby
 from typing import Any
 from urllib.parse import urlencode
 
-from flask import Blueprint, current_app, render_template, request, url_for
+from flask import Blueprint, render_template, request, url_for
 from flask_babel import gettext as _
 
 from carte.web.session import get_session
@@ -14,9 +14,9 @@ from carte.core.errors import NotFound
 from carte.read.filters import FILTER_AND_LANGUAGE, EnterpriseFilter, InvalidParameter, Page, single
 from carte.read.queries import enterprise_features, mrc_counts, mrc_summary
 from carte.core.vocabulary import load_vocabulary
-from carte.web.home import data_attribution
+from carte.web.home import basemap_config, data_attribution
 from carte.web.api import base_url, request_filter, request_language
-from carte.web.security import allow_framing
+from carte.web.security import allow_framing, remote_tile_url
 
 blueprint = Blueprint("embed", __name__)
 VIEWS = ("map", "list")
@@ -90,7 +90,7 @@ def embed() -> str:
     config = {
         "enterprises": url_for("api.enterprises") + "?" + urlencode(api_args + [("limit", str(LIST_LIMIT))]),
         "boundary": url_for("api.mrc", code=filters.mrc) if filters.mrc else None,
-        "tiles": current_app.config["TILE_URL"], "tileAttribution": data_attribution(),
+        "tiles": remote_tile_url(), "tileAttribution": data_attribution(), "basemap": basemap_config(),
         "labels": MAP_LABELS[language],
         "view": view, "lang": language,
     }

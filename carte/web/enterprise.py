@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from urllib.parse import urlencode
 
-from flask import Blueprint, current_app, redirect, render_template, request, url_for
+from flask import Blueprint, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 
 from carte.web.session import get_session
@@ -15,6 +15,7 @@ from carte.core.vocabulary import load_vocabulary
 from carte.web.folium_map import small_map
 from carte.web.home import data_attribution, map_labels
 from carte.web.i18n import current_language
+from carte.web.security import remote_tile_url
 
 blueprint = Blueprint("enterprise", __name__)
 
@@ -42,7 +43,7 @@ def show(enterprise_id: int):
         services=vocabulary.terms("services", enterprise.services), language=language,
         hours=describe_opening_hours(enterprise.opening_hours, language),
         directions=directions_url(enterprise) if located else None,
-        small_map=small_map(current_app.config["TILE_URL"], data_attribution(),
+        small_map=small_map(remote_tile_url(), data_attribution(),
                             enterprise.lat, enterprise.lon, map_labels()) if located else None,
         json_ld=local_business_document(enterprise, url_for("enterprise.show", enterprise_id=enterprise.id,
                                                  _external=True), language))

@@ -9,6 +9,7 @@ from carte.web.session import get_session
 from carte.core.errors import CarteError
 from carte.web.admin import blueprint
 from carte.web.admin.auth import connection, current_user, editable_or_abort, login_required
+from carte.web.security import remote_tile_url
 
 
 @blueprint.get("/a-verifier")
@@ -25,7 +26,7 @@ def review_list():
 def review_pin(enterprise_id: int):
     """The enterprise on a map with its pin to drag."""
     return render_template("admin/review_pin.html", enterprise=editable_or_abort(enterprise_id),
-                           tiles={"url": current_app.config["TILE_URL"],
+                           tiles={"url": remote_tile_url(),
                                   "attribution": current_app.config["TILE_ATTRIBUTION"]})
 
 
