@@ -58,6 +58,12 @@ def test_the_land_covers_every_mrc_and_region_names_lie_in_their_region(db_sessi
             FROM region WHERE code = :code"""), {"lon": lon, "lat": lat, "code": label["properties"]["code"]}).scalar()
 
 
+def test_small_regions_are_named_only_closer_in_so_names_do_not_overlap(db_session):
+    zooms = {f["properties"]["name"]: f["properties"]["min_zoom"]
+             for f in features_of(basemap_document(db_session), "region")}
+    assert zooms["Montréal"] > zooms["Montérégie"] > zooms["Nord-du-Québec"]
+
+
 def test_the_base_layer_is_small_enough_to_load_with_every_map(db_session):
     body = basemap_document(db_session).encode()
     assert len(body) < MAX_RAW_BYTES and len(gzip.compress(body, 6)) < MAX_GZIP_BYTES

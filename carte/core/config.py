@@ -62,7 +62,8 @@ SETTINGS: tuple[Setting, ...] = (
             "After this many online geocoder faults in a row, a run stops asking it (the rows stay "
             "retryable).", int),
     Setting("TILE_URL", "https://tile.openstreetmap.org/{z}/{x}/{y}.png",
-            "Base-map tile URL template (the only third-party request the public pages make)."),
+            "Base-map tile URL template (the only third-party request the public pages make); 'none' "
+            "turns remote tiles off: the maps draw only their own base layer (see Base map below)."),
     Setting("TILE_ATTRIBUTION",
             '&copy; <a href="https://www.openstreetmap.org/copyright">OpenStreetMap</a>',
             "Attribution of the base-map tiles, shown on the map."),

@@ -3,7 +3,8 @@ and alone when they cannot be reached (offline kiosks, intranets, a blocked host
 
 One light GeoJSON FeatureCollection, each feature tagged by `kind`:
 - `land`: Quebec's territory, the union of the 17 administrative regions, simplified;
-- `region`: a point inside each region (ST_PointOnSurface), carrying its name for a label;
+- `region`: a point inside each region (ST_PointOnSurface), carrying its name for a label and the zoom
+  from which the label shows (`min_zoom`: the smaller the region, the closer), so labels don't overlap;
 - `mrc`: each MRC's polygon, simplified, with its code and name; the client draws its outline only.
 
 The administrative polygons reach into the St. Lawrence and the large lakes, so the land is the
@@ -18,6 +19,8 @@ from sqlalchemy.orm import Session
 TOLERANCE = 0.01
 #: Decimals of the coordinates (0.001 degree is about 100 m).
 DIGITS = 3
+#: A region's label shows from the zoom of the first row whose area (square degrees) it reaches.
+LABEL_ZOOMS = ((2.7, 4), (0.5, 7), (0.0, 9))
 
 _BASEMAP_SQL = text("""
 WITH land AS (
@@ -29,7 +32,9 @@ WITH land AS (
 ),
 regions AS (
     SELECT json_build_object('type', 'Feature',
-        'properties', json_build_object('kind', 'region', 'code', code, 'name', name),
+        'properties', json_build_object('kind', 'region', 'code', code, 'name', name, 'min_zoom',
+            CASE WHEN ST_Area(geom) >= :large THEN :large_zoom WHEN ST_Area(geom) >= :medium THEN :medium_zoom
+                 ELSE :small_zoom END),
         'geometry', ST_AsGeoJSON(ST_PointOnSurface(geom), :digits)::json) AS feature, code
     FROM region
 ),
@@ -51,4 +56,7 @@ SELECT json_build_object('type', 'FeatureCollection', 'features',
 
 def basemap_document(session: Session, tolerance: float = TOLERANCE) -> str:
     """The base layer as GeoJSON text: land, then MRC polygons, then region label points."""
-    return session.execute(_BASEMAP_SQL, {"tolerance": tolerance, "digits": DIGITS}).scalar_one()
+    (large, large_zoom), (medium, medium_zoom), (_small, small_zoom) = LABEL_ZOOMS
+    return session.execute(_BASEMAP_SQL, {
+        "tolerance": tolerance, "digits": DIGITS, "large": large, "large_zoom": large_zoom, "medium": medium,
+        "medium_zoom": medium_zoom, "small_zoom": small_zoom}).scalar_one()

@@ -4,7 +4,7 @@
 // The map container's background (map.css, embed.css) is the water around the land.
 import { fetchJson } from "./http.js";
 
-const LAND = { stroke: true, color: "#b3ab98", weight: 1, fillColor: "#f3efe4", fillOpacity: 1 };
+const LAND = { stroke: false, fillColor: "#f3efe4", fillOpacity: 1 };
 const MRC = { color: "#5f5f96", weight: 1.2, opacity: 0.7, fill: false };
 /** The class on the map container while no remote tile is shown: region names appear (map.css). */
 export const ALONE = "basemap-alone";
@@ -21,17 +21,34 @@ function regionLabel(feature, pane) {
   const [lon, lat] = feature.geometry.coordinates;
   const text = document.createElement("span");
   text.textContent = feature.properties.name;
-  return L.tooltip({ permanent: true, direction: "center", className: "basemap-label", pane, opacity: 1,
-                     interactive: false }).setLatLng([lat, lon]).setContent(text);
+  const label = L.tooltip({ permanent: true, direction: "center", className: "basemap-label", pane, opacity: 1,
+                            interactive: false }).setLatLng([lat, lon]).setContent(text);
+  label.minZoom = feature.properties.min_zoom || 0;
+  return label;
 }
 
-/** Mark the container as standing alone while tiles fail and none has loaded. */
+/** Show each region's name from its zoom on (small regions only up close), so that names don't overlap. */
+function showLabelsByZoom(map, labels) {
+  const update = () => {
+    const zoom = map.getZoom();
+    for (const label of labels) {
+      const element = label.getElement();
+      if (element) element.hidden = zoom < label.minZoom;
+    }
+  };
+  map.on("zoomend", update);
+  update();
+}
+
+/** Mark the container as standing alone while tiles fail and none has loaded. Tiles may have loaded or
+ * failed before this module runs (the map is made by an earlier script), so their images count too. */
 function watchTiles(map) {
   const tiles = [];
   map.eachLayer((layer) => { if (layer instanceof L.TileLayer) tiles.push(layer); });
   const container = map.getContainer();
-  let loaded = 0;
-  let failed = 0;
+  const images = tiles.flatMap((layer) => Array.from(layer.getContainer()?.querySelectorAll("img") || []));
+  let loaded = images.filter((img) => img.classList.contains("leaflet-tile-loaded")).length;
+  let failed = images.filter((img) => img.complete && img.naturalWidth === 0).length;
   const update = () => container.classList.toggle(ALONE, tiles.length === 0 || (failed > 0 && loaded === 0));
   for (const layer of tiles) {
     layer.on("tileload", () => { loaded += 1; update(); });
@@ -59,6 +76,8 @@ export async function addBasemap(map, { url, boundaries = null, attribution = ""
   const land = L.geoJSON(kind("land"), { style: LAND, interactive: false, pane: "basemap", attribution }).addTo(map);
   const mrc = L.geoJSON(kind("mrc"), { style: MRC, interactive: false });
   mrc.addTo(boundaries || map);
-  const labels = L.layerGroup(kind("region").features.map((f) => regionLabel(f, "basemap-labels"))).addTo(map);
+  const names = kind("region").features.map((f) => regionLabel(f, "basemap-labels"));
+  const labels = L.layerGroup(names).addTo(map);
+  showLabelsByZoom(map, names);
   return { land, mrc, labels };
 }
