@@ -13,7 +13,7 @@ from carte.read.public_enterprise import PublicEnterprise, find_public_enterpris
 from carte.read.schema_org import local_business_document
 from carte.core.vocabulary import load_vocabulary
 from carte.web.folium_map import small_map
-from carte.web.home import data_attribution, map_labels
+from carte.web.home import basemap_config, data_attribution, map_labels
 from carte.web.i18n import current_language
 from carte.web.security import remote_tile_url
 
@@ -45,5 +45,6 @@ def show(enterprise_id: int):
         directions=directions_url(enterprise) if located else None,
         small_map=small_map(remote_tile_url(), data_attribution(),
                             enterprise.lat, enterprise.lon, map_labels()) if located else None,
+        basemap=basemap_config(),
         json_ld=local_business_document(enterprise, url_for("enterprise.show", enterprise_id=enterprise.id,
                                                  _external=True), language))

@@ -116,3 +116,20 @@ def test_the_embed_draws_the_base_layer_when_the_tile_host_is_unreachable(page, 
     page.wait_for_selector(".embed-map.basemap-alone")
     assert page.locator("body").get_attribute("data-loaded") == "2"
     screenshot(page, "basemap-embed-tiles-unreachable")
+
+
+def test_an_enterprise_small_map_draws_the_base_layer_only_when_its_tiles_fail(page, live_server, sample,
+                                                                               screenshot):
+    basemaps: list[str] = []
+    page.on("request", lambda request: "/carte/fond.geojson" in request.url and basemaps.append(request.url))
+    page.route(TILE_HOST + "**", lambda route: route.fulfill(body=blank_tile(), content_type="image/png"))
+    page.goto(f"{live_server}/entreprises/{sample['velo']}")
+    page.wait_for_selector(".small-map .leaflet-tile-loaded")
+    page.wait_for_timeout(300)
+    assert basemaps == [] and page.locator(LAND).count() == 0
+    page.unroute(TILE_HOST + "**")
+    unreachable_tiles(page)
+    page.goto(f"{live_server}/entreprises/{sample['velo']}")
+    page.wait_for_selector(f".small-map {LAND}")
+    assert len(basemaps) == 1
+    screenshot(page, "basemap-enterprise-tiles-unreachable")

@@ -40,31 +40,40 @@ function showLabelsByZoom(map, labels) {
   update();
 }
 
-/** Mark the container as standing alone while tiles fail and none has loaded. Tiles may have loaded or
- * failed before this module runs (the map is made by an earlier script), so their images count too. */
+/** Mark the container as standing alone while tiles fail and none has loaded; resolves the first time it
+ * stands alone. Tiles may have loaded or failed before this module runs (the map is made by an earlier
+ * script), so their images count too. */
 function watchTiles(map) {
+  let resolveAlone;
+  const alone = new Promise((resolve) => { resolveAlone = resolve; });
   const tiles = [];
   map.eachLayer((layer) => { if (layer instanceof L.TileLayer) tiles.push(layer); });
   const container = map.getContainer();
   const images = tiles.flatMap((layer) => Array.from(layer.getContainer()?.querySelectorAll("img") || []));
   let loaded = images.filter((img) => img.classList.contains("leaflet-tile-loaded")).length;
   let failed = images.filter((img) => img.complete && img.naturalWidth === 0).length;
-  const update = () => container.classList.toggle(ALONE, tiles.length === 0 || (failed > 0 && loaded === 0));
+  const update = () => {
+    if (container.classList.toggle(ALONE, tiles.length === 0 || (failed > 0 && loaded === 0))) resolveAlone();
+  };
   for (const layer of tiles) {
     layer.on("tileload", () => { loaded += 1; update(); });
     layer.on("tileerror", () => { failed += 1; update(); });
   }
   update();
+  return alone;
 }
 
 /** Draw the base layer on a map. `boundaries` is the layer group the MRC outlines go to (the layer
- * control's overlay), else they go on the map; `attribution` credits the geodata when no tile layer does.
- * Resolves to the layers drawn, or null when the base layer could not be loaded (the map still works). */
-export async function addBasemap(map, { url, boundaries = null, attribution = "", fetchOptions = {} }) {
+ * control's overlay), else they go on the map; `attribution` credits the geodata when no tile layer does;
+ * `whenAlone` waits for the tiles to be missing or failing before loading anything (a small map close in,
+ * where the layer only matters without tiles). Resolves to the layers drawn, or null when the base layer
+ * could not be loaded (the map still works). */
+export async function addBasemap(map, { url, boundaries = null, attribution = "", fetchOptions = {},
+                                        whenAlone = false }) {
   createPane(map, "basemap", 150);
   createPane(map, "basemap-labels", 450);
-  map.getContainer().classList.add("has-basemap");
-  watchTiles(map);
+  const alone = watchTiles(map);
+  if (whenAlone) await alone;
   let collection;
   try {
     collection = await fetchJson(url, fetchOptions);
@@ -79,5 +88,6 @@ export async function addBasemap(map, { url, boundaries = null, attribution = ""
   const names = kind("region").features.map((f) => regionLabel(f, "basemap-labels"));
   const labels = L.layerGroup(names).addTo(map);
   showLabelsByZoom(map, names);
+  map.getContainer().classList.add("has-basemap");
   return { land, mrc, labels };
 }
