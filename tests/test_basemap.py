@@ -9,7 +9,7 @@ from collections import Counter
 
 from sqlalchemy import text
 
-from carte.map.basemap import basemap_document
+from carte.map.basemap import basemap_document, geodata_fingerprint
 from tests.factories import insert_enterprise
 
 #: The base layer must stay light: it loads with every map (measured: about 167 KB raw, 43 KB gzipped).
@@ -64,6 +64,14 @@ def test_small_regions_are_named_only_closer_in_so_names_do_not_overlap(db_sessi
     assert zooms["Montréal"] > zooms["Montérégie"] > zooms["Nord-du-Québec"]
 
 
+def test_the_geodata_fingerprint_changes_with_an_mrc_name_only(db_session, connection):
+    before = geodata_fingerprint(db_session)
+    insert_enterprise(connection, name="Sans effet sur le fond")
+    assert geodata_fingerprint(db_session) == before
+    connection.execute(text("UPDATE mrc SET name = name || ' (renommée)' WHERE code = '29'"))
+    assert geodata_fingerprint(db_session) != before
+
+
 def test_the_base_layer_is_small_enough_to_load_with_every_map(db_session):
     body = basemap_document(db_session).encode()
     assert len(body) < MAX_RAW_BYTES and len(gzip.compress(body, 6)) < MAX_GZIP_BYTES
@@ -82,6 +90,15 @@ def test_the_base_layer_answers_304_to_its_etag_even_after_an_enterprise_changes
     insert_enterprise(connection, name="Nouvelle entreprise")
     again = client.get("/carte/fond.geojson", headers={"If-None-Match": etag})
     assert again.status_code == 304 and again.headers["ETag"] == etag and not again.data
+
+
+def test_the_base_layer_follows_a_change_of_the_geodata(client, connection):
+    etag = client.get("/carte/fond.geojson").headers["ETag"]
+    connection.execute(text("UPDATE region SET name = 'Région renommée' WHERE code = '04'"))
+    response = client.get("/carte/fond.geojson", headers={"If-None-Match": etag})
+    assert response.status_code == 200 and response.headers["ETag"] != etag
+    assert "Région renommée" in [f["properties"]["name"] for f in features_of(response.get_data(as_text=True),
+                                                                                "region")]
 
 
 def test_the_map_page_gives_its_script_the_base_layer_and_the_mrc_overlay_to_fill(client):

@@ -54,6 +54,17 @@ SELECT json_build_object('type', 'FeatureCollection', 'features',
 """)
 
 
+_SOURCE_SQL = text("""
+SELECT md5((SELECT string_agg(code || name || md5(ST_AsBinary(geom)), ',' ORDER BY code) FROM region)
+    || '|' || (SELECT string_agg(code || name || md5(ST_AsBinary(geom_simple)), ',' ORDER BY code) FROM mrc))
+""")
+
+
+def geodata_fingerprint(session: Session) -> str:
+    """A digest of the regions and MRCs the base layer is drawn from: it changes only when they do."""
+    return session.execute(_SOURCE_SQL).scalar_one() or ""
+
+
 def basemap_document(session: Session, tolerance: float = TOLERANCE) -> str:
     """The base layer as GeoJSON text: land, then MRC polygons, then region label points."""
     (large, large_zoom), (medium, medium_zoom), (_small, small_zoom) = LABEL_ZOOMS
