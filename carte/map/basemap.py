@@ -10,6 +10,7 @@ One light GeoJSON FeatureCollection, each feature tagged by `kind`:
 The administrative polygons reach into the St. Lawrence and the large lakes, so the land is the
 territory, not the shoreline. Coordinates keep DIGITS decimals (about 100 m), enough up to zoom 10.
 """
+
 from __future__ import annotations
 
 from sqlalchemy import text
@@ -68,6 +69,15 @@ def geodata_fingerprint(session: Session) -> str:
 def basemap_document(session: Session, tolerance: float = TOLERANCE) -> str:
     """The base layer as GeoJSON text: land, then MRC polygons, then region label points."""
     (large, large_zoom), (medium, medium_zoom), (_small, small_zoom) = LABEL_ZOOMS
-    return session.execute(_BASEMAP_SQL, {
-        "tolerance": tolerance, "digits": DIGITS, "large": large, "large_zoom": large_zoom, "medium": medium,
-        "medium_zoom": medium_zoom, "small_zoom": small_zoom}).scalar_one()
+    return session.execute(
+        _BASEMAP_SQL,
+        {
+            "tolerance": tolerance,
+            "digits": DIGITS,
+            "large": large,
+            "large_zoom": large_zoom,
+            "medium": medium,
+            "medium_zoom": medium_zoom,
+            "small_zoom": small_zoom,
+        },
+    ).scalar_one()

@@ -5,6 +5,7 @@ layer control and the (empty) MRC boundary layer that carte/static/js/basemap.js
 base layer. Its CDN assets (Leaflet, jQuery, Bootstrap, awesome-markers, glyphicons...) are
 dropped: the templates load the app's own Leaflet copy. Enterprise data never goes through Folium.
 """
+
 from __future__ import annotations
 
 from dataclasses import dataclass
@@ -80,9 +81,16 @@ def _without_cdn_assets(element: folium.Element) -> folium.Element:
     return element
 
 
-def compose_map(tile_url: str | None, attribution: str, *, location: tuple[float, float] = QUEBEC_CENTRE,
-                zoom: int = 6, boundaries: bool = False, labels: dict[str, str] | None = None,
-                marker: tuple[float, float] | None = None) -> folium.Map:
+def compose_map(
+    tile_url: str | None,
+    attribution: str,
+    *,
+    location: tuple[float, float] = QUEBEC_CENTRE,
+    zoom: int = 6,
+    boundaries: bool = False,
+    labels: dict[str, str] | None = None,
+    marker: tuple[float, float] | None = None,
+) -> folium.Map:
     """The base map: tiles (unless tile_url is None) with attribution, zoom and layer controls, and
     optionally an MRC boundaries overlay for the page's script to fill.
 
@@ -90,20 +98,32 @@ def compose_map(tile_url: str | None, attribution: str, *, location: tuple[float
     """
     labels = labels or {}
     # Zoom 4 to 18 only: Quebec needs no more, and each level costs the clustering time.
-    base = _without_cdn_assets(folium.Map(location=location, zoom_start=zoom, tiles=None,
-                                          control_scale=marker is None, prefer_canvas=False))
+    base = _without_cdn_assets(
+        folium.Map(
+            location=location, zoom_start=zoom, tiles=None, control_scale=marker is None, prefer_canvas=False
+        )
+    )
     base.options.update(minZoom=4, maxZoom=18, zoomControl=False)
     ZoomControl(labels.get("zoom_in", "Zoom in"), labels.get("zoom_out", "Zoom out")).add_to(base)
     if tile_url:
-        folium.TileLayer(tile_url, attr=attribution, name=labels.get("base", "OpenStreetMap"), min_zoom=4,
-                         max_zoom=18).add_to(base)
+        folium.TileLayer(
+            tile_url, attr=attribution, name=labels.get("base", "OpenStreetMap"), min_zoom=4, max_zoom=18
+        ).add_to(base)
     if boundaries:
         EmptyOverlay(labels.get("boundaries", "MRC")).add_to(base)
         control = folium.LayerControl(collapsed=True).add_to(base)
         LayerControlTitle(control, labels.get("layers", "Layers")).add_to(base)
     if marker:
-        folium.CircleMarker(marker, radius=9, color="#0b5c8a", weight=3, fill=True,
-                            fill_color="#0b5c8a", fill_opacity=0.6, interactive=False).add_to(base)
+        folium.CircleMarker(
+            marker,
+            radius=9,
+            color="#0b5c8a",
+            weight=3,
+            fill=True,
+            fill_color="#0b5c8a",
+            fill_opacity=0.6,
+            interactive=False,
+        ).add_to(base)
     return base
 
 
@@ -112,8 +132,12 @@ def render_parts(base: folium.Map) -> MapParts:
     figure = base.get_root()
     figure.render()
     overlay = next((child for child in base._children.values() if isinstance(child, EmptyOverlay)), None)
-    return MapParts(html=Markup(figure.html.render()), script=Markup(figure.script.render()),
-                    name=base.get_name(), boundaries=overlay.get_name() if overlay else "")
+    return MapParts(
+        html=Markup(figure.html.render()),
+        script=Markup(figure.script.render()),
+        name=base.get_name(),
+        boundaries=overlay.get_name() if overlay else "",
+    )
 
 
 @lru_cache(maxsize=16)
@@ -122,8 +146,10 @@ def cached_map(tile_url: str | None, attribution: str, labels: tuple[tuple[str, 
     return render_parts(compose_map(tile_url, attribution, boundaries=True, labels=dict(labels)))
 
 
-def small_map(tile_url: str | None, attribution: str, lat: float, lon: float,
-              labels: dict[str, str] | None = None) -> MapParts:
+def small_map(
+    tile_url: str | None, attribution: str, lat: float, lon: float, labels: dict[str, str] | None = None
+) -> MapParts:
     """A small map centred on one enterprise, with a plain circle at its position."""
-    return render_parts(compose_map(tile_url, attribution, location=(lat, lon), zoom=15,
-                                    marker=(lat, lon), labels=labels))
+    return render_parts(
+        compose_map(tile_url, attribution, location=(lat, lon), zoom=15, marker=(lat, lon), labels=labels)
+    )

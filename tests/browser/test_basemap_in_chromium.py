@@ -1,8 +1,10 @@
 """The map still looks like a map without its remote tiles: the tile host unreachable, or CARTE_TILE_URL=none."""
+
 from __future__ import annotations
 
 import threading
-from typing import Any, Iterator
+from collections.abc import Iterator
+from typing import Any
 
 import pytest
 from sqlalchemy import Engine
@@ -20,8 +22,14 @@ REGION_NAMES = ".leaflet-basemap-labels-pane .basemap-label"
 @pytest.fixture(scope="module")
 def offline_server(database_url: str, engine: Engine) -> Iterator[str]:
     """The app with CARTE_TILE_URL=none, and MAP_FULL_DATA_LIMIT at 2 so the sample runs the tiled mode."""
-    app = create_app({"DATABASE_URL": database_url, "SECRET_KEY": "browser-tests", "TILE_URL": "none",
-                      "MAP_FULL_DATA_LIMIT": 2})
+    app = create_app(
+        {
+            "DATABASE_URL": database_url,
+            "SECRET_KEY": "browser-tests",
+            "TILE_URL": "none",
+            "MAP_FULL_DATA_LIMIT": 2,
+        }
+    )
     server = make_server("127.0.0.1", 0, app, threaded=True)
     threading.Thread(target=server.serve_forever, daemon=True).start()
     yield f"http://127.0.0.1:{server.server_port}"
@@ -31,7 +39,9 @@ def offline_server(database_url: str, engine: Engine) -> Iterator[str]:
 def unreachable_tiles(page: Any) -> list[str]:
     """Make every tile request fail as on a blocked network; returns the list of tiles asked for."""
     asked: list[str] = []
-    page.route(TILE_HOST + "**", lambda route: (asked.append(route.request.url), route.abort("addressunreachable")))
+    page.route(
+        TILE_HOST + "**", lambda route: (asked.append(route.request.url), route.abort("addressunreachable"))
+    )
     return asked
 
 
@@ -48,7 +58,8 @@ def region_names(page: Any) -> list[str]:
 
 
 def test_with_the_tile_host_unreachable_the_map_draws_its_own_land_mrcs_and_regions(
-        page, live_server, sample, screenshot):
+    page, live_server, sample, screenshot
+):
     asked = unreachable_tiles(page)
     page.goto(live_server + "/")
     page.wait_for_selector("body[data-map-ready]")
@@ -59,13 +70,16 @@ def test_with_the_tile_host_unreachable_the_map_draws_its_own_land_mrcs_and_regi
     assert "Mauricie" in region_names(page) and "Montréal" not in region_names(page)
     land_box = page.locator(LAND).first.bounding_box()
     assert land_box["width"] > 300 and land_box["height"] > 300
-    colour = page.evaluate("() => getComputedStyle(document.querySelector('.map-area .leaflet-container'))"
-                           ".backgroundColor")
+    colour = page.evaluate(
+        "() => getComputedStyle(document.querySelector('.map-area .leaflet-container')).backgroundColor"
+    )
     assert colour == "rgb(198, 219, 233)"  # the water around the land
     screenshot(page, "basemap-tiles-unreachable")
     page.evaluate("() => window.carteMap.map.setView([45.55, -73.65], 9, { animate: false })")
-    page.wait_for_function(f"() => Array.from(document.querySelectorAll({REGION_NAMES!r}))"
-                           ".some((label) => label.textContent === 'Montréal' && label.offsetParent !== null)")
+    page.wait_for_function(
+        f"() => Array.from(document.querySelectorAll({REGION_NAMES!r}))"
+        ".some((label) => label.textContent === 'Montréal' && label.offsetParent !== null)"
+    )
     screenshot(page, "basemap-tiles-unreachable-montreal")
 
 
@@ -93,10 +107,13 @@ def test_the_mrc_outlines_can_be_hidden_from_the_layer_control(page, live_server
 
 
 def test_with_tile_url_none_the_tiled_map_makes_no_tile_request_and_still_looks_like_a_map(
-        page, offline_server, sample, screenshot):
+    page, offline_server, sample, screenshot
+):
     elsewhere: list[str] = []
-    page.on("request", lambda request: not request.url.startswith(offline_server + "/")
-            and elsewhere.append(request.url))
+    page.on(
+        "request",
+        lambda request: not request.url.startswith(offline_server + "/") and elsewhere.append(request.url),
+    )
     page.goto(offline_server + "/")
     page.wait_for_selector("body[data-map-ready]")
     wait_for_basemap(page)
@@ -108,7 +125,9 @@ def test_with_tile_url_none_the_tiled_map_makes_no_tile_request_and_still_looks_
     screenshot(page, "basemap-tile-url-none-tiled")
 
 
-def test_the_embed_draws_the_base_layer_when_the_tile_host_is_unreachable(page, live_server, sample, screenshot):
+def test_the_embed_draws_the_base_layer_when_the_tile_host_is_unreachable(
+    page, live_server, sample, screenshot
+):
     unreachable_tiles(page)
     page.goto(live_server + "/embed?mrc=29")
     page.wait_for_selector("body[data-loaded]", state="attached")
@@ -118,8 +137,9 @@ def test_the_embed_draws_the_base_layer_when_the_tile_host_is_unreachable(page, 
     screenshot(page, "basemap-embed-tiles-unreachable")
 
 
-def test_an_enterprise_small_map_draws_the_base_layer_only_when_its_tiles_fail(page, live_server, sample,
-                                                                               screenshot):
+def test_an_enterprise_small_map_draws_the_base_layer_only_when_its_tiles_fail(
+    page, live_server, sample, screenshot
+):
     basemaps: list[str] = []
     page.on("request", lambda request: "/carte/fond.geojson" in request.url and basemaps.append(request.url))
     page.route(TILE_HOST + "**", lambda route: route.fulfill(body=blank_tile(), content_type="image/png"))
