@@ -119,6 +119,7 @@ def embed() -> str:
     config = {
         "enterprises": url_for("api.enterprises") + "?" + urlencode(api_args + [("limit", str(LIST_LIMIT))]),
         "boundary": url_for("api.mrc", code=filters.mrc) if filters.mrc else None,
+        "mrc": filters.mrc,
         "tiles": remote_tile_url(),
         "tileAttribution": data_attribution(),
         "basemap": basemap_config(),

@@ -134,6 +134,8 @@ def test_the_embed_draws_the_base_layer_when_the_tile_host_is_unreachable(
     wait_for_basemap(page)
     page.wait_for_selector(".embed-map.basemap-alone")
     assert page.locator("body").get_attribute("data-loaded") == "2"
+    # The 103 other MRCs' outlines, and the embed's own exact boundary of its MRC instead of a simplified one.
+    assert page.locator(MRC_OUTLINES).count() == 104 and page.locator("path.leaflet-interactive").count() == 1
     screenshot(page, "basemap-embed-tiles-unreachable")
 
 

@@ -54,7 +54,7 @@ async function showMap() {
   if (config.tiles) {
     L.tileLayer(config.tiles, { attribution: config.tileAttribution, maxZoom: 18 }).addTo(map);
   }
-  addBasemap(map, { ...config.basemap, fetchOptions: ANONYMOUS });
+  addBasemap(map, { ...config.basemap, fetchOptions: ANONYMOUS, skipMrc: config.mrc });
   const status = document.getElementById("embed-status");
   try {
     if (config.boundary) {

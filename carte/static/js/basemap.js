@@ -66,10 +66,11 @@ function watchTiles(map) {
 /** Draw the base layer on a map. `boundaries` is the layer group the MRC outlines go to (the layer
  * control's overlay), else they go on the map; `attribution` credits the geodata when no tile layer does;
  * `whenAlone` waits for the tiles to be missing or failing before loading anything (a small map close in,
- * where the layer only matters without tiles). Resolves to the layers drawn, or null when the base layer
+ * where the layer only matters without tiles); `skipMrc` leaves out an MRC whose exact outline the page
+ * draws itself. Resolves to the layers drawn, or null when the base layer
  * could not be loaded (the map still works). */
 export async function addBasemap(map, { url, boundaries = null, attribution = "", fetchOptions = {},
-                                        whenAlone = false }) {
+                                        whenAlone = false, skipMrc = null }) {
   createPane(map, "basemap", 150);
   createPane(map, "basemap-labels", 450);
   const alone = watchTiles(map);
@@ -83,7 +84,8 @@ export async function addBasemap(map, { url, boundaries = null, attribution = ""
   const kind = (name) => ({ type: "FeatureCollection",
                             features: collection.features.filter((f) => f.properties.kind === name) });
   const land = L.geoJSON(kind("land"), { style: LAND, interactive: false, pane: "basemap", attribution }).addTo(map);
-  const mrc = L.geoJSON(kind("mrc"), { style: MRC, interactive: false });
+  const mrc = L.geoJSON(kind("mrc"), { style: MRC, interactive: false,
+                                       filter: (feature) => feature.properties.code !== skipMrc });
   mrc.addTo(boundaries || map);
   const names = kind("region").features.map((f) => regionLabel(f, "basemap-labels"));
   const labels = L.layerGroup(names).addTo(map);
