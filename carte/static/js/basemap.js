@@ -1,12 +1,12 @@
 // The map's own base layer (/carte/fond.geojson, built by carte/map/basemap.py): Quebec's land in a pane
 // under the remote tiles, the MRC outlines above them, and the regions' names once the map stands alone:
 // no tile layer (CARTE_TILE_URL=none), or tiles that fail to load (offline kiosk, intranet, blocked host).
-// The map container's background (map.css, embed.css) is the water around the land.
+// The map container's background (css/basemap.css) is the water around the land.
 import { fetchJson } from "./http.js";
 
 const LAND = { stroke: false, fillColor: "#f3efe4", fillOpacity: 1 };
 const MRC = { color: "#5f5f96", weight: 1.2, opacity: 0.7, fill: false };
-/** The class on the map container while no remote tile is shown: region names appear (map.css). */
+/** The class on the map container while no remote tile is shown: region names appear (css/basemap.css). */
 export const ALONE = "basemap-alone";
 
 function createPane(map, name, zIndex) {
@@ -67,8 +67,8 @@ function watchTiles(map) {
  * control's overlay), else they go on the map; `attribution` credits the geodata when no tile layer does;
  * `whenAlone` waits for the tiles to be missing or failing before loading anything (a small map close in,
  * where the layer only matters without tiles); `skipMrc` leaves out an MRC whose exact outline the page
- * draws itself. Resolves to the layers drawn, or null when the base layer
- * could not be loaded (the map still works). */
+ * draws itself. Resolves to the layers drawn, or null when the base layer could not be loaded (the map
+ * still works without it). */
 export async function addBasemap(map, { url, boundaries = null, attribution = "", fetchOptions = {},
                                         whenAlone = false, skipMrc = null }) {
   createPane(map, "basemap", 150);
