@@ -1,7 +1,6 @@
 """Fixtures over a real PostGIS test database: each test runs in a transaction rolled back after it."""
 from __future__ import annotations
 
-import os
 from typing import Iterator
 
 import pytest
@@ -17,9 +16,8 @@ from carte.core.config import load_config
 from carte.store.engine import make_engine
 from carte.geo.geodata import load_geodata
 from carte.core.vocabulary import load_vocabulary, store_vocabulary
-
-TEST_DATABASE_URL = os.environ.get(
-    "CARTE_TEST_DATABASE_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/carte_test")
+from carte.staff import accounts
+from tests.helpers import PASSWORD, TEST_DATABASE_URL, sign_in
 
 
 @pytest.fixture(scope="session")
@@ -77,3 +75,10 @@ def client(app: Flask) -> FlaskClient:
 def runner(app: Flask) -> FlaskCliRunner:
     """A runner for the application's CLI commands."""
     return app.test_cli_runner()
+
+
+@pytest.fixture()
+def admin(client: FlaskClient, connection: Connection) -> None:
+    """An admin account signed in on the test client (the module's app must send cookies over HTTP)."""
+    accounts.create_user(connection, "admin@exemple.org", PASSWORD, "admin")
+    sign_in(client, "admin@exemple.org")

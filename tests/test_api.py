@@ -6,7 +6,7 @@ import json
 import pytest
 from sqlalchemy import text
 
-from tests.factories import insert_enterprise
+from tests.helpers import insert_enterprise
 
 MONTREAL = {"lon": -73.5673, "lat": 45.5017, "mrc_code": "66", "municipality_code": "66023",
             "municipality_name": "Montréal", "postal_code": "H2X 1Y4"}

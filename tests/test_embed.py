@@ -6,7 +6,7 @@ import re
 import pytest
 from sqlalchemy import text
 
-from tests.factories import insert_enterprise
+from tests.helpers import insert_enterprise
 
 
 def frame_ancestors(response) -> str:

@@ -15,7 +15,7 @@ from aiosmtpd.handlers import Message
 from sqlalchemy import text
 
 from carte.staff.freshness import SmtpMailer, link_signer, send_reminders, stale_enterprises
-from tests.factories import insert_enterprise
+from tests.helpers import insert_enterprise
 
 SECRET = "test"
 

@@ -19,7 +19,7 @@ from carte.ingest.pipeline import IngestOptions, ingest_file
 from carte.ingest.readers import IngestError, read_table
 from carte.core.vocabulary import load_vocabulary
 from tests import hostile_files as hostile
-from tests.test_web_import import admin, app, upload  # noqa: F401 (fixtures)
+from tests.helpers import upload
 
 #: Peak resident memory allowed to a `carte ingest` process refusing a hostile file.
 MEMORY_BOUND_MB = 300
@@ -27,6 +27,13 @@ PNG = b"\x89PNG\r\n\x1a\n" + b"\x00" * 64
 JUNK = bytes(range(256)) * 64
 ODS = hostile.rezip({"mimetype": b"application/vnd.oasis.opendocument.spreadsheet",
                      "content.xml": b"<office:document-content/>"})
+
+
+@pytest.fixture()
+def app(app):
+    """Plain HTTP cookies, and import jobs run inside the request so they share the test's transaction."""
+    app.config.update(SESSION_COOKIE_SECURE=False, IMPORT_RUNNER="inline")
+    return app
 
 
 def huge_cell_csv(characters: int) -> bytes:

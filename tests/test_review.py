@@ -6,7 +6,7 @@ from sqlalchemy import text
 
 from carte.core.errors import CarteError
 from carte.staff.review import confirm_position, move_pin, review_queue
-from tests.factories import insert_enterprise
+from tests.helpers import PASSWORD, insert_enterprise, sign_in, token_of
 
 ACTOR = "user:1 admin@exemple.org"
 
@@ -46,7 +46,6 @@ def test_confirming_keeps_the_point_and_clears_the_flags(connection):
 
 def test_an_editor_cannot_move_another_mrcs_pin(client, connection, app):
     from carte.staff import accounts
-    from tests.test_admin import PASSWORD, sign_in, token_of
 
     app.config["SESSION_COOKIE_SECURE"] = False
     accounts.create_user(connection, "beauce@exemple.org", PASSWORD, "editor", ["29"])
@@ -59,7 +58,6 @@ def test_an_editor_cannot_move_another_mrcs_pin(client, connection, app):
 
 def test_typed_garbage_coordinates_are_named_not_a_crash(client, connection, app):
     from carte.staff import accounts
-    from tests.test_admin import PASSWORD, sign_in, token_of
 
     app.config["SESSION_COOKIE_SECURE"] = False
     accounts.create_user(connection, "admin@exemple.org", PASSWORD, "admin")

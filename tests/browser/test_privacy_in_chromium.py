@@ -3,8 +3,6 @@ from __future__ import annotations
 
 from urllib.parse import urlsplit
 
-from tests.browser.test_embed_in_chromium import app_server, host_site  # noqa: F401 (fixtures)
-
 #: Counts every call to the geolocation API, installed before the page's scripts.
 GEOLOCATION_COUNTER = """
 window.__geolocationCalls = 0;

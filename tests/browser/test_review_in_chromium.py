@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from sqlalchemy import text
 
-from tests.browser.conftest import sign_in
+from tests.helpers import sign_in_page
 
 
 def test_dragging_the_pin_places_the_enterprise_manually(page, live_server, screenshot, staff_account,
@@ -11,7 +11,7 @@ def test_dragging_the_pin_places_the_enterprise_manually(page, live_server, scre
     page.route("https://tile.openstreetmap.org/**", lambda route: route.abort())
     enterprise = committed_enterprises(name="Comptoir approximatif", geocode_precision="postal_code",
                                        lon=-70.6656, lat=46.1185)
-    sign_in(page, live_server, staff_account("pins@exemple.org"), "/admin/a-verifier")
+    sign_in_page(page, live_server, staff_account("pins@exemple.org"), "/admin/a-verifier")
     page.get_by_role("link", name="Comptoir approximatif").click()
     marker = page.locator(".leaflet-marker-icon")
     box = marker.bounding_box()
