@@ -28,12 +28,15 @@ def invalid_parameter(**args: str) -> str:
 
 
 @pytest.mark.parametrize("bbox", ["NaN,0,1,1", "0,0,Infinity,1", "0,0,1e309,1", "1,1,0,0", "0,0,0,0",
-                                  "-200,0,1,1", "0,-95,1,1", "a,b,c,d", "1,2,3", "", "%,_,1,2"])
+                                  "-200,0,1,1", "0,-95,1,1", "a,b,c,d", "1,2,3", ",,,", " , , , ", "1,2,3,",
+                                  "%,_,1,2"])
 def test_a_bad_bbox_is_refused_naming_bbox(bbox):
-    if bbox == "":
-        assert read(bbox=bbox).bbox is None
-    else:
-        assert invalid_parameter(bbox=bbox) == "bbox"
+    assert invalid_parameter(bbox=bbox) == "bbox"
+
+
+@pytest.mark.parametrize("bbox", ["", "   "])
+def test_a_blank_bbox_means_no_box(bbox):
+    assert read(bbox=bbox).bbox is None
 
 
 def test_the_whole_world_is_an_acceptable_box():

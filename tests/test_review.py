@@ -15,8 +15,15 @@ def test_approximate_unplaced_and_flagged_places_need_review(connection):
     exact = insert_enterprise(connection, geocode_precision="address")
     approximate = insert_enterprise(connection, geocode_precision="postal_code")
     flagged = insert_enterprise(connection, geocode_precision="address", flags=["outside_mrc"])
-    ids = [row["id"] for row in review_queue(connection, None)]
-    assert approximate in ids and flagged in ids and exact not in ids
+    unplaced = insert_enterprise(connection, name="Adresse introuvable", lon=None, lat=None,
+                                 geocode_precision=None, geocode_source=None, mrc_code=None, municipality_code=None)
+    unplaced_in_beauce = insert_enterprise(connection, name="Sans position en Beauce", lon=None, lat=None,
+                                           geocode_precision=None, geocode_source=None)
+    queue = {row["id"]: row for row in review_queue(connection, None)}
+    assert {approximate, flagged, unplaced, unplaced_in_beauce} <= set(queue) and exact not in queue
+    assert (queue[unplaced]["latitude"], queue[unplaced]["longitude"]) == (None, None)
+    beauce = [row["id"] for row in review_queue(connection, ["29"])]
+    assert unplaced_in_beauce in beauce and unplaced not in beauce
 
 
 def test_moving_the_pin_makes_it_manual_and_recomputes_the_mrc(connection):
