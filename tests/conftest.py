@@ -1,7 +1,8 @@
 """Fixtures over a real PostGIS test database: each test runs in a transaction rolled back after it."""
+
 from __future__ import annotations
 
-from typing import Iterator
+from collections.abc import Iterator
 
 import pytest
 from flask import Flask
@@ -11,12 +12,12 @@ from sqlalchemy.engine import Connection
 from sqlalchemy.orm import Session
 
 from carte import create_app
-from carte.store import schema
 from carte.core.config import load_config
-from carte.store.engine import make_engine
-from carte.geo.geodata import load_geodata
 from carte.core.vocabulary import load_vocabulary, store_vocabulary
+from carte.geo.geodata import load_geodata
 from carte.staff import accounts
+from carte.store import schema
+from carte.store.engine import make_engine
 from tests.helpers import PASSWORD, TEST_DATABASE_URL, sign_in
 
 

@@ -3,6 +3,7 @@
 Fixtures live in tests/conftest.py and tests/browser/conftest.py; test modules import plain helpers from
 here and never from one another (tests/test_test_layout.py checks it).
 """
+
 from __future__ import annotations
 
 import io
@@ -21,7 +22,8 @@ from sqlalchemy.engine import Connection
 from werkzeug.test import TestResponse
 
 TEST_DATABASE_URL = os.environ.get(
-    "CARTE_TEST_DATABASE_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/carte_test")
+    "CARTE_TEST_DATABASE_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/carte_test"
+)
 #: The password of every staff account the tests create.
 PASSWORD = "un-mot-de-passe-solide"
 #: The base-map tile server the citizen map asks by default; browser tests answer it locally.
@@ -31,24 +33,37 @@ AXE = Path(__file__).resolve().parent.parent / "node_modules" / "axe-core" / "ax
 _serial = itertools.count(1)
 
 
-def insert_enterprise(connection: Connection, *, lon: float = -70.6656, lat: float = 46.1185,
-                      **fields: Any) -> int:
+def insert_enterprise(
+    connection: Connection, *, lon: float = -70.6656, lat: float = 46.1185, **fields: Any
+) -> int:
     """Insert one published enterprise (default: in Saint-Georges, Beauce-Sartigan) and return its id."""
     number = next(_serial)
     row: dict[str, Any] = {
-        "source": "test", "source_key": f"test-{number}", "name": f"Entreprise de test {number}",
-        "street": "100 1re Avenue", "municipality_name": "Saint-Georges", "postal_code": "G5Y 1L3",
-        "sectors": ["ressourcerie"], "items": ["meubles"], "services": [],
-        "geocode_precision": "address", "geocode_source": "test", "mrc_code": "29",
-        "municipality_code": "29073", "published": True,
+        "source": "test",
+        "source_key": f"test-{number}",
+        "name": f"Entreprise de test {number}",
+        "street": "100 1re Avenue",
+        "municipality_name": "Saint-Georges",
+        "postal_code": "G5Y 1L3",
+        "sectors": ["ressourcerie"],
+        "items": ["meubles"],
+        "services": [],
+        "geocode_precision": "address",
+        "geocode_source": "test",
+        "mrc_code": "29",
+        "municipality_code": "29073",
+        "published": True,
     }
     row.update(fields)
     columns = list(row)
     values = ", ".join(f":{c}" for c in columns)
-    return connection.execute(text(
-        f"INSERT INTO enterprise ({', '.join(columns)}, point) "
-        f"VALUES ({values}, ST_SetSRID(ST_MakePoint(:lon, :lat), 4326)) RETURNING id"),
-        {**row, "lon": lon, "lat": lat}).scalar_one()
+    return connection.execute(
+        text(
+            f"INSERT INTO enterprise ({', '.join(columns)}, point) "
+            f"VALUES ({values}, ST_SetSRID(ST_MakePoint(:lon, :lat), 4326)) RETURNING id"
+        ),
+        {**row, "lon": lon, "lat": lat},
+    ).scalar_one()
 
 
 def carte_command(database_url: str, *args: str) -> Result:
@@ -66,49 +81,76 @@ def token_of(client: FlaskClient, path: str = "/admin/connexion") -> str:
 
 def sign_in(client: FlaskClient, email: str, password: str = PASSWORD) -> TestResponse:
     """Post the sign-in form with its token."""
-    return client.post("/admin/connexion", data={"email": email, "password": password,
-                                                 "csrf_token": token_of(client)})
+    return client.post(
+        "/admin/connexion", data={"email": email, "password": password, "csrf_token": token_of(client)}
+    )
 
 
-def upload(client: FlaskClient, data: bytes, name: str = "liste.csv", source: str = "pole-test") -> TestResponse:
+def upload(
+    client: FlaskClient, data: bytes, name: str = "liste.csv", source: str = "pole-test"
+) -> TestResponse:
     """Post a file to the web import form."""
-    return client.post("/admin/imports", data={
-        "csrf_token": token_of(client, "/admin/imports"), "source": source,
-        "file": (io.BytesIO(data), name)}, content_type="multipart/form-data")
+    return client.post(
+        "/admin/imports",
+        data={
+            "csrf_token": token_of(client, "/admin/imports"),
+            "source": source,
+            "file": (io.BytesIO(data), name),
+        },
+        content_type="multipart/form-data",
+    )
 
 
 def form_data(client: FlaskClient, path: str, **fields: Any) -> dict:
     """The suggestion form's hidden tokens plus the given fields."""
     page = client.get(path).get_data(as_text=True)
-    data = {name: re.search(rf'name="{name}" value="([^"]+)"', page).group(1)
-            for name in ("csrf_token", "form_token")}
+    data = {
+        name: re.search(rf'name="{name}" value="([^"]+)"', page).group(1)
+        for name in ("csrf_token", "form_token")
+    }
     data.update(fields)
     return data
 
 
 def suggestions_in(connection: Connection) -> list:
     """Every stored suggestion."""
-    return connection.execute(text("SELECT enterprise_id, proposed, status FROM suggestion ORDER BY id")).all()
+    return connection.execute(
+        text("SELECT enterprise_id, proposed, status FROM suggestion ORDER BY id")
+    ).all()
 
 
 def openapi_checks() -> list:
     """The schemathesis checks every generated API call must pass."""
     from schemathesis.checks import (
-        content_type_conformance, not_a_server_error, response_headers_conformance,
-        response_schema_conformance, status_code_conformance,
+        content_type_conformance,
+        not_a_server_error,
+        response_headers_conformance,
+        response_schema_conformance,
+        status_code_conformance,
     )
 
-    return [not_a_server_error, status_code_conformance, content_type_conformance,
-            response_headers_conformance, response_schema_conformance]
+    return [
+        not_a_server_error,
+        status_code_conformance,
+        content_type_conformance,
+        response_headers_conformance,
+        response_schema_conformance,
+    ]
 
 
 def blank_tile() -> bytes:
     """A 1x1 light grey PNG, served instead of base-map tiles so nothing leaves the machine."""
+
     def chunk(kind: bytes, data: bytes) -> bytes:
         return struct.pack(">I", len(data)) + kind + data + struct.pack(">I", zlib.crc32(kind + data))
+
     header = struct.pack(">IIBBBBB", 1, 1, 8, 0, 0, 0, 0)
-    return (b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", header) + chunk(b"IDAT", zlib.compress(b"\x00\xe8"))
-            + chunk(b"IEND", b""))
+    return (
+        b"\x89PNG\r\n\x1a\n"
+        + chunk(b"IHDR", header)
+        + chunk(b"IDAT", zlib.compress(b"\x00\xe8"))
+        + chunk(b"IEND", b"")
+    )
 
 
 def listed(page: Any) -> list[str]:

@@ -1,4 +1,5 @@
 """The tests' own layout: fixtures in conftest.py, plain helpers in tests/helpers.py, test modules independent."""
+
 from __future__ import annotations
 
 import ast
@@ -46,10 +47,23 @@ def test_no_test_file_imports_a_test_module_or_a_conftest():
 
 
 def test_the_layout_check_sees_absolute_and_relative_imports_of_test_modules():
-    sources = ["from tests.test_admin import sign_in", "import tests.browser.test_map_in_chromium",
-               "from . import test_embed_in_chromium", "from ..test_export import carte_command",
-               "from tests.browser.conftest import sample", "from .conftest import sample"]
-    found = [any(map(is_test_module, imported_modules(source, "tests.browser.test_probe"))) for source in sources]
+    sources = [
+        "from tests.test_admin import sign_in",
+        "import tests.browser.test_map_in_chromium",
+        "from . import test_embed_in_chromium",
+        "from ..test_export import carte_command",
+        "from tests.browser.conftest import sample",
+        "from .conftest import sample",
+    ]
+    found = [
+        any(map(is_test_module, imported_modules(source, "tests.browser.test_probe"))) for source in sources
+    ]
     assert found == [True] * len(sources)
-    assert not any(map(is_test_module, imported_modules("from tests.helpers import sign_in\nimport tests.faults",
-                                                        "tests.browser.test_probe")))
+    assert not any(
+        map(
+            is_test_module,
+            imported_modules(
+                "from tests.helpers import sign_in\nimport tests.faults", "tests.browser.test_probe"
+            ),
+        )
+    )

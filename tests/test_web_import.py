@@ -1,4 +1,5 @@
 """Imports from the web: upload, preview, confirm or cancel, report, permissions, bad files."""
+
 from __future__ import annotations
 
 import re
@@ -9,6 +10,7 @@ from sqlalchemy import text
 from carte.staff import accounts
 from tests.helpers import PASSWORD, sign_in, token_of, upload
 from tests.ingest_files import french_excel_csv
+
 
 @pytest.fixture()
 def app(app):
@@ -24,7 +26,9 @@ def job_id_of(response) -> int:
 
 def count_source(connection, source: str = "pole-test") -> int:
     """Enterprises of a source."""
-    return connection.execute(text("SELECT count(*) FROM enterprise WHERE source = :s"), {"s": source}).scalar()
+    return connection.execute(
+        text("SELECT count(*) FROM enterprise WHERE source = :s"), {"s": source}
+    ).scalar()
 
 
 def test_a_preview_shows_what_would_change_and_changes_nothing(client, connection, admin):
@@ -43,8 +47,14 @@ def test_confirming_applies_the_import_and_offers_the_report(client, connection,
     assert "Import terminé" in client.get(page).get_data(as_text=True)
     report = client.get(f"{page}/rapport.csv")
     assert report.status_code == 200 and "inserted" in report.get_data(as_text=True)
-    kinds = connection.execute(text("""SELECT DISTINCT r.kind FROM enterprise_revision r
-        JOIN enterprise e ON e.id = r.enterprise_id WHERE e.source = 'pole-test'""")).scalars().all()
+    kinds = (
+        connection.execute(
+            text("""SELECT DISTINCT r.kind FROM enterprise_revision r
+        JOIN enterprise e ON e.id = r.enterprise_id WHERE e.source = 'pole-test'""")
+        )
+        .scalars()
+        .all()
+    )
     assert kinds == ["import"]
 
 
@@ -56,13 +66,16 @@ def test_cancelling_a_preview_changes_nothing(client, connection, admin):
     assert count_source(connection) == 0
 
 
-@pytest.mark.parametrize("name, data, message", [
-    ("liste.xlsm", b"PK\x03\x04macro", "macros"),
-    ("liste.pdf", b"%PDF-1.4", "Format non pris en charge"),
-    ("liste.xlsx", b"Nom;Adresse\n", "pas un classeur Excel"),
-    ("liste.csv", b"\x00\x01\x02binary", "données binaires"),
-    ("liste.csv", b"", "vide"),
-])
+@pytest.mark.parametrize(
+    "name, data, message",
+    [
+        ("liste.xlsm", b"PK\x03\x04macro", "macros"),
+        ("liste.pdf", b"%PDF-1.4", "Format non pris en charge"),
+        ("liste.xlsx", b"Nom;Adresse\n", "pas un classeur Excel"),
+        ("liste.csv", b"\x00\x01\x02binary", "données binaires"),
+        ("liste.csv", b"", "vide"),
+    ],
+)
 def test_unusable_files_are_refused_with_a_french_reason(client, connection, admin, name, data, message):
     response = upload(client, data, name)
     assert response.status_code == 400 and message in response.get_data(as_text=True)
@@ -76,7 +89,7 @@ def test_a_file_over_the_size_limit_is_refused(client, admin, app):
 
 
 def test_a_file_without_name_or_address_columns_fails_with_its_reason(client, connection, admin):
-    response = upload(client, "Couleur;Taille\nbleu;3\n".encode())
+    response = upload(client, b"Couleur;Taille\nbleu;3\n")
     page = client.get(response.headers["Location"]).get_data(as_text=True)
     assert "échec" in page and "colonne" in page.lower()
 

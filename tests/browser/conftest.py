@@ -4,12 +4,14 @@ sample data and a second site for embeds (plain helpers are in tests/helpers.py)
 Browser tests see committed data (the server runs in another thread with its own connections), so
 they insert enterprises with `committed_enterprises`, which deletes them afterwards.
 """
+
 from __future__ import annotations
 
 import threading
+from collections.abc import Callable, Iterator
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
-from typing import Any, Callable, Iterator
+from typing import Any
 from urllib.parse import urlsplit
 
 import pytest
@@ -20,8 +22,15 @@ from carte import create_app
 from tests.helpers import PASSWORD, insert_enterprise
 
 CHROMIUM = "/usr/bin/chromium"
-CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-                 "--disable-background-networking", "--disable-component-update", "--disable-sync"]
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
 SCREENSHOTS = Path(__file__).resolve().parent.parent.parent / "test-artifacts" / "screenshots"
 
 pytestmark = pytest.mark.browser
@@ -56,8 +65,12 @@ def page(browser: Any, live_server: str) -> Iterator[Any]:
     page = context.new_page()
     app_host = urlsplit(live_server).netloc
     page.foreign_requests = []
-    page.on("request", lambda request: urlsplit(request.url).netloc not in (app_host, "")
-            and page.foreign_requests.append(request.url))
+    page.on(
+        "request",
+        lambda request: (
+            urlsplit(request.url).netloc not in (app_host, "") and page.foreign_requests.append(request.url)
+        ),
+    )
     page.set_default_timeout(10_000)
     yield page
     context.close()
@@ -112,25 +125,61 @@ def sample(committed_enterprises) -> dict[str, int]:
     """Five enterprises around Quebec, committed for the live server."""
     add = committed_enterprises
     return {
-        "meubles": add(name="Ressourcerie des Appalaches", sectors=["ressourcerie"], items=["meubles"],
-                       lon=-70.6656, lat=46.1185, opening_hours="Mo-Su 00:00-24:00"),
-        "velo": add(name="Atelier Vélo Solidaire", sectors=["reparation"], items=["velos"],
-                    lon=-70.70, lat=46.15, municipality_name="Saint-Georges"),
-        "friperie": add(name="Friperie du Quartier", sectors=["friperie"], items=["vetements"],
-                        lon=-71.2080, lat=46.8139, municipality_name="Québec", mrc_code="23", municipality_code="23027",
-                        geocode_precision="postal_code"),
-        "montreal": add(name="Meubles Partage Montréal", sectors=["comptoir_familial"],
-                        items=["meubles", "vaisselle"], lon=-73.5673, lat=45.5017,
-                        municipality_name="Montréal", mrc_code="66", municipality_code="66023"),
-        "livres": add(name="Bouquinerie <b>Coop</b>", sectors=["culture"], items=["livres"],
-                      lon=-72.5477, lat=46.3430, municipality_name="Trois-Rivières", mrc_code="371",
-                      municipality_code="37067"),
+        "meubles": add(
+            name="Ressourcerie des Appalaches",
+            sectors=["ressourcerie"],
+            items=["meubles"],
+            lon=-70.6656,
+            lat=46.1185,
+            opening_hours="Mo-Su 00:00-24:00",
+        ),
+        "velo": add(
+            name="Atelier Vélo Solidaire",
+            sectors=["reparation"],
+            items=["velos"],
+            lon=-70.70,
+            lat=46.15,
+            municipality_name="Saint-Georges",
+        ),
+        "friperie": add(
+            name="Friperie du Quartier",
+            sectors=["friperie"],
+            items=["vetements"],
+            lon=-71.2080,
+            lat=46.8139,
+            municipality_name="Québec",
+            mrc_code="23",
+            municipality_code="23027",
+            geocode_precision="postal_code",
+        ),
+        "montreal": add(
+            name="Meubles Partage Montréal",
+            sectors=["comptoir_familial"],
+            items=["meubles", "vaisselle"],
+            lon=-73.5673,
+            lat=45.5017,
+            municipality_name="Montréal",
+            mrc_code="66",
+            municipality_code="66023",
+        ),
+        "livres": add(
+            name="Bouquinerie <b>Coop</b>",
+            sectors=["culture"],
+            items=["livres"],
+            lon=-72.5477,
+            lat=46.3430,
+            municipality_name="Trois-Rivières",
+            mrc_code="371",
+            municipality_code="37067",
+        ),
     }
 
 
 #: A transparent 1×1 PNG, the "tiles" of the test's base map.
-PIXEL = bytes.fromhex("89504e470d0a1a0a0000000d4948445200000001000000010806000000"
-                      "1f15c4890000000d49444154789c6360000002000154a24f5d0000000049454e44ae426082")
+PIXEL = bytes.fromhex(
+    "89504e470d0a1a0a0000000d4948445200000001000000010806000000"
+    "1f15c4890000000d49444154789c6360000002000154a24f5d0000000049454e44ae426082"
+)
 
 
 class HostSite(BaseHTTPRequestHandler):
@@ -164,8 +213,14 @@ def host_site() -> Iterator[tuple[str, type[HostSite]]]:
 def app_server(database_url: str, engine: Engine, host_site) -> Iterator[str]:
     """The app, its base-map tiles taken from the host site so that nothing leaves this machine."""
     host_url, _handler = host_site
-    app = create_app({"DATABASE_URL": database_url, "SECRET_KEY": "embed-test",
-                      "TILE_URL": host_url + "/tiles/{z}/{x}/{y}.png", "TILE_ATTRIBUTION": "Test"})
+    app = create_app(
+        {
+            "DATABASE_URL": database_url,
+            "SECRET_KEY": "embed-test",
+            "TILE_URL": host_url + "/tiles/{z}/{x}/{y}.png",
+            "TILE_ATTRIBUTION": "Test",
+        }
+    )
     server = make_server("127.0.0.1", 0, app, threaded=True)
     threading.Thread(target=server.serve_forever, daemon=True).start()
     yield f"http://127.0.0.1:{server.server_port}"
