@@ -11,7 +11,7 @@ from collections import Counter
 from sqlalchemy import text
 
 from carte.map.basemap import basemap_document, geodata_fingerprint
-from tests.factories import insert_enterprise
+from tests.helpers import insert_enterprise
 
 #: The base layer must stay light: it loads with every map (measured: about 167 KB raw, 43 KB gzipped).
 MAX_RAW_BYTES = 250_000

@@ -12,7 +12,7 @@ from sqlalchemy import text
 from carte.geo.places import resolve_place
 from carte.map.payload import DIGITS, FLAG_APPROXIMATE, NUMBER_COLUMNS, build_map_data
 from carte.map.rows import MAX_ROWS
-from tests.factories import insert_enterprise
+from tests.helpers import insert_enterprise
 
 
 def numbers(digits: str) -> list[int]:

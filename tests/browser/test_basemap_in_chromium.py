@@ -11,7 +11,7 @@ from sqlalchemy import Engine
 from werkzeug.serving import make_server
 
 from carte import create_app
-from tests.browser.test_map_in_chromium import TILE_HOST, blank_tile, sample  # noqa: F401
+from tests.helpers import TILE_HOST, blank_tile
 
 #: Land polygons in the base layer's pane (under the tiles), MRC outlines in the overlay pane.
 LAND = ".leaflet-basemap-pane path"
