@@ -17,7 +17,7 @@ from carte.read.coverage import (
     parse_category,
 )
 from carte.read.filters import InvalidParameter
-from tests.factories import insert_enterprise
+from tests.helpers import insert_enterprise
 
 BEAUCE_SARTIGAN = "29"
 SAINT_GEORGES = "29073"

@@ -7,7 +7,7 @@ import io
 
 from sqlalchemy import text
 
-from tests.factories import insert_enterprise
+from tests.helpers import insert_enterprise
 
 SAINT_GEORGES = "29073"
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import Blueprint, Response, current_app, request, url_for
+from flask import Blueprint, Response, request, url_for
 from flask_babel import gettext as _
 
 from carte.core.errors import NotFound
@@ -27,8 +27,9 @@ from carte.read.filters import check_known, single
 from carte.web.api import not_found_message, request_language
 from carte.web.caching import conditional, per_data_version, share_publicly
 from carte.web.export import current_licence, download
-from carte.web.home import data_attribution
+from carte.web.home import basemap_config, data_attribution
 from carte.web.i18n import current_language
+from carte.web.security import remote_tile_url
 from carte.web.session import get_session
 
 blueprint = Blueprint("coverage", __name__)
@@ -85,8 +86,10 @@ def page_section(code: str) -> dict[str, Any]:
     config = {
         "geojson": url_for("coverage.coverage_geojson_download", code=code, lang=language),
         "boundary": url_for("api.mrc", code=code),
-        "tiles": current_app.config["TILE_URL"],
+        "tiles": remote_tile_url(),
         "tileAttribution": data_attribution(),
+        "basemap": basemap_config(),
+        "mrc": code,
         "classes": class_labels(),
         "parameter": CATEGORY_PARAMETER,
         "unlocated": UNLOCATED_CLASS,

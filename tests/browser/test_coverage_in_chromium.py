@@ -7,8 +7,7 @@ from urllib.parse import parse_qs, urlsplit
 import pytest
 from sqlalchemy import Engine, text
 
-from tests.browser.conftest import axe_violations
-from tests.browser.test_map_in_chromium import TILE_HOST, blank_tile
+from tests.helpers import TILE_HOST, axe_violations, blank_tile
 
 pytestmark = pytest.mark.browser
 
@@ -109,7 +108,7 @@ def test_choosing_another_category_updates_map_tables_links_and_address(coverage
 
 def test_the_tooltip_shows_the_place_name_as_text(coverage_page):
     coverage_page.locator("#coverage-map path.leaflet-interactive[fill='#2c7bb6']").first.hover()
-    tooltip = coverage_page.locator(".leaflet-tooltip")
+    tooltip = coverage_page.locator(".leaflet-tooltip.coverage-tip")
     tooltip.wait_for()
     assert "Ressourcerie <b>Beauce</b>" in tooltip.inner_text()
     assert tooltip.locator("b").count() == 0

@@ -1,5 +1,6 @@
 // The coverage section of an MRC page: municipalities shaded by distance class on a small map, and the
 // tables rebuilt from the GeoJSON download when another item category is chosen. Text nodes only.
+import { addBasemap } from "./basemap.js";
 import { el } from "./dom.js";
 import { fetchJson } from "./http.js";
 
@@ -91,7 +92,9 @@ function discs(collection) {
       return L.circleMarker(latlng, { radius: radius(feature.properties.population), color: "#222222",
         weight: 1, fillColor: fill, fillOpacity: 0.85 });
     },
-    onEachFeature: (feature, layer) => layer.bindTooltip(() => tooltipFor(feature.properties)),
+    onEachFeature: (feature, layer) => {
+      layer.bindTooltip(() => tooltipFor(feature.properties), { className: "coverage-tip" });
+    },
   });
 }
 
@@ -99,6 +102,8 @@ const map = L.map("coverage-map", { scrollWheelZoom: false }).setView([46.8, -71
 if (config.tiles) {
   L.tileLayer(config.tiles, { attribution: config.tileAttribution, maxZoom: 18 }).addTo(map);
 }
+// The map's own base layer (land, MRC outlines) under the discs, and alone when there are no tiles.
+addBasemap(map, { ...config.basemap, skipMrc: config.mrc });
 let layer = null;
 
 async function show(category, remember) {
