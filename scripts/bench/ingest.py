@@ -29,10 +29,10 @@ from sections import cpu_model, memory_gib, write_section  # noqa: E402
 SOURCE = "bench"
 
 
-def run_ingest(path: Path, database_url: str) -> dict:
+def run_ingest(path: Path, database_url: str, source: str = SOURCE) -> dict:
     """Run `carte ingest` in a child process; its summary, wall seconds and peak RSS (MiB)."""
     command = [sys.executable, "-c", "from carte.cli import main; main()", "ingest", str(path),
-               "--source", SOURCE, "--json"]
+               "--source", source, "--json"]
     started = time.perf_counter()
     child = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
                              env={**os.environ, "CARTE_DATABASE_URL": database_url})

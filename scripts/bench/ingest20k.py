@@ -1,0 +1,169 @@
+"""Ingest at ordinary sizes: a messy 20,000-row list into a database that already holds 40,000 enterprises.
+
+The base (40,000 enterprises of the source `base`, loaded once by `carte ingest` from generate.py's
+rows) is kept between runs; before each measured run the list's own enterprises, batches and duplicate
+pairs are removed, so every run starts from exactly the same 40,000. Each run is `carte ingest FILE
+--source reseau --json` in a child process (offline geocoder), timed from process start to exit, the
+duplicates check included; the median of the runs is reported.
+
+    python scripts/bench/ingest20k.py --database-url URL [--rows 20000] [--base 40000] [--repeat 3]
+                                      [--write docs/benchmarks.md]
+"""
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import statistics
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+from sqlalchemy import create_engine, text
+from sqlalchemy.engine import Engine
+
+ROOT = Path(__file__).resolve().parents[2]
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from generate import places, write_csv  # noqa: E402
+from ingest import run_ingest, versions  # noqa: E402
+from messy import HEAD_OFFICE_ROWS, SHARES, base_rows  # noqa: E402
+from messy import generate as generate_messy  # noqa: E402
+from sections import write_section  # noqa: E402
+
+BASE_SOURCE = "base"
+SOURCE = "reseau"
+TARGET_ROWS_PER_SECOND = 5000
+
+
+def count(engine: Engine, where: str = "true", **values: object) -> int:
+    """Enterprises matching a condition."""
+    with engine.connect() as connection:
+        return connection.execute(text(f"SELECT count(*) FROM enterprise WHERE {where}"), values).scalar_one()
+
+
+def ensure_base(engine: Engine, database_url: str, size: int) -> float | None:
+    """Load the base enterprises unless the database already holds exactly them; seconds it took."""
+    if count(engine, "source = :s", s=BASE_SOURCE) == size:
+        return None
+    with engine.begin() as connection:
+        connection.execute(text("TRUNCATE enterprise, import_batch, duplicate_pair CASCADE"))
+    started = time.perf_counter()
+    with tempfile.TemporaryDirectory() as folder:
+        path = Path(folder) / "base.csv"
+        write_csv(path, base_rows(size, places(database_url)))
+        run_ingest(path, database_url, BASE_SOURCE)
+    vacuum(engine)
+    return time.perf_counter() - started
+
+
+def restore(engine: Engine, base: int) -> None:
+    """Back to the base alone: what the list's imports added is removed (pairs and issues cascade)."""
+    with engine.begin() as connection:
+        connection.execute(text("DELETE FROM enterprise WHERE source <> :s"), {"s": BASE_SOURCE})
+        connection.execute(text("DELETE FROM import_batch WHERE source <> :s"), {"s": BASE_SOURCE})
+        connection.execute(text("DELETE FROM duplicate_pair"))
+    vacuum(engine)
+    if count(engine) != base:
+        raise SystemExit(f"the base should hold {base} enterprises, not {count(engine)}")
+
+
+def vacuum(engine: Engine) -> None:
+    """Fresh statistics and visibility map, as after a night of autovacuum."""
+    with engine.connect().execution_options(isolation_level="AUTOCOMMIT") as connection:
+        for table in ("enterprise", "duplicate_pair", "import_issue", "enterprise_revision"):
+            connection.execute(text(f"VACUUM ANALYZE {table}"))
+
+
+def last_batch(engine: Engine) -> dict:
+    """Counts and timings recorded by the latest import of the list, and the pairs it found."""
+    with engine.connect() as connection:
+        row = connection.execute(text(
+            "SELECT counts, timings FROM import_batch WHERE source = :s ORDER BY id DESC LIMIT 1"),
+            {"s": SOURCE}).one()
+        pairs = connection.execute(text(
+            "SELECT reason, count(*) FROM duplicate_pair, unnest(reasons) reason GROUP BY 1 ORDER BY 1")).all()
+        issues = connection.execute(text("SELECT count(*) FROM import_issue i JOIN import_batch b "
+                                         "ON b.id = i.batch_id WHERE b.source = :s"), {"s": SOURCE}).scalar_one()
+    return {"counts": row.counts, "timings": row.timings, "pairs": dict(pairs), "issues": issues}
+
+
+def measure(engine: Engine, database_url: str, rows: int, base: int, repeat: int, seed: int) -> dict:
+    """Generate the list, then `repeat` times: restore the base, run the import, keep its figures."""
+    runs = []
+    with tempfile.TemporaryDirectory() as folder:
+        path = Path(folder) / "liste-reseau.csv"
+        generate_messy(rows, base, path, database_url, seed)
+        size = path.stat().st_size
+        for _ in range(repeat):
+            restore(engine, base)
+            summary = run_ingest(path, database_url, SOURCE)
+            runs.append({**summary, **last_batch(engine), "load": os.getloadavg()[0]})
+    return {"rows": rows, "base": base, "file_mb": size / 1e6, "runs": runs}
+
+
+def render(figures: dict, machine: dict, built: float | None) -> str:
+    """The Markdown section."""
+    rows, runs = figures["rows"], figures["runs"]
+    median = statistics.median(run["seconds"] for run in runs)
+    middle = sorted(runs, key=lambda run: run["seconds"])[len(runs) // 2]
+    speed = rows / median
+    table = [f"| {number} | {run['seconds']:.2f} s | {rows / run['seconds']:,.0f} | {run['inserted']:,} | "
+             f"{run['rejected']:,} | {run['issues']:,} | {sum(run['pairs'].values()):,} | "
+             f"{run['peak_mib']:.0f} MiB | {run['load']:.1f} |" for number, run in enumerate(runs, 1)]
+    phases = ", ".join(f"{k} {v} s" for k, v in middle["timings"].items() if k != "total")
+    pairs = ", ".join(f"{reason} {n:,}" for reason, n in middle["pairs"].items()) or "none"
+    shares = ", ".join(f"{name} {share:.1%}" for name, share in SHARES.items())
+    return "\n".join([
+        "## Ingest at ordinary sizes", "",
+        f"`make bench-ingest-20k` (part of `make bench`): a messy list of {rows:,} rows "
+        f"({figures['file_mb']:.1f} MB of CSV, `scripts/bench/messy.py`, seed 17) loaded by `carte ingest FILE "
+        f"--source {SOURCE} --json` in a child process, offline geocoder, into its own database "
+        f"(`carte_bench_ingest20k`) that already holds {figures['base']:,} enterprises of another source "
+        "(generate.py's rows, seed 40, loaded once and kept). Before each run the list's enterprises, batches "
+        f"and duplicate pairs are removed, so every run starts from the same {figures['base']:,}. The list "
+        "has generate.py's mess (capitals, missing accents, `St-`, postal code and phone variants), a blank "
+        f"line every 100 rows, and these shares of rows: {shares} (repeated: a copy of an earlier row; "
+        "no_address: no street, town, postal code nor coordinates; bad_postal: a postal code that is not "
+        "one; placeholder: the phone `000-000-0000`; known: an enterprise of the base, same name, phone and "
+        f"website); {HEAD_OFFICE_ROWS} rows carry one head office's phone number. Time is wall-clock from "
+        "process start to exit (reading, cleaning, geocoding, MRC assignment, upsert, duplicates check, "
+        f"report of issues, commit); rows/s is {rows:,} divided by it.", "",
+        "| run | time | rows/s | inserted | rejected | issues | candidate pairs | peak RSS | load |",
+        "|---|---|---|---|---|---|---|---|---|", *table, "",
+        f"Median: {median:.2f} s, {speed:,.0f} rows/s; target {TARGET_ROWS_PER_SECOND:,} rows/s: "
+        f"{'met' if speed >= TARGET_ROWS_PER_SECOND else 'not met'}. Phases of the median run (as the "
+        f"import records them; process start-up and commit are outside them): {phases}. Candidate pairs "
+        f"by reason: {pairs}. Placed: {json.dumps(middle['precision'])}."
+        + (f" The base was loaded in this run ({built:.0f} s)." if built else ""), "",
+        f"Machine: {machine['cpu']}, {machine['cores']} cores, {machine['memory_gib']} GiB RAM; "
+        f"Python {machine['python']}, PostgreSQL {machine['postgresql']}, PostGIS {machine['postgis']}. "
+        f"Measured {time.strftime('%Y-%m-%d %H:%M UTC', time.gmtime())}.", ""])
+
+
+def main() -> None:
+    """Prepare the base, measure the runs, print (and optionally write) the section."""
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--database-url", default=os.environ.get(
+        "CARTE_BENCH_DATABASE_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/carte_bench_ingest20k"))
+    parser.add_argument("--rows", type=int, default=20_000)
+    parser.add_argument("--base", type=int, default=40_000)
+    parser.add_argument("--repeat", type=int, default=3)
+    parser.add_argument("--seed", type=int, default=17)
+    parser.add_argument("--write", type=Path, help="Replace this section of the Markdown file.")
+    arguments = parser.parse_args()
+    engine = create_engine(arguments.database_url)
+    built = ensure_base(engine, arguments.database_url, arguments.base)
+    figures = measure(engine, arguments.database_url, arguments.rows, arguments.base, arguments.repeat,
+                      arguments.seed)
+    report = render(figures, versions(engine), built)
+    output = ROOT / "test-artifacts" / "bench" / "ingest20k.json"
+    output.parent.mkdir(parents=True, exist_ok=True)
+    output.write_text(json.dumps(figures, indent=2, ensure_ascii=False), encoding="utf-8")
+    print(report)
+    if arguments.write:
+        write_section(arguments.write, "Ingest at ordinary sizes", report)
+
+
+if __name__ == "__main__":
+    main()
