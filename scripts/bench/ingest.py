@@ -30,7 +30,7 @@ SOURCE = "bench"
 
 
 def run_ingest(path: Path, database_url: str, source: str = SOURCE) -> dict:
-    """Run `carte ingest` in a child process; its summary, wall seconds and peak RSS (MiB)."""
+    """Run `carte ingest` in a child process; its summary, wall seconds, peak RSS (MiB) and CPU seconds."""
     command = [sys.executable, "-c", "from carte.cli import main; main()", "ingest", str(path),
                "--source", source, "--json"]
     started = time.perf_counter()
@@ -42,7 +42,8 @@ def run_ingest(path: Path, database_url: str, source: str = SOURCE) -> dict:
     seconds = time.perf_counter() - started
     if child.returncode:
         raise SystemExit(f"carte ingest failed: {stderr.decode()}")
-    return {**json.loads(stdout), "seconds": seconds, "peak_mib": usage.ru_maxrss / 1024}
+    return {**json.loads(stdout), "seconds": seconds, "peak_mib": usage.ru_maxrss / 1024,
+            "cpu_s": usage.ru_utime + usage.ru_stime}
 
 
 def last_batch(engine) -> dict:

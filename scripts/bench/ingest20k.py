@@ -110,7 +110,8 @@ def render(figures: dict, machine: dict, built: float | None) -> str:
     speed = rows / median
     table = [f"| {number} | {run['seconds']:.2f} s | {rows / run['seconds']:,.0f} | {run['inserted']:,} | "
              f"{run['rejected']:,} | {run['issues']:,} | {sum(run['pairs'].values()):,} | "
-             f"{run['peak_mib']:.0f} MiB | {run['load']:.1f} |" for number, run in enumerate(runs, 1)]
+             f"{run['cpu_s']:.2f} s | {run['peak_mib']:.0f} MiB | {run['load']:.1f} |"
+             for number, run in enumerate(runs, 1)]
     phases = ", ".join(f"{k} {v} s" for k, v in middle["timings"].items() if k != "total")
     pairs = ", ".join(f"{reason} {n:,}" for reason, n in middle["pairs"].items()) or "none"
     shares = ", ".join(f"{name} {share:.1%}" for name, share in SHARES.items())
@@ -128,9 +129,11 @@ def render(figures: dict, machine: dict, built: float | None) -> str:
         "one; placeholder: the phone `000-000-0000`; known: an enterprise of the base, same name, phone and "
         f"website); {HEAD_OFFICE_ROWS} rows carry one head office's phone number. Time is wall-clock from "
         "process start to exit (reading, cleaning, geocoding, MRC assignment, upsert, duplicates check, "
-        f"report of issues, commit); rows/s is {rows:,} divided by it.", "",
-        "| run | time | rows/s | inserted | rejected | issues | candidate pairs | peak RSS | load |",
-        "|---|---|---|---|---|---|---|---|---|", *table, "",
+        f"report of issues, commit); rows/s is {rows:,} divided by it. The command's CPU is the child "
+        "process's own user and system time (`wait4`), the database server's work is not in it: on a shared "
+        "machine it says how much of the wall time the command itself needed.", "",
+        "| run | time | rows/s | inserted | rejected | issues | candidate pairs | command's CPU | peak RSS | load |",
+        "|---|---|---|---|---|---|---|---|---|---|", *table, "",
         f"Median: {median:.2f} s, {speed:,.0f} rows/s; target {TARGET_ROWS_PER_SECOND:,} rows/s: "
         f"{'met' if speed >= TARGET_ROWS_PER_SECOND else 'not met'}. Phases of the median run (as the "
         f"import records them; process start-up and commit are outside them): {phases}. Candidate pairs "
