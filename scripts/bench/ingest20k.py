@@ -9,6 +9,7 @@ duplicates check included; the median of the runs is reported.
     python scripts/bench/ingest20k.py --database-url URL [--rows 20000] [--base 40000] [--repeat 3]
                                       [--write docs/benchmarks.md]
 """
+
 from __future__ import annotations
 
 import argparse
@@ -79,13 +80,20 @@ def vacuum(engine: Engine) -> None:
 def last_batch(engine: Engine) -> dict:
     """Counts and timings recorded by the latest import of the list, and the pairs it found."""
     with engine.connect() as connection:
-        row = connection.execute(text(
-            "SELECT counts, timings FROM import_batch WHERE source = :s ORDER BY id DESC LIMIT 1"),
-            {"s": SOURCE}).one()
-        pairs = connection.execute(text(
-            "SELECT reason, count(*) FROM duplicate_pair, unnest(reasons) reason GROUP BY 1 ORDER BY 1")).all()
-        issues = connection.execute(text("SELECT count(*) FROM import_issue i JOIN import_batch b "
-                                         "ON b.id = i.batch_id WHERE b.source = :s"), {"s": SOURCE}).scalar_one()
+        row = connection.execute(
+            text("SELECT counts, timings FROM import_batch WHERE source = :s ORDER BY id DESC LIMIT 1"),
+            {"s": SOURCE},
+        ).one()
+        pairs = connection.execute(
+            text("SELECT reason, count(*) FROM duplicate_pair, unnest(reasons) reason GROUP BY 1 ORDER BY 1")
+        ).all()
+        issues = connection.execute(
+            text(
+                "SELECT count(*) FROM import_issue i JOIN import_batch b "
+                "ON b.id = i.batch_id WHERE b.source = :s"
+            ),
+            {"s": SOURCE},
+        ).scalar_one()
     return {"counts": row.counts, "timings": row.timings, "pairs": dict(pairs), "issues": issues}
 
 
@@ -107,7 +115,7 @@ class ServerCpu:
         self.stop = threading.Event()
         self.thread = threading.Thread(target=self.sample, daemon=True)
 
-    def __enter__(self) -> "ServerCpu":
+    def __enter__(self) -> ServerCpu:
         with self.engine.connect() as connection:
             self.before = {pid: process_cpu(pid) or 0.0 for pid in self.backends(connection)}
         self.thread.start()
@@ -120,8 +128,16 @@ class ServerCpu:
     @staticmethod
     def backends(connection) -> list[int]:
         """The other server processes of this database."""
-        return connection.execute(text("SELECT pid FROM pg_stat_activity WHERE datname = current_database() "
-                                       "AND pid <> pg_backend_pid()")).scalars().all()
+        return (
+            connection.execute(
+                text(
+                    "SELECT pid FROM pg_stat_activity WHERE datname = current_database() "
+                    "AND pid <> pg_backend_pid()"
+                )
+            )
+            .scalars()
+            .all()
+        )
 
     def sample(self) -> None:
         """Keep the latest CPU time of every backend seen while the command runs."""
@@ -151,8 +167,9 @@ def measure(engine: Engine, database_url: str, rows: int, base: int, repeat: int
             restore(engine, base)
             with ServerCpu(engine) as server:
                 summary = run_ingest(path, database_url, SOURCE)
-            runs.append({**summary, **last_batch(engine), "server_cpu_s": server.total(),
-                         "load": os.getloadavg()[0]})
+            runs.append(
+                {**summary, **last_batch(engine), "server_cpu_s": server.total(), "load": os.getloadavg()[0]}
+            )
     return {"rows": rows, "base": base, "file_mb": size / 1e6, "runs": runs}
 
 
@@ -164,50 +181,65 @@ def render(figures: dict, machine: dict, built: float | None) -> str:
     median = statistics.median(run["seconds"] for run in runs)
     middle = sorted(runs, key=lambda run: run["seconds"])[len(runs) // 2]
     speed = rows / median
-    table = [f"| {number} | {run['seconds']:.2f} s | {rows / run['seconds']:,.0f} | {run['inserted']:,} | "
-             f"{run['rejected']:,} | {run['issues']:,} | {sum(run['pairs'].values()):,} | "
-             f"{run['cpu_s']:.2f} s | {server(run)} | {run['peak_mib']:.0f} MiB | {run['load']:.1f} |"
-             for number, run in enumerate(runs, 1)]
+    table = [
+        f"| {number} | {run['seconds']:.2f} s | {rows / run['seconds']:,.0f} | {run['inserted']:,} | "
+        f"{run['rejected']:,} | {run['issues']:,} | {sum(run['pairs'].values()):,} | "
+        f"{run['cpu_s']:.2f} s | {server(run)} | {run['peak_mib']:.0f} MiB | {run['load']:.1f} |"
+        for number, run in enumerate(runs, 1)
+    ]
     phases = ", ".join(f"{k} {v} s" for k, v in middle["timings"].items() if k != "total")
     pairs = ", ".join(f"{reason} {n:,}" for reason, n in middle["pairs"].items()) or "none"
     shares = ", ".join(f"{name} {share:.1%}" for name, share in SHARES.items())
-    return "\n".join([
-        "## Ingest at ordinary sizes", "",
-        f"`make bench-ingest-20k` (part of `make bench`): a messy list of {rows:,} rows "
-        f"({figures['file_mb']:.1f} MB of CSV, `scripts/bench/messy.py`, seed 17) loaded by `carte ingest FILE "
-        f"--source {SOURCE} --json` in a child process, offline geocoder, into its own database "
-        f"(`carte_bench_ingest20k`) that already holds {figures['base']:,} enterprises of another source "
-        "(generate.py's rows, seed 40, loaded once and kept). Before each run the list's enterprises, batches "
-        f"and duplicate pairs are removed, so every run starts from the same {figures['base']:,}. The list "
-        "has generate.py's mess (capitals, missing accents, `St-`, postal code and phone variants), a blank "
-        f"line every 100 rows, and these shares of rows: {shares} (repeated: a copy of an earlier row; "
-        "no_address: no street, town, postal code nor coordinates; bad_postal: a postal code that is not "
-        "one; placeholder: the phone `000-000-0000`; known: an enterprise of the base, same name, phone and "
-        f"website); {HEAD_OFFICE_ROWS} rows carry one head office's phone number. Time is wall-clock from "
-        "process start to exit (reading, cleaning, geocoding, MRC assignment, upsert, duplicates check, "
-        f"report of issues, commit); rows/s is {rows:,} divided by it. The command's CPU is the child "
-        "process's own user and system time (`wait4`); the server's CPU is that of the database processes "
-        "serving it, read from /proc every 0.1 s. The command and its server work in turn, so on a shared "
-        "machine their sum says what the run needs of one core, whatever the load.", "",
-        "| run | time | rows/s | inserted | rejected | issues | candidate pairs | command's CPU | server's CPU "
-        "| peak RSS | load |",
-        "|---|---|---|---|---|---|---|---|---|---|---|", *table, "",
-        f"Median: {median:.2f} s, {speed:,.0f} rows/s; target {TARGET_ROWS_PER_SECOND:,} rows/s: "
-        f"{'met' if speed >= TARGET_ROWS_PER_SECOND else 'not met'}. CPU of command and server together "
-        f"(median): {cpu:.2f} s, {rows / cpu:,.0f} rows per CPU second. Phases of the median run (as the "
-        f"import records them; process start-up and commit are outside them): {phases}. Candidate pairs "
-        f"by reason: {pairs}. Placed: {json.dumps(middle['precision'])}."
-        + (f" The base was loaded in this run ({built:.0f} s)." if built else ""), "",
-        f"Machine: {machine['cpu']}, {machine['cores']} cores, {machine['memory_gib']} GiB RAM; "
-        f"Python {machine['python']}, PostgreSQL {machine['postgresql']}, PostGIS {machine['postgis']}. "
-        f"Measured {time.strftime('%Y-%m-%d %H:%M UTC', time.gmtime())}.", ""])
+    return "\n".join(
+        [
+            "## Ingest at ordinary sizes",
+            "",
+            f"`make bench-ingest-20k` (part of `make bench`): a messy list of {rows:,} rows "
+            f"({figures['file_mb']:.1f} MB of CSV, `scripts/bench/messy.py`, seed 17) loaded by `carte ingest FILE "
+            f"--source {SOURCE} --json` in a child process, offline geocoder, into its own database "
+            f"(`carte_bench_ingest20k`) that already holds {figures['base']:,} enterprises of another source "
+            "(generate.py's rows, seed 40, loaded once and kept). Before each run the list's enterprises, batches "
+            f"and duplicate pairs are removed, so every run starts from the same {figures['base']:,}. The list "
+            "has generate.py's mess (capitals, missing accents, `St-`, postal code and phone variants), a blank "
+            f"line every 100 rows, and these shares of rows: {shares} (repeated: a copy of an earlier row; "
+            "no_address: no street, town, postal code nor coordinates; bad_postal: a postal code that is not "
+            "one; placeholder: the phone `000-000-0000`; known: an enterprise of the base, same name, phone and "
+            f"website); {HEAD_OFFICE_ROWS} rows carry one head office's phone number. Time is wall-clock from "
+            "process start to exit (reading, cleaning, geocoding, MRC assignment, upsert, duplicates check, "
+            f"report of issues, commit); rows/s is {rows:,} divided by it. The command's CPU is the child "
+            "process's own user and system time (`wait4`); the server's CPU is that of the database processes "
+            "serving it, read from /proc every 0.1 s. The command and its server work in turn, so on a shared "
+            "machine their sum says what the run needs of one core, whatever the load.",
+            "",
+            "| run | time | rows/s | inserted | rejected | issues | candidate pairs | command's CPU | server's CPU "
+            "| peak RSS | load |",
+            "|---|---|---|---|---|---|---|---|---|---|---|",
+            *table,
+            "",
+            f"Median: {median:.2f} s, {speed:,.0f} rows/s; target {TARGET_ROWS_PER_SECOND:,} rows/s: "
+            f"{'met' if speed >= TARGET_ROWS_PER_SECOND else 'not met'}. CPU of command and server together "
+            f"(median): {cpu:.2f} s, {rows / cpu:,.0f} rows per CPU second. Phases of the median run (as the "
+            f"import records them; process start-up and commit are outside them): {phases}. Candidate pairs "
+            f"by reason: {pairs}. Placed: {json.dumps(middle['precision'])}."
+            + (f" The base was loaded in this run ({built:.0f} s)." if built else ""),
+            "",
+            f"Machine: {machine['cpu']}, {machine['cores']} cores, {machine['memory_gib']} GiB RAM; "
+            f"Python {machine['python']}, PostgreSQL {machine['postgresql']}, PostGIS {machine['postgis']}. "
+            f"Measured {time.strftime('%Y-%m-%d %H:%M UTC', time.gmtime())}.",
+            "",
+        ]
+    )
 
 
 def main() -> None:
     """Prepare the base, measure the runs, print (and optionally write) the section."""
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--database-url", default=os.environ.get(
-        "CARTE_BENCH_DATABASE_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/carte_bench_ingest20k"))
+    parser.add_argument(
+        "--database-url",
+        default=os.environ.get(
+            "CARTE_BENCH_DATABASE_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/carte_bench_ingest20k"
+        ),
+    )
     parser.add_argument("--rows", type=int, default=20_000)
     parser.add_argument("--base", type=int, default=40_000)
     parser.add_argument("--repeat", type=int, default=3)
@@ -216,8 +248,9 @@ def main() -> None:
     arguments = parser.parse_args()
     engine = create_engine(arguments.database_url)
     built = ensure_base(engine, arguments.database_url, arguments.base)
-    figures = measure(engine, arguments.database_url, arguments.rows, arguments.base, arguments.repeat,
-                      arguments.seed)
+    figures = measure(
+        engine, arguments.database_url, arguments.rows, arguments.base, arguments.repeat, arguments.seed
+    )
     report = render(figures, versions(engine), built)
     output = ROOT / "test-artifacts" / "bench" / "ingest20k.json"
     output.parent.mkdir(parents=True, exist_ok=True)

@@ -9,14 +9,15 @@ geocoder resolves them without any network. The same seed gives the same file.
 
     python scripts/bench/messy.py 20000 /tmp/messy.csv --base 40000 [--database-url URL] [--seed 17]
 """
+
 from __future__ import annotations
 
 import argparse
 import os
 import random
 import sys
+from collections.abc import Iterator
 from pathlib import Path
-from typing import Iterator
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from generate import HEADER, places, rows, write_csv  # noqa: E402
@@ -39,8 +40,9 @@ def base_rows(count: int, pool: list[tuple[str, str, float, float]]) -> Iterator
     return rows(count, pool, BASE_SEED)
 
 
-def messy_rows(count: int, base: int, pool: list[tuple[str, str, float, float]],
-               seed: int) -> Iterator[list[str]]:
+def messy_rows(
+    count: int, base: int, pool: list[tuple[str, str, float, float]], seed: int
+) -> Iterator[list[str]]:
     """`count` non-blank rows, with a blank line every BLANK_EVERY rows."""
     rng = random.Random(seed)
     known = rng.sample(range(base), int(count * SHARES["known"]))
@@ -96,8 +98,10 @@ def main() -> None:
     parser.add_argument("count", type=int)
     parser.add_argument("path", type=Path)
     parser.add_argument("--base", type=int, default=40_000)
-    parser.add_argument("--database-url", default=os.environ.get(
-        "CARTE_DATABASE_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/carte"))
+    parser.add_argument(
+        "--database-url",
+        default=os.environ.get("CARTE_DATABASE_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/carte"),
+    )
     parser.add_argument("--seed", type=int, default=17)
     arguments = parser.parse_args()
     generate(arguments.count, arguments.base, arguments.path, arguments.database_url, arguments.seed)
