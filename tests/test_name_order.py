@@ -4,7 +4,7 @@ French collation (accents and case only break ties, ligatures read as their lett
 from __future__ import annotations
 
 from carte.map.payload import build_map_data
-from tests.factories import insert_enterprise
+from tests.helpers import insert_enterprise
 from tests.test_map_data import decoded
 
 #: Names in the order a French reader expects them; Canadian French compares accents from the end of the

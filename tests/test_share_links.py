@@ -6,7 +6,7 @@ from __future__ import annotations
 import pytest
 
 from carte.map.payload import build_map_data
-from tests.factories import insert_enterprise
+from tests.helpers import insert_enterprise
 from tests.test_map_data import current_version
 
 

@@ -3,7 +3,7 @@ collation, which the browser's Intl.Collator agrees with), by distance when near
 
 from __future__ import annotations
 
-from tests.browser.test_map_in_chromium import TILE_HOST, blank_tile, listed
+from tests.helpers import TILE_HOST, blank_tile, listed
 from tests.test_name_order import FRENCH_ORDER
 
 #: The browser's position for near me (Saint-Georges).

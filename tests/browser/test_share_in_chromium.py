@@ -7,8 +7,8 @@ from urllib.parse import parse_qs, unquote, urlsplit
 
 import pytest
 
-from tests.browser.test_map_in_chromium import TILE_HOST, blank_tile, foreign, listed, sample  # noqa: F401
 from tests.browser.test_privacy_in_chromium import GEOLOCATION_COUNTER
+from tests.helpers import TILE_HOST, axe_violations, blank_tile, listed
 
 #: Where the browser says it is when a test grants geolocation (Saint-Georges, Beauce).
 POSITION = {"latitude": 46.1190, "longitude": -70.6660}
@@ -225,8 +225,6 @@ def test_an_enterprise_page_shares_its_own_link(browser, live_server, sample, sc
 
 @pytest.mark.parametrize("path", ["/", "/entreprises/1"])
 def test_share_panels_pass_axe(browser, live_server, sample, path):
-    from tests.browser.conftest import axe_violations
-
     page = new_page(browser)
     ready(page, f"{live_server}/") if path == "/" else page.goto(
         f"{live_server}/entreprises/{sample['velo']}"
