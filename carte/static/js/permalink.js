@@ -109,7 +109,10 @@ export function createPermalink({ map, config, near }) {
     },
     /** Restore a link's map view and open enterprise on the drawn view (`mapView`, the controller's view). */
     async restore(view, mapView) {
-      const opening = view.enterprise ? mapView.open(view.enterprise, { keepView: Boolean(view.centre) }) : null;
+      // A failed look-up (network, data changed meanwhile) is reported like a missing enterprise: the
+      // rest of the link is shown all the same.
+      const opening = view.enterprise
+        ? mapView.open(view.enterprise, { keepView: Boolean(view.centre) }).catch(() => false) : null;
       if (view.centre) map.setView([view.centre.lat, view.centre.lon], view.zoom, { animate: false });
       if (opening && !(await opening)) notify([format(messages.link_enterprise_missing, { id: view.enterprise })]);
     },
