@@ -232,3 +232,16 @@ def test_share_panels_pass_axe(browser, live_server, sample, path):
     page.locator("#share summary").click()
     assert axe_violations(page) == []
     page.context.close()
+
+
+def test_the_share_panel_fits_a_phone(browser, live_server, sample, screenshot):
+    context = browser.new_context(locale="fr-CA", viewport={"width": 390, "height": 844}, is_mobile=True)
+    page = context.new_page()
+    ready(page, f"{live_server}/")
+    page.locator("#share summary").click()
+    for selector in ("#share-url", "[data-share-copy]", "[data-share-sms]"):
+        box = page.locator(selector).bounding_box()
+        assert box["x"] >= 0 and box["x"] + box["width"] <= 390, selector
+    page.locator("#share").scroll_into_view_if_needed()
+    screenshot(page, "share-panel-phone")
+    context.close()
