@@ -33,16 +33,14 @@ def decoded(document: str | bytes) -> list[dict]:
     payload = json.loads(document)
     columns = {name: numbers(digits) for name, digits in payload["columns"].items()}
     assert all(len(column) == payload["count"] for column in columns.values())
-    rows, lat, lon, rank = [], 0, 0, 0
+    rows, lat, lon = [], 0, 0
     for i in range(payload["count"]):
-        rank += columns["drank"][i] // 2 if columns["drank"][i] % 2 == 0 else -(columns["drank"][i] + 1) // 2
         lat += columns["dlat"][i] // 2 if columns["dlat"][i] % 2 == 0 else -(columns["dlat"][i] + 1) // 2
         lon += columns["dlon"][i] // 2 if columns["dlon"][i] % 2 == 0 else -(columns["dlon"][i] + 1) // 2
         rows.append(
             {
                 "lat": lat / payload["scale"],
                 "lon": lon / payload["scale"],
-                "rank": rank,
                 "town": payload["places"]["town"][columns["place"][i]],
                 "approximate": bool(columns["flags"][i] & FLAG_APPROXIMATE),
                 "mrc": payload["places"]["mrc"][columns["place"][i]],

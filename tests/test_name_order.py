@@ -3,9 +3,13 @@ French collation (accents and case only break ties, ligatures read as their lett
 
 from __future__ import annotations
 
+import base64
+
+import pytest
+
 from carte.map.payload import build_map_data
 from tests.helpers import insert_enterprise
-from tests.test_map_data import decoded
+from tests.test_map_data import current_version
 
 #: Names in the order a French reader expects them; Canadian French compares accents from the end of the
 #: word (cote, côte, coté, côté).
@@ -50,11 +54,40 @@ def test_near_me_lists_by_distance_then_by_name(client, connection):
     assert names[:4] == ["Aaa tout près", "Atelier Vélo", "École Saint-Jean", "Zèbre et cie"]
 
 
-def test_the_map_payload_ranks_its_rows_in_the_apis_order(client, db_session, connection):
+def list_page(client, query: str = "") -> dict:
+    """The map's list page in name order for the current payload."""
+    return client.get(f"/carte/liste?v={current_version(client)}{query}").json
+
+
+def test_the_map_list_pages_rows_in_the_apis_order(client, connection):
     named = insert_names(connection, FRENCH_ORDER)
-    data = build_map_data(db_session)
-    rows = decoded(data.payload.body)
-    ranked = sorted(range(len(rows)), key=lambda ordinal: rows[ordinal]["rank"])
-    assert sorted(row["rank"] for row in rows) == list(range(len(rows)))
-    in_rank_order = [named[data.ids[ordinal]] for ordinal in ranked if data.ids[ordinal] in named]
-    assert in_rank_order == FRENCH_ORDER
+    answer = list_page(client, "&count=1000")
+    assert [name for name in answer["name"] if name in FRENCH_ORDER] == FRENCH_ORDER
+    assert answer["total"] == len(answer["n"]) and set(named) <= set(answer["id"])
+
+
+def test_the_map_list_pages_only_the_rows_the_page_holds(client, db_session, connection):
+    named = insert_names(connection, FRENCH_ORDER)
+    ids = build_map_data(db_session).ids
+    held = [
+        ids.index(enterprise) for enterprise, name in named.items() if name.lower().startswith(("c", "o"))
+    ]
+    bits = bytearray((len(ids) + 7) // 8)
+    for ordinal in held:
+        bits[ordinal >> 3] |= 1 << (ordinal & 7)
+    query = "&in=" + base64.urlsafe_b64encode(bytes(bits)).decode().rstrip("=")
+    second = list_page(client, query + "&from=1&count=2")
+    assert second["name"] == ["Côte", "Coté"] and second["total"] == 6  # Œuvre does not start with o
+    last = ids.index(next(enterprise for enterprise, name in named.items() if name == "Oeuvre des vêtements"))
+    assert list_page(client, f"{query}&at={last}")["index"] == 5
+    assert list_page(client, f"{query}&at={ids.index(next(iter(named)))}")["index"] == -1  # Zèbre: not held
+
+
+@pytest.mark.parametrize(
+    ("query", "parameter"),
+    [("&in=***", "in"), ("&in=AAAA", "in"), ("&count=5000", "count"), ("&from=-1", "from")],
+)
+def test_a_bad_list_page_request_is_a_400_naming_its_parameter(client, connection, query, parameter):
+    insert_names(connection, FRENCH_ORDER)
+    response = client.get(f"/carte/liste?v={current_version(client)}{query}")
+    assert response.status_code == 400 and response.json["error"]["parameter"] == parameter

@@ -1,11 +1,11 @@
 """The citizen map's data: every published enterprise in one compact, column-oriented JSON built in SQL.
 
-Columns are arrays, so no key is repeated per enterprise. Rows are ordered by MRC, town and name, so
-neighbours follow each other: coordinates (integers in 1e-4 degrees, about 10 m) are sent as the
+Columns are arrays, so no key is repeated per enterprise. Rows are ordered by MRC, town and geohash,
+so neighbours follow each other: coordinates (integers in 1e-4 degrees, about 10 m) are sent as the
 difference from the previous row, and each row names its place (town and MRC) by an index into a small
-table. The list is in the order of the names (NAME_COLLATION), which the payload does not carry: each
-row's rank among the names is sent as the difference from the previous row's (`drank`), small within a
-town since its rows follow each other in name order. Sectors, items and services are bit masks over
+table. The list is in the order of the names (NAME_COLLATION), which the payload does not carry: the
+same statement returns the ordinals in name order, kept with the payload (MapData.by_name), and the list
+asks the server for its pages in that order (carte/map/rows.py). Sectors, items and services are bit masks over
 the vocabulary's order; opening hours are dictionary-encoded. Every number column is one string of
 base-32 digits (DIGITS: no separator, no quote, an eighth less once gzipped than JSON numbers); signed
 deltas are zigzag-mapped first.
@@ -36,11 +36,10 @@ FLAG_APPROXIMATE = 1
 #: The 64 characters of the numbers: the first 32 end a number (its last base-32 digit), the others precede.
 DIGITS = "0123456789abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ-_"
 #: The number columns (name in the payload: column of the query), each a string of DIGITS; dlat and dlon
-#: and drank are zigzag-mapped (0, -1, 1... as 0, 1, 2...).
+#: are zigzag-mapped (0, -1, 1... as 0, 1, 2...).
 NUMBER_COLUMNS = {
     "dlat": "zlat",
     "dlon": "zlon",
-    "drank": "zrank",
     "place": "place_ix",
     "hours": "hours_ix",
     "sectors": "s",
@@ -88,6 +87,7 @@ base AS (
            coalesce(e.opening_hours, '') AS hours,
            round(ST_Y(e.point) * :scale)::bigint AS lat,
            round(ST_X(e.point) * :scale)::bigint AS lon,
+           ST_GeoHash(e.point, 9) AS geohash,
            CASE WHEN coalesce(e.geocode_precision, '') = ANY(CAST(:exact AS text[])) THEN 0 ELSE :approximate END
              AS flags,
            (SELECT coalesce(bit_or(1::bigint << (array_position(vocab.sectors, c) - 1)), 0)
@@ -104,19 +104,17 @@ places AS (SELECT town, mrc, row_number() OVER (ORDER BY mrc, town) - 1 AS ix
 hours AS (SELECT hours, row_number() OVER (ORDER BY hours) - 1 AS ix FROM (SELECT DISTINCT hours FROM base) d),
 ordered AS (
     SELECT b.*, p.ix AS place_ix, h.ix AS hours_ix,
-           row_number() OVER (ORDER BY b.mrc, b.town, b.name_rank) AS n
+           row_number() OVER (ORDER BY b.mrc, b.town, b.geohash, b.id) AS n
     FROM base b JOIN places p USING (town, mrc) JOIN hours h USING (hours)
 ),
 deltas AS (
     SELECT o.*, lat - lag(lat, 1, 0::bigint) OVER (ORDER BY n) AS dlat,
-           lon - lag(lon, 1, 0::bigint) OVER (ORDER BY n) AS dlon,
-           name_rank - lag(name_rank, 1, 0::bigint) OVER (ORDER BY n) AS drank
+           lon - lag(lon, 1, 0::bigint) OVER (ORDER BY n) AS dlon
     FROM ordered o
 ),
 rows AS (  -- signed deltas zigzag-mapped to naturals: 0, -1, 1, -2... become 0, 1, 2, 3...
     SELECT d.*, CASE WHEN dlat >= 0 THEN 2 * dlat ELSE -2 * dlat - 1 END AS zlat,
-           CASE WHEN dlon >= 0 THEN 2 * dlon ELSE -2 * dlon - 1 END AS zlon,
-           CASE WHEN drank >= 0 THEN 2 * drank ELSE -2 * drank - 1 END AS zrank
+           CASE WHEN dlon >= 0 THEN 2 * dlon ELSE -2 * dlon - 1 END AS zlon
     FROM deltas d
 )
 SELECT json_build_object(
@@ -132,6 +130,8 @@ SELECT json_build_object(
 )::text AS document,
 -- the enterprise of each ordinal (n - 1), and the data version, seen by the same statement as the document
 (SELECT coalesce(array_agg(id ORDER BY n), '{}') FROM rows) AS ids,
+-- the ordinals in the order of the names, for the list's pages
+(SELECT coalesce(array_agg(n - 1 ORDER BY name_rank), '{}') FROM rows) AS by_name,
 (SELECT version FROM data_version) AS data_version
 """.replace("@COLLATION@", NAME_COLLATION).replace(
         "@COLUMNS@",
@@ -172,6 +172,8 @@ class MapData:
     payload: Payload
     ids: tuple[int, ...]
     data_version: int
+    #: The ordinals in the order of the names (NAME_COLLATION).
+    by_name: tuple[int, ...] = ()
 
     @property
     def version(self) -> str:
@@ -186,7 +188,7 @@ class MapData:
 
 def build_map_data(session: Session) -> MapData:
     """The compact JSON of every published, located enterprise, the id of each row and the data version."""
-    document, ids, version = session.execute(
+    document, ids, by_name, version = session.execute(
         _PAYLOAD_SQL,
         {
             "scale": COORDINATE_SCALE,
@@ -198,4 +200,4 @@ def build_map_data(session: Session) -> MapData:
     # The version covers the ids too: the same columns over other enterprises must not share ordinals.
     etag = digest(f"{document}|{','.join(map(str, ids))}")
     payload = make_payload(f'{{"version": "{etag}", {document[1:]}', etag)
-    return MapData(payload=payload, ids=tuple(ids), data_version=version)
+    return MapData(payload=payload, ids=tuple(ids), data_version=version, by_name=tuple(by_name))

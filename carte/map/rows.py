@@ -9,6 +9,7 @@ ordinal always means the row the page decoded.
 from __future__ import annotations
 
 import base64
+import binascii
 import re
 from typing import Any
 
@@ -143,3 +144,64 @@ def search_bits(session: Session, data: MapData, q: str) -> dict[str, Any]:
             bits[ordinal >> 3] |= 1 << (ordinal & 7)
             found += 1
     return {"count": found, "bits": base64.b64encode(bytes(bits)).decode("ascii")}
+
+
+#: Rows one page of the list may ask for (the page asks PAGE_SIZE, more to reach an entry far down).
+MAX_PAGE = MAX_ROWS
+
+
+def parse_bits(raw: str | None, count: int) -> bytes | None:
+    """The rows the list holds (`in`: a base64 bitset over the ordinals, as /carte/recherche answers
+    them), None when absent (every row); InvalidParameter naming in."""
+    if raw is None:
+        return None
+    size = (count + 7) // 8
+    try:
+        bits = base64.b64decode(
+            raw.replace("-", "+").replace("_", "/") + "=" * (-len(raw) % 4), validate=True
+        )
+    except (ValueError, binascii.Error):
+        bits = None
+    if bits is None or len(bits) != size:
+        raise InvalidParameter(
+            "in",
+            f"un ensemble de lignes en base64 de {size} octets est attendu (comme bits de /carte/recherche).",
+            f"a base64 set of rows of {size} bytes is expected (as bits of /carte/recherche).",
+        )
+    return bits
+
+
+def parse_count(name: str, raw: str | None, default: int, most: int) -> int:
+    """A whole number from 0 to `most` (default when absent), or InvalidParameter naming it."""
+    if raw is None:
+        return default
+    if not (raw.isascii() and raw.isdigit()) or len(raw) > 9 or int(raw) > most:
+        raise InvalidParameter(
+            name,
+            f"« {raw[:40]} » n'est pas un entier de 0 à {most}.",
+            f"'{raw[:40]}' is not a whole number from 0 to {most}.",
+        )
+    return int(raw)
+
+
+def in_name_order(data: MapData, bits: bytes | None) -> list[int]:
+    """The ordinals of the rows held by `bits` (every row when None), in the order of the names."""
+    if bits is None:
+        return list(data.by_name)
+    return [ordinal for ordinal in data.by_name if bits[ordinal >> 3] & (1 << (ordinal & 7))]
+
+
+def page_by_name(
+    session: Session, data: MapData, bits: bytes | None, start: int, count: int
+) -> dict[str, Any]:
+    """One page of the list in name order: the id and name of `count` rows from `start`, and the total."""
+    ordered = in_name_order(data, bits)
+    page = ordered[start : start + count]
+    rows = rows_of(session, data, page) if page else {"n": [], "id": [], "name": []}
+    return {**rows, "total": len(ordered)}
+
+
+def position_by_name(data: MapData, bits: bytes | None, ordinal: int) -> dict[str, Any]:
+    """Where a row stands in the list in name order (-1 when the list does not hold it)."""
+    ordered = in_name_order(data, bits)
+    return {"at": ordinal, "index": ordered.index(ordinal) if ordinal in ordered else -1}

@@ -9,16 +9,22 @@ from collections.abc import Callable
 from flask import Blueprint, Response, current_app, jsonify, render_template, request, url_for
 from flask_babel import gettext as _
 
+from carte.core.collation import NAME_LOCALE
 from carte.core.precision import EXACT_PRECISIONS
 from carte.core.vocabulary import STOP_WORDS, build_index, load_vocabulary
 from carte.geo.places import MAX_QUERY_LENGTH, resolve_place
 from carte.map.basemap import basemap_document, geodata_fingerprint
 from carte.map.payload import MapData, Payload, build_map_data, make_payload
 from carte.map.rows import (
+    MAX_PAGE,
     check_version,
+    page_by_name,
+    parse_bits,
+    parse_count,
     parse_enterprise_id,
     parse_ordinals,
     parse_search,
+    position_by_name,
     row_of_enterprise,
     rows_of,
     search_bits,
@@ -151,6 +157,7 @@ def data_urls(large: bool) -> dict[str, str]:
     """Where the map's script gets its data: every point at once, or the viewport's tiles and the API."""
     if not large:
         return {
+            "list_url": url_for("home.list_page"),
             "data_url": url_for("home.enterprise_data"),
             "rows_url": url_for("home.enterprise_rows"),
             "search_url": url_for("home.text_search"),
@@ -170,6 +177,7 @@ def page_config(language: str, large: bool = False) -> dict:
         "basemap": basemap_config(),
         "enterprise_url": url_for("enterprise.show", enterprise_id=0).rsplit("0", 1)[0],
         "exact_precisions": list(EXACT_PRECISIONS),
+        "name_locale": NAME_LOCALE,
         "messages": client_messages(),
         **vocabulary_for_client(language),
     }
@@ -247,6 +255,24 @@ def enterprise_rows() -> Response:
         return rows_json(lambda: row_of_enterprise(get_session(), data, enterprise_id))
     ordinals = parse_ordinals(single(args, "n"), len(data.ids))
     return rows_json(lambda: rows_of(get_session(), data, ordinals))
+
+
+@blueprint.get("/carte/liste")
+def list_page() -> Response:
+    """A page of the map's list in name order (?v=version&in=bitset&from=0&count=50): the rows the page
+    holds (`in`, every row without it), their ids and names and how many there are; with &at=ordinal,
+    where that row stands. For the map's own list, not part of the public API."""
+    check_known(request.args, ("v", "in", "from", "count", "at", "lang"))
+    args = request.args.to_dict(flat=False)
+    data = current_map_data()
+    check_version(single(args, "v"), data)
+    bits = parse_bits(single(args, "in"), len(data.ids))
+    if (raw_at := single(args, "at")) is not None:
+        ordinal = parse_ordinals(raw_at, len(data.ids))[0]
+        return rows_json(lambda: position_by_name(data, bits, ordinal))
+    start = parse_count("from", single(args, "from"), 0, len(data.ids))
+    count = parse_count("count", single(args, "count"), 50, MAX_PAGE)
+    return rows_json(lambda: page_by_name(get_session(), data, bits, start, count))
 
 
 @blueprint.get("/carte/recherche")

@@ -39,14 +39,11 @@ export function decode(payload) {
   const enterprises = new Array(payload.count);
   let lat = 0;
   let lon = 0;
-  let rank = 0;
   for (let i = 0; i < payload.count; i += 1) {
     lat += signed(columns.dlat[i]);
     lon += signed(columns.dlon[i]);
-    rank += signed(columns.drank[i]);
     enterprises[i] = {
       n: i,
-      rank,
       town: payload.places.town[columns.place[i]],
       lat: lat / payload.scale,
       lon: lon / payload.scale,
@@ -68,6 +65,15 @@ export function readBits(base64) {
   const bytes = new Uint8Array(text.length);
   for (let i = 0; i < text.length; i += 1) bytes[i] = text.charCodeAt(i);
   return bytes;
+}
+
+/** The base64 bitset (URL-safe, as /carte/liste reads it) of these ordinals among `count` rows. */
+export function writeBits(ordinals, count) {
+  const bytes = new Uint8Array((count + 7) >> 3);
+  for (const n of ordinals) bytes[n >> 3] |= 1 << (n & 7);
+  let text = "";
+  for (const byte of bytes) text += String.fromCharCode(byte);
+  return btoa(text).replace(/\+/g, "-").replace(/\//g, "_").replace(/=+$/, "");
 }
 
 /** Whether a bitset holds an ordinal. */

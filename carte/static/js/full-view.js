@@ -2,7 +2,7 @@
 // filtered in the browser (data.js); names and free-text matches come from the server (rows.js).
 import { format } from "./text.js";
 import { quebecNow } from "./hours.js";
-import { bits, decode, makeFilter, setDistances } from "./data.js";
+import { bits, decode, makeFilter, setDistances, writeBits } from "./data.js";
 import { fetchJson } from "./http.js";
 import { StaleData, createRowSource } from "./rows.js";
 import { createDescribe } from "./full-describe.js";
@@ -57,22 +57,16 @@ export function createFullView({ map, config, list, viewport, pinIcon, redraw, r
     }
   }
 
-  /** The enterprises in the list's order without near me: by name, as the server collates them (the
-   * payload carries each row's rank among the names, not the names). */
-  function byName(decoded) {
-    return decoded.sort((a, b) => a.rank - b.rank);
-  }
-
   /** Load the payload (revalidated with the server when `fresh`) and start over with its version. */
   async function load(fresh = false) {
     const payload = await fetchJson(config.data_url, fresh ? { cache: "no-cache" } : {});
-    data.enterprises = byName(decode(payload));
+    data.enterprises = decode(payload);  // in ordinal order: data.enterprises[n] is row n
     data.context = {
       itemIndex: config.item_index, stopWords: new Set(config.stop_words), mrcRegion,
       sectorBits: bits(payload.vocabulary.sectors), itemBits: bits(payload.vocabulary.items),
       serviceBits: bits(payload.vocabulary.services),
     };
-    data.rows = createRowSource({ rowsUrl: config.rows_url, searchUrl: config.search_url,
+    data.rows = createRowSource({ rowsUrl: config.rows_url, searchUrl: config.search_url, listUrl: config.list_url,
       version: payload.version, language: config.language });
     markers.reset();
     data.selected = null;
@@ -149,8 +143,12 @@ export function createFullView({ map, config, list, viewport, pinIcon, redraw, r
       setDistances(data.enterprises, wanted.nearPoint);
       filter = makeFilter(wanted, { ...data.context, textBits, now: quebecNow() });
       data.results = data.enterprises.filter((e) => filter.test(e));
-      // A stable sort: at the same distance, the names stay in their order.
+      // Near me, the list is sorted here by distance; else the server gives its pages in name order,
+      // told which rows the results hold (every row: nothing to tell).
       if (wanted.nearPoint) data.results.sort((a, b) => a.distance - b.distance);
+      data.byName = !wanted.nearPoint;
+      data.held = data.results.length === data.enterprises.length ? null
+        : writeBits(data.results.map((e) => e.n), data.enterprises.length);
       return true;
     },
     /** Draw the results: list, counts and markers; resolves once the list's first page is shown. */

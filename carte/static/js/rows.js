@@ -26,7 +26,7 @@ async function getJson(url, version) {
 }
 
 /** Rows and searches of one version of the payload: each row asked for once, kept by ordinal. */
-export function createRowSource({ rowsUrl, searchUrl, version, language }) {
+export function createRowSource({ rowsUrl, searchUrl, listUrl, version, language }) {
   const query = `v=${encodeURIComponent(version)}&lang=${encodeURIComponent(language)}`;
   const known = new Map();  // ordinal -> { id, name }
   const waiting = new Map();  // ordinal -> the request that will bring it
@@ -66,5 +66,20 @@ export function createRowSource({ rowsUrl, searchUrl, version, language }) {
     return answer.n.length ? answer.n[0] : null;
   }
 
-  return { version, row: (n) => known.get(n), load, search, find };
+  /** A page of the list in name order: the ordinals of `count` rows from `start` among those the bitset
+   * `held` names (null: every row), their rows kept. */
+  async function page(held, start, count) {
+    const rows = held ? `&in=${held}` : "";
+    const answer = await getJson(`${listUrl}?${query}${rows}&from=${start}&count=${count}`, version);
+    answer.n.forEach((n, i) => known.set(n, { id: answer.id[i], name: answer.name[i] }));
+    return answer.n;
+  }
+
+  /** Where a row stands in the list in name order among those `held` names (-1 if not held). */
+  async function position(held, ordinal) {
+    const rows = held ? `&in=${held}` : "";
+    return (await getJson(`${listUrl}?${query}${rows}&at=${ordinal}`, version)).index;
+  }
+
+  return { version, row: (n) => known.get(n), load, search, find, page, position };
 }
