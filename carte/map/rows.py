@@ -2,8 +2,9 @@
 
 The payload (carte/map/payload.py) carries no names nor ids; the page asks for them by ordinal, the place of
 a row in one version of the payload, and gets the rows matching its free text as a bitset over the
-ordinals. Both answer only for the current version: another one is refused (StaleVersion), so an
-ordinal always means the row the page decoded.
+ordinals. The list's pages come in name order (NAME_COLLATION: MapData.by_name), the page naming the
+rows its results hold by the same kind of bitset. All answer only for the current version: another one
+is refused (StaleVersion), so an ordinal always means the row the page decoded.
 """
 
 from __future__ import annotations

@@ -364,8 +364,8 @@ What is counted:
 - *data*: every request the page makes to `/carte/` until it says it is ready (its list's first page
   shown with its names), each gzip-compressed: `/carte/donnees.json`, every enterprise in the compact
   column format (positions, places, sectors, items, services, hours, no names nor ids), and
-  `/carte/lignes`, the ids and names of the list's first page (50 rows, asked for by their ordinal in
-  the payload). The map's own base layer (`/carte/fond.geojson`: land, MRC outlines and region
+  `/carte/liste`, the ids and names of the list's first page (50 rows in name order, the server
+  told which rows the results hold). The map's own base layer (`/carte/fond.geojson`: land, MRC outlines and region
   names, cached a day) is reference data loaded beside the data and counted in neither (its size is
   in the JSON report as `boundaries_gz`).
 - *naive*: its HTML (data inside) plus Leaflet, the clustering and jQuery (its popups need it);
