@@ -15,11 +15,12 @@ from carte import create_app
 from carte.store import schema
 from carte.core.config import load_config
 from carte.store.engine import make_engine
+from carte.store.url import database_url
 from carte.geo.geodata import load_geodata
 from carte.core.vocabulary import load_vocabulary, store_vocabulary
 
-TEST_DATABASE_URL = os.environ.get(
-    "CARTE_TEST_DATABASE_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/carte_test")
+TEST_DATABASE_URL = database_url(os.environ.get(
+    "CARTE_TEST_DATABASE_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/carte_test"), "CARTE_TEST_DATABASE_URL")
 
 
 @pytest.fixture(scope="session")

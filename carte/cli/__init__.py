@@ -7,7 +7,7 @@ from functools import wraps
 from typing import Callable
 
 import click
-from flask import current_app
+from flask import Flask, current_app
 from flask.cli import FlaskGroup
 from sqlalchemy.exc import OperationalError
 
@@ -35,7 +35,16 @@ def friendly_errors(command: Callable) -> Callable:
     return wrapper
 
 
-cli = FlaskGroup(create_app=create_app, add_default_commands=True, load_dotenv=False,
+def create_cli_app() -> Flask:
+    """The application for a command; a setting that cannot work (a bad database URL) is one sentence."""
+    try:
+        return create_app()
+    except CarteError as error:
+        click.echo(f"Erreur : {error.message}", err=True)
+        sys.exit(1)
+
+
+cli = FlaskGroup(create_app=create_cli_app, add_default_commands=True, load_dotenv=False,
                  help="Carte de l'économie sociale: manage the database, the geodata and the data.")
 
 

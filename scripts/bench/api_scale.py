@@ -23,6 +23,7 @@ from pathlib import Path
 from typing import Any
 
 from sqlalchemy import create_engine, text
+from carte.store.url import database_url as psycopg_url  # noqa: E402
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from api import VENV_BIN, free_port, prepare_database, start, stop  # noqa: E402
@@ -43,7 +44,7 @@ def label(count: int) -> str:
 
 def request_paths(url: str) -> list[str]:
     """API paths: a box around every n-th enterprise and one sector each, in a fixed order."""
-    engine = create_engine(url)
+    engine = create_engine(psycopg_url(url, "--database-prefix"))
     with engine.connect() as connection:
         sectors = connection.execute(text("SELECT code FROM sector ORDER BY position")).scalars().all()
         centres = connection.execute(text("""
@@ -71,7 +72,7 @@ def serving_pids(server: subprocess.Popen, url: str) -> list[int]:
     """The gunicorn processes and the PostgreSQL backends connected to the bench database."""
     children = [int(pid) for pid in subprocess.run(["pgrep", "-P", str(server.pid)], capture_output=True,
                                                    text=True).stdout.split()]
-    engine = create_engine(url)
+    engine = create_engine(psycopg_url(url, "--database-prefix"))
     with engine.connect() as connection:
         backends = connection.execute(text(
             "SELECT pid FROM pg_stat_activity WHERE datname = current_database() AND pid <> pg_backend_pid()"

@@ -20,6 +20,7 @@ import time
 from pathlib import Path
 
 from sqlalchemy import create_engine, text
+from carte.store.url import database_url as psycopg_url  # noqa: E402
 
 ROOT = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(Path(__file__).resolve().parent))
@@ -75,7 +76,7 @@ def main() -> None:
                         help="Repeat first run + re-run below 1M rows; the fastest of each is reported.")
     parser.add_argument("--write", type=Path, help="Replace the 'Ingest' section of this Markdown file.")
     arguments = parser.parse_args()
-    engine = create_engine(arguments.database_url)
+    engine = create_engine(psycopg_url(arguments.database_url, "CARTE_BENCH_DATABASE_URL"))
     sizes = [measure(engine, arguments.database_url, rows, arguments.seed,
                      arguments.repeat if rows < 1_000_000 else 1) for rows in arguments.rows]
     report = render(sizes, versions(engine))
