@@ -36,9 +36,10 @@ class Setting:
 
 SETTINGS: tuple[Setting, ...] = (
     Setting("DATABASE_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/carte",
-            "SQLAlchemy URL of the PostgreSQL + PostGIS database."),
+            "URL of the PostgreSQL + PostGIS database: postgresql://user:password@host:5432/name "
+            "(postgres:// and postgresql+psycopg:// work too; see Database URLs below)."),
     Setting("DATABASE_READ_URL", "",
-            "SQLAlchemy URL of a read replica serving the public GET pages, map data, API and exports "
+            "URL (same forms) of a read replica serving the public GET pages, map data, API and exports "
             "(empty: everything reads the primary database)."),
     Setting("GEODATA_DIR", _default_geodata_dir(),
             "Folder holding regions.geojson, mrc.geojson and municipalities.csv (see geodata/README.md)."),
