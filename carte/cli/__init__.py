@@ -255,17 +255,18 @@ def user_list() -> None:
 @friendly_errors
 def duplicates_command(as_json: bool) -> None:
     """Find candidate duplicate enterprises (similar name nearby, same NEQ, phone or website)."""
+    from carte.cli.ingest import describe_duplicates
     from carte.store.engine import connect
-    from carte.staff.duplicates import candidates, find_candidates
+    from carte.staff.duplicates import DuplicateLimits, candidates, find_candidates
 
     with connect(get_engine()) as connection:
-        count = find_candidates(connection)
+        check = find_candidates(connection, limits=DuplicateLimits.from_config(current_app.config))
         pairs = candidates(connection, None)
     if as_json:
         click.echo(json.dumps([{"first_id": p["first_id"], "second_id": p["second_id"],
                                 "reasons": p["reasons"], "score": p["score"]} for p in pairs]))
         return
-    click.echo(f"{count} paire(s) de doublons possibles à examiner dans /admin/doublons.")
+    click.echo("\n".join(describe_duplicates(check)))
     for pair in pairs[:20]:
         click.echo(f"  {pair['first_id']} / {pair['second_id']} ({', '.join(pair['reasons'])}) : "
                    f"{pair['first']['name']} / {pair['second']['name']}")
@@ -340,13 +341,15 @@ def sources_refresh(names: tuple[str, ...], confirmed: str | None) -> None:
     from carte.geo.geocoding import online_geocoders, parse_chain
     from carte.ingest.pipeline import IngestOptions
     from carte.ingest.sources import list_sources, refresh
+    from carte.staff.duplicates import DuplicateLimits
 
     config = current_app.config
     chain = parse_chain(config["GEOCODER"])
 
     def options(source: str, dry_run: bool) -> IngestOptions:
         return IngestOptions(source=source, dry_run=dry_run, unpublish_missing=True, chain=chain,
-                             geocoders=online_geocoders(chain, config))
+                             geocoders=online_geocoders(chain, config),
+                             duplicates=DuplicateLimits.from_config(config))
 
     with connect(get_engine()) as connection:
         selected = [confirmed] if confirmed else (list(names) or [s["name"] for s in list_sources(connection)])

@@ -87,6 +87,12 @@ SETTINGS: tuple[Setting, ...] = (
             "Largest size an .xlsx workbook may unpack to, in megabytes (zip-bomb guard).", int),
     Setting("MAX_ZIP_RATIO", 100,
             "Largest compression ratio of a part of an .xlsx workbook over 1 MB (zip-bomb guard).", int),
+    Setting("DUPLICATE_MAX_SHARED", 5,
+            "A NEQ, phone or website held by more enterprises than this is not taken as a sign of "
+            "duplicates (a head office's number, a placeholder); imports report such values.", int),
+    Setting("DUPLICATE_MAX_NEW_PAIRS", 1000,
+            "Most new duplicate candidate pairs one import (or one `carte duplicates`) adds to the "
+            "review queue, the most certain first; the report says how many were left out.", int),
     Setting("SESSION_IDLE_MINUTES", 30,
             "Minutes of inactivity after which a staff session ends.", int),
     Setting("SECURE_COOKIES", True,

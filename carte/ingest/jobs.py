@@ -24,6 +24,7 @@ from carte.ingest.guard import REFUSED_FORMATS, FileLimits, check_spreadsheet
 from carte.ingest.pipeline import IngestOptions, IngestResult, ingest_file
 from carte.ingest.readers import IngestError
 from carte.ingest.report import write_report
+from carte.staff.duplicates import DuplicateLimits
 
 PREVIEW_ROWS = 200
 #: A job whose worker has not reported for this long is taken as dead.
@@ -101,6 +102,11 @@ def preview_of(result: IngestResult, limit: int = PREVIEW_ROWS) -> dict[str, Any
             "ignored_columns": result.ignored_columns, "missing": result.missing}
 
 
+def done_summary(result: IngestResult) -> dict[str, Any]:
+    """The counts of a finished import, with what its search for duplicates added and skipped."""
+    return result.summary() | {"duplicates": result.duplicates.as_dict()}
+
+
 def touched_mrcs(result: IngestResult) -> list[str]:
     """The MRCs of the rows the import would insert or update."""
     return sorted({o.mrc_code for o in result.outcomes if o.status in ("inserted", "updated") and o.mrc_code})
@@ -118,7 +124,8 @@ class JobRunner:
         chain = parse_chain(self.config["GEOCODER"])
         return IngestOptions(source=job["source"], dry_run=dry_run, unpublish_missing=job["unpublish_missing"],
                              chain=chain, geocoders=online_geocoders(chain, self.config),
-                             limits=FileLimits.from_config(self.config))
+                             limits=FileLimits.from_config(self.config),
+                             duplicates=DuplicateLimits.from_config(self.config))
 
     def progress(self, job_id: int) -> Callable[[str, int, int], None] | None:
         """A callback writing the phase and counts at most twice a second (not in inline mode)."""
@@ -175,7 +182,7 @@ class JobRunner:
             buffer.write((Path(folder) / "rapport.csv").read_text(encoding="utf-8-sig"))
         connection.execute(text("""UPDATE import_job SET status = 'done', summary = CAST(:summary AS jsonb),
             batch_id = :batch, report = :report, file_data = NULL, phase = NULL, heartbeat_at = now()
-            WHERE id = :id"""), {"summary": _json(result.summary()), "batch": result.batch_id,
+            WHERE id = :id"""), {"summary": _json(done_summary(result)), "batch": result.batch_id,
                                  "report": buffer.getvalue(), "id": job_id})
 
     def fail(self, job_id: int, message: str) -> None:

@@ -13,7 +13,7 @@ from typing import Callable, Iterator
 from sqlalchemy import text
 from sqlalchemy.engine import Connection
 
-from carte.staff.duplicates import after_import
+from carte.staff.duplicates import DuplicateCheck, DuplicateLimits, after_import
 from carte.core.precision import PRECISIONS
 from carte.store.copy import copy_rows
 from carte.geo.geocoding import STAGE_COLUMNS, Chain, OnlineGeocoder, place_staged
@@ -77,6 +77,7 @@ class IngestOptions:
     geocoders: list[OnlineGeocoder] = field(default_factory=list)
     columns: dict[str, str] | None = None
     limits: FileLimits = field(default_factory=FileLimits)
+    duplicates: DuplicateLimits = field(default_factory=DuplicateLimits)
 
 
 @dataclass(slots=True)
@@ -108,7 +109,7 @@ class IngestResult:
     file_format: str = ""
     ignored_columns: list[str] = field(default_factory=list)
     mrc_names: dict[str, str] = field(default_factory=dict)
-    duplicates: int = 0
+    duplicates: DuplicateCheck = field(default_factory=DuplicateCheck)
     retryable: int = 0
 
     def summary(self) -> dict:
@@ -162,7 +163,8 @@ def ingest_file(connection: Connection, path: str | Path, options: IngestOptions
         collect(connection, result, notes, options.source)
         if not options.dry_run:
             result.duplicates = after_import(connection, [o.enterprise_id for o in result.outcomes
-                                                          if o.status == "inserted" and o.enterprise_id])
+                                                          if o.status == "inserted" and o.enterprise_id],
+                                             options.duplicates)
         clock.lap(result, "application")
         step(3)
         if not options.dry_run:
