@@ -34,7 +34,7 @@ class DuplicateLimits:
     @classmethod
     def from_config(cls, config: Mapping[str, Any]) -> DuplicateLimits:
         """The limits set in the application's configuration."""
-        return cls(int(config["DUPLICATE_MAX_SHARED"]), int(config["DUPLICATE_MAX_NEW_PAIRS"]))
+        return cls(max(int(config["DUPLICATE_MAX_SHARED"]), 0), max(int(config["DUPLICATE_MAX_NEW_PAIRS"]), 0))
 
 
 @dataclass(frozen=True)
@@ -64,6 +64,14 @@ class DuplicateCheck:
                 "skipped": [asdict(value) for value in self.skipped[:SHOWN_SHARED_VALUES]]}
 
 
+# The enterprises searched for duplicates: those given, else every live one (a table, so the large
+# lists of an import join by hash instead of being scanned row after row).
+SCOPE = """
+CREATE TEMPORARY TABLE duplicate_scope ON COMMIT DROP AS
+SELECT id FROM enterprise WHERE merged_into IS NULL AND CAST(:ids AS bigint[]) IS NULL
+UNION SELECT unnest(CAST(:ids AS bigint[]))
+"""
+
 # Every NEQ, phone and website host of the live enterprises, one row per (enterprise, reason, value).
 KEYED = f"""
     SELECT id, 'neq' AS reason, neq AS value FROM enterprise WHERE merged_into IS NULL AND neq <> ''
@@ -79,8 +87,7 @@ KEYED = f"""
 SHARED_VALUES = f"""
 CREATE TEMPORARY TABLE duplicate_shared ON COMMIT DROP AS
 WITH keyed AS ({KEYED}),
-wanted AS (SELECT DISTINCT reason, value FROM keyed
-           WHERE CAST(:ids AS bigint[]) IS NULL OR id = ANY(:ids))
+wanted AS (SELECT DISTINCT reason, value FROM keyed JOIN duplicate_scope USING (id))
 SELECT reason, value, array_agg(DISTINCT id ORDER BY id) AS ids, count(DISTINCT id) AS holders
 FROM keyed JOIN wanted USING (reason, value)
 GROUP BY reason, value HAVING count(DISTINCT id) > 1
@@ -90,8 +97,7 @@ GROUP BY reason, value HAVING count(DISTINCT id) > 1
 FOUND_PAIRS = """
 CREATE TEMPORARY TABLE duplicate_found ON COMMIT DROP AS
 WITH scope AS (
-    SELECT id, name, point FROM enterprise
-    WHERE merged_into IS NULL AND (CAST(:ids AS bigint[]) IS NULL OR id = ANY(:ids))
+    SELECT id, name, point FROM enterprise JOIN duplicate_scope USING (id) WHERE merged_into IS NULL
 ), pairs AS (
     SELECT s.id AS a, o.id AS b, 'nom' AS reason,
            similarity(lower(carte_unaccent(s.name)), lower(carte_unaccent(o.name))) AS score
@@ -103,7 +109,7 @@ WITH scope AS (
     SELECT a.id, b.id, v.reason, CASE v.reason WHEN 'neq' THEN 1.0 WHEN 'téléphone' THEN 0.9 ELSE 0.8 END
     FROM duplicate_shared v, unnest(v.ids) a(id), unnest(v.ids) b(id)
     WHERE v.holders <= :max_shared AND a.id < b.id
-      AND (CAST(:ids AS bigint[]) IS NULL OR a.id = ANY(:ids) OR b.id = ANY(:ids))
+      AND (a.id IN (SELECT id FROM duplicate_scope) OR b.id IN (SELECT id FROM duplicate_scope))
 ), grouped AS (
     SELECT least(a, b) AS first_id, greatest(a, b) AS second_id,
            array_agg(DISTINCT reason ORDER BY reason) AS reasons, max(score) AS score
@@ -134,16 +140,18 @@ def find_candidates(connection: Connection, ids: list[int] | None = None, by_nam
     """Record candidate pairs involving the given enterprises (all when None), within the limits."""
     connection.execute(text("SELECT set_config('pg_trgm.similarity_threshold', :t, true)"),
                        {"t": str(NAME_SIMILARITY)})
-    connection.execute(text("DROP TABLE IF EXISTS duplicate_shared, duplicate_found"))
-    connection.execute(text(SHARED_VALUES), {"ids": ids})
-    connection.execute(text(FOUND_PAIRS), {"ids": ids, "metres": NEARBY_METRES, "similarity": NAME_SIMILARITY,
+    connection.execute(text("DROP TABLE IF EXISTS duplicate_scope, duplicate_shared, duplicate_found"))
+    connection.execute(text(SCOPE), {"ids": ids})
+    connection.execute(text("ANALYZE duplicate_scope"))
+    connection.execute(text(SHARED_VALUES))
+    connection.execute(text(FOUND_PAIRS), {"metres": NEARBY_METRES, "similarity": NAME_SIMILARITY,
                                            "by_name": by_name, "max_shared": limits.max_shared})
     new = connection.execute(text("SELECT count(*) FROM duplicate_found WHERE is_new")).scalar_one()
     connection.execute(text(RECORD_PAIRS), {"max_new": limits.max_new_pairs})
     check = DuplicateCheck(pending=pending_count(connection), added=min(new, limits.max_new_pairs),
                            capped=max(new - limits.max_new_pairs, 0), skipped=too_common(connection, limits),
                            max_shared=limits.max_shared, max_new_pairs=limits.max_new_pairs)
-    connection.execute(text("DROP TABLE duplicate_shared, duplicate_found"))
+    connection.execute(text("DROP TABLE duplicate_scope, duplicate_shared, duplicate_found"))
     return check
 
 

@@ -22,10 +22,10 @@ from pathlib import Path
 from typing import Iterator
 
 from sqlalchemy import create_engine, text
-from carte.store.url import database_url as psycopg_url  # noqa: E402
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
 from carte.core.text import municipality_key  # noqa: E402
+from carte.store.url import database_url as psycopg_url  # noqa: E402
 
 HEADER = ["Identifiant", "Nom de l'organisme", "Adresse", "Ville", "Code postal", "Téléphone",
           "Courriel", "Site Web", "Secteur", "Objets acceptés", "Heures d'ouverture",
