@@ -78,7 +78,8 @@ def test_setting_up_with_a_plain_postgresql_url_works(database_url):
         server.dispose()
 
 
-@pytest.mark.parametrize("given", ["mysql://root@127.0.0.1:3306/carte", "postgresql+psycopg2://postgres@127.0.0.1/carte",
+@pytest.mark.parametrize("given", ["mysql://root@127.0.0.1:3306/carte",
+                                   "postgresql+psycopg2://postgres@127.0.0.1/carte",
                                    "postgresql://postgres@127.0.0.1:5432/"])
 def test_set_up_steps_refuse_a_bad_url_in_one_french_sentence(given):
     ensured = run([sys.executable, str(ROOT / "scripts" / "ensure_postgis.py")], given)

@@ -112,11 +112,11 @@ def describe_duplicates(check: DuplicateCheck) -> list[str]:
         lines.append(f"Doublons possibles : {check.added} nouvelle(s) paire(s) ; {check.pending} paire(s) à "
                      "examiner dans /admin/doublons.")
     if check.capped:
-        lines.append(f"{check.capped} autre(s) paire(s) non enregistrée(s) : plafond de {check.max_new_pairs} nouvelles "
-                     "paires par import atteint (CARTE_DUPLICATE_MAX_NEW_PAIRS) ; carte duplicates les ajoutera "
-                     "après examen des premières.")
+        lines.append(f"{check.capped} autre(s) paire(s) non enregistrée(s) : plafond de {check.max_new_pairs} "
+                     "nouvelles paires par import atteint (CARTE_DUPLICATE_MAX_NEW_PAIRS) ; carte duplicates ajoutera "
+                     "les suivantes, au plus autant à chaque passage.")
     if check.skipped:
-        shown = "; ".join(f"{value.reason} {value.value} ({value.enterprises} fiches)"
+        shown = " ; ".join(f"{value.reason} {value.value} ({value.enterprises} fiches)"
                           for value in check.skipped[:SHOWN_SHARED_VALUES])
         more = len(check.skipped) - SHOWN_SHARED_VALUES
         lines.append(f"Valeurs partagées par plus de {check.max_shared} fiches, ignorées pour les doublons "

@@ -60,7 +60,8 @@ class DuplicateCheck:
     def as_dict(self) -> dict[str, Any]:
         """The figures as JSON-ready data (the shown shared values only)."""
         return {"pending": self.pending, "added": self.added, "capped": self.capped,
-                "max_shared": self.max_shared, "max_new_pairs": self.max_new_pairs, "skipped_count": len(self.skipped),
+                "max_shared": self.max_shared, "max_new_pairs": self.max_new_pairs,
+                "skipped_count": len(self.skipped),
                 "skipped": [asdict(value) for value in self.skipped[:SHOWN_SHARED_VALUES]]}
 
 
