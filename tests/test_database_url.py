@@ -1,4 +1,5 @@
 """Database URLs as PostgreSQL tools write them work; URLs that cannot work are one French sentence."""
+
 from __future__ import annotations
 
 import os
@@ -37,13 +38,19 @@ def plain(url: str, database: str | None = None) -> str:
 
 def run(command: list[str], url: str) -> subprocess.CompletedProcess:
     """Run a set-up step with CARTE_DATABASE_URL set."""
-    return subprocess.run(command, capture_output=True, text=True, timeout=300,
-                          env={**os.environ, "CARTE_DATABASE_URL": url})
+    return subprocess.run(
+        command, capture_output=True, text=True, timeout=300, env={**os.environ, "CARTE_DATABASE_URL": url}
+    )
 
 
-@pytest.mark.parametrize("given", ["postgresql://u:p%40ss@db.example:6543/carte?sslmode=require",
-                                   "postgres://u:p%40ss@db.example:6543/carte?sslmode=require",
-                                   "postgresql+psycopg://u:p%40ss@db.example:6543/carte?sslmode=require"])
+@pytest.mark.parametrize(
+    "given",
+    [
+        "postgresql://u:p%40ss@db.example:6543/carte?sslmode=require",
+        "postgres://u:p%40ss@db.example:6543/carte?sslmode=require",
+        "postgresql+psycopg://u:p%40ss@db.example:6543/carte?sslmode=require",
+    ],
+)
 def test_the_usual_postgresql_urls_use_the_psycopg_3_driver(given):
     assert normalised(given) == "postgresql+psycopg://u:p%40ss@db.example:6543/carte?sslmode=require"
 
@@ -71,16 +78,23 @@ def test_setting_up_with_a_plain_postgresql_url_works(database_url):
         assert upgraded.returncode == 0, upgraded.stderr
         assert "Schéma migré de vide" in upgraded.stdout
     finally:
-        server = create_engine(plain(database_url, "postgres").replace("postgresql:", "postgresql+psycopg:", 1),
-                               isolation_level="AUTOCOMMIT")
+        server = create_engine(
+            plain(database_url, "postgres").replace("postgresql:", "postgresql+psycopg:", 1),
+            isolation_level="AUTOCOMMIT",
+        )
         with server.connect() as connection:
             connection.execute(text(f'DROP DATABASE IF EXISTS "{make_url(url).database}" WITH (FORCE)'))
         server.dispose()
 
 
-@pytest.mark.parametrize("given", ["mysql://root@127.0.0.1:3306/carte",
-                                   "postgresql+psycopg2://postgres@127.0.0.1/carte",
-                                   "postgresql://postgres@127.0.0.1:5432/"])
+@pytest.mark.parametrize(
+    "given",
+    [
+        "mysql://root@127.0.0.1:3306/carte",
+        "postgresql+psycopg2://postgres@127.0.0.1/carte",
+        "postgresql://postgres@127.0.0.1:5432/",
+    ],
+)
 def test_set_up_steps_refuse_a_bad_url_in_one_french_sentence(given):
     ensured = run([sys.executable, str(ROOT / "scripts" / "ensure_postgis.py")], given)
     upgraded = run([CARTE, "db", "upgrade"], given)

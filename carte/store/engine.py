@@ -1,8 +1,9 @@
 """The database engine, its driver options, and friendly connection errors (no Flask)."""
+
 from __future__ import annotations
 
+from collections.abc import Iterator
 from contextlib import contextmanager
-from typing import Iterator
 
 from sqlalchemy import Engine, create_engine, text
 from sqlalchemy.engine import Connection, make_url
@@ -16,8 +17,9 @@ def make_engine(url: str, variable: str = "CARTE_DATABASE_URL") -> Engine:
     """Create the engine for a database URL (any PostgreSQL form, see carte.store.url), with pre-ping
     so a restarted server is survived; a URL that cannot work raises ConfigurationError naming variable."""
     url = database_url(url, variable)
-    return create_engine(url, pool_pre_ping=True, pool_size=5, max_overflow=10, future=True,
-                         connect_args=driver_options(url))
+    return create_engine(
+        url, pool_pre_ping=True, pool_size=5, max_overflow=10, future=True, connect_args=driver_options(url)
+    )
 
 
 def driver_options(url: str) -> dict[str, object]:

@@ -1,4 +1,5 @@
 """Database URLs: the forms people are given, normalised to the psycopg 3 driver, or one clear error."""
+
 from __future__ import annotations
 
 from sqlalchemy.engine import URL, make_url
@@ -23,8 +24,9 @@ def parse_database_url(raw: str | URL | None, variable: str = "CARTE_DATABASE_UR
     parsed = _parse(raw, variable)
     backend, _, driver = parsed.drivername.partition("+")
     if backend.lower() not in POSTGRES_BACKENDS:
-        raise _invalid(variable, f"elle désigne une base « {backend} » ; l'application demande PostgreSQL "
-                                 f"avec PostGIS")
+        raise _invalid(
+            variable, f"elle désigne une base « {backend} » ; l'application demande PostgreSQL avec PostGIS"
+        )
     if driver.lower() not in ("", "psycopg"):
         raise _invalid(variable, _driver_problem(driver))
     if not parsed.database:
@@ -47,8 +49,10 @@ def _parse(raw: str | URL | None, variable: str) -> URL:
 def _driver_problem(driver: str) -> str:
     """Why a driver named in the URL cannot be used."""
     if driver.lower() == "psycopg2":
-        return ("le pilote psycopg2 n'est pas celui de l'application (elle utilise psycopg 3) ; "
-                "retirez « +psycopg2 » de l'adresse")
+        return (
+            "le pilote psycopg2 n'est pas celui de l'application (elle utilise psycopg 3) ; "
+            "retirez « +psycopg2 » de l'adresse"
+        )
     return f"le pilote « {driver} » n'est pas pris en charge ; retirez « +{driver} » de l'adresse"
 
 

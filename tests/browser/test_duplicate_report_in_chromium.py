@@ -1,5 +1,6 @@
 """Staff import a list where a head-office phone repeats: the finished import page names the phone
 instead of filling the review queue with its pairs, and the one real pair waits in the queue."""
+
 from __future__ import annotations
 
 from pathlib import Path
@@ -26,15 +27,18 @@ def listing(folder: Path) -> Path:
     """Twelve branches sharing the head office's phone, and one place entered twice."""
     lines = ["Nom;Code postal;Ville;Téléphone"]
     lines += [f"{unlike_name(n)} (succursale);G5Y 1L3;Saint-Georges;{HEAD_OFFICE}" for n in range(12)]
-    lines += ["Atelier Vélo-Relais;G5Y 1L3;Saint-Georges;418 555-0177",
-              "Vélo Relais (atelier);G5Y 1L3;Saint-Georges;(418) 555-0177"]
+    lines += [
+        "Atelier Vélo-Relais;G5Y 1L3;Saint-Georges;418 555-0177",
+        "Vélo Relais (atelier);G5Y 1L3;Saint-Georges;(418) 555-0177",
+    ]
     path = folder / "succursales.csv"
     path.write_text("\r\n".join(lines) + "\r\n", encoding="utf-8")
     return path
 
 
 def test_the_finished_import_names_the_shared_phone_and_queues_the_real_pair(
-        page, live_server, screenshot, staff_account, forget_import, tmp_path: Path):
+    page, live_server, screenshot, staff_account, forget_import, tmp_path: Path
+):
     sign_in(page, live_server, staff_account("doublons@exemple.org"), "/admin/imports")
     page.get_by_label("Fichier", exact=True).set_input_files(str(listing(tmp_path)))
     page.get_by_label("Nom de la liste (source)").fill(SOURCE)
