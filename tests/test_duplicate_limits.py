@@ -11,12 +11,10 @@ from sqlalchemy.engine import Connection
 
 from carte.cli.ingest import describe_duplicates
 from carte.ingest.pipeline import IngestOptions, IngestResult, ingest_file
-from carte.staff import accounts
 from carte.staff.duplicates import DuplicateLimits, SharedValue, find_candidates
-from tests.factories import insert_enterprise
+from tests.helpers import insert_enterprise, token_of, upload
 from tests.ingest_files import write_csv
-from tests.test_admin import PASSWORD, sign_in, token_of
-from tests.test_web_import import job_id_of, upload
+from tests.test_web_import import job_id_of
 
 HEADER = ["Identifiant", "Nom", "Code postal", "Ville", "Téléphone", "Site web", "NEQ"]
 HEAD_OFFICE = "(418) 555-0199"
@@ -125,13 +123,6 @@ def app(app):
     """Plain HTTP cookies, and jobs run inside the request so they share the test's transaction."""
     app.config.update(SESSION_COOKIE_SECURE=False, IMPORT_RUNNER="inline")
     return app
-
-
-@pytest.fixture()
-def admin(client, connection):
-    """A signed-in administrator."""
-    accounts.create_user(connection, "admin@exemple.org", PASSWORD, "admin")
-    sign_in(client, "admin@exemple.org")
 
 
 def test_the_web_import_page_lists_the_skipped_values_in_french_and_english(client, admin):

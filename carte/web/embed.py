@@ -7,7 +7,7 @@ from itertools import groupby
 from typing import Any
 from urllib.parse import urlencode
 
-from flask import Blueprint, current_app, render_template, request, url_for
+from flask import Blueprint, render_template, request, url_for
 from flask_babel import gettext as _
 
 from carte.core.errors import NotFound
@@ -15,8 +15,9 @@ from carte.core.vocabulary import load_vocabulary
 from carte.read.filters import FILTER_AND_LANGUAGE, EnterpriseFilter, InvalidParameter, Page, single
 from carte.read.queries import enterprise_features, mrc_counts, mrc_summary
 from carte.web.api import base_url, request_filter, request_language
-from carte.web.home import data_attribution
-from carte.web.security import allow_framing
+from carte.web.coverage import page_section as coverage_section
+from carte.web.home import basemap_config, data_attribution
+from carte.web.security import allow_framing, remote_tile_url
 from carte.web.session import get_session
 
 blueprint = Blueprint("embed", __name__)
@@ -119,8 +120,10 @@ def embed() -> str:
     config = {
         "enterprises": url_for("api.enterprises") + "?" + urlencode(api_args + [("limit", str(LIST_LIMIT))]),
         "boundary": url_for("api.mrc", code=filters.mrc) if filters.mrc else None,
-        "tiles": current_app.config["TILE_URL"],
+        "mrc": filters.mrc,
+        "tiles": remote_tile_url(),
         "tileAttribution": data_attribution(),
+        "basemap": basemap_config(),
         "labels": MAP_LABELS[language],
         "view": view,
         "lang": language,
@@ -178,7 +181,8 @@ def mrc_index() -> str:
 
 @blueprint.get("/mrc/<code>")
 def mrc_page(code: str) -> str:
-    """One MRC: its map, its counts by sector and item category, its list and its embed snippet."""
+    """One MRC: its map, its counts by sector and item category, its coverage gaps, its list and its embed
+    snippet."""
     summary = mrc_summary(get_session(), code) if len(code) <= 3 else None
     if summary is None:
         raise NotFound(_("Cette MRC n'existe pas."))
@@ -193,6 +197,7 @@ def mrc_page(code: str) -> str:
         language=language,
         enterprises=enterprises,
         total=total,
+        coverage=coverage_section(summary.code),
         preview=embed_url(args, False),
         snippet=embed_snippet(args, embed_title(summary.name, language)),
     )

@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 from sqlalchemy import text
 
-from tests.browser.conftest import sign_in
+from tests.helpers import sign_in_page
 from tests.test_duplicate_limits import HEAD_OFFICE, unlike_name
 
 SOURCE = "navigateur-doublons"
@@ -39,7 +39,7 @@ def listing(folder: Path) -> Path:
 def test_the_finished_import_names_the_shared_phone_and_queues_the_real_pair(
     page, live_server, screenshot, staff_account, forget_import, tmp_path: Path
 ):
-    sign_in(page, live_server, staff_account("doublons@exemple.org"), "/admin/imports")
+    sign_in_page(page, live_server, staff_account("doublons@exemple.org"), "/admin/imports")
     page.get_by_label("Fichier", exact=True).set_input_files(str(listing(tmp_path)))
     page.get_by_label("Nom de la liste (source)").fill(SOURCE)
     page.get_by_role("button", name="Voir l'aperçu").click()
