@@ -102,7 +102,8 @@ def terminate(engine: Engine, pids: list[int]) -> None:
 
 #: The rows referring to an enterprise, removed with it.
 DEPENDENTS = (("enterprise_revision", "enterprise_id"), ("suggestion", "enterprise_id"),
-              ("reminder", "enterprise_id"), ("duplicate_pair", "first_id"), ("duplicate_pair", "second_id"))
+              ("reminder", "enterprise_id"), ("enterprise_pause", "enterprise_id"), ("duplicate_pair", "first_id"),
+              ("duplicate_pair", "second_id"))
 
 
 def purge_source(engine: Engine, source: str) -> None:

@@ -4,9 +4,11 @@ from __future__ import annotations
 import math
 import re
 from dataclasses import dataclass
+from datetime import date
 from typing import Callable, Mapping, Sequence
 
 from carte.core.errors import CarteError
+from carte.core.pause import ACCEPTING
 from carte.core.vocabulary import Vocabulary
 
 DEFAULT_LIMIT = 100
@@ -18,7 +20,7 @@ MAX_RADIUS_KM = 1000.0
 LANGUAGES = ("fr", "en")
 #: The filter parameters shared by the API, the exports and the embed.
 FILTER_PARAMETERS = ("q", "item", "sector", "service", "mrc", "region", "bbox", "near", "radius_km",
-                     "open_now")
+                     "open_now", "accepting")
 #: The parameters of the exports and of the embed's data: the filters and the language.
 FILTER_AND_LANGUAGE = (*FILTER_PARAMETERS, "lang")
 #: The formats the API answers enterprises in: GeoJSON (default) or schema.org JSON-LD.
@@ -60,6 +62,15 @@ class EnterpriseFilter:
     near: tuple[float, float] | None = None
     radius_km: float = DEFAULT_RADIUS_KM
     open_now: bool = False
+    #: "now" leaves out places whose asked items or sectors are paused today; "all" keeps them.
+    accepting: str = "now"
+    #: The day pauses are compared with (None: today in Quebec); tests move it.
+    today: date | None = None
+
+    @property
+    def leaves_out_paused(self) -> bool:
+        """Whether pauses narrow this search: an item or sector is asked and paused places are not wanted."""
+        return self.accepting == "now" and bool(self.items or self.sectors)
 
 
 @dataclass(frozen=True)
@@ -218,7 +229,18 @@ def parse_filter(args: Args, vocabulary: Vocabulary,
         radius_km=check_range("radius_km", finite_number("radius_km", radius), 0.1, MAX_RADIUS_KM)
         if radius is not None else DEFAULT_RADIUS_KM,
         open_now=parse_boolean("open_now", single(args, "open_now")),
+        accepting=parse_accepting(single(args, "accepting")),
     )
+
+
+def parse_accepting(raw: str | None) -> str:
+    """now (default: paused places left out of item and sector searches) or all."""
+    if raw is None:
+        return "now"
+    if raw not in ACCEPTING:
+        raise InvalidParameter("accepting", "now (par défaut : les lieux en pause sont exclus) ou all attendu.",
+                               "now (the default: paused places are left out) or all expected.")
+    return raw
 
 
 def parse_place(parameter: str, raw: str | None, known_place: Callable[[str, str], bool]) -> str | None:

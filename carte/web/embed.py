@@ -28,12 +28,14 @@ MAP_LABELS = {
            "countOne": "entreprise sur la carte", "error": "Les données n'ont pas pu être chargées.",
            "title": "Carte de l'économie sociale", "list": "Voir la liste", "map": "Voir la carte",
            "full": "Carte complète", "data": "Données", "listed": "entreprises", "listedOne": "entreprise",
-           "privacy": "Confidentialité", "lang": "fr"},
+           "privacy": "Confidentialité", "paused": "En pause", "until": "jusqu'au",
+           "untilLifted": "jusqu'à nouvel ordre", "lang": "fr"},
     "en": {"website": "Website", "details": "Full page", "count": "enterprises on the map",
            "countOne": "enterprise on the map", "error": "The data could not be loaded.",
            "title": "Social economy map", "list": "Show the list", "map": "Show the map",
            "full": "Full map", "data": "Data", "listed": "enterprises", "listedOne": "enterprise",
-           "privacy": "Privacy", "lang": "en"},
+           "privacy": "Privacy", "paused": "Paused", "until": "until", "untilLifted": "until further notice",
+           "lang": "en"},
 }
 
 

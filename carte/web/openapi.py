@@ -55,6 +55,10 @@ def parameters() -> dict[str, Any]:
                            {"type": "number", "minimum": 0.1, "maximum": MAX_RADIUS_KM}),
         "open_now": query("open_now", "Seulement les entreprises ouvertes maintenant selon leurs heures "
                           "d'ouverture (syntaxe OpenStreetMap).", {"type": "boolean"}),
+        "accepting": query("accepting", "Lieux ayant mis en pause ce qu'on cherche : now (défaut) les "
+                           "exclut d'une recherche par item ou sector (leur nombre est dans numberPaused), "
+                           "all les garde. Une pause finit d'elle-même après son dernier jour.",
+                           {"type": "string", "enum": ["now", "all"]}, "all"),
         "lang": query("lang", "Langue des libellés : fr (défaut) ou en.",
                       {"type": "string", "enum": ["fr", "en"]}),
         "limit": query("limit", f"Nombre de résultats par page (défaut {DEFAULT_LIMIT}; au-delà de "
@@ -74,6 +78,16 @@ def labelled_list() -> dict[str, Any]:
                                                       "label": {"type": "string"}}}}
 
 
+def accepting_schema() -> dict[str, Any]:
+    """What an enterprise has paused today ("accepting now")."""
+    return {"type": "object", "required": ["paused", "paused_items", "paused_sectors", "until", "message"],
+            "description": "Ce que l'entreprise a mis en pause aujourd'hui : objets et secteurs, dernier jour "
+                           "de la pause (inclus ; null : jusqu'à nouvel ordre) et message public.",
+            "properties": {"paused": {"type": "boolean"}, "paused_items": labelled_list(),
+                           "paused_sectors": labelled_list(), "until": nullable("string", format="date"),
+                           "message": nullable("string", maxLength=140)}}
+
+
 def enterprise_schema() -> dict[str, Any]:
     """A published enterprise as a GeoJSON Feature."""
     strings = ["description", "street", "address_line2", "municipality", "postal_code", "mrc_code",
@@ -90,6 +104,7 @@ def enterprise_schema() -> dict[str, Any]:
                           "description": "Dernière confirmation par l'entreprise ou l'équipe, sinon date d'ajout."},
         "url": {"type": "string", "description": "Page de l'entreprise sur la carte."},
         "distance_km": {"type": "number", "description": "Distance au point near (avec near seulement)."},
+        "accepting": accepting_schema(),
     })
     return {"type": "object", "required": ["type", "id", "geometry", "properties"], "properties": {
         "type": {"type": "string", "enum": ["Feature"]}, "id": {"type": "integer"},
@@ -99,7 +114,7 @@ def enterprise_schema() -> dict[str, Any]:
                                                     "minItems": 2, "maxItems": 2}}},
         "properties": {"type": "object", "properties": properties,
                        "required": ["id", "name", "sectors", "items", "services", "updated", "source",
-                                    "last_verified", "url"]}}}
+                                    "last_verified", "url", "accepting"]}}}
 
 
 def typed(kind: str, required: list[str], **properties: Any) -> dict[str, Any]:
@@ -152,6 +167,9 @@ def schemas() -> dict[str, Any]:
             "properties": {"type": {"type": "string", "enum": ["FeatureCollection"]},
                            "numberMatched": {"type": "integer", "minimum": 0},
                            "numberReturned": {"type": "integer", "minimum": 0},
+                           "numberPaused": {"type": "integer", "minimum": 0, "description":
+                                            "Lieux exclus parce que l'objet ou le secteur cherché y est en "
+                                            "pause aujourd'hui (accepting=all pour les inclure)."},
                            "limit": {"type": "integer"}, "offset": {"type": "integer"},
                            "next": nullable("string", description="URL de la page suivante."),
                            **licence,

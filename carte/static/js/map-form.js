@@ -1,7 +1,7 @@
 // The filter form of the map page: filled from a search state, read back into one, cleared.
 import { readState } from "./data.js";
 
-const TEXT_FIELDS = ["q", "item", "mrc", "region", "place", "near", "bbox"];
+const TEXT_FIELDS = ["q", "item", "mrc", "region", "place", "near", "bbox", "accepting"];
 
 /** The form's element and what the controller does with it. */
 export function createForm(form) {

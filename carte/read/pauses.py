@@ -1,0 +1,49 @@
+"""'Accepting now' in SQL: which pause of an enterprise holds today, and whether it still takes what is asked."""
+from __future__ import annotations
+
+from datetime import date
+from typing import Any
+
+from sqlalchemy import ColumnElement, Date, and_, bindparam, func, or_, select, text
+from sqlalchemy.engine import Connection
+
+from carte.core.pause import local_today
+
+from carte.store.models import Enterprise, EnterprisePause
+
+P = EnterprisePause.__table__
+E = Enterprise.__table__
+#: The name of the bound parameter holding today's date in the statements that compare with it.
+TODAY = "pause_today"
+
+
+def today_parameter(today=None) -> ColumnElement:
+    """Today's date as a bound parameter (its value given at execution when None)."""
+    return bindparam(TODAY, today, type_=Date)
+
+
+def active(pause=P, today: ColumnElement | None = None) -> ColumnElement[bool]:
+    """The pause is not lifted and its last day is not past."""
+    day = today if today is not None else today_parameter()
+    return and_(pause.c.removed_at.is_(None), or_(pause.c.until.is_(None), pause.c.until >= day))
+
+
+def paused_codes(kind: str, today: ColumnElement | None = None) -> ColumnElement:
+    """The item or sector codes (kind 'items' or 'sectors') an enterprise has paused today, or NULL."""
+    return (select(P.c[kind]).where(P.c.enterprise_id == E.c.id, active(P, today))
+            .order_by(P.c.id.desc()).limit(1).scalar_subquery())
+
+
+def still_accepting(column: ColumnElement, kind: str, asked: ColumnElement,
+                    today: ColumnElement | None = None) -> ColumnElement[bool]:
+    """The enterprise offers one of the asked codes that it has not paused today."""
+    return func.carte_still_accepting(column, asked, paused_codes(kind, today))
+
+
+def current_pause(connection: Connection, enterprise_id: int, today: date | None = None) -> dict[str, Any] | None:
+    """The pause holding today for an enterprise, or None."""
+    row = connection.execute(text("""
+        SELECT id, items, sectors, until, message, created_by, created_at FROM enterprise_pause
+        WHERE enterprise_id = :id AND removed_at IS NULL AND (until IS NULL OR until >= :today) ORDER BY id DESC LIMIT 1"""),
+        {"id": enterprise_id, "today": today or local_today()}).mappings().first()
+    return dict(row) if row else None

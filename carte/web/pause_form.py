@@ -1,0 +1,57 @@
+"""The "accepting now" form shared by the owner's page and the staff edit page: show, set and lift a pause."""
+from __future__ import annotations
+
+from typing import Any, Mapping
+
+from flask import flash, request
+from flask_babel import gettext as _
+
+from carte.core.pause import local_today, validate_pause
+from carte.core.vocabulary import load_vocabulary
+from carte.staff import pauses
+from carte.web.session import get_session
+
+
+def pause_context(enterprise_id: int, values: Mapping[str, Any] | None = None,
+                  errors: Mapping[str, str] | None = None) -> dict[str, Any]:
+    """What the pause form needs: the terms it may pause, the current pause with labels, the values and errors."""
+    vocabulary, language = load_vocabulary(), _language()
+    offered = pauses.offered_codes(get_session().connection(), enterprise_id)
+    current = pauses.current_pause(get_session().connection(), enterprise_id)
+    if current is not None:
+        current["labels"] = [term.label(language) for kind in ("items", "sectors")
+                             for term in vocabulary.terms(kind, current[kind])]
+    return {"offered": {kind: vocabulary.terms(kind, codes) for kind, codes in offered.items()},
+            "pause": current, "pause_values": values or {}, "pause_errors": errors or {}, "today": local_today()}
+
+
+def _language() -> str:
+    """The request's language (imported late: i18n needs the app)."""
+    from carte.web.i18n import current_language
+
+    return current_language()
+
+
+def submitted_values() -> dict[str, Any]:
+    """The posted pause form, to fill it again after an error."""
+    return {"items": request.form.getlist("items"), "sectors": request.form.getlist("sectors"),
+            "until": request.form.get("until", "")[:20], "message": request.form.get("message", "")[:400]}
+
+
+def submit_pause(enterprise_id: int, actor: str) -> dict[str, str]:
+    """Validate the posted pause and store it (committed); the errors by field, empty when stored."""
+    offered = pauses.offered_codes(get_session().connection(), enterprise_id)
+    pause, errors = validate_pause(request.form, load_vocabulary(), offered, local_today())
+    if errors:
+        return {error.field: error.message for error in errors}
+    pauses.set_pause(get_session().connection(), enterprise_id, pause, actor)
+    get_session().commit()
+    flash(_("Pause enregistrée : la carte l'affiche dès maintenant."))
+    return {}
+
+
+def lift(enterprise_id: int, actor: str) -> None:
+    """Lift the current pause (committed) and say so."""
+    lifted = pauses.lift_pause(get_session().connection(), enterprise_id, actor)
+    get_session().commit()
+    flash(_("Pause levée : tout est de nouveau accepté.") if lifted else _("Aucune pause en cours."))
