@@ -1,0 +1,48 @@
+"""'Accepting now' in Chromium: an owner pauses furniture from the e-mailed link; a citizen's search for
+a sofa no longer shows the place and says so; including it again shows the pause in the list and popup."""
+from __future__ import annotations
+
+from datetime import timedelta
+
+from carte.core.pause import local_today
+from carte.staff.freshness import link_signer
+from tests.browser.test_map_in_chromium import TILE_HOST, blank_tile, listed
+
+
+def test_an_owner_pauses_furniture_and_the_sofa_search_leaves_the_place_out(page, live_server, committed_enterprises,
+                                                                           screenshot):
+    paused = committed_enterprises(name="Ressourcerie des Appalaches", items=["meubles", "livres"])
+    committed_enterprises(name="Comptoir Meubles Ouvert", items=["meubles"], lon=-70.70, lat=46.15)
+    page.route(TILE_HOST + "**", lambda route: route.fulfill(body=blank_tile(), content_type="image/png"))
+
+    page.goto(f"{live_server}/proprietaire/{link_signer('browser-tests').dumps(paused)}")
+    until = local_today() + timedelta(days=9)
+    page.get_by_label("Meubles").check()
+    page.get_by_label("Jusqu'au (inclusivement, facultatif)").fill(until.isoformat())
+    page.get_by_label("Message public (facultatif, 140 caractères au plus)").fill(
+        "Plus de meubles <img src=x onerror=alert(1)> jusqu'à la fin de la vente")
+    page.get_by_role("button", name="Mettre en pause").click()
+    assert "Pause enregistrée" in page.locator(".flash").inner_text()
+    assert "En pause : Meubles" in page.locator("#pause-status").inner_text()
+    screenshot(page, "pause-owner-form")
+
+    page.goto(f"{live_server}/?item=divan")
+    page.wait_for_selector("body[data-map-ready]")
+    assert listed(page) == ["Comptoir Meubles Ouvert"]
+    assert page.locator("#f-item").input_value() == "divan"
+    note = page.locator("#paused-note")
+    assert note.is_visible()
+    assert note.inner_text().startswith("1 lieu a mis en pause ce que vous cherchez : il n'est pas affiché.")
+    screenshot(page, "pause-search-left-out")
+
+    page.get_by_role("button", name="Les afficher quand même").click()
+    page.wait_for_function("() => document.querySelectorAll('#results-list li').length === 2")
+    assert "accepting=all" in page.url and "item=divan" in page.url
+    entry = page.locator("#results-list li", has_text="Ressourcerie des Appalaches")
+    assert entry.locator(".paused").inner_text().startswith("En pause : Meubles · jusqu'au ")
+    entry.get_by_role("button", name="Voir sur la carte").click()
+    popup = page.locator(".leaflet-popup-content .paused")
+    popup.wait_for()
+    assert "Plus de meubles <img src=x onerror=alert(1)> jusqu'à la fin de la vente" in popup.inner_text()
+    assert page.locator(".leaflet-popup-content img").count() == 0
+    screenshot(page, "pause-popup")
