@@ -10,9 +10,11 @@ import pytest
 from sqlalchemy import text
 
 from carte.core.pause import Pause, local_today
+from carte.map import clusters as cluster_table
 from carte.map.payload import build_map_data
+from carte.map.tiles import tile_containing
 from carte.read.filters import EnterpriseFilter
-from carte.read.queries import enterprise_features, paused_left_out
+from carte.read.queries import cache_version, enterprise_features, paused_left_out
 from carte.staff import accounts
 from carte.staff.freshness import link_signer
 from carte.staff.history import enterprise_history
@@ -108,14 +110,25 @@ def test_the_map_data_lists_only_the_pauses_holding_that_day(connection, db_sess
     assert json.loads(later.payload.body)["pauses"] == [] and later.version != data.version
 
 
-def test_setting_or_lifting_a_pause_changes_the_data_version(connection):
+def test_setting_or_lifting_a_pause_changes_the_cache_version_but_not_the_data_version(db_session, connection):
     paused, _open = furniture_places(connection)
-    version = lambda: connection.execute(text("SELECT version FROM data_version")).scalar_one()  # noqa: E731
-    before = version()
+    cluster_table.refresh(db_session)
+    before = cache_version(db_session)
     set_pause(connection, paused, Pause(items=("meubles",)), "test", JULY_1)
-    between = version()
+    between = cache_version(db_session)
     lift_pause(connection, paused, "test", JULY_1)
-    assert before != between != version()
+    assert before != between != cache_version(db_session)
+    assert cluster_table.is_fresh(db_session)  # the pre-aggregated clusters hold no pause
+
+
+def test_large_map_tiles_leave_out_places_whose_asked_item_is_paused(client, connection, db_session):
+    paused, _open = furniture_places(connection)
+    cluster_table.refresh(db_session)
+    set_pause(connection, paused, Pause(items=("meubles",)), "test")
+    tile = tile_containing(-70.6656, 46.1185, 6)
+    assert client.get(f"/tiles/6/{tile.x}/{tile.y}.json?item=meubles").get_json()["count"] == 1
+    assert client.get(f"/tiles/6/{tile.x}/{tile.y}.json?item=meubles&accepting=all").get_json()["count"] == 2
+    assert client.get(f"/tiles/6/{tile.x}/{tile.y}.json?item=livres").get_json()["count"] == 1
 
 
 def test_history_records_a_pause_set_lifted_and_ended_by_date(connection):

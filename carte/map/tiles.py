@@ -26,6 +26,7 @@ from carte.map import clusters as cluster_table, points as point_table
 from carte.map.clusters import CELLS
 from carte.read.filters import EnterpriseFilter, InvalidParameter
 from carte.core.precision import EXACT_PRECISIONS
+from carte.read.pauses import pauses_narrow
 from carte.read.queries import E, base_conditions, by_ids, open_ids
 
 MAX_ZOOM = 20
@@ -129,7 +130,8 @@ def rounded(cells) -> list[list[float]]:
 def tile_clusters(session: Session, filters: EnterpriseFilter, tile: Tile,
                   conditions: list[ColumnElement[bool]]) -> list[list[float]]:
     """The tile's cells: from the pre-aggregated table when it can answer, else from the points."""
-    if tile.z <= cluster_table.MAX_LEVEL and cluster_table.covers(filters) and cluster_table.is_fresh(session):
+    if (tile.z <= cluster_table.MAX_LEVEL and cluster_table.covers(filters) and cluster_table.is_fresh(session)
+            and not pauses_narrow(session.connection(), filters)):
         return rounded(cluster_table.cells(session, filters, tile.z, tile.x, tile.y))
     return clusters(session, conditions, tile)
 

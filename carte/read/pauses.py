@@ -8,6 +8,7 @@ from sqlalchemy import ColumnElement, Date, and_, bindparam, func, or_, select, 
 from sqlalchemy.engine import Connection
 
 from carte.core.pause import local_today
+from carte.read.filters import EnterpriseFilter
 
 from carte.store.models import Enterprise, EnterprisePause
 
@@ -47,3 +48,16 @@ def current_pause(connection: Connection, enterprise_id: int, today: date | None
         WHERE enterprise_id = :id AND removed_at IS NULL AND (until IS NULL OR until >= :today) ORDER BY id DESC LIMIT 1"""),
         {"id": enterprise_id, "today": today or local_today()}).mappings().first()
     return dict(row) if row else None
+
+
+def pauses_narrow(connection: Connection, filters: EnterpriseFilter) -> bool:
+    """Whether a pause holding today touches an item or sector the search leaves paused places out for:
+    then tables aggregated without pauses (map_cluster, map_point) cannot answer it."""
+    if not filters.leaves_out_paused:
+        return False
+    return connection.execute(text("""
+        SELECT EXISTS (SELECT 1 FROM enterprise_pause
+                       WHERE removed_at IS NULL AND (until IS NULL OR until >= :today)
+                         AND (items && CAST(:items AS text[]) OR sectors && CAST(:sectors AS text[])))"""),
+        {"today": filters.today or local_today(), "items": list(filters.items),
+         "sectors": list(filters.sectors)}).scalar_one()

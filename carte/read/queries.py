@@ -443,6 +443,11 @@ def data_version(session: Session) -> int:
     return session.execute(text("SELECT version FROM data_version")).scalar_one()
 
 
+def cache_version(session: Session) -> str:
+    """What public answers depend on in the database: the data version and the pauses' version."""
+    return session.execute(text("SELECT version || '.' || pause_version FROM data_version")).scalar_one()
+
+
 def sector_counts_by_mrc() -> Select:
     """Published enterprises per MRC and sector."""
     sector = func.unnest(E.c.sectors).table_valued("code").render_derived(name="s")

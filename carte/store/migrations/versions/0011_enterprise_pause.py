@@ -2,8 +2,10 @@
 
 A pause is never deleted: lifting it sets removed_at and removed_by, so the history can tell when it was
 set, lifted, or ended by itself (its last day, `until`, passed: computed against today's date by every
-query, no job needed). Changing the table bumps the data version, so cached map data and API answers
-are rebuilt when a pause is set or lifted; the caches also key on today's date for pauses that end.
+query, no job needed). Changing the table bumps `data_version.pause_version` (from the same sequence as
+the data version), which the HTTP and per-process caches key on with the data version and today's date,
+so cached map data and API answers are rebuilt when a pause is set, lifted or ends. The data version
+itself stays: the pre-aggregated map tables, which hold no pause, stay fresh.
 carte_still_accepting(codes, asked, paused) says whether a place offering `codes` still takes one of
 `asked` while `paused` are paused (inlined by PostgreSQL: plain SQL, immutable).
 
@@ -32,8 +34,12 @@ def upgrade() -> None:
         removed_at timestamptz,
         CONSTRAINT enterprise_pause_names_something CHECK (cardinality(items) + cardinality(sectors) > 0))""")
     op.execute("CREATE INDEX enterprise_pause_current ON enterprise_pause (enterprise_id) WHERE removed_at IS NULL")
-    op.execute("""CREATE TRIGGER enterprise_pause_data_version AFTER INSERT OR UPDATE OR DELETE OR TRUNCATE
-                  ON enterprise_pause FOR EACH STATEMENT EXECUTE FUNCTION carte_bump_data_version()""")
+    op.execute("ALTER TABLE data_version ADD COLUMN pause_version bigint NOT NULL DEFAULT 1")
+    op.execute(
+        "CREATE FUNCTION carte_bump_pause_version() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN "
+        "UPDATE data_version SET pause_version = nextval('carte_data_version_seq'); RETURN NULL; END $$")
+    op.execute("""CREATE TRIGGER enterprise_pause_version AFTER INSERT OR UPDATE OR DELETE OR TRUNCATE
+                  ON enterprise_pause FOR EACH STATEMENT EXECUTE FUNCTION carte_bump_pause_version()""")
     op.execute("""CREATE FUNCTION carte_still_accepting(codes text[], asked text[], paused text[])
         RETURNS boolean LANGUAGE sql IMMUTABLE PARALLEL SAFE AS $$
         SELECT EXISTS (SELECT 1 FROM unnest(asked) c WHERE c = ANY(codes) AND NOT c = ANY(coalesce(paused, '{}')))
@@ -43,3 +49,5 @@ def upgrade() -> None:
 def downgrade() -> None:
     op.execute("DROP FUNCTION IF EXISTS carte_still_accepting(text[], text[], text[])")
     op.execute("DROP TABLE IF EXISTS enterprise_pause")
+    op.execute("DROP FUNCTION IF EXISTS carte_bump_pause_version()")
+    op.execute("ALTER TABLE data_version DROP COLUMN IF EXISTS pause_version")
