@@ -1,7 +1,8 @@
 """The pure rules of 'accepting now' pauses: validation in French, when a pause holds, what it leaves out."""
+
 from __future__ import annotations
 
-from datetime import date, datetime, timezone
+from datetime import UTC, date, datetime
 
 from werkzeug.datastructures import MultiDict
 
@@ -14,8 +15,13 @@ OFFERED = {"items": ["meubles", "livres"], "sectors": ["ressourcerie"]}
 
 def validate(**fields):
     """Validate a pause form of these fields against the offered codes, on TODAY."""
-    form = MultiDict([(name, value) for name, values in fields.items()
-                      for value in (values if isinstance(values, list) else [values])])
+    form = MultiDict(
+        [
+            (name, value)
+            for name, values in fields.items()
+            for value in (values if isinstance(values, list) else [values])
+        ]
+    )
     return validate_pause(form, load_vocabulary(), OFFERED, TODAY)
 
 
@@ -25,14 +31,17 @@ def errors_of(**fields) -> dict[str, str]:
 
 
 def test_a_valid_pause_keeps_its_items_last_day_and_message():
-    pause, errors = validate(items=["meubles"], until="2026-07-10", message="  Plus de meubles\n jusqu'au 10 juillet ")
+    pause, errors = validate(
+        items=["meubles"], until="2026-07-10", message="  Plus de meubles\n jusqu'au 10 juillet "
+    )
     assert errors == []
     assert pause == Pause(("meubles",), (), date(2026, 7, 10), "Plus de meubles jusqu'au 10 juillet")
 
 
 def test_a_past_end_date_is_refused_in_french_naming_until():
     assert errors_of(items=["meubles"], until="2026-06-30") == {
-        "until": "La date de fin (2026-06-30) est passée : choisissez aujourd'hui ou plus tard."}
+        "until": "La date de fin (2026-06-30) est passée : choisissez aujourd'hui ou plus tard."
+    }
 
 
 def test_a_pause_may_end_today():
@@ -46,13 +55,15 @@ def test_a_malformed_or_far_end_date_is_refused():
 
 def test_a_pause_naming_no_item_nor_sector_is_refused():
     assert errors_of(until="2026-07-10") == {
-        "items": "Choisissez au moins une catégorie d'objets ou un secteur à mettre en pause."}
+        "items": "Choisissez au moins une catégorie d'objets ou un secteur à mettre en pause."
+    }
 
 
 def test_a_message_too_long_is_refused_with_its_length():
     message = "x" * (MAX_MESSAGE + 1)
     assert errors_of(items=["meubles"], message=message) == {
-        "message": f"Message trop long ({MAX_MESSAGE + 1} caractères ; au plus {MAX_MESSAGE})."}
+        "message": f"Message trop long ({MAX_MESSAGE + 1} caractères ; au plus {MAX_MESSAGE})."
+    }
 
 
 def test_only_codes_the_entry_offers_can_be_paused():
@@ -72,5 +83,5 @@ def test_a_place_still_accepts_an_asked_item_that_is_not_paused():
 
 
 def test_today_is_the_date_in_quebec():
-    late_evening = datetime(2026, 7, 11, 2, 30, tzinfo=timezone.utc)  # 22:30 on 10 July in Quebec
+    late_evening = datetime(2026, 7, 11, 2, 30, tzinfo=UTC)  # 22:30 on 10 July in Quebec
     assert local_today(late_evening) == date(2026, 7, 10)

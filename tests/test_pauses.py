@@ -1,5 +1,6 @@
 """'Accepting now' on the real PostGIS: pauses set by owners and staff, searches that leave paused places
 out and say so, the API's accepting property and filter, the map's data, the history, and the end by date."""
+
 from __future__ import annotations
 
 import json
@@ -41,7 +42,9 @@ def furniture_places(connection) -> tuple[int, int]:
 
 def found(connection, db_session, **filters) -> list[str]:
     """Names of the places a search finds."""
-    features, _total, _returned = enterprise_features(db_session, EnterpriseFilter(**filters), "fr", "http://x")
+    features, _total, _returned = enterprise_features(
+        db_session, EnterpriseFilter(**filters), "fr", "http://x"
+    )
     return sorted(feature["properties"]["name"] for feature in json.loads(features))
 
 
@@ -50,7 +53,9 @@ def test_an_item_search_leaves_out_a_place_whose_matching_item_is_paused(connect
     set_pause(connection, paused, Pause(items=("meubles",), until=date(2026, 7, 10)), "test", JULY_1)
     assert found(connection, db_session, items=("meubles",), today=JULY_1) == ["Comptoir ouvert"]
     assert found(connection, db_session, items=("meubles",), today=JULY_1, accepting="all") == [
-        "Comptoir ouvert", "Ressourcerie en pause"]
+        "Comptoir ouvert",
+        "Ressourcerie en pause",
+    ]
 
 
 def test_a_place_that_still_accepts_another_asked_item_stays_in_the_search(connection, db_session):
@@ -71,7 +76,9 @@ def test_a_pause_ends_by_itself_after_its_last_day(connection, db_session):
     set_pause(connection, paused, Pause(items=("meubles",), until=date(2026, 7, 10)), "test", JULY_1)
     assert found(connection, db_session, items=("meubles",), today=date(2026, 7, 10)) == ["Comptoir ouvert"]
     assert found(connection, db_session, items=("meubles",), today=date(2026, 7, 11)) == [
-        "Comptoir ouvert", "Ressourcerie en pause"]
+        "Comptoir ouvert",
+        "Ressourcerie en pause",
+    ]
 
 
 def test_the_search_counts_the_places_it_left_out(connection, db_session):
@@ -79,7 +86,10 @@ def test_the_search_counts_the_places_it_left_out(connection, db_session):
     set_pause(connection, paused, Pause(items=("meubles",)), "test", JULY_1)
     filters = EnterpriseFilter(items=("meubles",), today=JULY_1)
     assert paused_left_out(db_session, filters, 1) == 1
-    assert paused_left_out(db_session, EnterpriseFilter(items=("meubles",), today=JULY_1, accepting="all"), 2) == 0
+    assert (
+        paused_left_out(db_session, EnterpriseFilter(items=("meubles",), today=JULY_1, accepting="all"), 2)
+        == 0
+    )
 
 
 def test_a_lifted_pause_no_longer_leaves_the_place_out(connection, db_session):
@@ -94,23 +104,34 @@ def test_a_new_pause_replaces_the_current_one(connection, db_session):
     set_pause(connection, paused, Pause(items=("meubles",)), "test", JULY_1)
     set_pause(connection, paused, Pause(items=("livres",), message="Plus de livres"), "test", JULY_1)
     assert found(connection, db_session, items=("meubles",), today=JULY_1) == [
-        "Comptoir ouvert", "Ressourcerie en pause"]
+        "Comptoir ouvert",
+        "Ressourcerie en pause",
+    ]
     assert found(connection, db_session, items=("livres",), today=JULY_1) == []
 
 
 def test_the_map_data_lists_only_the_pauses_holding_that_day(connection, db_session):
     paused, _open = furniture_places(connection)
-    set_pause(connection, paused, Pause(items=("meubles",), until=date(2026, 7, 10), message="Plus de meubles"),
-              "test", JULY_1)
+    set_pause(
+        connection,
+        paused,
+        Pause(items=("meubles",), until=date(2026, 7, 10), message="Plus de meubles"),
+        "test",
+        JULY_1,
+    )
     data = build_map_data(db_session, JULY_1)
     pauses = json.loads(data.payload.body)["pauses"]
-    furniture_bit = 1 << [term for term in json.loads(data.payload.body)["vocabulary"]["items"]].index("meubles")
+    furniture_bit = 1 << [term for term in json.loads(data.payload.body)["vocabulary"]["items"]].index(
+        "meubles"
+    )
     assert pauses == [[data.ids.index(paused), furniture_bit, 0, "2026-07-10", "Plus de meubles"]]
     later = build_map_data(db_session, date(2026, 7, 11))
     assert json.loads(later.payload.body)["pauses"] == [] and later.version != data.version
 
 
-def test_setting_or_lifting_a_pause_changes_the_cache_version_but_not_the_data_version(db_session, connection):
+def test_setting_or_lifting_a_pause_changes_the_cache_version_but_not_the_data_version(
+    db_session, connection
+):
     paused, _open = furniture_places(connection)
     cluster_table.refresh(db_session)
     before = cache_version(db_session)
@@ -134,15 +155,29 @@ def test_large_map_tiles_leave_out_places_whose_asked_item_is_paused(client, con
 def test_history_records_a_pause_set_lifted_and_ended_by_date(connection):
     paused, _open = furniture_places(connection)
     today = local_today()
-    set_pause(connection, paused, Pause(items=("meubles",), until=today + timedelta(days=9)),
-              "owner:1 (lien courriel)")
-    set_pause(connection, paused, Pause(items=("livres",), until=today + timedelta(days=19)), "user:7 ana@exemple.org")
+    set_pause(
+        connection,
+        paused,
+        Pause(items=("meubles",), until=today + timedelta(days=9)),
+        "owner:1 (lien courriel)",
+    )
+    set_pause(
+        connection,
+        paused,
+        Pause(items=("livres",), until=today + timedelta(days=19)),
+        "user:7 ana@exemple.org",
+    )
     later = enterprise_history(connection, paused, today + timedelta(days=20))
     assert later[0]["kind"] == "pause_end" and later[0]["changes"]["pause_items"] == [["livres"], None]
     assert sorted(entry["kind"] for entry in later) == ["create", "pause", "pause", "pause_end", "pause_lift"]
     lifted = next(entry for entry in later if entry["kind"] == "pause_lift")
-    assert lifted["actor"] == "user:7 ana@exemple.org" and lifted["changes"]["pause_items"] == [["meubles"], None]
-    meanwhile = [entry["kind"] for entry in enterprise_history(connection, paused, today + timedelta(days=15))]
+    assert lifted["actor"] == "user:7 ana@exemple.org" and lifted["changes"]["pause_items"] == [
+        ["meubles"],
+        None,
+    ]
+    meanwhile = [
+        entry["kind"] for entry in enterprise_history(connection, paused, today + timedelta(days=15))
+    ]
     assert "pause_end" not in meanwhile
 
 
@@ -152,11 +187,16 @@ def test_every_api_feature_carries_what_it_has_paused(client, connection):
     set_pause(connection, paused, Pause(items=("meubles",), until=until, message="Plus de meubles"), "test")
     feature = client.get(f"/api/enterprises/{paused}").get_json()
     assert feature["properties"]["accepting"] == {
-        "paused": True, "paused_items": [{"code": "meubles", "label": "Meubles"}], "paused_sectors": [],
-        "until": until.isoformat(), "message": "Plus de meubles"}
+        "paused": True,
+        "paused_items": [{"code": "meubles", "label": "Meubles"}],
+        "paused_sectors": [],
+        "until": until.isoformat(),
+        "message": "Plus de meubles",
+    }
     others = client.get("/api/enterprises?accepting=all").get_json()["features"]
     assert {"paused": False, "paused_items": [], "paused_sectors": [], "until": None, "message": None} in [
-        f["properties"]["accepting"] for f in others]
+        f["properties"]["accepting"] for f in others
+    ]
 
 
 def test_the_api_leaves_paused_places_out_of_an_item_search_and_says_how_many(client, connection):
@@ -173,8 +213,11 @@ def test_an_unknown_accepting_value_is_refused_in_french(client):
     response = client.get("/api/enterprises?accepting=toujours")
     assert response.status_code == 400
     assert response.get_json()["error"] == {
-        "status": 400, "parameter": "accepting",
-        "message": "Paramètre « accepting » invalide : now (par défaut : les lieux en pause sont exclus) ou all attendu."}
+        "status": 400,
+        "parameter": "accepting",
+        "message": "Paramètre « accepting » invalide : now (par défaut : les lieux en pause sont exclus) "
+        "ou all attendu.",
+    }
 
 
 def test_the_openapi_document_describes_accepting(client):
@@ -204,24 +247,51 @@ def test_the_owner_pauses_furniture_from_the_link_and_lifts_it(client, connectio
     token, page, csrf = owner_page(client, app, paused)
     assert "Accepte en ce moment" in page
     until = (local_today() + timedelta(days=9)).isoformat()
-    response = client.post(f"/proprietaire/{token}/pause", data={
-        "csrf_token": csrf, "items": "meubles", "until": until, "message": "Plus de meubles <b>svp</b>"})
+    response = client.post(
+        f"/proprietaire/{token}/pause",
+        data={
+            "csrf_token": csrf,
+            "items": "meubles",
+            "until": until,
+            "message": "Plus de meubles <b>svp</b>",
+        },
+    )
     assert response.status_code == 302
-    stored = connection.execute(text("SELECT items, until::text, message, created_by FROM enterprise_pause "
-                                     "WHERE enterprise_id = :id"), {"id": paused}).one()
-    assert tuple(stored) == (["meubles"], until, "Plus de meubles <b>svp</b>", f"owner:{paused} (lien courriel)")
+    stored = connection.execute(
+        text(
+            "SELECT items, until::text, message, created_by FROM enterprise_pause WHERE enterprise_id = :id"
+        ),
+        {"id": paused},
+    ).one()
+    assert tuple(stored) == (
+        ["meubles"],
+        until,
+        "Plus de meubles <b>svp</b>",
+        f"owner:{paused} (lien courriel)",
+    )
     shown = client.get(f"/proprietaire/{token}").get_data(as_text=True)
     assert "Plus de meubles &lt;b&gt;svp&lt;/b&gt;" in shown and "<b>svp" not in shown
     client.post(f"/proprietaire/{token}/reprise", data={"csrf_token": csrf})
-    assert connection.execute(text("SELECT removed_by FROM enterprise_pause WHERE enterprise_id = :id"),
-                              {"id": paused}).scalar() == f"owner:{paused} (lien courriel)"
+    assert (
+        connection.execute(
+            text("SELECT removed_by FROM enterprise_pause WHERE enterprise_id = :id"), {"id": paused}
+        ).scalar()
+        == f"owner:{paused} (lien courriel)"
+    )
 
 
-@pytest.mark.parametrize(("fields", "field", "message"), [
-    ({"items": "meubles", "until": "2020-01-01"}, "until", "La date de fin (2020-01-01) est passée"),
-    ({"until": ""}, "items", "Choisissez au moins une catégorie d&#39;objets ou un secteur"),
-    ({"items": "meubles", "message": "x" * 141}, "message", "Message trop long (141 caractères ; au plus 140)."),
-])
+@pytest.mark.parametrize(
+    ("fields", "field", "message"),
+    [
+        ({"items": "meubles", "until": "2020-01-01"}, "until", "La date de fin (2020-01-01) est passée"),
+        ({"until": ""}, "items", "Choisissez au moins une catégorie d&#39;objets ou un secteur"),
+        (
+            {"items": "meubles", "message": "x" * 141},
+            "message",
+            "Message trop long (141 caractères ; au plus 140).",
+        ),
+    ],
+)
 def test_a_bad_pause_gets_a_french_message_naming_its_field(client, connection, app, fields, field, message):
     paused, _open = furniture_places(connection)
     token, _page, csrf = owner_page(client, app, paused)
@@ -244,11 +314,15 @@ def test_staff_pause_and_lift_from_the_edit_page_and_see_it_in_the_history(clien
     paused, _open = furniture_places(connection)
     page = client.get("/admin/connexion").get_data(as_text=True)
     csrf = re.search(r'name="csrf_token" value="([^"]+)"', page).group(1)
-    client.post("/admin/connexion", data={"email": "admin@exemple.org", "password": PASSWORD, "csrf_token": csrf})
+    client.post(
+        "/admin/connexion", data={"email": "admin@exemple.org", "password": PASSWORD, "csrf_token": csrf}
+    )
     edit = client.get(f"/admin/entreprises/{paused}").get_data(as_text=True)
     csrf = re.search(r'name="csrf_token" value="([^"]+)"', edit).group(1)
-    response = client.post(f"/admin/entreprises/{paused}/pause", data={
-        "csrf_token": csrf, "items": ["meubles", "livres"], "message": "Entrepôt plein"})
+    response = client.post(
+        f"/admin/entreprises/{paused}/pause",
+        data={"csrf_token": csrf, "items": ["meubles", "livres"], "message": "Entrepôt plein"},
+    )
     assert response.status_code == 302
     assert "Entrepôt plein" in client.get(f"/admin/entreprises/{paused}").get_data(as_text=True)
     bad = client.post(f"/admin/entreprises/{paused}/pause", data={"csrf_token": csrf, "items": "velos"})

@@ -4,11 +4,12 @@ A pause names item categories and/or sectors, an optional last day (inclusive: "
 pauses on 10 July) and a short public message. It ends by itself: it is active while today is not past
 its last day, so no job has to lift it; every query compares with today's date in Quebec.
 """
+
 from __future__ import annotations
 
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
-from typing import Mapping, Sequence
 from zoneinfo import ZoneInfo
 
 from carte.core.vocabulary import Vocabulary
@@ -83,8 +84,9 @@ def chosen_codes(form: Mapping, name: str) -> list[str]:
     return [value] if isinstance(value, str) else [str(v) for v in value]
 
 
-def validate_pause(form: Mapping, vocabulary: Vocabulary, offered: Mapping[str, Sequence[str]],
-                   today: date) -> tuple[Pause | None, list[PauseError]]:
+def validate_pause(
+    form: Mapping, vocabulary: Vocabulary, offered: Mapping[str, Sequence[str]], today: date
+) -> tuple[Pause | None, list[PauseError]]:
     """A pause from a form's items, sectors, until and message; only codes the enterprise offers
     (offered['items'], offered['sectors']) may be paused. The errors name each bad field."""
     errors: list[PauseError] = []
@@ -94,12 +96,18 @@ def validate_pause(form: Mapping, vocabulary: Vocabulary, offered: Mapping[str, 
         wrong = [code for code in chosen if code not in vocabulary.codes(kind) or code not in offered[kind]]
         if wrong:
             what = "objets" if kind == "items" else "secteurs"
-            errors.append(PauseError(kind, f"Choix inconnu(s) parmi les {what} de la fiche : "
-                                           f"{', '.join(code[:40] for code in wrong)}."))
+            errors.append(
+                PauseError(
+                    kind,
+                    f"Choix inconnu(s) parmi les {what} de la fiche : "
+                    f"{', '.join(code[:40] for code in wrong)}.",
+                )
+            )
         codes[kind] = tuple(code for code in chosen if code not in wrong)
     if not errors and not codes["items"] and not codes["sectors"]:
-        errors.append(PauseError("items", "Choisissez au moins une catégorie d'objets ou un secteur à mettre "
-                                          "en pause."))
+        errors.append(
+            PauseError("items", "Choisissez au moins une catégorie d'objets ou un secteur à mettre en pause.")
+        )
     until, reason = parse_until(str(form.get("until", "") or "").strip(), today)
     if reason:
         errors.append(PauseError("until", reason))

@@ -1,4 +1,5 @@
 """'Accepting now' in SQL: which pause of an enterprise holds today, and whether it still takes what is asked."""
+
 from __future__ import annotations
 
 from datetime import date
@@ -9,7 +10,6 @@ from sqlalchemy.engine import Connection
 
 from carte.core.pause import local_today
 from carte.read.filters import EnterpriseFilter
-
 from carte.store.models import Enterprise, EnterprisePause
 
 P = EnterprisePause.__table__
@@ -31,22 +31,37 @@ def active(pause=P, today: ColumnElement | None = None) -> ColumnElement[bool]:
 
 def paused_codes(kind: str, today: ColumnElement | None = None) -> ColumnElement:
     """The item or sector codes (kind 'items' or 'sectors') an enterprise has paused today, or NULL."""
-    return (select(P.c[kind]).where(P.c.enterprise_id == E.c.id, active(P, today))
-            .order_by(P.c.id.desc()).limit(1).scalar_subquery())
+    return (
+        select(P.c[kind])
+        .where(P.c.enterprise_id == E.c.id, active(P, today))
+        .order_by(P.c.id.desc())
+        .limit(1)
+        .scalar_subquery()
+    )
 
 
-def still_accepting(column: ColumnElement, kind: str, asked: ColumnElement,
-                    today: ColumnElement | None = None) -> ColumnElement[bool]:
+def still_accepting(
+    column: ColumnElement, kind: str, asked: ColumnElement, today: ColumnElement | None = None
+) -> ColumnElement[bool]:
     """The enterprise offers one of the asked codes that it has not paused today."""
     return func.carte_still_accepting(column, asked, paused_codes(kind, today))
 
 
-def current_pause(connection: Connection, enterprise_id: int, today: date | None = None) -> dict[str, Any] | None:
+def current_pause(
+    connection: Connection, enterprise_id: int, today: date | None = None
+) -> dict[str, Any] | None:
     """The pause holding today for an enterprise, or None."""
-    row = connection.execute(text("""
+    row = (
+        connection.execute(
+            text("""
         SELECT id, items, sectors, until, message, created_by, created_at FROM enterprise_pause
-        WHERE enterprise_id = :id AND removed_at IS NULL AND (until IS NULL OR until >= :today) ORDER BY id DESC LIMIT 1"""),
-        {"id": enterprise_id, "today": today or local_today()}).mappings().first()
+        WHERE enterprise_id = :id AND removed_at IS NULL AND (until IS NULL OR until >= :today)
+        ORDER BY id DESC LIMIT 1"""),
+            {"id": enterprise_id, "today": today or local_today()},
+        )
+        .mappings()
+        .first()
+    )
     return dict(row) if row else None
 
 
@@ -55,9 +70,14 @@ def pauses_narrow(connection: Connection, filters: EnterpriseFilter) -> bool:
     then tables aggregated without pauses (map_cluster, map_point) cannot answer it."""
     if not filters.leaves_out_paused:
         return False
-    return connection.execute(text("""
+    return connection.execute(
+        text("""
         SELECT EXISTS (SELECT 1 FROM enterprise_pause
                        WHERE removed_at IS NULL AND (until IS NULL OR until >= :today)
                          AND (items && CAST(:items AS text[]) OR sectors && CAST(:sectors AS text[])))"""),
-        {"today": filters.today or local_today(), "items": list(filters.items),
-         "sectors": list(filters.sectors)}).scalar_one()
+        {
+            "today": filters.today or local_today(),
+            "items": list(filters.items),
+            "sectors": list(filters.sectors),
+        },
+    ).scalar_one()

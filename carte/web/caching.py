@@ -1,19 +1,21 @@
 """HTTP caching and CORS for public data: ETags from the data version, 304s before any query."""
+
 from __future__ import annotations
 
 import hashlib
 import threading
 from collections import OrderedDict
+from collections.abc import Callable, Hashable
 from dataclasses import dataclass
-from datetime import datetime, timezone
-from typing import Callable, Hashable, TypeVar
+from datetime import UTC, datetime
+from typing import TypeVar
 
 from flask import Blueprint, Response, current_app, request
 
 from carte import __name__ as package
-from carte.web.session import get_session
 from carte.core.pause import local_today
 from carte.read.queries import cache_version
+from carte.web.session import get_session
 
 T = TypeVar("T")
 #: Responses larger than this are not kept in memory.
@@ -25,8 +27,17 @@ FORMAT_VERSION = "2"
 def current_etag(extra: str = "") -> str:
     """An ETag for this URL on this host at the current data and pauses' versions and day (pauses end by
     date)."""
-    key = "|".join([package, FORMAT_VERSION, cache_version(get_session()), str(local_today()), request.host_url,
-                    request.full_path, extra])
+    key = "|".join(
+        [
+            package,
+            FORMAT_VERSION,
+            cache_version(get_session()),
+            str(local_today()),
+            request.host_url,
+            request.full_path,
+            extra,
+        ]
+    )
     return hashlib.sha1(key.encode("utf-8", "surrogatepass")).hexdigest()[:24]
 
 
@@ -47,7 +58,7 @@ def per_data_version(name: str, build: Callable[[], T], *extra: Hashable) -> T:
 
 def time_bucket(minutes: int = 5) -> str:
     """The current slice of time, for answers that depend on the clock (open_now)."""
-    now = datetime.now(timezone.utc)
+    now = datetime.now(UTC)
     return f"{now:%Y%m%d%H}{now.minute // minutes}"
 
 
@@ -83,8 +94,11 @@ class ResponseCache:
         body = response.get_data()
         if len(body) > MAX_CACHED_BYTES:
             return
-        headers = tuple((name, value) for name, value in response.headers.items()
-                        if name in ("Content-Disposition", "Link"))
+        headers = tuple(
+            (name, value)
+            for name, value in response.headers.items()
+            if name in ("Content-Disposition", "Link")
+        )
         with self._lock:
             self._items[key] = CachedBody(body, response.mimetype, headers)
             while len(self._items) > self.entries:
@@ -96,7 +110,8 @@ def response_cache() -> ResponseCache:
     cache = current_app.extensions.get("carte_response_cache")
     if cache is None:
         cache = current_app.extensions.setdefault(
-            "carte_response_cache", ResponseCache(int(current_app.config["RESPONSE_CACHE_ENTRIES"])))
+            "carte_response_cache", ResponseCache(int(current_app.config["RESPONSE_CACHE_ENTRIES"]))
+        )
     return cache
 
 

@@ -1,21 +1,23 @@
 """Owners' links from reminder e-mails: confirm an entry, or go suggest a correction, without an account."""
+
 from __future__ import annotations
 
 from flask import Blueprint, current_app, flash, redirect, render_template, url_for
 from flask_babel import gettext as _
 
+from carte.core.errors import NotFound
 from carte.staff import freshness, suggestions
 from carte.web.pause_form import lift, pause_context, submit_pause, submitted_values
 from carte.web.session import get_session
-from carte.core.errors import NotFound
 
 blueprint = Blueprint("owner", __name__, url_prefix="/proprietaire")
 
 
 def entry_of(token: str) -> tuple[int, dict]:
     """The enterprise a valid link points at, with its public values."""
-    enterprise_id = freshness.read_link(current_app.config["SECRET_KEY"], token,
-                                        int(current_app.config["REMINDER_LINK_DAYS"]))
+    enterprise_id = freshness.read_link(
+        current_app.config["SECRET_KEY"], token, int(current_app.config["REMINDER_LINK_DAYS"])
+    )
     current = suggestions.current_values(get_session().connection(), enterprise_id)
     if current is None:
         raise NotFound(_("Cette entreprise n'est plus publiée."))
@@ -26,8 +28,13 @@ def entry_of(token: str) -> tuple[int, dict]:
 def show(token: str):
     """The owner's entry with the two choices (it is right, or it needs a correction) and its pause."""
     enterprise_id, current = entry_of(token)
-    return render_template("owner/show.html", token=token, enterprise_id=enterprise_id, entry=current,
-                           **pause_context(enterprise_id))
+    return render_template(
+        "owner/show.html",
+        token=token,
+        enterprise_id=enterprise_id,
+        entry=current,
+        **pause_context(enterprise_id),
+    )
 
 
 def owner_actor(enterprise_id: int) -> str:
@@ -42,8 +49,13 @@ def pause(token: str):
     errors = submit_pause(enterprise_id, owner_actor(enterprise_id))
     if not errors:
         return redirect(url_for("owner.show", token=token))
-    return render_template("owner/show.html", token=token, enterprise_id=enterprise_id, entry=current,
-                           **pause_context(enterprise_id, submitted_values(), errors)), 400
+    return render_template(
+        "owner/show.html",
+        token=token,
+        enterprise_id=enterprise_id,
+        entry=current,
+        **pause_context(enterprise_id, submitted_values(), errors),
+    ), 400
 
 
 @blueprint.post("/<token>/reprise")

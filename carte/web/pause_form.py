@@ -1,7 +1,9 @@
 """The "accepting now" form shared by the owner's page and the staff edit page: show, set and lift a pause."""
+
 from __future__ import annotations
 
-from typing import Any, Mapping
+from collections.abc import Mapping
+from typing import Any
 
 from flask import flash, request
 from flask_babel import gettext as _
@@ -12,17 +14,26 @@ from carte.staff import pauses
 from carte.web.session import get_session
 
 
-def pause_context(enterprise_id: int, values: Mapping[str, Any] | None = None,
-                  errors: Mapping[str, str] | None = None) -> dict[str, Any]:
+def pause_context(
+    enterprise_id: int, values: Mapping[str, Any] | None = None, errors: Mapping[str, str] | None = None
+) -> dict[str, Any]:
     """What the pause form needs: the terms it may pause, the current pause with labels, the values and errors."""
     vocabulary, language = load_vocabulary(), _language()
     offered = pauses.offered_codes(get_session().connection(), enterprise_id)
     current = pauses.current_pause(get_session().connection(), enterprise_id)
     if current is not None:
-        current["labels"] = [term.label(language) for kind in ("items", "sectors")
-                             for term in vocabulary.terms(kind, current[kind])]
-    return {"offered": {kind: vocabulary.terms(kind, codes) for kind, codes in offered.items()},
-            "pause": current, "pause_values": values or {}, "pause_errors": errors or {}, "today": local_today()}
+        current["labels"] = [
+            term.label(language)
+            for kind in ("items", "sectors")
+            for term in vocabulary.terms(kind, current[kind])
+        ]
+    return {
+        "offered": {kind: vocabulary.terms(kind, codes) for kind, codes in offered.items()},
+        "pause": current,
+        "pause_values": values or {},
+        "pause_errors": errors or {},
+        "today": local_today(),
+    }
 
 
 def _language() -> str:
@@ -34,8 +45,12 @@ def _language() -> str:
 
 def submitted_values() -> dict[str, Any]:
     """The posted pause form, to fill it again after an error."""
-    return {"items": request.form.getlist("items"), "sectors": request.form.getlist("sectors"),
-            "until": request.form.get("until", "")[:20], "message": request.form.get("message", "")[:400]}
+    return {
+        "items": request.form.getlist("items"),
+        "sectors": request.form.getlist("sectors"),
+        "until": request.form.get("until", "")[:20],
+        "message": request.form.get("message", "")[:400],
+    }
 
 
 def submit_pause(enterprise_id: int, actor: str) -> dict[str, str]:

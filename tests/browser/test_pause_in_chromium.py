@@ -1,5 +1,6 @@
 """'Accepting now' in Chromium: an owner pauses furniture from the e-mailed link; a citizen's search for
 a sofa no longer shows the place and says so; including it again shows the pause in the list and popup."""
+
 from __future__ import annotations
 
 from datetime import timedelta
@@ -9,8 +10,9 @@ from carte.staff.freshness import link_signer
 from tests.browser.test_map_in_chromium import TILE_HOST, blank_tile, listed
 
 
-def test_an_owner_pauses_furniture_and_the_sofa_search_leaves_the_place_out(page, live_server, committed_enterprises,
-                                                                           screenshot):
+def test_an_owner_pauses_furniture_and_the_sofa_search_leaves_the_place_out(
+    page, live_server, committed_enterprises, screenshot
+):
     paused = committed_enterprises(name="Ressourcerie des Appalaches", items=["meubles", "livres"])
     committed_enterprises(name="Comptoir Meubles Ouvert", items=["meubles"], lon=-70.70, lat=46.15)
     page.route(TILE_HOST + "**", lambda route: route.fulfill(body=blank_tile(), content_type="image/png"))
@@ -20,7 +22,8 @@ def test_an_owner_pauses_furniture_and_the_sofa_search_leaves_the_place_out(page
     page.get_by_label("Meubles").check()
     page.get_by_label("Jusqu'au (inclusivement, facultatif)").fill(until.isoformat())
     page.get_by_label("Message public (facultatif, 140 caractères au plus)").fill(
-        "Plus de meubles <img src=x onerror=alert(1)> jusqu'à la fin de la vente")
+        "Plus de meubles <img src=x onerror=alert(1)> jusqu'à la fin de la vente"
+    )
     page.get_by_role("button", name="Mettre en pause").click()
     assert "Pause enregistrée" in page.locator(".flash").inner_text()
     assert "En pause : Meubles" in page.locator("#pause-status").inner_text()

@@ -12,6 +12,7 @@ carte_still_accepting(codes, asked, paused) says whether a place offering `codes
 Revision ID: 0011
 Revises: 0010
 """
+
 from alembic import op
 
 revision = "0011"
@@ -33,11 +34,14 @@ def upgrade() -> None:
         removed_by text,
         removed_at timestamptz,
         CONSTRAINT enterprise_pause_names_something CHECK (cardinality(items) + cardinality(sectors) > 0))""")
-    op.execute("CREATE INDEX enterprise_pause_current ON enterprise_pause (enterprise_id) WHERE removed_at IS NULL")
+    op.execute(
+        "CREATE INDEX enterprise_pause_current ON enterprise_pause (enterprise_id) WHERE removed_at IS NULL"
+    )
     op.execute("ALTER TABLE data_version ADD COLUMN pause_version bigint NOT NULL DEFAULT 1")
     op.execute(
         "CREATE FUNCTION carte_bump_pause_version() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN "
-        "UPDATE data_version SET pause_version = nextval('carte_data_version_seq'); RETURN NULL; END $$")
+        "UPDATE data_version SET pause_version = nextval('carte_data_version_seq'); RETURN NULL; END $$"
+    )
     op.execute("""CREATE TRIGGER enterprise_pause_version AFTER INSERT OR UPDATE OR DELETE OR TRUNCATE
                   ON enterprise_pause FOR EACH STATEMENT EXECUTE FUNCTION carte_bump_pause_version()""")
     op.execute("""CREATE FUNCTION carte_still_accepting(codes text[], asked text[], paused text[])
