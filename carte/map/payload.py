@@ -75,6 +75,11 @@ WITH vocab AS (
            (SELECT array_agg(code::text ORDER BY position) FROM item_category) AS items,
            (SELECT array_agg(code::text ORDER BY position) FROM service) AS services
 ),
+pauses AS (  -- the pause holding today of each paused enterprise: few rows, hash-joined once
+    SELECT DISTINCT ON (enterprise_id) enterprise_id, id, items, sectors, until, message FROM enterprise_pause
+    WHERE removed_at IS NULL AND (until IS NULL OR until >= CAST(:today AS date))
+    ORDER BY enterprise_id, id DESC
+),
 located AS (
     SELECT e.id, e.mrc_code, e.opening_hours, e.point, e.geocode_precision, e.sectors, e.items,
            e.services, coalesce(m.name, e.municipality_name, '') AS town,
@@ -82,10 +87,7 @@ located AS (
            p.until AS paused_until, p.message AS paused_message
     FROM enterprise e
     LEFT JOIN municipality m ON m.code = e.municipality_code
-    LEFT JOIN LATERAL (
-        SELECT p.id, p.items, p.sectors, p.until, p.message FROM enterprise_pause p
-        WHERE p.enterprise_id = e.id AND p.removed_at IS NULL AND (p.until IS NULL OR p.until >= CAST(:today AS date))
-        ORDER BY p.id DESC LIMIT 1) p ON true
+    LEFT JOIN pauses p ON p.enterprise_id = e.id
     WHERE e.published AND e.point IS NOT NULL
 ),
 base AS (

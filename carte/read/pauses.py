@@ -29,22 +29,22 @@ def active(pause=P, today: ColumnElement | None = None) -> ColumnElement[bool]:
     return and_(pause.c.removed_at.is_(None), or_(pause.c.until.is_(None), pause.c.until >= day))
 
 
-def paused_codes(kind: str, today: ColumnElement | None = None) -> ColumnElement:
-    """The item or sector codes (kind 'items' or 'sectors') an enterprise has paused today, or NULL."""
-    return (
-        select(P.c[kind])
-        .where(P.c.enterprise_id == E.c.id, active(P, today))
-        .order_by(P.c.id.desc())
-        .limit(1)
-        .scalar_subquery()
-    )
-
-
-def still_accepting(
+def paused_out(
     column: ColumnElement, kind: str, asked: ColumnElement, today: ColumnElement | None = None
 ) -> ColumnElement[bool]:
-    """The enterprise offers one of the asked codes that it has not paused today."""
-    return func.carte_still_accepting(column, asked, paused_codes(kind, today))
+    """A pause holding today covers every asked code the enterprise offers: it takes none of them now.
+
+    Written as EXISTS over the few pauses, so that PostgreSQL anti-joins them once instead of looking up
+    a pause for every matching enterprise."""
+    return (
+        select(P.c.id)
+        .where(
+            P.c.enterprise_id == E.c.id,
+            active(P, today),
+            ~func.carte_still_accepting(column, asked, P.c[kind]),
+        )
+        .exists()
+    )
 
 
 def current_pause(

@@ -37,7 +37,7 @@ from sqlalchemy.orm import Session
 from carte.core.opening_hours import is_open
 from carte.core.pause import local_today
 from carte.read.filters import EnterpriseFilter, Page
-from carte.read.pauses import P, active, still_accepting
+from carte.read.pauses import P, active, paused_out
 from carte.store.models import Enterprise, ItemCategory, Mrc, Region, Sector, Service
 
 
@@ -184,9 +184,12 @@ def by_accepting(
     column: ColumnElement, codes: tuple[str, ...], values: dict[str, Any]
 ) -> ColumnElement[bool]:
     """One of the codes asked for items or sectors is offered and not paused today."""
-    return still_accepting(
-        column, column.name, asked_codes(column, codes, values), value(values, "today", Date)
-    )
+    return ~by_paused(column, codes, values)
+
+
+def by_paused(column: ColumnElement, codes: tuple[str, ...], values: dict[str, Any]) -> ColumnElement[bool]:
+    """Every code asked for items or sectors that the enterprise offers is paused today."""
+    return paused_out(column, column.name, asked_codes(column, codes, values), value(values, "today", Date))
 
 
 def by_region(values: dict[str, Any]) -> ColumnElement[bool]:
@@ -549,16 +552,19 @@ def enterprise_features(
     return features, total, len(keys)
 
 
-def paused_left_out(
-    session: Session, filters: EnterpriseFilter, total: int, moment: datetime | None = None
-) -> int:
+def paused_left_out(session: Session, filters: EnterpriseFilter, moment: datetime | None = None) -> int:
     """How many places the search left out because what it asks for is paused there today (0 when the
-    search names no item nor sector, or includes paused places); `total` is what it found."""
+    search names no item nor sector, or includes paused places)."""
     if not filters.leaves_out_paused:
         return 0
-    everything = replace(filters, accepting="all")
-    counted = select(func.count()).select_from(E).where(*conditions_for(session, everything, moment))
-    return session.execute(counted).scalar_one() - total
+    values = filter_values(filters)
+    paused = [
+        by_paused(column, codes, values)
+        for column, codes in ((E.c["items"], filters.items), (E.c.sectors, filters.sectors))
+        if codes
+    ]
+    conditions = [*conditions_for(session, replace(filters, accepting="all"), moment), or_(*paused)]
+    return session.execute(select(func.count()).select_from(E).where(*conditions)).scalar_one()
 
 
 def enterprise_feature(

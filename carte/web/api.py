@@ -123,7 +123,7 @@ def enterprises() -> Response:
         if answer == "jsonld":
             return feed_page(filters, page, language)
         features, total, returned = enterprise_features(get_session(), filters, language, base_url(), page)
-        paused = paused_left_out(get_session(), filters, total)
+        paused = paused_left_out(get_session(), filters)
         return json_response(collection_body(features, total, returned, page, paused), GEOJSON)
 
     return conditional(
