@@ -57,13 +57,14 @@ def end_of_day(day: date) -> datetime:
 
 
 def described(row: dict[str, Any]) -> dict[str, list[Any]]:
-    """A pause as history 'changes': what was paused, until when, the message."""
-    return {
-        "pause_items": [None, row["items"]],
-        "pause_sectors": [None, row["sectors"]],
-        "pause_until": [None, row["until"].isoformat() if row["until"] else None],
-        "pause_message": [None, row["message"] or None],
+    """A pause as history 'changes': what was paused, until when, the message (empty parts left out)."""
+    values = {
+        "pause_items": row["items"],
+        "pause_sectors": row["sectors"],
+        "pause_until": row["until"].isoformat() if row["until"] else None,
+        "pause_message": row["message"] or None,
     }
+    return {key: [None, value] for key, value in values.items() if value}
 
 
 def pause_history(

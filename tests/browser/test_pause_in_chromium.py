@@ -7,6 +7,7 @@ from datetime import timedelta
 
 from carte.core.pause import local_today
 from carte.staff.freshness import link_signer
+from tests.browser.conftest import axe_violations, sign_in
 from tests.browser.test_map_in_chromium import TILE_HOST, blank_tile, listed
 
 
@@ -27,6 +28,7 @@ def test_an_owner_pauses_furniture_and_the_sofa_search_leaves_the_place_out(
     page.get_by_role("button", name="Mettre en pause").click()
     assert "Pause enregistrée" in page.locator(".flash").inner_text()
     assert "En pause : Meubles" in page.locator("#pause-status").inner_text()
+    assert axe_violations(page) == []
     screenshot(page, "pause-owner-form")
 
     page.goto(f"{live_server}/?item=divan")
@@ -49,3 +51,32 @@ def test_an_owner_pauses_furniture_and_the_sofa_search_leaves_the_place_out(
     assert "Plus de meubles <img src=x onerror=alert(1)> jusqu'à la fin de la vente" in popup.inner_text()
     assert page.locator(".leaflet-popup-content img").count() == 0
     screenshot(page, "pause-popup")
+
+
+def test_staff_pause_naming_nothing_is_refused_then_set_and_shown_in_the_history(
+    page, live_server, committed_enterprises, staff_account, screenshot
+):
+    page.route("https://tile.openstreetmap.org/**", lambda route: route.abort())
+    enterprise = committed_enterprises(name="Ressourcerie du personnel", items=["meubles", "livres"])
+    sign_in(page, live_server, staff_account("pause@exemple.org"), f"/admin/entreprises/{enterprise}")
+    pause = page.locator("section.pause")
+    # The browser itself refuses a past date (min is today); the server refuses it too (tests/test_pauses.py).
+    pause.get_by_label("Jusqu'au (inclusivement, facultatif)").fill("2020-01-01")
+    assert page.locator("#pause-until").evaluate("(input) => input.validity.rangeUnderflow")
+    pause.get_by_label("Jusqu'au (inclusivement, facultatif)").fill("")
+    pause.get_by_role("button", name="Mettre en pause").click()
+    assert page.locator("#e-pause-items").inner_text() == (
+        "Choisissez au moins une catégorie d'objets ou un secteur à mettre en pause."
+    )
+    assert axe_violations(page) == []
+    screenshot(page, "pause-staff-error")
+    pause = page.locator("section.pause")
+    pause.get_by_label("Livres et médias").check()
+    pause.get_by_label("Message public (facultatif, 140 caractères au plus)").fill("Bibliothèque pleine")
+    pause.get_by_role("button", name="Mettre en pause").click()
+    assert "Livres et médias" in page.locator("#pause-status").inner_text()
+    page.get_by_role("button", name="Lever la pause : tout est accepté de nouveau").click()
+    page.get_by_role("link", name="Historique").click()
+    history = page.locator("main").inner_text()
+    assert "mise en pause" in history and "pause levée" in history and "Bibliothèque pleine" in history
+    screenshot(page, "pause-staff-history")
