@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from urllib.parse import urlencode
 
-from flask import Blueprint, current_app, redirect, render_template, request, url_for
+from flask import Blueprint, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 
 from carte.core.errors import NotFound
@@ -14,8 +14,9 @@ from carte.read.pauses import current_pause
 from carte.read.public_enterprise import PublicEnterprise, find_public_enterprise, merged_into
 from carte.read.schema_org import local_business_document
 from carte.web.folium_map import small_map
-from carte.web.home import data_attribution, map_labels
+from carte.web.home import basemap_config, data_attribution, map_labels
 from carte.web.i18n import current_language
+from carte.web.security import remote_tile_url
 from carte.web.session import get_session
 
 blueprint = Blueprint("enterprise", __name__)
@@ -57,10 +58,11 @@ def show(enterprise_id: int):
         else [],
         directions=directions_url(enterprise) if located else None,
         small_map=small_map(
-            current_app.config["TILE_URL"], data_attribution(), enterprise.lat, enterprise.lon, map_labels()
+            remote_tile_url(), data_attribution(), enterprise.lat, enterprise.lon, map_labels()
         )
         if located
         else None,
+        basemap=basemap_config(),
         json_ld=local_business_document(
             enterprise, url_for("enterprise.show", enterprise_id=enterprise.id, _external=True), language
         ),
