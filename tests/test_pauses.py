@@ -20,10 +20,9 @@ from carte.staff import accounts
 from carte.staff.freshness import link_signer
 from carte.staff.history import enterprise_history
 from carte.staff.pauses import lift_pause, set_pause
-from tests.factories import insert_enterprise
+from tests.helpers import PASSWORD, insert_enterprise, sign_in
 
 JULY_1 = date(2026, 7, 1)
-PASSWORD = "un-mot-de-passe-solide"
 
 
 @pytest.fixture()
@@ -312,11 +311,7 @@ def test_a_pause_without_the_csrf_token_is_refused(client, connection, app):
 def test_staff_pause_and_lift_from_the_edit_page_and_see_it_in_the_history(client, connection):
     accounts.create_user(connection, "admin@exemple.org", PASSWORD, "admin")
     paused, _open = furniture_places(connection)
-    page = client.get("/admin/connexion").get_data(as_text=True)
-    csrf = re.search(r'name="csrf_token" value="([^"]+)"', page).group(1)
-    client.post(
-        "/admin/connexion", data={"email": "admin@exemple.org", "password": PASSWORD, "csrf_token": csrf}
-    )
+    sign_in(client, "admin@exemple.org")
     edit = client.get(f"/admin/entreprises/{paused}").get_data(as_text=True)
     csrf = re.search(r'name="csrf_token" value="([^"]+)"', edit).group(1)
     response = client.post(

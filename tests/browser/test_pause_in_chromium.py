@@ -7,8 +7,7 @@ from datetime import timedelta
 
 from carte.core.pause import local_today
 from carte.staff.freshness import link_signer
-from tests.browser.conftest import axe_violations, sign_in
-from tests.browser.test_map_in_chromium import TILE_HOST, blank_tile, listed
+from tests.helpers import TILE_HOST, axe_violations, blank_tile, listed, sign_in_page
 
 
 def test_an_owner_pauses_furniture_and_the_sofa_search_leaves_the_place_out(
@@ -58,7 +57,7 @@ def test_staff_pause_naming_nothing_is_refused_then_set_and_shown_in_the_history
 ):
     page.route("https://tile.openstreetmap.org/**", lambda route: route.abort())
     enterprise = committed_enterprises(name="Ressourcerie du personnel", items=["meubles", "livres"])
-    sign_in(page, live_server, staff_account("pause@exemple.org"), f"/admin/entreprises/{enterprise}")
+    sign_in_page(page, live_server, staff_account("pause@exemple.org"), f"/admin/entreprises/{enterprise}")
     pause = page.locator("section.pause")
     # The browser itself refuses a past date (min is today); the server refuses it too (tests/test_pauses.py).
     pause.get_by_label("Jusqu'au (inclusivement, facultatif)").fill("2020-01-01")
