@@ -10,7 +10,7 @@ from datetime import date, timedelta
 import pytest
 from sqlalchemy import text
 
-from carte.core.pause import Pause, local_today
+from carte.core.pause import REASONS, Pause, local_today
 from carte.map import clusters as cluster_table
 from carte.map.payload import build_map_data
 from carte.map.tiles import tile_containing
@@ -20,6 +20,7 @@ from carte.staff import accounts
 from carte.staff.freshness import link_signer
 from carte.staff.history import enterprise_history
 from carte.staff.pauses import lift_pause, set_pause
+from carte.web.pause_form import reasons
 from tests.helpers import PASSWORD, insert_enterprise, sign_in
 
 JULY_1 = date(2026, 7, 1)
@@ -334,3 +335,15 @@ def test_the_enterprise_page_and_the_embed_list_show_the_pause(client, connectio
     assert 'id="pause-note"' in page and "Plus de meubles" in page and "jusqu'à nouvel ordre" in page
     embed = client.get("/embed?view=list&accepting=all&item=meubles").get_data(as_text=True)
     assert "En pause : Meubles" in embed and "Plus de meubles" in embed
+
+
+def test_the_pause_form_reasons_are_the_core_ones_in_french_and_translated_in_english(app):
+    with app.test_request_context("/?lang=fr"):
+        assert reasons() == REASONS
+    with app.test_request_context("/?lang=en"):
+        english = reasons()
+    assert (
+        english["past_date"] % {"date": "2020-01-01"}
+        == "The end date (2020-01-01) is past: choose today or later."
+    )
+    assert set(english) == set(REASONS) and all(english[code] != REASONS[code] for code in REASONS)

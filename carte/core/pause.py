@@ -24,12 +24,32 @@ LOCAL_ZONE = ZoneInfo("America/Toronto")
 ACCEPTING = ("now", "all")
 
 
+#: Why a pause form is refused, by code: the French text, its values in %(name)s placeholders (the web
+#: layer shows the same text through gettext, so English pages get it in English).
+REASONS = {
+    "unknown_items": "Choix inconnu(s) parmi les objets de la fiche : %(codes)s.",
+    "unknown_sectors": "Choix inconnu(s) parmi les secteurs de la fiche : %(codes)s.",
+    "nothing": "Choisissez au moins une catégorie d'objets ou un secteur à mettre en pause.",
+    "bad_date": "Date invalide : utilisez le format AAAA-MM-JJ.",
+    "past_date": "La date de fin (%(date)s) est passée : choisissez aujourd'hui ou plus tard.",
+    "far_date": "La date de fin est trop lointaine (au plus %(days)d jours).",
+    "long_message": "Message trop long (%(length)d caractères ; au plus %(most)d).",
+    "control_characters": "Le message contient des caractères de contrôle.",
+}
+
+
 @dataclass(frozen=True)
 class PauseError:
-    """A field of the pause form that cannot be accepted, with the reason in French."""
+    """A field of the pause form that cannot be accepted: the reason's code and values."""
 
     field: str
-    message: str
+    reason: str
+    values: tuple[tuple[str, object], ...] = ()
+
+    @property
+    def message(self) -> str:
+        """The reason in French."""
+        return REASONS[self.reason] % dict(self.values)
 
 
 @dataclass(frozen=True)
@@ -51,28 +71,30 @@ def local_today(moment: datetime | None = None) -> date:
     return (moment or datetime.now(LOCAL_ZONE)).astimezone(LOCAL_ZONE).date()
 
 
-def parse_until(raw: str, today: date) -> tuple[date | None, str | None]:
-    """The last day from an ISO date (blank: none), or the French reason it is refused."""
+def parse_until(raw: str, today: date) -> tuple[date | None, PauseError | None]:
+    """The last day from an ISO date (blank: none), or why it is refused."""
     if not raw:
         return None, None
     try:
         until = date.fromisoformat(raw)
     except ValueError:
-        return None, "Date invalide : utilisez le format AAAA-MM-JJ."
+        return None, PauseError("until", "bad_date")
     if until < today:
-        return None, f"La date de fin ({until.isoformat()}) est passée : choisissez aujourd'hui ou plus tard."
+        return None, PauseError("until", "past_date", (("date", until.isoformat()),))
     if (until - today).days > MAX_DAYS:
-        return None, f"La date de fin est trop lointaine (au plus {MAX_DAYS} jours)."
+        return None, PauseError("until", "far_date", (("days", MAX_DAYS),))
     return until, None
 
 
-def clean_message(raw: str) -> tuple[str, str | None]:
-    """The message on one line, or the French reason it is refused."""
+def clean_message(raw: str) -> tuple[str, PauseError | None]:
+    """The message on one line, or why it is refused."""
     message = " ".join(raw.split())
     if len(message) > MAX_MESSAGE:
-        return message, f"Message trop long ({len(message)} caractères ; au plus {MAX_MESSAGE})."
+        return message, PauseError(
+            "message", "long_message", (("length", len(message)), ("most", MAX_MESSAGE))
+        )
     if any(ord(character) < 32 for character in raw.replace("\n", "").replace("\r", "").replace("\t", "")):
-        return message, "Le message contient des caractères de contrôle."
+        return message, PauseError("message", "control_characters")
     return message, None
 
 
@@ -95,25 +117,14 @@ def validate_pause(
         chosen = list(dict.fromkeys(chosen_codes(form, kind)))
         wrong = [code for code in chosen if code not in vocabulary.codes(kind) or code not in offered[kind]]
         if wrong:
-            what = "objets" if kind == "items" else "secteurs"
-            errors.append(
-                PauseError(
-                    kind,
-                    f"Choix inconnu(s) parmi les {what} de la fiche : "
-                    f"{', '.join(code[:40] for code in wrong)}.",
-                )
-            )
+            codes_named = ", ".join(code[:40] for code in wrong)
+            errors.append(PauseError(kind, f"unknown_{kind}", (("codes", codes_named),)))
         codes[kind] = tuple(code for code in chosen if code not in wrong)
     if not errors and not codes["items"] and not codes["sectors"]:
-        errors.append(
-            PauseError("items", "Choisissez au moins une catégorie d'objets ou un secteur à mettre en pause.")
-        )
-    until, reason = parse_until(str(form.get("until", "") or "").strip(), today)
-    if reason:
-        errors.append(PauseError("until", reason))
-    message, reason = clean_message(str(form.get("message", "") or ""))
-    if reason:
-        errors.append(PauseError("message", reason))
+        errors.append(PauseError("items", "nothing"))
+    until, refused = parse_until(str(form.get("until", "") or "").strip(), today)
+    message, refused_message = clean_message(str(form.get("message", "") or ""))
+    errors += [error for error in (refused, refused_message) if error]
     if errors:
         return None, errors
     return Pause(codes["items"], codes["sectors"], until, message), []

@@ -43,6 +43,20 @@ def _language() -> str:
     return current_language()
 
 
+def reasons() -> dict[str, str]:
+    """The reasons a pause form is refused (carte.core.pause.REASONS), in the request's language."""
+    return {
+        "unknown_items": _("Choix inconnu(s) parmi les objets de la fiche : %(codes)s."),
+        "unknown_sectors": _("Choix inconnu(s) parmi les secteurs de la fiche : %(codes)s."),
+        "nothing": _("Choisissez au moins une catégorie d'objets ou un secteur à mettre en pause."),
+        "bad_date": _("Date invalide : utilisez le format AAAA-MM-JJ."),
+        "past_date": _("La date de fin (%(date)s) est passée : choisissez aujourd'hui ou plus tard."),
+        "far_date": _("La date de fin est trop lointaine (au plus %(days)d jours)."),
+        "long_message": _("Message trop long (%(length)d caractères ; au plus %(most)d)."),
+        "control_characters": _("Le message contient des caractères de contrôle."),
+    }
+
+
 def submitted_values() -> dict[str, Any]:
     """The posted pause form, to fill it again after an error."""
     return {
@@ -58,7 +72,8 @@ def submit_pause(enterprise_id: int, actor: str) -> dict[str, str]:
     offered = pauses.offered_codes(get_session().connection(), enterprise_id)
     pause, errors = validate_pause(request.form, load_vocabulary(), offered, local_today())
     if errors:
-        return {error.field: error.message for error in errors}
+        words = reasons()
+        return {error.field: words[error.reason] % dict(error.values) for error in errors}
     pauses.set_pause(get_session().connection(), enterprise_id, pause, actor)
     get_session().commit()
     flash(_("Pause enregistrée : la carte l'affiche dès maintenant."))
