@@ -21,7 +21,7 @@ from carte.staff.freshness import link_signer
 from carte.staff.history import enterprise_history
 from carte.staff.pauses import lift_pause, set_pause
 from carte.web.pause_form import reasons
-from tests.helpers import PASSWORD, insert_enterprise, sign_in
+from tests.helpers import PASSWORD, carte_command, insert_enterprise, sign_in
 
 JULY_1 = date(2026, 7, 1)
 
@@ -347,3 +347,17 @@ def test_the_pause_form_reasons_are_the_core_ones_in_french_and_translated_in_en
         == "The end date (2020-01-01) is past: choose today or later."
     )
     assert set(english) == set(REASONS) and all(english[code] != REASONS[code] for code in REASONS)
+
+
+def test_the_export_command_leaves_paused_places_out_unless_accepting_all(database_url, engine):
+    with engine.begin() as connection:
+        paused = insert_enterprise(connection, source="pause-export", name="Exportée en pause", mrc_code="29")
+        set_pause(connection, paused, Pause(items=("meubles",)), "test")
+    try:
+        args = ("export", "--format", "geojson", "--mrc", "29", "--item", "meubles")
+        names = lambda result: [f["properties"]["name"] for f in json.loads(result.stdout)["features"]]  # noqa: E731
+        assert "Exportée en pause" not in names(carte_command(database_url, *args))
+        assert "Exportée en pause" in names(carte_command(database_url, *args, "--accepting", "all"))
+    finally:
+        with engine.begin() as connection:
+            connection.execute(text("DELETE FROM enterprise WHERE source = 'pause-export'"))
