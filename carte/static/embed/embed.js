@@ -29,7 +29,7 @@ function pauseLine(accepting) {
   if (!accepting || !accepting.paused) { return null; }
   const what = accepting.paused_items.concat(accepting.paused_sectors).map((term) => term.label).join(", ");
   const when = accepting.until ? `${config.labels.until} ${accepting.until}` : config.labels.untilLifted;
-  const line = el("span", { class: "embed-paused" }, `${config.labels.paused} : ${what} · ${when}`);
+  const line = el("span", { class: "embed-paused" }, `${config.labels.paused} ${what} · ${when}`);
   if (accepting.message) { line.append(el("br"), el("em", {}, accepting.message)); }
   return line;
 }
