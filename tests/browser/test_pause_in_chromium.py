@@ -5,8 +5,9 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-from carte.core.pause import local_today
+from carte.core.pause import Pause, local_today
 from carte.staff.freshness import link_signer
+from carte.staff.pauses import set_pause
 from tests.helpers import TILE_HOST, axe_violations, blank_tile, listed, sign_in_page
 
 
@@ -79,3 +80,19 @@ def test_staff_pause_naming_nothing_is_refused_then_set_and_shown_in_the_history
     history = page.locator("main").inner_text()
     assert "mise en pause" in history and "pause levée" in history and "Bibliothèque pleine" in history
     screenshot(page, "pause-staff-history")
+
+
+def test_the_embed_popup_shows_the_pause_as_text(
+    page, live_server, committed_enterprises, engine, screenshot
+):
+    page.route(TILE_HOST + "**", lambda route: route.fulfill(body=blank_tile(), content_type="image/png"))
+    paused = committed_enterprises(name="Ressourcerie intégrée", items=["meubles", "livres"])
+    with engine.begin() as connection:
+        set_pause(connection, paused, Pause(items=("meubles",), message="No sofas <i>please</i>"), "test")
+    page.goto(f"{live_server}/embed?mrc=29&lang=en")
+    page.locator("body[data-loaded='1']").wait_for(state="attached")
+    page.locator(".leaflet-marker-icon").first.click()
+    line = page.locator(".embed-popup .embed-paused")
+    assert line.inner_text() == "Paused: Furniture · until further notice\nNo sofas <i>please</i>"
+    assert page.locator(".embed-popup i").count() == 0
+    screenshot(page, "pause-embed-popup")
