@@ -9,14 +9,14 @@ itself stays: the pre-aggregated map tables, which hold no pause, stay fresh.
 carte_still_accepting(codes, asked, paused) says whether a place offering `codes` still takes one of
 `asked` while `paused` are paused (inlined by PostgreSQL: plain SQL, immutable).
 
-Revision ID: 0011
-Revises: 0010
+Revision ID: 0012
+Revises: 0011
 """
 
 from alembic import op
 
-revision = "0011"
-down_revision = "0010"
+revision = "0012"
+down_revision = "0011"
 branch_labels = None
 depends_on = None
 
