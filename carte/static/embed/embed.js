@@ -24,12 +24,24 @@ function safeLink(url) {
   }
 }
 
+/** What the enterprise has paused today, until when, and its message (null without a pause). */
+function pauseLine(accepting) {
+  if (!accepting || !accepting.paused) { return null; }
+  const what = accepting.paused_items.concat(accepting.paused_sectors).map((term) => term.label).join(", ");
+  const when = accepting.until ? `${config.labels.until} ${accepting.until}` : config.labels.untilLifted;
+  const line = el("span", { class: "embed-paused" }, `${config.labels.paused} ${what} · ${when}`);
+  if (accepting.message) { line.append(el("br"), el("em", {}, accepting.message)); }
+  return line;
+}
+
 function popupFor(properties) {
   const box = el("div", { class: "embed-popup" }, el("strong", {}, properties.name || ""));
   const place = [properties.street, properties.municipality].filter(Boolean).join(", ");
   if (place) { box.append(el("span", {}, place)); }
   const labels = properties.sectors.concat(properties.items).map((term) => term.label).join(", ");
   if (labels) { box.append(el("span", {}, labels)); }
+  const paused = pauseLine(properties.accepting);
+  if (paused) { box.append(paused); }
   if (properties.phone) { box.append(el("span", {}, properties.phone)); }
   for (const [url, label] of [[properties.website, config.labels.website], [properties.url, config.labels.details]]) {
     const href = url && safeLink(url);
