@@ -6,6 +6,7 @@ here and never from one another (tests/test_test_layout.py checks it).
 
 from __future__ import annotations
 
+import hashlib
 import io
 import itertools
 import os
@@ -192,3 +193,18 @@ def axe_violations(page: Any) -> list[str]:
     return page.evaluate("""async () => (await axe.run(document, {runOnly: ['wcag2a', 'wcag2aa',
         'wcag21a', 'wcag21aa', 'best-practice']})).violations.map(
         v => v.id + ': ' + v.nodes.map(n => n.target.join(' ')).slice(0, 3).join(', '))""")
+
+
+def job_id_of(response) -> int:
+    """The import job a redirect points at."""
+    return int(re.search(r"/travaux/(\d+)", response.headers["Location"]).group(1))
+
+
+#: A head office's phone number, shared by many rows of a list (duplicate detection must skip it).
+HEAD_OFFICE = "(418) 555-0199"
+
+
+def unlike_name(number: int) -> str:
+    """A made-up name sharing no trigram to speak of with the others, so names never pair."""
+    digest = hashlib.sha256(str(number).encode()).hexdigest()
+    return "".join(chr(ord("a") + int(c, 16)) for c in digest[:14]).capitalize()

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import hashlib
 from pathlib import Path
 
 import pytest
@@ -12,18 +11,10 @@ from sqlalchemy.engine import Connection
 from carte.cli.ingest import describe_duplicates
 from carte.ingest.pipeline import IngestOptions, IngestResult, ingest_file
 from carte.staff.duplicates import DuplicateLimits, SharedValue, find_candidates
-from tests.helpers import insert_enterprise, token_of, upload
+from tests.helpers import HEAD_OFFICE, insert_enterprise, job_id_of, token_of, unlike_name, upload
 from tests.ingest_files import write_csv
-from tests.test_web_import import job_id_of
 
 HEADER = ["Identifiant", "Nom", "Code postal", "Ville", "Téléphone", "Site web", "NEQ"]
-HEAD_OFFICE = "(418) 555-0199"
-
-
-def unlike_name(number: int) -> str:
-    """A made-up name sharing no trigram to speak of with the others, so names never pair."""
-    digest = hashlib.sha256(str(number).encode()).hexdigest()
-    return "".join(chr(ord("a") + int(c, 16)) for c in digest[:14]).capitalize()
 
 
 def row(number: int, phone: str = "", website: str = "", neq: str = "") -> list[str]:

@@ -8,8 +8,7 @@ from pathlib import Path
 import pytest
 from sqlalchemy import text
 
-from tests.helpers import sign_in_page
-from tests.test_duplicate_limits import HEAD_OFFICE, unlike_name
+from tests.helpers import HEAD_OFFICE, sign_in_page, unlike_name
 
 SOURCE = "navigateur-doublons"
 
