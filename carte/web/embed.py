@@ -7,14 +7,15 @@ from typing import Any
 from urllib.parse import urlencode
 
 from flask import Blueprint, current_app, render_template, request, url_for
-from flask_babel import gettext as _
+from flask_babel import force_locale, gettext as _
 
 from carte.web.session import get_session
+from carte.core.contact import directions_url, display_phone, geo_uri, tel_uri
 from carte.core.errors import NotFound
 from carte.read.filters import FILTER_AND_LANGUAGE, EnterpriseFilter, InvalidParameter, Page, single
 from carte.read.queries import enterprise_features, mrc_counts, mrc_summary
 from carte.core.vocabulary import load_vocabulary
-from carte.web.home import data_attribution
+from carte.web.home import contact_messages, data_attribution
 from carte.web.api import base_url, request_filter, request_language
 from carte.web.security import allow_framing
 
@@ -68,10 +69,26 @@ def embed_snippet(args: list[tuple[str, str]], title: str, height: int = 500) ->
 
 
 def enterprise_list(filters: EnterpriseFilter, language: str) -> tuple[list[dict[str, Any]], int]:
-    """The enterprises of the filters (first LIST_LIMIT) as dicts, and how many match."""
+    """The enterprises of the filters (first LIST_LIMIT) as dicts with their contact links, and how many
+    match."""
     features, total, _returned = enterprise_features(get_session(), filters, language, base_url(),
                                                      Page(limit=LIST_LIMIT))
-    return [feature["properties"] for feature in json.loads(features)], total
+    return [{**feature["properties"], "contact": feature_links(feature)} for feature in json.loads(features)], total
+
+
+def feature_links(feature: dict[str, Any]) -> dict[str, str | None]:
+    """Directions, geo: URI and phone links of a GeoJSON feature of the API."""
+    lon, lat = feature["geometry"]["coordinates"] if feature.get("geometry") else (None, None)
+    phone = feature["properties"].get("phone")
+    return {"directions": directions_url(lat, lon) if lat is not None else None,
+            "geo": geo_uri(lat, lon) if lat is not None else None,
+            "tel": tel_uri(phone), "phone": display_phone(phone) if phone else None}
+
+
+def embed_words(language: str) -> dict[str, str]:
+    """The embed's words in the language the host site chose, those of the contact links included."""
+    with force_locale(language):
+        return {**MAP_LABELS[language], **contact_messages()}
 
 
 def embed_title(mrc_name: str | None, language: str) -> str:
@@ -91,13 +108,13 @@ def embed() -> str:
         "enterprises": url_for("api.enterprises") + "?" + urlencode(api_args + [("limit", str(LIST_LIMIT))]),
         "boundary": url_for("api.mrc", code=filters.mrc) if filters.mrc else None,
         "tiles": current_app.config["TILE_URL"], "tileAttribution": data_attribution(),
-        "labels": MAP_LABELS[language],
+        "labels": embed_words(language),
         "view": view, "lang": language,
     }
     enterprises, total = enterprise_list(filters, language) if view == "list" else ([], None)
     return render_template("embed/embed.html", embed_config=config, view=view, enterprises=enterprises,
                            total=total, summary=summary, title=embed_title(summary and summary.name, language),
-                           words=MAP_LABELS[language],
+                           words=embed_words(language),
                            full_map=url_for("home.index", _external=True) + "?" + urlencode(api_args),
                            other_view=embed_url([*filter_args(), ("view", "list" if view == "map" else "map")],
                                                 external=False))

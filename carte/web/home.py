@@ -85,6 +85,29 @@ def client_messages() -> dict[str, str]:
         "loading": _("Chargement…"),
         "rows_failed": _("Les noms des entreprises n'ont pas pu être chargés. Réessayez dans un moment."),
         "search_failed": _("La recherche par nom ou municipalité n'a pas pu être faite. Réessayez dans un moment."),
+        **contact_messages(),
+    }
+
+
+def contact_messages() -> dict[str, str]:
+    """The words of an enterprise's address, hours and contact links (static/js/contact.js)."""
+    return {
+        "directions": _("Itinéraire"),
+        "directions_label": _("Itinéraire vers {name} avec OpenStreetMap (nouvel onglet)"),
+        "geo": _("Ouvrir dans une appli de cartes"),
+        "geo_label": _("Ouvrir la position de {name} dans une application de cartes"),
+        "call_label": _("Appeler {name} au {phone}"),
+        "email": _("Courriel"),
+        "email_label": _("Écrire un courriel à {name}"),
+        "contact_label": _("Joindre {name}"),
+        "hours": _("Heures : {hours}"),
+        "hours_rule": _("{days} : {times}"),
+        "hours_days": _("{first} au {last}"),
+        "hours_and": _("et"),
+        "hours_time": _("{start} à {end}"),
+        "hours_closed": _("fermé"),
+        "hours_always": _("Ouvert en tout temps"),
+        "hours_holidays": _("jours fériés"),
     }
 
 

@@ -1,9 +1,12 @@
 // The embedded map: Leaflet, markers from the JSON API, popups made of text nodes only.
 import { el } from "../js/dom.js";
 import { fetchJson } from "../js/http.js";
+import { featureContact } from "../js/contact.js";
 
 const config = JSON.parse(document.getElementById("embed-config").textContent);
 const MAX_PAGES = 20;
+// The contact block's words and language, as the map page's config gives them.
+const contactConfig = { language: config.lang, messages: config.labels };
 // The embed runs in other sites' pages: its requests carry no cookie.
 const ANONYMOUS = { credentials: "omit" };
 
@@ -23,13 +26,13 @@ function safeLink(url) {
   }
 }
 
-function popupFor(properties) {
+function popupFor(feature) {
+  const properties = feature.properties;
   const box = el("div", { class: "embed-popup" }, el("strong", {}, properties.name || ""));
-  const place = [properties.street, properties.municipality].filter(Boolean).join(", ");
-  if (place) { box.append(el("span", {}, place)); }
+  if (properties.municipality) { box.append(el("span", {}, properties.municipality)); }
   const labels = properties.sectors.concat(properties.items).map((term) => term.label).join(", ");
   if (labels) { box.append(el("span", {}, labels)); }
-  if (properties.phone) { box.append(el("span", {}, properties.phone)); }
+  box.append(featureContact(contactConfig, feature));
   for (const [url, label] of [[properties.website, config.labels.website], [properties.url, config.labels.details]]) {
     const href = url && safeLink(url);
     if (href) { box.append(el("span", {}, el("a", { href, target: "_blank", rel: "noopener" }, label))); }
@@ -66,7 +69,7 @@ async function showMap() {
       if (!feature.geometry) { continue; }
       const [lon, lat] = feature.geometry.coordinates;
       const marker = L.marker([lat, lon], { title: feature.properties.name, alt: feature.properties.name });
-      marker.bindPopup(() => popupFor(feature.properties));
+      marker.bindPopup(() => popupFor(feature));
       cluster.addLayer(marker);
     }
     map.addLayer(cluster);

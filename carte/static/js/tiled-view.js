@@ -7,6 +7,7 @@ import { el } from "./dom.js";
 import { fetchJson } from "./http.js";
 import { clusterIcon } from "./pins.js";
 import { PAGE_SIZE, enterpriseUrl, entry, placeLine } from "./results-list.js";
+import { featureContact, pointContact } from "./contact.js";
 
 const TILE_SIZE = 256;
 // Above this many enterprises in view the list waits for a closer view or a filter: sorting a
@@ -68,9 +69,10 @@ export function createTiledView({ map, config, list, pinIcon, redraw }) {
     return `${config.tiles_url}/${tile.z}/${tile.x}/${tile.y}.json${query ? `?${query}` : ""}`;
   }
 
-  function popup(id, name, approximate) {
+  function popup(id, name, approximate, contact) {
     const box = el("div", { class: "popup" }, el("h3", {}, el("a", { href: enterpriseUrl(config, id) }, name)));
     if (approximate) box.append(el("p", { class: "approximate" }, messages.approximate));
+    box.append(contact);
     box.append(el("a", { href: enterpriseUrl(config, id), class: "button" }, messages.details));
     return box;
   }
@@ -86,7 +88,8 @@ export function createTiledView({ map, config, list, pinIcon, redraw }) {
     return points.id.map((id, i) => {
       const marker = L.marker([points.lat[i], points.lon[i]], { icon: pinIcon(points.sector[i], points.approximate[i]),
         title: points.name[i], alt: points.name[i], keyboard: false });
-      marker.bindPopup(() => popup(id, points.name[i], points.approximate[i]));
+      marker.bindPopup(() => popup(id, points.name[i], points.approximate[i],
+        pointContact(config, points, i, state.nearPoint)));
       marker.enterpriseId = id;
       return marker;
     });
@@ -160,7 +163,7 @@ export function createTiledView({ map, config, list, pinIcon, redraw }) {
       meta: placeLine(p.municipality, p.distance_km === undefined ? ""
         : format(messages.distance, { km: numbers.format(p.distance_km) })),
       sectors: p.sectors, items: items ? format(messages.accepts, { items }) : "",
-      approximate: !exact.has(p.geocode_precision), messages,
+      extra: [featureContact(config, feature)], approximate: !exact.has(p.geocode_precision), messages,
       onLocate: () => {
         focusId = feature.id;
         map.setView([lat, lon], Math.max(map.getZoom(), CLOSE_ZOOM));
