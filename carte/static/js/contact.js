@@ -75,9 +75,10 @@ export function contactBlock({ name, lat, lon, street, hours, phone, email, dist
   const block = el("div", { class: "contact" });
   if (street) block.append(el("p", { class: "address" }, street));
   const lines = describeHours(hours, config.language, messages);
-  if (lines.length) block.append(el("p", { class: "hours" }, format(messages.hours, { hours: lines.join(" ; ") })));
-  const links = el("ul", { class: "contact-links", "aria-label": format(messages.contact_label, { name }) });
-  const add = (node) => links.append(el("li", {}, node));
+  if (lines.length) block.append(el("p", { class: "hours" }, format(messages.hours, { hours: lines.join(" · ") })));
+  // A paragraph, not a list: the results list counts its entries as its <li> elements.
+  const links = el("p", { class: "contact-links" });
+  const add = (node) => links.append(node, " ");
   if (lat !== null && lat !== undefined) {
     add(el("a", { href: directionsUrl(lat, lon), class: "contact-directions", target: "_blank", rel: "noopener",
       "aria-label": format(messages.directions_label, { name }) }, messages.directions));
