@@ -1,0 +1,45 @@
+"""Directions and phone links in the embed on another site, asked for by nothing before a click."""
+from __future__ import annotations
+
+from tests.browser.test_contact_in_chromium import DIRECTIONS, links_of
+from tests.browser.test_embed_in_chromium import app_server, builder_snippet, host_site, open_host_page  # noqa: F401
+
+
+def add_reachable(committed_enterprises) -> None:
+    """An enterprise of Beauce-Sartigan with a street, a phone and hours."""
+    committed_enterprises(name="Ressourcerie des Appalaches", street="12 rue du Pont", phone="+14185550100",
+                          email="bonjour@exemple.org", opening_hours="Mo-Fr 09:00-17:00", lon=-70.6656, lat=46.1185)
+
+
+def contact_requests(page) -> list[str]:
+    """Requests a contact link would make."""
+    return [url for url in page.requests if "openstreetmap.org/directions" in url or "courriel" in url]
+
+
+def test_an_embed_popup_offers_directions_and_phone(browser, host_site, app_server,  # noqa: F811
+                                                     committed_enterprises, screenshot):
+    add_reachable(committed_enterprises)
+    page = open_host_page(browser, host_site, builder_snippet(app_server, "mrc=29&lang=en"))
+    page.requests = []
+    page.on("request", lambda request: page.requests.append(request.url))
+    frame = page.frame_locator("iframe")
+    frame.locator("body[data-loaded='1']").wait_for(state="attached")
+    frame.locator(".leaflet-marker-icon").first.click()
+    popup = frame.locator(".embed-popup")
+    assert links_of(popup) == {"directions": DIRECTIONS, "geo": "geo:46.1185,-70.6656", "phone": "tel:+14185550100"}
+    assert popup.get_by_role("link", name="Call Ressourcerie des Appalaches at 418 555-0100").count() == 1
+    assert "Monday to Friday: 09:00 to 17:00" in popup.locator(".hours").inner_text()
+    assert popup.locator(".contact-directions").get_attribute("rel") == "noopener"
+    assert contact_requests(page) == [] and page.foreign_requests == []
+    screenshot(page, "contact-embed-popup")
+
+
+def test_the_embed_list_offers_directions_and_phone(browser, host_site, app_server,  # noqa: F811
+                                                    committed_enterprises):
+    add_reachable(committed_enterprises)
+    page = open_host_page(browser, host_site, builder_snippet(app_server, "mrc=29&view=list"))
+    row = page.frame_locator("iframe").locator(".embed-enterprise", has_text="Ressourcerie des Appalaches")
+    assert links_of(row) == {"directions": DIRECTIONS, "geo": "geo:46.1185,-70.6656", "phone": "tel:+14185550100"}
+    assert row.get_by_role("link", name="Itinéraire vers Ressourcerie des Appalaches avec OpenStreetMap "
+                                        "(nouvel onglet)").count() == 1
+    assert page.foreign_requests == []
