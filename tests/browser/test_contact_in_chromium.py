@@ -5,6 +5,7 @@ import re
 
 import pytest
 
+from tests.browser.conftest import axe_violations
 from tests.browser.test_map_in_chromium import TILE_HOST, blank_tile, expect_count, listed
 
 DIRECTIONS = "https://www.openstreetmap.org/directions?to=46.1185%2C-70.6656"
@@ -63,6 +64,7 @@ def test_a_list_row_offers_directions_phone_and_email_and_asks_nothing_before_a_
     assert row.locator(".address").inner_text() == "12 rue du Pont"
     assert row.locator(".hours").inner_text() == ("Heures : Lundi au vendredi : 09:00 à 17:00 · "
                                                   "Samedi : 10:00 à 16:00")
+    assert axe_violations(visitor) == []
     silent = visitor.locator("#results-list li", has_text="Comptoir discret")
     assert set(links_of(silent)) == {"directions", "geo"}
     assert asked_for_contact(visitor) == []
@@ -121,6 +123,7 @@ def test_the_enterprise_page_links_and_prints_its_details_without_the_map(visito
                               "email": "mailto:bonjour@exemple.org"}
     assert visitor.get_by_role("link", name="Écrire un courriel à Ressourcerie des Appalaches").count() == 1
     assert asked_for_contact(visitor) == []
+    assert axe_violations(visitor) == []
     assert visitor.get_by_role("button", name="Imprimer cette fiche").is_visible()
     visitor.emulate_media(media="print")
     screenshot(visitor, "contact-enterprise-print")
