@@ -104,17 +104,18 @@ def embed() -> str:
     filters, language, view = request_filter(), request_language(), request_view()
     summary = mrc_summary(get_session(), filters.mrc) if filters.mrc else None
     api_args = [pair for pair in filter_args() if pair[0] != "lang"] + [("lang", language)]
+    words = embed_words(language)
     config = {
         "enterprises": url_for("api.enterprises") + "?" + urlencode(api_args + [("limit", str(LIST_LIMIT))]),
         "boundary": url_for("api.mrc", code=filters.mrc) if filters.mrc else None,
         "tiles": current_app.config["TILE_URL"], "tileAttribution": data_attribution(),
-        "labels": embed_words(language),
+        "labels": words,
         "view": view, "lang": language,
     }
     enterprises, total = enterprise_list(filters, language) if view == "list" else ([], None)
     return render_template("embed/embed.html", embed_config=config, view=view, enterprises=enterprises,
                            total=total, summary=summary, title=embed_title(summary and summary.name, language),
-                           words=embed_words(language),
+                           words=words,
                            full_map=url_for("home.index", _external=True) + "?" + urlencode(api_args),
                            other_view=embed_url([*filter_args(), ("view", "list" if view == "map" else "map")],
                                                 external=False))
