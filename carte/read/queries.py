@@ -225,8 +225,8 @@ def feature(row: Any, language: str, base_url: str | ColumnElement, with_distanc
         "street", row.street, "address_line2", row.address_line2,
         "municipality", row.municipality_name, "postal_code", row.postal_code,
         "mrc_code", row.mrc_code, "mrc_name", row.mrc_name, "region_code", row.region_code,
-        "phone", row.phone, "website", row.website, "opening_hours", row.opening_hours,
-        "geocode_precision", row.geocode_precision, "updated", row.updated,
+        "phone", row.phone, "has_email", row.has_email, "website", row.website,
+        "opening_hours", row.opening_hours, "geocode_precision", row.geocode_precision, "updated", row.updated,
         "source", row.source, "last_verified", row.last_verified,
         "url", func.concat(base_url, "/entreprises/", row.id),
     ]
@@ -250,7 +250,7 @@ def public_columns(distance: ColumnElement) -> Select:
     return select(E.c.id, E.c.name, E.c.description, E.c.sectors, E.c["items"], E.c.services,
                   E.c.street, E.c.address_line2, E.c.municipality_name, E.c.postal_code,
                   E.c.mrc_code, M.c.name.label("mrc_name"), M.c.region_code, E.c.phone,
-                  E.c.website, E.c.opening_hours, E.c.geocode_precision, updated.label("updated"),
+                  E.c.email.is_not(None).label("has_email"), E.c.website, E.c.opening_hours, E.c.geocode_precision, updated.label("updated"),
                   E.c.source, verified.label("last_verified"), E.c.point, distance.label("distance_km"))
 
 

@@ -15,7 +15,7 @@ from carte.core.errors import NotFound
 from carte.read.filters import FILTER_AND_LANGUAGE, EnterpriseFilter, InvalidParameter, Page, single
 from carte.read.queries import enterprise_features, mrc_counts, mrc_summary
 from carte.core.vocabulary import load_vocabulary
-from carte.web.home import contact_messages, data_attribution
+from carte.web.home import contact_messages, data_attribution, enterprise_url_prefix
 from carte.web.api import base_url, request_filter, request_language
 from carte.web.security import allow_framing
 
@@ -77,12 +77,17 @@ def enterprise_list(filters: EnterpriseFilter, language: str) -> tuple[list[dict
 
 
 def feature_links(feature: dict[str, Any]) -> dict[str, str | None]:
-    """Directions, geo: URI and phone links of a GeoJSON feature of the API."""
+    """Directions, geo: URI, phone and e-mail links of a GeoJSON feature of the API (the e-mail address is
+    asked for by the embed's script when clicked)."""
     lon, lat = feature["geometry"]["coordinates"] if feature.get("geometry") else (None, None)
-    phone = feature["properties"].get("phone")
+    properties = feature["properties"]
+    phone = properties.get("phone")
     return {"directions": directions_url(lat, lon) if lat is not None else None,
             "geo": geo_uri(lat, lon) if lat is not None else None,
-            "tel": tel_uri(phone), "phone": display_phone(phone) if phone else None}
+            "tel": tel_uri(phone), "phone": display_phone(phone) if phone else None,
+            "email_url": url_for("enterprise.email", enterprise_id=feature["id"]) if properties.get("has_email")
+            else None,
+            "page": properties["url"]}
 
 
 def embed_words(language: str) -> dict[str, str]:
@@ -110,7 +115,7 @@ def embed() -> str:
         "boundary": url_for("api.mrc", code=filters.mrc) if filters.mrc else None,
         "tiles": current_app.config["TILE_URL"], "tileAttribution": data_attribution(),
         "labels": words,
-        "view": view, "lang": language,
+        "view": view, "lang": language, "enterprise_url": enterprise_url_prefix(),
     }
     enterprises, total = enterprise_list(filters, language) if view == "list" else ([], None)
     return render_template("embed/embed.html", embed_config=config, view=view, enterprises=enterprises,

@@ -119,13 +119,18 @@ def data_urls(large: bool) -> dict[str, str]:
             "api_url": url_for("api.enterprises")}
 
 
+def enterprise_url_prefix() -> str:
+    """The path of the enterprises' pages, to which the scripts add an id."""
+    return url_for("enterprise.show", enterprise_id=0).rsplit("0", 1)[0]
+
+
 def page_config(language: str, large: bool = False) -> dict:
     """Everything the map script needs, rendered into the page as JSON (the MRCs are in the filter's options)."""
     return {
         "language": language,
         **data_urls(large),
         "place_url": url_for("home.place"),
-        "enterprise_url": url_for("enterprise.show", enterprise_id=0).rsplit("0", 1)[0],
+        "enterprise_url": enterprise_url_prefix(),
         "exact_precisions": list(EXACT_PRECISIONS),
         "messages": client_messages(),
         **vocabulary_for_client(language),

@@ -21,19 +21,20 @@ def recording(page, live_server) -> None:  # noqa: F811
     page.on("request", lambda request: page.requests.append(request.url.removeprefix(live_server)))
 
 
-def test_a_tiled_list_row_and_popup_offer_directions_and_phone_without_asking_anything(
+def test_a_tiled_list_row_and_popup_offer_directions_phone_and_email_without_asking_anything(
         tiled_page, live_server, large, screenshot):  # noqa: F811
     recording(tiled_page, live_server)
     tiled_page.open_map("?mrc=29")
     row = tiled_page.locator("#results-list li", has_text="Ressourcerie des Appalaches")
-    # The API gives no e-mail addresses, nor whether there is one: the row's page link stands for it.
-    assert links_of(row) == {"directions": DIRECTIONS, "geo": "geo:46.1185,-70.6656", "phone": "tel:+14185550100"}
+    page_link = f"/entreprises/{large['reachable']}?lang=fr#contact"
+    assert links_of(row) == {"directions": DIRECTIONS, "geo": "geo:46.1185,-70.6656", "phone": "tel:+14185550100",
+                             "email": page_link}
     assert row.locator(".address").inner_text() == "12 rue du Pont"
     tiled_page.locator(".leaflet-marker-icon.pin").first.click()
     popup = tiled_page.locator(".leaflet-popup-content")
     popup.locator(".contact-links").wait_for()
     assert links_of(popup) == {"directions": DIRECTIONS, "geo": "geo:46.1185,-70.6656", "phone": "tel:+14185550100",
-                               "email": f"/entreprises/{large['reachable']}?lang=fr#contact"}
+                               "email": page_link}
     assert asked_for_contact(tiled_page) == []
     screenshot(tiled_page, "contact-tiled-popup")
 

@@ -1,12 +1,12 @@
 // The embedded map: Leaflet, markers from the JSON API, popups made of text nodes only.
 import { el } from "../js/dom.js";
 import { fetchJson } from "../js/http.js";
-import { featureContact } from "../js/contact.js";
+import { featureContact, revealEmailOnClick } from "../js/contact.js";
 
 const config = JSON.parse(document.getElementById("embed-config").textContent);
 const MAX_PAGES = 20;
 // The contact block's words and language, as the map page's config gives them.
-const contactConfig = { language: config.lang, messages: config.labels };
+const contactConfig = { language: config.lang, messages: config.labels, enterprise_url: config.enterprise_url };
 // The embed runs in other sites' pages: its requests carry no cookie.
 const ANONYMOUS = { credentials: "omit" };
 
@@ -87,6 +87,9 @@ async function showMap() {
 
 if (config.view === "map") {
   showMap();
+}
+for (const link of document.querySelectorAll("a.contact-email[data-email-url]")) {
+  revealEmailOnClick(link, link.dataset.emailUrl);
 }
 reportHeight();
 new ResizeObserver(reportHeight).observe(document.body);

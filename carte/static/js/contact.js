@@ -48,11 +48,10 @@ export function displayPhone(phone) {
   return /^\+1\d{10}$/.test(phone) ? `${phone.slice(2, 5)} ${phone.slice(5, 8)}-${phone.slice(8)}` : phone;
 }
 
-/** A link that asks the server for the e-mail address only when clicked (lists of addresses are not
- * handed out in bulk), then opens it as mailto:; the enterprise's page when the address cannot be had. */
-function emailLink({ url, page }, name, messages) {
-  const link = el("a", { href: page, class: "contact-email", "aria-label": format(messages.email_label, { name }) },
-    messages.email);
+/** Make an e-mail link ask the server for its address only when clicked (lists of addresses are not
+ * handed out in bulk), then open it as mailto:; the link's own page when the address cannot be had. */
+export function revealEmailOnClick(link, url) {
+  const page = link.href;
   link.addEventListener("click", async (event) => {
     if (link.protocol === "mailto:") return;
     event.preventDefault();
@@ -65,6 +64,12 @@ function emailLink({ url, page }, name, messages) {
       window.location.href = page;
     }
   });
+}
+
+function emailLink({ url, page }, name, messages) {
+  const link = el("a", { href: page, class: "contact-email", "aria-label": format(messages.email_label, { name }) },
+    messages.email);
+  revealEmailOnClick(link, url);
   return link;
 }
 
@@ -118,9 +123,10 @@ export function pointContact(config, points, i, near) {
     distance: km === null ? "" : format(config.messages.distance, { km: numbers.format(km) }), config });
 }
 
-/** The contact block of a GeoJSON feature of the API (no e-mail: the API never gives addresses). */
+/** The contact block of a GeoJSON feature of the API (which says whether there is an e-mail address). */
 export function featureContact(config, feature) {
   const p = feature.properties;
   const [lon, lat] = feature.geometry ? feature.geometry.coordinates : [null, null];
-  return contactBlock({ name: p.name, lat, lon, street: p.street, hours: p.opening_hours, phone: p.phone, config });
+  return contactBlock({ name: p.name, lat, lon, street: p.street, hours: p.opening_hours, phone: p.phone,
+    email: p.has_email ? emailOf(config, feature.id) : null, config });
 }
