@@ -125,6 +125,7 @@ def test_the_enterprise_page_links_and_prints_its_details_without_the_map(visito
     assert asked_for_contact(visitor) == []
     assert axe_violations(visitor) == []
     assert visitor.get_by_role("button", name="Imprimer cette fiche").is_visible()
+    screenshot(visitor, "contact-enterprise-page")
     visitor.emulate_media(media="print")
     screenshot(visitor, "contact-enterprise-print")
     for hidden in (".small-map", ".site-header", ".back", "[data-print]", ".leaflet-control-zoom"):
