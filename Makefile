@@ -11,7 +11,7 @@ HOST ?= 127.0.0.1
 PORT ?= 5000
 export CARTE_TEST_DATABASE_URL
 
-.PHONY: setup setup-db demo test lint-js verify serve browser-deps clean-venv bench bench-deps bench-ingest bench-mrc bench-api bench-api-scale bench-mixed bench-map bench-tiles translations restore-check
+.PHONY: setup setup-db demo test lint lint-py lint-js verify serve browser-deps clean-venv bench bench-deps bench-ingest bench-mrc bench-api bench-api-scale bench-mixed bench-map bench-tiles translations restore-check
 
 # Virtual environment with the project and its test tools; redone only when the packaging changes.
 $(VENV)/.installed: pyproject.toml setup.py
@@ -61,7 +61,14 @@ demo: setup
 lint-js: browser-deps
 	npx --no-install eslint carte/static
 
-test: $(VENV)/.installed $(MO) browser-deps lint-js
+# ruff's formatter and linter on the whole tree (config in pyproject.toml); `ruff format .` fixes the first.
+lint-py: $(VENV)/.installed
+	$(VENV)/bin/ruff format --check --quiet .
+	$(VENV)/bin/ruff check --quiet .
+
+lint: lint-py lint-js
+
+test: $(VENV)/.installed $(MO) browser-deps lint
 	@$(MAKE) --no-print-directory setup-db DB=$(CARTE_TEST_DATABASE_URL)
 	$(PY) -m pytest
 

@@ -1,4 +1,5 @@
 """Build hook: ship templates/ and data/vocabulary.json inside the package (carte/templates, carte/data)."""
+
 import shutil
 from pathlib import Path
 

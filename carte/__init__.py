@@ -1,8 +1,10 @@
 """Carte de l'économie sociale: the application factory."""
+
 from __future__ import annotations
 
+from collections.abc import Mapping
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Mapping
+from typing import TYPE_CHECKING, Any
 
 from carte.core.config import REPO_ROOT, load_config
 
@@ -34,8 +36,19 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     """Assemble the application: settings, database, languages, security headers, blueprints."""
     from flask import Flask
 
-    from carte.web import (api, csrf, embed, errors, export, i18n, request_guard, security, session, tiles,
-                           vendor)
+    from carte.web import (
+        api,
+        csrf,
+        embed,
+        errors,
+        export,
+        i18n,
+        request_guard,
+        security,
+        session,
+        tiles,
+        vendor,
+    )
     from carte.web.admin import blueprint as admin
     from carte.web.enterprise import blueprint as enterprise
     from carte.web.home import blueprint as home
@@ -57,7 +70,16 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     csrf.init_app(app)
     vendor.init_app(app)
     app.register_blueprint(home)
-    for blueprint in (enterprise, api.blueprint, export.blueprint, embed.blueprint, admin, suggestions,
-                      owner, privacy, tiles.blueprint):
+    for blueprint in (
+        enterprise,
+        api.blueprint,
+        export.blueprint,
+        embed.blueprint,
+        admin,
+        suggestions,
+        owner,
+        privacy,
+        tiles.blueprint,
+    ):
         app.register_blueprint(blueprint)
     return app

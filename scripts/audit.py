@@ -4,6 +4,7 @@ Exit 1 only for a real finding that no current waiver (audit-waivers.toml) cover
 finding (its databases give no severity), npm findings of high or critical severity. When a vulnerability
 database cannot be reached the audit says so ("audit impossible hors ligne"), records it in
 .audit/last-run.json and does not fail the build: see docs/security.md."""
+
 from __future__ import annotations
 
 import argparse
@@ -51,25 +52,46 @@ def pip_outcome(report: dict[str, Any] | None, error: str = "") -> Outcome:
     dependencies = (report or {}).get("dependencies", [])
     audited = [d for d in dependencies if "skip_reason" not in d]
     if not audited:
-        return Outcome("pip-audit", OFFLINE, note=error or f"{len(dependencies)} paquets ignorés sur "
-                       f"{len(dependencies)} : base PyPI/OSV injoignable")
-    findings = tuple(Finding("pip-audit", d["name"], d.get("version", "?"), (v["id"], *v.get("aliases", [])),
-                             "inconnue") for d in audited for v in d.get("vulns", []))
+        return Outcome(
+            "pip-audit",
+            OFFLINE,
+            note=error
+            or f"{len(dependencies)} paquets ignorés sur {len(dependencies)} : base PyPI/OSV injoignable",
+        )
+    findings = tuple(
+        Finding("pip-audit", d["name"], d.get("version", "?"), (v["id"], *v.get("aliases", [])), "inconnue")
+        for d in audited
+        for v in d.get("vulns", [])
+    )
     skipped = len(dependencies) - len(audited)
-    return Outcome("pip-audit", "findings" if findings else "ok", findings,
-                   f"{len(audited)} paquets audités, {skipped} ignorés" if skipped else f"{len(audited)} paquets audités")
+    return Outcome(
+        "pip-audit",
+        "findings" if findings else "ok",
+        findings,
+        f"{len(audited)} paquets audités, {skipped} ignorés"
+        if skipped
+        else f"{len(audited)} paquets audités",
+    )
 
 
 def npm_outcome(report: dict[str, Any] | None) -> Outcome:
     """Read `npm audit --json`; an error object means the advisory endpoint was not reached."""
     if not report or "vulnerabilities" not in report:
-        message = (report or {}).get("message") or (report or {}).get("error", {}).get("summary") or "pas de réponse"
+        message = (
+            (report or {}).get("message")
+            or (report or {}).get("error", {}).get("summary")
+            or "pas de réponse"
+        )
         return Outcome("npm audit", OFFLINE, note=str(message)[:200])
     findings = []
     for name, entry in report["vulnerabilities"].items():
         advisories = [v for v in entry.get("via", []) if isinstance(v, dict)]
-        ids = tuple(str(v.get("url", "")).rsplit("/", 1)[-1] or str(v.get("source")) for v in advisories) or (name,)
-        findings.append(Finding("npm audit", name, str(entry.get("range", "?")), ids, entry.get("severity", "?")))
+        ids = tuple(str(v.get("url", "")).rsplit("/", 1)[-1] or str(v.get("source")) for v in advisories) or (
+            name,
+        )
+        findings.append(
+            Finding("npm audit", name, str(entry.get("range", "?")), ids, entry.get("severity", "?"))
+        )
     return Outcome("npm audit", "findings" if findings else "ok", tuple(findings))
 
 
@@ -83,7 +105,9 @@ def load_waivers(path: Path, today: dt.date) -> tuple[dict[str, dict[str, Any]],
         if missing:
             complaints.append(f"dérogation incomplète ({', '.join(missing)} manquant) : {waiver}")
         elif not isinstance(waiver["expires"], dt.date) or waiver["expires"] < today:
-            complaints.append(f"dérogation expirée ou sans date valide : {waiver['id']} ({waiver['expires']})")
+            complaints.append(
+                f"dérogation expirée ou sans date valide : {waiver['id']} ({waiver['expires']})"
+            )
         else:
             current[waiver["id"]] = waiver
     return current, complaints
@@ -91,9 +115,13 @@ def load_waivers(path: Path, today: dt.date) -> tuple[dict[str, dict[str, Any]],
 
 def blocking(outcomes: list[Outcome], waivers: dict[str, dict[str, Any]]) -> list[Finding]:
     """Findings that fail the audit: not waived, and for npm of high or critical severity."""
-    return [finding for outcome in outcomes for finding in outcome.findings
-            if not any(i in waivers and waivers[i]["package"] == finding.package for i in finding.ids)
-            and (finding.tool == "pip-audit" or finding.severity in BLOCKING_NPM)]
+    return [
+        finding
+        for outcome in outcomes
+        for finding in outcome.findings
+        if not any(i in waivers and waivers[i]["package"] == finding.package for i in finding.ids)
+        and (finding.tool == "pip-audit" or finding.severity in BLOCKING_NPM)
+    ]
 
 
 def run_json(command: list[str], timeout: int = 300) -> tuple[dict[str, Any] | None, str]:
@@ -112,18 +140,33 @@ def audit(python: str) -> list[Outcome]:
     """Both audits, their databases asked over the network."""
     pip_report, pip_error = run_json([python, "-m", "pip_audit", "--progress-spinner", "off", "-f", "json"])
     npm_report, _ = run_json(["npm", "audit", "--json"]) if (ROOT / "package.json").exists() else ({}, "")
-    return [pip_outcome(pip_report, pip_error if pip_report is None else ""),
-            npm_outcome(npm_report) if npm_report != {} else Outcome("npm audit", "ok", note="pas de package.json")]
+    return [
+        pip_outcome(pip_report, pip_error if pip_report is None else ""),
+        npm_outcome(npm_report)
+        if npm_report != {}
+        else Outcome("npm audit", "ok", note="pas de package.json"),
+    ]
 
 
 def record(outcomes: list[Outcome], failing: list[Finding], path: Path) -> None:
     """Keep the result of this run for whoever reviews the audit."""
     path.parent.mkdir(exist_ok=True)
-    path.write_text(json.dumps({
-        "date": dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds"),
-        "tools": {o.tool: {"status": o.status, "note": o.note, "findings": [f.label() for f in o.findings]}
-                  for o in outcomes},
-        "blocking": [f.label() for f in failing]}, ensure_ascii=False, indent=2) + "\n", encoding="utf-8")
+    path.write_text(
+        json.dumps(
+            {
+                "date": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
+                "tools": {
+                    o.tool: {"status": o.status, "note": o.note, "findings": [f.label() for f in o.findings]}
+                    for o in outcomes
+                },
+                "blocking": [f.label() for f in failing],
+            },
+            ensure_ascii=False,
+            indent=2,
+        )
+        + "\n",
+        encoding="utf-8",
+    )
 
 
 def main() -> int:
@@ -138,10 +181,14 @@ def main() -> int:
     failing = blocking(outcomes, waivers)
     for outcome in outcomes:
         if outcome.status == OFFLINE:
-            print(f"[audit] {outcome.tool} : audit impossible hors ligne ({outcome.note}). "
-                  "Relancez `make verify` avec un accès à la base de vulnérabilités (docs/security.md).")
+            print(
+                f"[audit] {outcome.tool} : audit impossible hors ligne ({outcome.note}). "
+                "Relancez `make verify` avec un accès à la base de vulnérabilités (docs/security.md)."
+            )
         else:
-            print(f"[audit] {outcome.tool} : {len(outcome.findings)} vulnérabilité(s) connue(s). {outcome.note}")
+            print(
+                f"[audit] {outcome.tool} : {len(outcome.findings)} vulnérabilité(s) connue(s). {outcome.note}"
+            )
     for complaint in complaints:
         print(f"[audit] {complaint}")
     for finding in failing:

@@ -6,6 +6,7 @@ cluster, or initialises a project-local one under .pgdata/), a server given by C
 and not being root (prints the exact command to run, then exits non-zero). Re-running it changes
 nothing.
 """
+
 from __future__ import annotations
 
 import glob
@@ -49,8 +50,13 @@ def run(command: list[str]) -> None:
 def server_dsn(url: str, database: str = "postgres") -> str:
     """A libpq connection string for the server of a URL, on one of its databases."""
     parsed = make_url(url)
-    parts = [f"host={parsed.host or '127.0.0.1'}", f"port={parsed.port or 5432}",
-             f"user={parsed.username or 'postgres'}", f"dbname={database}", "connect_timeout=5"]
+    parts = [
+        f"host={parsed.host or '127.0.0.1'}",
+        f"port={parsed.port or 5432}",
+        f"user={parsed.username or 'postgres'}",
+        f"dbname={database}",
+        "connect_timeout=5",
+    ]
     if parsed.password:
         parts.append(f"password={parsed.password}")
     return " ".join(parts)
@@ -70,14 +76,22 @@ def apt_install(*packages: str) -> None:
     command = "apt-get update && apt-get install -y " + " ".join(packages)
     if not is_root():
         fail(f"paquets manquants ; exécutez en root : sudo sh -c '{command}' puis relancez make.")
-    run(["sh", "-c", f"DEBIAN_FRONTEND=noninteractive {command} > /tmp/carte-apt.log 2>&1 "
-                     "|| (tail -20 /tmp/carte-apt.log; exit 1)"])
+    run(
+        [
+            "sh",
+            "-c",
+            f"DEBIAN_FRONTEND=noninteractive {command} > /tmp/carte-apt.log 2>&1 "
+            "|| (tail -20 /tmp/carte-apt.log; exit 1)",
+        ]
+    )
 
 
 def installed_major() -> str | None:
     """The newest PostgreSQL major version whose server binaries are installed."""
-    versions = sorted((Path(p).parent.parent.name for p in glob.glob("/usr/lib/postgresql/*/bin/postgres")),
-                      key=lambda v: int(v) if v.isdigit() else 0)
+    versions = sorted(
+        (Path(p).parent.parent.name for p in glob.glob("/usr/lib/postgresql/*/bin/postgres")),
+        key=lambda v: int(v) if v.isdigit() else 0,
+    )
     return versions[-1] if versions else None
 
 
@@ -110,24 +124,52 @@ def start_local_cluster(major: str | None, port: int) -> None:
         data.mkdir(parents=True, exist_ok=True)
         if is_root():
             shutil.chown(data, "postgres", "postgres")
-        run(as_server_user([str(bin_dir / "initdb"), "-D", str(data), "-U", "postgres",
-                            "--auth=trust", "--encoding=UTF8", "--locale=C.UTF-8"]))
-    run(as_server_user([str(bin_dir / "pg_ctl"), "-D", str(data), "-l", str(data / "server.log"),
-                        "-o", f"-p {port} -k {data} -c listen_addresses=127.0.0.1", "-w", "start"]))
+        run(
+            as_server_user(
+                [
+                    str(bin_dir / "initdb"),
+                    "-D",
+                    str(data),
+                    "-U",
+                    "postgres",
+                    "--auth=trust",
+                    "--encoding=UTF8",
+                    "--locale=C.UTF-8",
+                ]
+            )
+        )
+    run(
+        as_server_user(
+            [
+                str(bin_dir / "pg_ctl"),
+                "-D",
+                str(data),
+                "-l",
+                str(data / "server.log"),
+                "-o",
+                f"-p {port} -k {data} -c listen_addresses=127.0.0.1",
+                "-w",
+                "start",
+            ]
+        )
+    )
 
 
 def ensure_postgis(url: str) -> None:
     """Install PostGIS for the running server's major version when it lacks it."""
     with psycopg.connect(server_dsn(url), autocommit=True) as connection:
         available = connection.execute(
-            "SELECT 1 FROM pg_available_extensions WHERE name = 'postgis'").fetchone()
+            "SELECT 1 FROM pg_available_extensions WHERE name = 'postgis'"
+        ).fetchone()
         major = str(connection.info.server_version // 10000)
     if available:
         return
     host = make_url(url).host or "127.0.0.1"
     if host not in ("127.0.0.1", "localhost", "::1"):
-        fail(f"le serveur {host} n'a pas PostGIS ; installez-le sur ce serveur "
-             f"(Debian : apt-get install -y postgresql-{major}-postgis-3).")
+        fail(
+            f"le serveur {host} n'a pas PostGIS ; installez-le sur ce serveur "
+            f"(Debian : apt-get install -y postgresql-{major}-postgis-3)."
+        )
     say(f"PostGIS absent du serveur PostgreSQL {major} : installation.")
     apt_install(f"postgresql-{major}-postgis-3")
 

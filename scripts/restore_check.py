@@ -3,6 +3,7 @@ database with pg_restore, compare every table's row count and checksum, then dro
 
 Run by `make restore-check`. Exits non-zero, naming the table, when the copy differs.
 """
+
 from __future__ import annotations
 
 import os
@@ -28,13 +29,18 @@ def libpq(url: str, database: str | None = None) -> str:
 def fingerprint(uri: str) -> dict[str, tuple[int, str]]:
     """Row count and an order-independent checksum of every table of the public schema."""
     with psycopg.connect(uri) as connection:
-        tables = [row[0] for row in connection.execute(
-            "SELECT tablename FROM pg_tables WHERE schemaname = 'public' ORDER BY tablename")]
+        tables = [
+            row[0]
+            for row in connection.execute(
+                "SELECT tablename FROM pg_tables WHERE schemaname = 'public' ORDER BY tablename"
+            )
+        ]
         result = {}
         for table in tables:
             count, digest = connection.execute(
-                f'SELECT count(*), coalesce(md5(string_agg(md5(t::text), \'\' ORDER BY md5(t::text))), \'\') '
-                f'FROM public."{table}" t').fetchone()
+                f"SELECT count(*), coalesce(md5(string_agg(md5(t::text), '' ORDER BY md5(t::text))), '') "
+                f'FROM public."{table}" t'
+            ).fetchone()
             result[table] = (count, digest)
         return result
 
@@ -53,16 +59,20 @@ def main() -> int:
             admin.execute(f'CREATE DATABASE "{scratch}"')
         try:
             print(f"[restore-check] pg_restore -> {scratch}", flush=True)
-            subprocess.run(["pg_restore", "--exit-on-error", "--no-owner", f"--dbname={libpq(url, scratch)}",
-                            str(dump)], check=True)
+            subprocess.run(
+                ["pg_restore", "--exit-on-error", "--no-owner", f"--dbname={libpq(url, scratch)}", str(dump)],
+                check=True,
+            )
             original, restored = fingerprint(libpq(url)), fingerprint(libpq(url, scratch))
         finally:
             with psycopg.connect(libpq(url, "postgres"), autocommit=True) as admin:
                 admin.execute(f'DROP DATABASE IF EXISTS "{scratch}"')
     differing = [t for t in original if original[t] != restored.get(t)]
     if differing:
-        print(f"[restore-check] ERREUR : tables différentes après restauration : {', '.join(differing)}",
-              file=sys.stderr)
+        print(
+            f"[restore-check] ERREUR : tables différentes après restauration : {', '.join(differing)}",
+            file=sys.stderr,
+        )
         return 1
     rows = sum(count for count, _ in original.values())
     print(f"[restore-check] OK : {len(original)} tables, {rows} lignes identiques après restauration.")

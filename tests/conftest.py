@@ -1,8 +1,9 @@
 """Fixtures over a real PostGIS test database: each test runs in a transaction rolled back after it."""
+
 from __future__ import annotations
 
 import os
-from typing import Iterator
+from collections.abc import Iterator
 
 import pytest
 from flask import Flask
@@ -12,14 +13,15 @@ from sqlalchemy.engine import Connection
 from sqlalchemy.orm import Session
 
 from carte import create_app
-from carte.store import schema
 from carte.core.config import load_config
-from carte.store.engine import make_engine
-from carte.geo.geodata import load_geodata
 from carte.core.vocabulary import load_vocabulary, store_vocabulary
+from carte.geo.geodata import load_geodata
+from carte.store import schema
+from carte.store.engine import make_engine
 
 TEST_DATABASE_URL = os.environ.get(
-    "CARTE_TEST_DATABASE_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/carte_test")
+    "CARTE_TEST_DATABASE_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/carte_test"
+)
 
 
 @pytest.fixture(scope="session")

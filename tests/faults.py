@@ -1,4 +1,5 @@
 """Helpers of the fault tests: run `carte` as staff do, find its backend by name, fingerprint the data."""
+
 from __future__ import annotations
 
 import csv
@@ -7,23 +8,39 @@ import subprocess
 import sys
 import time
 import uuid
+from collections.abc import Callable
 from pathlib import Path
-from typing import Callable
 
 from sqlalchemy import Engine, text
 
 CARTE = [sys.executable, "-c", "from carte.cli import main; main()"]
 #: Every table a command of staff may write to (the reference geography is only read).
-WRITTEN_TABLES = ("enterprise", "enterprise_revision", "import_batch", "import_issue", "geocode_cache",
-                  "duplicate_pair", "data_version", "import_job", "url_source", "suggestion")
+WRITTEN_TABLES = (
+    "enterprise",
+    "enterprise_revision",
+    "import_batch",
+    "import_issue",
+    "geocode_cache",
+    "duplicate_pair",
+    "data_version",
+    "import_job",
+    "url_source",
+    "suggestion",
+)
 
 
 def fingerprint(engine: Engine) -> dict[str, str]:
     """An md5 of the whole content of each written table: equal fingerprints, identical data."""
     with engine.connect() as connection:
-        return {table: connection.execute(text(
-            f"SELECT count(*) || ':' || md5(coalesce(string_agg(t::text, '|' ORDER BY t::text), '')) "
-            f"FROM {table} t")).scalar_one() for table in WRITTEN_TABLES}
+        return {
+            table: connection.execute(
+                text(
+                    f"SELECT count(*) || ':' || md5(coalesce(string_agg(t::text, '|' ORDER BY t::text), '')) "
+                    f"FROM {table} t"
+                )
+            ).scalar_one()
+            for table in WRITTEN_TABLES
+        }
 
 
 def named_url(database_url: str, app_name: str) -> str:
@@ -38,12 +55,18 @@ def unique_name(prefix: str) -> str:
 
 def start_carte(database_url: str, app_name: str, *args: str, **env: str) -> subprocess.Popen:
     """Start `carte ARGS` on the database under an application name, its output captured."""
-    return subprocess.Popen([*CARTE, *args], stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
-                            env={**os.environ, **env, "CARTE_DATABASE_URL": named_url(database_url, app_name)})
+    return subprocess.Popen(
+        [*CARTE, *args],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        env={**os.environ, **env, "CARTE_DATABASE_URL": named_url(database_url, app_name)},
+    )
 
 
-def interrupt(engine: Engine, database_url: str, args: tuple[str, ...],
-              stop: Callable[[subprocess.Popen, str], None]) -> tuple[int, str]:
+def interrupt(
+    engine: Engine, database_url: str, args: tuple[str, ...], stop: Callable[[subprocess.Popen, str], None]
+) -> tuple[int, str]:
     """Start `carte ARGS` under a fresh application name, let `stop(process, app_name)` pick its moment
     and stop it, wait until the process and its backends are gone; the exit code and stderr."""
     app_name = unique_name("fault")
@@ -60,16 +83,24 @@ def interrupt(engine: Engine, database_url: str, args: tuple[str, ...],
 
 def run_carte(database_url: str, *args: str, **env: str) -> subprocess.CompletedProcess:
     """Run `carte ARGS` on the database to its end and capture what it prints."""
-    return subprocess.run([*CARTE, *args], capture_output=True, text=True, timeout=300,
-                          env={**os.environ, **env, "CARTE_DATABASE_URL": database_url})
+    return subprocess.run(
+        [*CARTE, *args],
+        capture_output=True,
+        text=True,
+        timeout=300,
+        env={**os.environ, **env, "CARTE_DATABASE_URL": database_url},
+    )
 
 
 def backends(engine: Engine, app_name: str, condition: str = "true") -> list[int]:
     """The pids of the named client's backends that meet a condition on pg_stat_activity."""
     with engine.connect() as connection:
-        return list(connection.execute(text(
-            f"SELECT pid FROM pg_stat_activity WHERE application_name = :a AND {condition}"),
-            {"a": app_name}).scalars())
+        return list(
+            connection.execute(
+                text(f"SELECT pid FROM pg_stat_activity WHERE application_name = :a AND {condition}"),
+                {"a": app_name},
+            ).scalars()
+        )
 
 
 def wait_for(engine: Engine, app_name: str, condition: str, timeout: float = 120) -> list[int]:
@@ -101,8 +132,13 @@ def terminate(engine: Engine, pids: list[int]) -> None:
 
 
 #: The rows referring to an enterprise, removed with it.
-DEPENDENTS = (("enterprise_revision", "enterprise_id"), ("suggestion", "enterprise_id"),
-              ("reminder", "enterprise_id"), ("duplicate_pair", "first_id"), ("duplicate_pair", "second_id"))
+DEPENDENTS = (
+    ("enterprise_revision", "enterprise_id"),
+    ("suggestion", "enterprise_id"),
+    ("reminder", "enterprise_id"),
+    ("duplicate_pair", "first_id"),
+    ("duplicate_pair", "second_id"),
+)
 
 
 def purge_source(engine: Engine, source: str) -> None:

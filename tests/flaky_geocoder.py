@@ -1,5 +1,6 @@
 """A local server speaking Nominatim's /search JSON that fails a share of its calls at random (seeded):
 429 with Retry-After, 500, answers slower than the client's timeout, and garbage of every shape."""
+
 from __future__ import annotations
 
 import json
@@ -8,16 +9,25 @@ import re
 import threading
 import time
 from collections import Counter
+from collections.abc import Callable, Iterator
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
-from typing import Callable, Iterator
 from urllib.parse import parse_qs, urlsplit
 
 from sqlalchemy import Engine, text
 
 #: Bodies that are not a Nominatim answer, with the JSON content type a server would still send.
-GARBAGE = [b'[{"lat": 46.1, ', b"{}", b"null", b'"pas une liste"', b"[1, 2]", b'{"error": "panne"}',
-           b'[{"lat": "abc", "lon": "-70.6", "type": "house"}]', b'[{"display_name": "sans coordonnees"}]',
-           b"<html><body>Bad gateway</body></html>", b"\xff\xfe\x00garbage"]
+GARBAGE = [
+    b'[{"lat": 46.1, ',
+    b"{}",
+    b"null",
+    b'"pas une liste"',
+    b"[1, 2]",
+    b'{"error": "panne"}',
+    b'[{"lat": "abc", "lon": "-70.6", "type": "house"}]',
+    b'[{"display_name": "sans coordonnees"}]',
+    b"<html><body>Bad gateway</body></html>",
+    b"\xff\xfe\x00garbage",
+]
 FAULTS = ("429", "500", "timeout", "garbage")
 _POSTAL = re.compile(r"\b([a-z]\d[a-z]) ?(\d[a-z]\d)\b")
 
@@ -67,9 +77,16 @@ class FlakyServer(ThreadingHTTPServer):
 
     daemon_threads = True
 
-    def __init__(self, locate: Callable[[str], tuple[float, float] | None], fault_rate: float = 0.3,
-                 seed: int = 1, slow_seconds: float = 0.6, retry_after: str = "1",
-                 kinds: tuple[str, ...] = FAULTS, garbage: list[bytes] = GARBAGE) -> None:
+    def __init__(
+        self,
+        locate: Callable[[str], tuple[float, float] | None],
+        fault_rate: float = 0.3,
+        seed: int = 1,
+        slow_seconds: float = 0.6,
+        retry_after: str = "1",
+        kinds: tuple[str, ...] = FAULTS,
+        garbage: list[bytes] = GARBAGE,
+    ) -> None:
         super().__init__(("127.0.0.1", 0), FlakyNominatim)
         self.locate, self.fault_rate, self.slow_seconds = locate, fault_rate, slow_seconds
         self.retry_after, self.kinds, self.garbage = retry_after, kinds, garbage
@@ -97,16 +114,25 @@ class FlakyServer(ThreadingHTTPServer):
         point = self.locate(f"{match[1]} {match[2]}".upper()) if match else None
         if point is None:
             return []
-        return [{"lat": str(point[0] + 0.0003), "lon": str(point[1] + 0.0003), "class": "building",
-                 "type": "house", "addresstype": "building", "display_name": query}]
+        return [
+            {
+                "lat": str(point[0] + 0.0003),
+                "lon": str(point[1] + 0.0003),
+                "class": "building",
+                "type": "house",
+                "addresstype": "building",
+                "display_name": query,
+            }
+        ]
 
     def faults(self) -> Counter:
         """How many calls got each answer."""
         return Counter(fault for _query, fault in self.log)
 
 
-def postal_locator(engine: Engine, extra: dict[str, tuple[float, float]] | None = None
-                   ) -> Callable[[str], tuple[float, float] | None]:
+def postal_locator(
+    engine: Engine, extra: dict[str, tuple[float, float]] | None = None
+) -> Callable[[str], tuple[float, float] | None]:
     """Where the fake server puts an address: by its postal code, from `extra` (codes the service knows
     and the database does not) or from the postal code table."""
     known = dict(extra or {})
@@ -114,26 +140,41 @@ def postal_locator(engine: Engine, extra: dict[str, tuple[float, float]] | None 
     def locate(code: str) -> tuple[float, float] | None:
         if code not in known:
             with engine.connect() as connection:
-                row = connection.execute(text(
-                    "SELECT ST_Y(point), ST_X(point) FROM postal_code WHERE code = :c"), {"c": code}).first()
+                row = connection.execute(
+                    text("SELECT ST_Y(point), ST_X(point) FROM postal_code WHERE code = :c"), {"c": code}
+                ).first()
             known[code] = tuple(row) if row else None
         return known[code]
 
     return locate
 
 
-def listing(engine: Engine, count: int, seed: int, email: str = "", street: str = "rue Principale"
-            ) -> list[list[str]]:
+def listing(
+    engine: Engine, count: int, seed: int, email: str = "", street: str = "rue Principale"
+) -> list[list[str]]:
     """Rows of an enterprise list (HEADER_FR's columns) at real postal codes of their municipality
     (a street of its own keeps committed runs from meeting each other's cached answers)."""
     with engine.connect() as connection:
-        places = connection.execute(text("""
+        places = connection.execute(
+            text("""
             SELECT p.code, m.name FROM postal_code p
             JOIN municipality m ON lower(m.name) = lower(p.municipality_name) AND m.mrc_code IS NOT NULL
-            ORDER BY md5(p.code || :seed) LIMIT :count"""), {"seed": str(seed), "count": count}).all()
-    return [[f"F{number}", f"Ressourcerie {town} {number} (test)", f"{number * 7} {street}", town,
-             code, "", email and f"{email}{number}@exemple.org"] + [""] * 5
-            for number, (code, town) in enumerate(places, 1)]
+            ORDER BY md5(p.code || :seed) LIMIT :count"""),
+            {"seed": str(seed), "count": count},
+        ).all()
+    return [
+        [
+            f"F{number}",
+            f"Ressourcerie {town} {number} (test)",
+            f"{number * 7} {street}",
+            town,
+            code,
+            "",
+            email and f"{email}{number}@exemple.org",
+        ]
+        + [""] * 5
+        for number, (code, town) in enumerate(places, 1)
+    ]
 
 
 def serve(server: FlakyServer) -> Iterator[FlakyServer]:

@@ -1,4 +1,5 @@
 """Hostile spreadsheets made by code: zip bombs, lying zip headers, XML entity bombs, disguised files."""
+
 from __future__ import annotations
 
 import base64
@@ -6,23 +7,29 @@ import io
 import random
 import struct
 import zipfile
-from typing import Iterable
+from collections.abc import Iterable
 
 import openpyxl
-from sqlalchemy.engine import Connection
 from sqlalchemy import text
+from sqlalchemy.engine import Connection
 
 HEADER = ["Identifiant", "Nom", "Adresse", "Ville", "Code postal", "Secteur", "Description"]
 GOOD_ROW = ["A-1", "Ressourcerie témoin", "100 1re Avenue", "Saint-Georges", "G5Y 1L3", "Ressourcerie", ""]
 SHEET = "xl/worksheets/sheet1.xml"
-BILLION_LAUGHS = (b'<?xml version="1.0"?>\n<!DOCTYPE lolz [<!ENTITY lol "lol">'
-                  + b"".join(b'<!ENTITY lol%d "%s">' % (i, (b"&lol%d;" % (i - 1) if i > 1 else b"&lol;") * 10)
-                             for i in range(1, 10))
-                  + b']>\n<sst xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main" count="1" '
-                  b'uniqueCount="1"><si><t>&lol9;</t></si></sst>')
-EXTERNAL_ENTITY = (b'<?xml version="1.0"?>\n<!DOCTYPE sst [<!ENTITY xxe SYSTEM "file:///etc/passwd">]>\n'
-                   b'<sst xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main"><si><t>&xxe;</t>'
-                   b'</si></sst>')
+BILLION_LAUGHS = (
+    b'<?xml version="1.0"?>\n<!DOCTYPE lolz [<!ENTITY lol "lol">'
+    + b"".join(
+        b'<!ENTITY lol%d "%s">' % (i, (b"&lol%d;" % (i - 1) if i > 1 else b"&lol;") * 10)
+        for i in range(1, 10)
+    )
+    + b']>\n<sst xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main" count="1" '
+    b'uniqueCount="1"><si><t>&lol9;</t></si></sst>'
+)
+EXTERNAL_ENTITY = (
+    b'<?xml version="1.0"?>\n<!DOCTYPE sst [<!ENTITY xxe SYSTEM "file:///etc/passwd">]>\n'
+    b'<sst xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main"><si><t>&xxe;</t>'
+    b"</si></sst>"
+)
 
 
 def workbook(rows: Iterable[list], header: list[str] = HEADER) -> bytes:
@@ -83,7 +90,7 @@ def lying_sizes(data: bytes, name: str, declared: int) -> bytes:
         start = patched.find(signature)
         while start != -1:
             length = struct.unpack_from("<H", patched, start + length_at)[0]
-            if patched[start + name_at:start + name_at + length] == encoded:
+            if patched[start + name_at : start + name_at + length] == encoded:
                 struct.pack_into("<I", patched, start + size_at, declared)
             start = patched.find(signature, start + 4)
     return bytes(patched)
@@ -108,7 +115,7 @@ def broken_sheet() -> bytes:
     """A workbook whose sheet XML breaks off after its first rows."""
     data = workbook([GOOD_ROW, GOOD_ROW])
     sheet = members(data)[SHEET]
-    return with_member(data, SHEET, sheet[:sheet.index(b"</sheetData>")] + b'<row r="9"><c r="A9"')
+    return with_member(data, SHEET, sheet[: sheet.index(b"</sheetData>")] + b'<row r="9"><c r="A9"')
 
 
 def many_members(count: int) -> bytes:
@@ -120,9 +127,11 @@ def many_members(count: int) -> bytes:
 
 def table_checksum(connection: Connection) -> tuple:
     """A fingerprint of the enterprises and of every table an import writes to."""
-    return connection.execute(text("""
+    return connection.execute(
+        text("""
         SELECT (SELECT md5(coalesce(string_agg(e::text, '|' ORDER BY id), '')) FROM enterprise e),
                (SELECT md5(coalesce(string_agg(r::text, '|' ORDER BY id), '')) FROM enterprise_revision r),
                (SELECT md5(coalesce(string_agg(b::text, '|' ORDER BY id), '')) FROM import_batch b),
                (SELECT count(*) FROM import_issue), (SELECT count(*) FROM geocode_cache),
-               (SELECT count(*) FROM duplicate_pair)""")).one()
+               (SELECT count(*) FROM duplicate_pair)""")
+    ).one()

@@ -1,35 +1,114 @@
 """Spreadsheets made by code for the ingest tests, in the formats staff actually send."""
+
 from __future__ import annotations
 
 import csv
 import io
+from collections.abc import Sequence
 from pathlib import Path
-from typing import Sequence
 
-HEADER_FR = ["Identifiant", "Nom", "Adresse", "Ville", "Code postal", "Téléphone", "Courriel",
-             "Site web", "Secteurs", "Objets acceptés", "Heures d'ouverture", "Collecte à domicile"]
+HEADER_FR = [
+    "Identifiant",
+    "Nom",
+    "Adresse",
+    "Ville",
+    "Code postal",
+    "Téléphone",
+    "Courriel",
+    "Site web",
+    "Secteurs",
+    "Objets acceptés",
+    "Heures d'ouverture",
+    "Collecte à domicile",
+]
 
 
 def messy_rows() -> list[list[str]]:
     """Rows with the usual troubles: abbreviations, postal code variants, formulas, a duplicate."""
     return [
-        ["A1", "Ressourcerie de Beauce (test)", "100 1re Avenue", "St-Georges", "g5y1l3",
-         "(418) 555-0101", "info@exemple.org", "www.exemple.org", "Ressourcerie",
-         "meubles, divan, frigo", "lun-ven 9h-17h", "oui"],
-        ["A2", "Friperie Sainte-Marie (test)", "12 boul. Vachon Nord, C.P. 45", "Ste-Marie", "G6E-3B6",
-         "418.555.0102", "", "", "friperie", "vêtements", "", "non"],
-        ["A3", "Comptoir de Lévis (test)", "5 rue Principale", "LEVIS (Québec)", '="G6V 4J8"',
-         "=1+1", "", "", "comptoir familial", "livres; jouets; trucs bizarres", "", ""],
+        [
+            "A1",
+            "Ressourcerie de Beauce (test)",
+            "100 1re Avenue",
+            "St-Georges",
+            "g5y1l3",
+            "(418) 555-0101",
+            "info@exemple.org",
+            "www.exemple.org",
+            "Ressourcerie",
+            "meubles, divan, frigo",
+            "lun-ven 9h-17h",
+            "oui",
+        ],
+        [
+            "A2",
+            "Friperie Sainte-Marie (test)",
+            "12 boul. Vachon Nord, C.P. 45",
+            "Ste-Marie",
+            "G6E-3B6",
+            "418.555.0102",
+            "",
+            "",
+            "friperie",
+            "vêtements",
+            "",
+            "non",
+        ],
+        [
+            "A3",
+            "Comptoir de Lévis (test)",
+            "5 rue Principale",
+            "LEVIS (Québec)",
+            '="G6V 4J8"',
+            "=1+1",
+            "",
+            "",
+            "comptoir familial",
+            "livres; jouets; trucs bizarres",
+            "",
+            "",
+        ],
         ["A4", "", "1 rue Sans Nom", "Lévis", "G6V 4J8", "", "", "", "", "", "", ""],
-        ["A1", "Doublon de A1 (test)", "100 1re Avenue", "Saint-Georges", "G5Y 1L3", "", "", "", "",
-         "", "", ""],
-        ["A6", "=HYPERLINK(\"http://piege\")", "9 rue Test", "Beauceville", "G5X 3H2", "", "", "", "",
-         "", "", ""],
+        [
+            "A1",
+            "Doublon de A1 (test)",
+            "100 1re Avenue",
+            "Saint-Georges",
+            "G5Y 1L3",
+            "",
+            "",
+            "",
+            "",
+            "",
+            "",
+            "",
+        ],
+        [
+            "A6",
+            '=HYPERLINK("http://piege")',
+            "9 rue Test",
+            "Beauceville",
+            "G5X 3H2",
+            "",
+            "",
+            "",
+            "",
+            "",
+            "",
+            "",
+        ],
     ]
 
 
-def write_csv(path: Path, rows: Sequence[Sequence[str]], header: Sequence[str] = HEADER_FR, *,
-              delimiter: str = ",", encoding: str = "utf-8", bom: bool = False) -> Path:
+def write_csv(
+    path: Path,
+    rows: Sequence[Sequence[str]],
+    header: Sequence[str] = HEADER_FR,
+    *,
+    delimiter: str = ",",
+    encoding: str = "utf-8",
+    bom: bool = False,
+) -> Path:
     """Write a CSV the way a given program would (delimiter, encoding, byte order mark)."""
     buffer = io.StringIO()
     writer = csv.writer(buffer, delimiter=delimiter, lineterminator="\r\n")
@@ -40,8 +119,9 @@ def write_csv(path: Path, rows: Sequence[Sequence[str]], header: Sequence[str] =
     return path
 
 
-def write_xlsx(path: Path, rows: Sequence[Sequence[object]], header: Sequence[str] = HEADER_FR,
-               title_rows: int = 0) -> Path:
+def write_xlsx(
+    path: Path, rows: Sequence[Sequence[object]], header: Sequence[str] = HEADER_FR, title_rows: int = 0
+) -> Path:
     """Write an Excel workbook, optionally with title lines above the header."""
     import openpyxl
 

@@ -1,4 +1,5 @@
 """Helpers of the database outage tests: a client loop recording every answer with its time."""
+
 from __future__ import annotations
 
 import threading
@@ -51,7 +52,9 @@ def client_loop(base_url: str, answers: Answers) -> None:
 def start_clients(base_url: str, count: int = 2) -> tuple[Answers, list[threading.Thread]]:
     """Start `count` client loops sharing one log."""
     answers = Answers()
-    threads = [threading.Thread(target=client_loop, args=(base_url, answers), daemon=True) for _ in range(count)]
+    threads = [
+        threading.Thread(target=client_loop, args=(base_url, answers), daemon=True) for _ in range(count)
+    ]
     for thread in threads:
         thread.start()
     return answers, threads

@@ -1,18 +1,19 @@
 """The staff back-office: accounts, sessions, CSRF, permissions, edits and their history."""
+
 from __future__ import annotations
 
+import os
 import re
 import subprocess
 import sys
-import os
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
 from sqlalchemy import text
 
-from carte.staff import accounts
 from carte.core.errors import CarteError
+from carte.staff import accounts
 from tests.factories import insert_enterprise
 
 PASSWORD = "un-mot-de-passe-solide"
@@ -43,13 +44,15 @@ def token_of(client, path: str = "/admin/connexion") -> str:
 
 def sign_in(client, email: str, password: str = PASSWORD):
     """Post the sign-in form with its token."""
-    return client.post("/admin/connexion", data={"email": email, "password": password,
-                                                 "csrf_token": token_of(client)})
+    return client.post(
+        "/admin/connexion", data={"email": email, "password": password, "csrf_token": token_of(client)}
+    )
 
 
 def test_passwords_are_stored_as_argon2id_hashes(connection, admin_id):
-    stored = connection.execute(text("SELECT password_hash FROM app_user WHERE id = :id"),
-                                {"id": admin_id}).scalar()
+    stored = connection.execute(
+        text("SELECT password_hash FROM app_user WHERE id = :id"), {"id": admin_id}
+    ).scalar()
     assert stored.startswith("$argon2id$") and PASSWORD not in stored
 
 
@@ -93,7 +96,7 @@ def test_a_copied_cookie_stops_working_after_sign_out(client, admin_id):
 
 def test_an_idle_session_ends(connection, admin_id):
     token = accounts.open_session(connection, admin_id)
-    later = datetime.now(timezone.utc) + timedelta(minutes=31)
+    later = datetime.now(UTC) + timedelta(minutes=31)
     assert accounts.resolve_session(connection, token, 30) is not None
     assert accounts.resolve_session(connection, token, 30, now=later) is None
 
@@ -122,9 +125,13 @@ def test_admin_pages_refuse_framing_and_caching(client):
 def edit_form(client, enterprise_id: int, **changes) -> dict:
     """The edit form's current values with some changed, ready to post."""
     page = client.get(f"/admin/entreprises/{enterprise_id}").get_data(as_text=True)
-    data = {"csrf_token": re.search(r'name="csrf_token" value="([^"]+)"', page).group(1),
-            "name": re.search(r'id="f-name" name="name" type="text" value="([^"]*)"', page).group(1),
-            "sectors": ["ressourcerie"], "items": ["meubles"], "published": "on"}
+    data = {
+        "csrf_token": re.search(r'name="csrf_token" value="([^"]+)"', page).group(1),
+        "name": re.search(r'id="f-name" name="name" type="text" value="([^"]*)"', page).group(1),
+        "sectors": ["ressourcerie"],
+        "items": ["meubles"],
+        "published": "on",
+    }
     data.update(changes)
     return data
 
@@ -132,12 +139,14 @@ def edit_form(client, enterprise_id: int, **changes) -> dict:
 def test_an_edit_is_stored_and_recorded_in_the_history_with_its_author(client, connection, admin_id):
     enterprise = insert_enterprise(connection, name="Ressourcerie du Granit")
     sign_in(client, "admin@exemple.org")
-    response = client.post(f"/admin/entreprises/{enterprise}",
-                           data=edit_form(client, enterprise, name="Ressourcerie de la Beauce",
-                                          phone="418 555-0199"))
+    response = client.post(
+        f"/admin/entreprises/{enterprise}",
+        data=edit_form(client, enterprise, name="Ressourcerie de la Beauce", phone="418 555-0199"),
+    )
     assert response.status_code == 302
-    stored = connection.execute(text("SELECT name, phone FROM enterprise WHERE id = :id"),
-                                {"id": enterprise}).one()
+    stored = connection.execute(
+        text("SELECT name, phone FROM enterprise WHERE id = :id"), {"id": enterprise}
+    ).one()
     assert tuple(stored) == ("Ressourcerie de la Beauce", "+14185550199")
     history = client.get(f"/admin/entreprises/{enterprise}/historique").get_data(as_text=True)
     assert "Ressourcerie du Granit" in history and "admin@exemple.org" in history
@@ -146,12 +155,16 @@ def test_an_edit_is_stored_and_recorded_in_the_history_with_its_author(client, c
 def test_an_invalid_field_is_named_and_nothing_is_stored(client, connection, admin_id):
     enterprise = insert_enterprise(connection, name="Friperie")
     sign_in(client, "admin@exemple.org")
-    response = client.post(f"/admin/entreprises/{enterprise}",
-                           data=edit_form(client, enterprise, postal_code="12345", name="Autre"))
+    response = client.post(
+        f"/admin/entreprises/{enterprise}",
+        data=edit_form(client, enterprise, postal_code="12345", name="Autre"),
+    )
     assert response.status_code == 400
     assert "Code postal invalide" in response.get_data(as_text=True)
-    assert connection.execute(text("SELECT name FROM enterprise WHERE id = :id"),
-                              {"id": enterprise}).scalar() == "Friperie"
+    assert (
+        connection.execute(text("SELECT name FROM enterprise WHERE id = :id"), {"id": enterprise}).scalar()
+        == "Friperie"
+    )
 
 
 def test_unpublishing_hides_an_enterprise_from_the_counts(client, connection, admin_id):
@@ -160,8 +173,12 @@ def test_unpublishing_hides_an_enterprise_from_the_counts(client, connection, ad
     data = edit_form(client, enterprise)
     del data["published"]
     client.post(f"/admin/entreprises/{enterprise}", data=data)
-    assert connection.execute(text("SELECT published FROM enterprise WHERE id = :id"),
-                              {"id": enterprise}).scalar() is False
+    assert (
+        connection.execute(
+            text("SELECT published FROM enterprise WHERE id = :id"), {"id": enterprise}
+        ).scalar()
+        is False
+    )
 
 
 def test_an_editor_cannot_open_or_change_another_mrcs_enterprise(client, connection, editor_id):
@@ -173,8 +190,10 @@ def test_an_editor_cannot_open_or_change_another_mrcs_enterprise(client, connect
     crafted = edit_form(client, own, name="Piraté")
     assert client.post(f"/admin/entreprises/{other}", data=crafted).status_code == 403
     assert client.get(f"/admin/entreprises/{other}/historique").status_code == 403
-    assert connection.execute(text("SELECT name FROM enterprise WHERE id = :id"),
-                              {"id": other}).scalar() == "Ailleurs"
+    assert (
+        connection.execute(text("SELECT name FROM enterprise WHERE id = :id"), {"id": other}).scalar()
+        == "Ailleurs"
+    )
     listing = client.get("/admin/").get_data(as_text=True)
     assert "Chez nous" in listing and "Ailleurs" not in listing
 
@@ -185,7 +204,7 @@ def test_only_admins_see_the_accounts(client, editor_id, admin_id):
 
 
 def test_enterprise_text_is_escaped_on_admin_pages(client, connection, admin_id):
-    enterprise = insert_enterprise(connection, name='<script>alert(1)</script>')
+    enterprise = insert_enterprise(connection, name="<script>alert(1)</script>")
     sign_in(client, "admin@exemple.org")
     page = client.get(f"/admin/entreprises/{enterprise}").get_data(as_text=True)
     assert "<script>alert(1)</script>" not in page and "&lt;script&gt;" in page
@@ -195,9 +214,14 @@ def test_user_create_reads_the_password_from_standard_input(database_url, engine
     carte = str(Path(sys.executable).parent / "carte")
     email = "cli-test@exemple.org"
     try:
-        result = subprocess.run([carte, "user", "create", email, "--role", "editor", "--mrc", "29"],
-                                input=PASSWORD + "\n", capture_output=True, text=True, timeout=60,
-                                env={**os.environ, "CARTE_DATABASE_URL": database_url})
+        result = subprocess.run(
+            [carte, "user", "create", email, "--role", "editor", "--mrc", "29"],
+            input=PASSWORD + "\n",
+            capture_output=True,
+            text=True,
+            timeout=60,
+            env={**os.environ, "CARTE_DATABASE_URL": database_url},
+        )
         assert result.returncode == 0, result.stderr
         with engine.connect() as connection:
             user = accounts.authenticate(connection, email, PASSWORD)

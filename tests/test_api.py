@@ -1,15 +1,21 @@
 """The open API on a real PostGIS: filters, public fields only, errors, caching and CORS."""
+
 from __future__ import annotations
 
 import json
 
-import pytest
 from sqlalchemy import text
 
 from tests.factories import insert_enterprise
 
-MONTREAL = {"lon": -73.5673, "lat": 45.5017, "mrc_code": "66", "municipality_code": "66023",
-            "municipality_name": "Montréal", "postal_code": "H2X 1Y4"}
+MONTREAL = {
+    "lon": -73.5673,
+    "lat": 45.5017,
+    "mrc_code": "66",
+    "municipality_code": "66023",
+    "municipality_name": "Montréal",
+    "postal_code": "H2X 1Y4",
+}
 
 
 def names(response) -> list[str]:
@@ -19,9 +25,16 @@ def names(response) -> list[str]:
 
 
 def test_enterprises_are_a_geojson_feature_collection_with_public_properties(client, connection):
-    insert_enterprise(connection, name="Ressourcerie du Granit", phone="+14185550101",
-                      website="https://exemple.org", opening_hours="Mo-Fr 09:00-17:00",
-                      contact_person="Jeanne Secrète", internal_notes="NOTE INTERNE", email="a@b.c")
+    insert_enterprise(
+        connection,
+        name="Ressourcerie du Granit",
+        phone="+14185550101",
+        website="https://exemple.org",
+        opening_hours="Mo-Fr 09:00-17:00",
+        contact_person="Jeanne Secrète",
+        internal_notes="NOTE INTERNE",
+        email="a@b.c",
+    )
     response = client.get("/api/enterprises")
     assert response.content_type == "application/geo+json"
     collection = response.get_json()
@@ -130,10 +143,39 @@ def test_one_enterprise_is_a_feature_and_unknown_ids_are_404(client, connection)
         assert response.status_code == 404 and "error" in response.get_json()
 
 
-NASTY = ["NaN", "Infinity", "-Infinity", "1e309", "%", "_", "%%_", "x" * 10_000, "' OR 1=1 --",
-         "\"; DROP TABLE enterprise; --", "\\", "\u202e", "😀", "-180,-90,180,90", "1,1,0,0", "0,0,0,0"]
-PARAMETERS = ["q", "item", "sector", "service", "mrc", "region", "bbox", "near", "radius_km",
-              "open_now", "lang", "limit", "offset"]
+NASTY = [
+    "NaN",
+    "Infinity",
+    "-Infinity",
+    "1e309",
+    "%",
+    "_",
+    "%%_",
+    "x" * 10_000,
+    "' OR 1=1 --",
+    '"; DROP TABLE enterprise; --',
+    "\\",
+    "\u202e",
+    "😀",
+    "-180,-90,180,90",
+    "1,1,0,0",
+    "0,0,0,0",
+]
+PARAMETERS = [
+    "q",
+    "item",
+    "sector",
+    "service",
+    "mrc",
+    "region",
+    "bbox",
+    "near",
+    "radius_km",
+    "open_now",
+    "lang",
+    "limit",
+    "offset",
+]
 
 
 def test_hostile_values_get_a_400_naming_the_parameter_or_a_result_never_a_500(client):
@@ -181,8 +223,14 @@ def test_an_mrc_comes_with_its_boundary_and_unknown_codes_are_404(client):
 
 def test_every_answer_has_an_etag_and_a_matching_if_none_match_gets_304(client, connection):
     insert_enterprise(connection)
-    for url in ("/api/enterprises?mrc=29", "/api/sectors", "/api/mrc", "/api/mrc/29", "/api/openapi.json",
-                "/export/enterprises.csv"):
+    for url in (
+        "/api/enterprises?mrc=29",
+        "/api/sectors",
+        "/api/mrc",
+        "/api/mrc/29",
+        "/api/openapi.json",
+        "/export/enterprises.csv",
+    ):
         first = client.get(url)
         assert first.headers["ETag"] and "max-age" in first.headers["Cache-Control"], url
         again = client.get(url, headers={"If-None-Match": first.headers["ETag"]})
@@ -205,15 +253,27 @@ def test_the_etag_changes_when_the_data_changes(client, connection):
 def test_any_site_may_read_the_api_and_the_exports(client):
     for url in ("/api/enterprises", "/export/enterprises.geojson"):
         assert client.get(url).headers["Access-Control-Allow-Origin"] == "*"
-    preflight = client.options("/api/enterprises", headers={
-        "Origin": "https://mrc.example", "Access-Control-Request-Method": "GET",
-        "Access-Control-Request-Headers": "if-none-match"})
+    preflight = client.options(
+        "/api/enterprises",
+        headers={
+            "Origin": "https://mrc.example",
+            "Access-Control-Request-Method": "GET",
+            "Access-Control-Request-Headers": "if-none-match",
+        },
+    )
     assert "If-None-Match" in preflight.headers["Access-Control-Allow-Headers"]
 
 
 def test_the_api_page_documents_every_endpoint(client):
     page = client.get("/api/").get_data(as_text=True)
-    for path in ("/api/enterprises", "/api/mrc/{code}", "/api/items", "bbox", "open_now", "/export/enterprises.csv"):
+    for path in (
+        "/api/enterprises",
+        "/api/mrc/{code}",
+        "/api/items",
+        "bbox",
+        "open_now",
+        "/export/enterprises.csv",
+    ):
         assert path in page
 
 
@@ -224,8 +284,9 @@ def test_the_built_geojson_is_valid_json_even_with_quotes_and_newlines(client, c
 
 
 def test_data_version_moves_with_every_change_to_enterprises(connection):
-    from carte.read.queries import data_version
     from sqlalchemy.orm import Session
+
+    from carte.read.queries import data_version
 
     session = Session(bind=connection)
     before = data_version(session)

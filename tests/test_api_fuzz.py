@@ -1,10 +1,11 @@
 """Schemathesis against a real HTTP server (werkzeug on loopback) on the test database: no 500 and every
 answer as documented. A small run in `make test`; more than 10,000 generated requests under `make verify`."""
+
 from __future__ import annotations
 
 import threading
 from collections import Counter
-from typing import Iterator
+from collections.abc import Iterator
 
 import pytest
 import requests
@@ -25,18 +26,29 @@ SERVED: Counter = Counter()
 schema = schemathesis.openapi.from_dict(openapi_document("http://127.0.0.1"))
 LIST = schema.include(path="/enterprises")
 OTHERS = schema.exclude(path="/enterprises")
-SETTINGS = dict(deadline=None, derandomize=True, database=None,
-                suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow,
-                                       HealthCheck.filter_too_much, HealthCheck.data_too_large])
+SETTINGS = dict(
+    deadline=None,
+    derandomize=True,
+    database=None,
+    suppress_health_check=[
+        HealthCheck.function_scoped_fixture,
+        HealthCheck.too_slow,
+        HealthCheck.filter_too_much,
+        HealthCheck.data_too_large,
+    ],
+)
 
 
 def counting(wsgi_app):
     """The application, counting each answer's status."""
+
     def app(environ, start_response):
         def start(status, headers, *args):
             SERVED[int(status.split()[0])] += 1
             return start_response(status, headers, *args)
+
         return wsgi_app(environ, start)
+
     return app
 
 
@@ -64,11 +76,24 @@ def served_data(connection):
     holding enterprises with awkward values."""
     APP.extensions["carte_bind"] = connection
     APP.extensions.pop("carte_response_cache", None)
-    insert_enterprise(connection, name="Ressourcerie « 100 % _test_ »", opening_hours="Mo-Fr 09:00-17:00",
-                      services=["vente"], phone="+14185550101", website="https://exemple.org",
-                      description="<script>alert(1)</script> \u202e")
-    insert_enterprise(connection, name="Sans position", lon=None, lat=None, geocode_precision=None,
-                      mrc_code=None, municipality_code=None)
+    insert_enterprise(
+        connection,
+        name="Ressourcerie « 100 % _test_ »",
+        opening_hours="Mo-Fr 09:00-17:00",
+        services=["vente"],
+        phone="+14185550101",
+        website="https://exemple.org",
+        description="<script>alert(1)</script> \u202e",
+    )
+    insert_enterprise(
+        connection,
+        name="Sans position",
+        lon=None,
+        lat=None,
+        geocode_precision=None,
+        mrc_code=None,
+        municipality_code=None,
+    )
     yield
     APP.extensions.pop("carte_bind", None)
 
@@ -100,6 +125,7 @@ def test_eight_thousand_generated_list_requests_find_no_failure(case, server, se
 @pytest.mark.verify
 @OTHERS.parametrize()
 @settings(max_examples=1_500, **SETTINGS)
-def test_thousands_of_generated_requests_to_other_operations_find_no_failure(case, server, session,
-                                                                             served_data):
+def test_thousands_of_generated_requests_to_other_operations_find_no_failure(
+    case, server, session, served_data
+):
     call(case, server, session)

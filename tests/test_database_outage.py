@@ -1,11 +1,12 @@
 """The database away (down, or every connection dropped as a restart does): 503 with a clear message,
 never a traceback, and the running application recovers on its own."""
+
 from __future__ import annotations
 
 import socket
 import threading
 import time
-from typing import Iterator
+from collections.abc import Iterator
 
 import pytest
 from werkzeug.serving import make_server
@@ -40,8 +41,12 @@ def served(database_url: str) -> Iterator[tuple[str, str]]:
 @pytest.mark.parametrize("path", ["/", "/entreprises/1", *PATHS])
 def test_a_database_that_is_down_gives_503_and_a_french_message(path):
     """No server at the database's address: 503, Retry-After, the message in JSON or in the page."""
-    app = create_app({"DATABASE_URL": f"postgresql+psycopg://postgres@127.0.0.1:{closed_port()}/carte",
-                      "SECRET_KEY": "test"})
+    app = create_app(
+        {
+            "DATABASE_URL": f"postgresql+psycopg://postgres@127.0.0.1:{closed_port()}/carte",
+            "SECRET_KEY": "test",
+        }
+    )
     response = app.test_client().get(path)
     assert response.status_code == 503 and response.headers["Retry-After"] == "5"
     shown = response.get_json()["error"]["message"] if path in PATHS else response.get_data(as_text=True)
@@ -50,9 +55,15 @@ def test_a_database_that_is_down_gives_503_and_a_french_message(path):
 
 def test_the_503_message_is_translated():
     """`?lang=en`: the same outage explained in English."""
-    app = create_app({"DATABASE_URL": f"postgresql+psycopg://postgres@127.0.0.1:{closed_port()}/carte",
-                      "SECRET_KEY": "test"})
-    assert "temporarily unavailable" in app.test_client().get("/api/mrc?lang=en").get_json()["error"]["message"]
+    app = create_app(
+        {
+            "DATABASE_URL": f"postgresql+psycopg://postgres@127.0.0.1:{closed_port()}/carte",
+            "SECRET_KEY": "test",
+        }
+    )
+    assert (
+        "temporarily unavailable" in app.test_client().get("/api/mrc?lang=en").get_json()["error"]["message"]
+    )
 
 
 def test_when_every_connection_is_dropped_the_running_app_recovers(engine, served):

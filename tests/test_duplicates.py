@@ -1,9 +1,10 @@
 """Duplicate enterprises: found by PostGIS, merged or kept apart by staff, history kept."""
+
 from __future__ import annotations
 
 from sqlalchemy import text
 
-from carte.staff.duplicates import candidates, find_candidates, merge, decide
+from carte.staff.duplicates import candidates, decide, find_candidates, merge
 from tests.factories import insert_enterprise
 
 
@@ -46,19 +47,32 @@ def test_a_pair_marked_distinct_is_not_proposed_again(connection):
 
 
 def test_merging_fills_gaps_unites_items_and_keeps_both_records(connection):
-    keep = insert_enterprise(connection, name="Ressourcerie", items=["meubles"], phone=None, source="req",
-                             neq="2222222222")
-    drop = insert_enterprise(connection, name="Ressourcerie", items=["livres"], phone="+14185550100",
-                             neq="2222222222", source="exemple")
+    keep = insert_enterprise(
+        connection, name="Ressourcerie", items=["meubles"], phone=None, source="req", neq="2222222222"
+    )
+    drop = insert_enterprise(
+        connection,
+        name="Ressourcerie",
+        items=["livres"],
+        phone="+14185550100",
+        neq="2222222222",
+        source="exemple",
+    )
     find_candidates(connection, None)
     merge(connection, keep, drop, "user:1 admin@exemple.org")
     kept = connection.execute(text("SELECT items, phone FROM enterprise WHERE id = :id"), {"id": keep}).one()
-    dropped = connection.execute(text("SELECT merged_into, published, source, neq FROM enterprise WHERE id = :id"),
-                                 {"id": drop}).one()
+    dropped = connection.execute(
+        text("SELECT merged_into, published, source, neq FROM enterprise WHERE id = :id"), {"id": drop}
+    ).one()
     assert tuple(kept) == (["livres", "meubles"], "+14185550100")
     assert tuple(dropped) == (keep, False, "exemple", "2222222222")
-    kinds = connection.execute(text("SELECT kind FROM enterprise_revision WHERE enterprise_id = :id ORDER BY id"),
-                               {"id": keep}).scalars().all()
+    kinds = (
+        connection.execute(
+            text("SELECT kind FROM enterprise_revision WHERE enterprise_id = :id ORDER BY id"), {"id": keep}
+        )
+        .scalars()
+        .all()
+    )
     assert kinds[-1] == "merge"
 
 
@@ -72,10 +86,14 @@ def test_merging_through_the_back_office_needs_rights_on_both_sides(client, conn
     b = insert_enterprise(connection, name="Même lieu", neq="3333333333", mrc_code="66")
     find_candidates(connection, None)
     sign_in(client, "beauce@exemple.org")
-    response = client.post(f"/admin/doublons/{a}-{b}", data={"csrf_token": token_of(client, "/admin/"),
-                                                            "action": "keep-first"})
+    response = client.post(
+        f"/admin/doublons/{a}-{b}", data={"csrf_token": token_of(client, "/admin/"), "action": "keep-first"}
+    )
     assert response.status_code == 403
-    assert connection.execute(text("SELECT merged_into FROM enterprise WHERE id = :id"), {"id": b}).scalar() is None
+    assert (
+        connection.execute(text("SELECT merged_into FROM enterprise WHERE id = :id"), {"id": b}).scalar()
+        is None
+    )
 
 
 def test_the_page_of_a_merged_duplicate_sends_visitors_to_the_kept_one(client, connection):
@@ -93,9 +111,13 @@ def test_an_import_looks_for_duplicates_of_what_it_creates(connection, tmp_path)
 
     insert_enterprise(connection, name="Ressourcerie Beauce-Sartigan", neq="1171234567")
     listing = tmp_path / "liste.csv"
-    listing.write_text("nom,neq,code postal,ville\nRecyclerie de la Chaudière,1171234567,G5Y 1L3,Saint-Georges\n",
-                       encoding="utf-8")
-    result = ingest_file(connection, listing, IngestOptions(source="doublons", chain=Chain(online=(), offline=True)))
+    listing.write_text(
+        "nom,neq,code postal,ville\nRecyclerie de la Chaudière,1171234567,G5Y 1L3,Saint-Georges\n",
+        encoding="utf-8",
+    )
+    result = ingest_file(
+        connection, listing, IngestOptions(source="doublons", chain=Chain(online=(), offline=True))
+    )
     assert result.duplicates >= 1
     assert any(p["reasons"] == ["neq"] for p in candidates(connection, None))
 
@@ -110,9 +132,18 @@ def test_a_proposed_place_shows_similar_entries_to_the_moderator(client, connect
     existing = insert_enterprise(connection, name="Ressourcerie de Beauce")
     accounts.create_user(connection, "admin@exemple.org", PASSWORD, "admin")
     page = client.get("/suggestions/ajouter").get_data(as_text=True)
-    tokens = {n: re.search(rf'name="{n}" value="([^"]+)"', page).group(1) for n in ("csrf_token", "form_token")}
-    client.post("/suggestions/ajouter", data={**tokens, "name": "Ressourcerie Beauce", "postal_code": "G5Y 1L3",
-                                              "municipality_name": "Saint-Georges"})
+    tokens = {
+        n: re.search(rf'name="{n}" value="([^"]+)"', page).group(1) for n in ("csrf_token", "form_token")
+    }
+    client.post(
+        "/suggestions/ajouter",
+        data={
+            **tokens,
+            "name": "Ressourcerie Beauce",
+            "postal_code": "G5Y 1L3",
+            "municipality_name": "Saint-Georges",
+        },
+    )
     suggestion_id = connection.execute(text("SELECT id FROM suggestion")).scalar()
     sign_in(client, "admin@exemple.org")
     detail = client.get(f"/admin/suggestions/{suggestion_id}").get_data(as_text=True)

@@ -1,10 +1,8 @@
 """The embed for other sites, its builder and the MRC pages: framing, cookies, snippets, counts."""
+
 from __future__ import annotations
 
 import re
-
-import pytest
-from sqlalchemy import text
 
 from tests.factories import insert_enterprise
 
@@ -71,12 +69,14 @@ def test_mrc_index_lists_mrcs_by_region_with_counts(client, connection):
     insert_enterprise(connection, name="Cachée", published=False)
     page = client.get("/mrc").get_data(as_text=True)
     assert "Chaudière-Appalaches" in page and page.count("data-mrc=") == 104
-    row = page[page.index('data-mrc="29"'):].split("</tr>")[0]
+    row = page[page.index('data-mrc="29"') :].split("</tr>")[0]
     assert "<td>1</td>" in row and 'href="/mrc/29' in row
 
 
 def test_an_mrc_page_has_its_map_counts_list_and_snippet(client, connection):
-    insert_enterprise(connection, name="Ressourcerie A", sectors=["ressourcerie"], items=["meubles", "livres"])
+    insert_enterprise(
+        connection, name="Ressourcerie A", sectors=["ressourcerie"], items=["meubles", "livres"]
+    )
     insert_enterprise(connection, name="Friperie B", sectors=["friperie"], items=["vetements"])
     page = client.get("/mrc/29").get_data(as_text=True)
     assert "<h1>Beauce-Sartigan</h1>" in page
@@ -95,8 +95,12 @@ def test_leaflet_and_markercluster_are_served_by_the_app(client, app):
     from carte.web.vendor import vendor_url
 
     with app.test_request_context():
-        urls = [vendor_url("leaflet", "leaflet.js"), vendor_url("leaflet", "leaflet.css"),
-                vendor_url("leaflet-markercluster", "leaflet.markercluster.js"), "/static/embed/host.js"]
+        urls = [
+            vendor_url("leaflet", "leaflet.js"),
+            vendor_url("leaflet", "leaflet.css"),
+            vendor_url("leaflet-markercluster", "leaflet.markercluster.js"),
+            "/static/embed/host.js",
+        ]
     for url in urls:
         assert client.get(url).status_code == 200, url
 

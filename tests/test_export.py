@@ -1,4 +1,5 @@
 """CSV and GeoJSON exports: formula cells neutralised, BOM for Excel, licence travelling with the data."""
+
 from __future__ import annotations
 
 import csv
@@ -12,18 +13,40 @@ LICENCE = Licence("CC-BY-4.0", "https://creativecommons.org/licenses/by/4.0/", "
 
 
 def test_cells_that_a_spreadsheet_would_run_are_neutralised():
-    for dangerous in ("=HYPERLINK(\"http://x\")", "+1+1", "-2+3", "@SUM(A1)", "\tcmd", "\rcmd"):
+    for dangerous in ('=HYPERLINK("http://x")', "+1+1", "-2+3", "@SUM(A1)", "\tcmd", "\rcmd"):
         assert neutralise(dangerous) == "'" + dangerous
     assert neutralise("Ressourcerie") == "Ressourcerie"
     assert neutralise(-70.66) == -70.66
 
 
 def test_csv_starts_with_a_bom_and_carries_the_licence_on_every_row():
-    record = {key: None for key in ("id", "name", "description", "sectors", "items", "services", "street",
-                                    "address_line2", "municipality", "postal_code", "mrc_code", "mrc_name",
-                                    "phone", "website", "opening_hours", "latitude", "longitude",
-                                    "geocode_precision", "updated", "source", "last_verified",
-                                    "url")}
+    record = {
+        key: None
+        for key in (
+            "id",
+            "name",
+            "description",
+            "sectors",
+            "items",
+            "services",
+            "street",
+            "address_line2",
+            "municipality",
+            "postal_code",
+            "mrc_code",
+            "mrc_name",
+            "phone",
+            "website",
+            "opening_hours",
+            "latitude",
+            "longitude",
+            "geocode_precision",
+            "updated",
+            "source",
+            "last_verified",
+            "url",
+        )
+    }
     text = "".join(csv_lines([{**record, "name": "=1+1"}], LICENCE))
     assert text.startswith("\ufeffid,nom,")
     rows = list(csv.reader(io.StringIO(text.lstrip("\ufeff"))))
@@ -32,8 +55,13 @@ def test_csv_starts_with_a_bom_and_carries_the_licence_on_every_row():
 
 
 def test_the_csv_download_filters_escapes_and_decodes_in_utf8_sig(client, connection):
-    insert_enterprise(connection, name="=cmd|' /C calc'!A0", description="@risque", phone="+14185550101",
-                      municipality_name="Saint-Éphrem")
+    insert_enterprise(
+        connection,
+        name="=cmd|' /C calc'!A0",
+        description="@risque",
+        phone="+14185550101",
+        municipality_name="Saint-Éphrem",
+    )
     insert_enterprise(connection, name="Autre secteur", sectors=["friperie"])
     response = client.get("/export/enterprises.csv?sector=ressourcerie")
     assert response.status_code == 200 and response.mimetype == "text/csv"
@@ -81,8 +109,18 @@ def test_the_export_command_writes_csv_and_geojson_with_filters(database_url, en
         insert_enterprise(connection, source="export-test", name="+Exportée", mrc_code="29")
     try:
         target = tmp_path / "e.csv"
-        result = carte_command(database_url, "export", "--format", "csv", "--mrc", "29",
-                               "--sector", "ressourcerie", "-o", str(target))
+        result = carte_command(
+            database_url,
+            "export",
+            "--format",
+            "csv",
+            "--mrc",
+            "29",
+            "--sector",
+            "ressourcerie",
+            "-o",
+            str(target),
+        )
         assert result.exit_code == 0, result.output
         rows = list(csv.DictReader(io.StringIO(target.read_bytes().decode("utf-8-sig"))))
         assert "'+Exportée" in [row["nom"] for row in rows]

@@ -1,4 +1,5 @@
 """Reading the API's parameters and evaluating opening hours: pure code, no database."""
+
 from __future__ import annotations
 
 from datetime import datetime
@@ -6,9 +7,9 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from carte.read.filters import InvalidParameter, parse_filter, parse_page
 from carte.core.opening_hours import is_open
 from carte.core.vocabulary import load_vocabulary
+from carte.read.filters import InvalidParameter, parse_filter, parse_page
 
 MONTREAL = ZoneInfo("America/Toronto")
 MONDAY_10_30 = datetime(2026, 11, 23, 10, 30, tzinfo=MONTREAL)
@@ -27,8 +28,22 @@ def invalid_parameter(**args: str) -> str:
     return raised.value.parameter
 
 
-@pytest.mark.parametrize("bbox", ["NaN,0,1,1", "0,0,Infinity,1", "0,0,1e309,1", "1,1,0,0", "0,0,0,0",
-                                  "-200,0,1,1", "0,-95,1,1", "a,b,c,d", "1,2,3", "", "%,_,1,2"])
+@pytest.mark.parametrize(
+    "bbox",
+    [
+        "NaN,0,1,1",
+        "0,0,Infinity,1",
+        "0,0,1e309,1",
+        "1,1,0,0",
+        "0,0,0,0",
+        "-200,0,1,1",
+        "0,-95,1,1",
+        "a,b,c,d",
+        "1,2,3",
+        "",
+        "%,_,1,2",
+    ],
+)
 def test_a_bad_bbox_is_refused_naming_bbox(bbox):
     if bbox == "":
         assert read(bbox=bbox).bbox is None
@@ -67,7 +82,10 @@ def test_an_unknown_item_sector_or_service_is_refused_by_name():
 
 def test_sectors_may_be_repeated_or_comma_separated():
     assert read(sector=["ressourcerie", "friperie,reparation"]).sectors == (
-        "ressourcerie", "friperie", "reparation")
+        "ressourcerie",
+        "friperie",
+        "reparation",
+    )
 
 
 def test_unknown_places_and_long_or_control_text_are_refused():
@@ -80,8 +98,13 @@ def test_unknown_places_and_long_or_control_text_are_refused():
 def test_a_huge_limit_is_reduced_and_a_bad_one_refused():
     assert parse_page({"limit": ["9" * 10_000]}).limit == 1000
     assert parse_page({"limit": ["5"], "offset": ["10"]}).offset == 10
-    for bad in ({"limit": ["0"]}, {"limit": ["-1"]}, {"limit": ["1.5"]}, {"offset": ["99999999999"]},
-                {"limit": ["²"]}):
+    for bad in (
+        {"limit": ["0"]},
+        {"limit": ["-1"]},
+        {"limit": ["1.5"]},
+        {"offset": ["99999999999"]},
+        {"limit": ["²"]},
+    ):
         with pytest.raises(InvalidParameter):
             parse_page(bad)
 
@@ -93,18 +116,21 @@ def test_errors_are_in_french_and_english():
     assert "Invalid parameter 'bbox'" in raised.value.message_in("en")
 
 
-@pytest.mark.parametrize("hours, expected", [
-    ("24/7", True),
-    ("Mo-Fr 09:00-17:00", True),
-    ("Mo-Fr 08:00-10:00, 13:00-17:00", False),
-    ("Tu-Sa 10:00-17:00", False),
-    ("Mo-Fr 09:00-17:00; Mo off", False),
-    ("Mo-Fr 09:00-17:00; PH off", True),
-    ("Fr-Mo 10:00-11:00", True),
-    ("09:00-18:00", True),
-    ("sunrise-sunset", None),
-    ("", None),
-])
+@pytest.mark.parametrize(
+    "hours, expected",
+    [
+        ("24/7", True),
+        ("Mo-Fr 09:00-17:00", True),
+        ("Mo-Fr 08:00-10:00, 13:00-17:00", False),
+        ("Tu-Sa 10:00-17:00", False),
+        ("Mo-Fr 09:00-17:00; Mo off", False),
+        ("Mo-Fr 09:00-17:00; PH off", True),
+        ("Fr-Mo 10:00-11:00", True),
+        ("09:00-18:00", True),
+        ("sunrise-sunset", None),
+        ("", None),
+    ],
+)
 def test_common_opening_hours_are_evaluated(hours, expected):
     assert is_open(hours, MONDAY_10_30) is expected
 

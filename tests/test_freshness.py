@@ -1,4 +1,5 @@
 """Freshness reminders through a real local SMTP server, and the owner's signed link."""
+
 from __future__ import annotations
 
 import email
@@ -56,8 +57,15 @@ def old_entry(connection, **fields) -> int:
 
 def send(connection, smtp_server) -> tuple[int, int]:
     """One round of reminders through the local server."""
-    result = send_reminders(connection, SmtpMailer("127.0.0.1", smtp_server.port), SECRET,
-                            "http://carte.test", "carte@exemple.org", 365, 90)
+    result = send_reminders(
+        connection,
+        SmtpMailer("127.0.0.1", smtp_server.port),
+        SECRET,
+        "http://carte.test",
+        "carte@exemple.org",
+        365,
+        90,
+    )
     return result.sent, result.failed
 
 
@@ -74,7 +82,9 @@ def test_an_owner_receives_one_reminder_with_a_signed_link(connection, smtp):
     assert send(connection, smtp) == (0, 0)
     [message] = smtp.inbox.messages
     assert message["To"] == "proprio@exemple.org"
-    link = re.search(r"http://carte\.test/proprietaire/(\S+)", message.get_payload(decode=True).decode()).group(1)
+    link = re.search(
+        r"http://carte\.test/proprietaire/(\S+)", message.get_payload(decode=True).decode()
+    ).group(1)
     assert link_signer(SECRET).loads(link) == entry
 
 
@@ -94,8 +104,12 @@ def test_the_owner_confirms_the_entry_from_the_link(client, connection, app):
     assert "Comptoir à confirmer" in page
     csrf = re.search(r'name="csrf_token" value="([^"]+)"', page).group(1)
     client.post(f"/proprietaire/{token}/confirmer", data={"csrf_token": csrf})
-    assert connection.execute(text("SELECT verified_at IS NOT NULL FROM enterprise WHERE id = :id"),
-                              {"id": entry}).scalar() is True
+    assert (
+        connection.execute(
+            text("SELECT verified_at IS NOT NULL FROM enterprise WHERE id = :id"), {"id": entry}
+        ).scalar()
+        is True
+    )
     assert entry not in [row["id"] for row in stale_enterprises(connection, 365, None)]
 
 
@@ -113,9 +127,18 @@ def test_reminders_send_command_uses_the_smtp_settings(engine, database_url, smt
         entry = old_entry(connection, source="reminder-test")
     try:
         result = subprocess.run(
-            [str(Path(sys.executable).parent / "carte"), "reminders", "send"], capture_output=True, text=True,
-            timeout=120, env={**os.environ, "CARTE_DATABASE_URL": database_url, "CARTE_SMTP_HOST": "127.0.0.1",
-                              "CARTE_SMTP_PORT": str(smtp.port), "CARTE_PUBLIC_URL": "http://carte.test"})
+            [str(Path(sys.executable).parent / "carte"), "reminders", "send"],
+            capture_output=True,
+            text=True,
+            timeout=120,
+            env={
+                **os.environ,
+                "CARTE_DATABASE_URL": database_url,
+                "CARTE_SMTP_HOST": "127.0.0.1",
+                "CARTE_SMTP_PORT": str(smtp.port),
+                "CARTE_PUBLIC_URL": "http://carte.test",
+            },
+        )
         assert result.returncode == 0, result.stderr
         assert "Rappels envoyés : 1" in result.stdout
         assert len(smtp.inbox.messages) == 1

@@ -1,25 +1,32 @@
 """The online geocoder against a local server speaking Nominatim's JSON, faults injected on purpose."""
+
 from __future__ import annotations
 
 import json
 import threading
 import time
+from collections.abc import Iterator
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
-from typing import Iterator
 from urllib.parse import parse_qs, urlsplit
 
 import pytest
 from sqlalchemy import text
 
-from carte.geo.geocoding import Address, Chain, OnlineGeocoder, parse_chain, GeocoderConfigError
+from carte.geo.geocoding import Address, Chain, GeocoderConfigError, OnlineGeocoder, parse_chain
 from carte.ingest.pipeline import IngestOptions, ingest_file
 from tests.flaky_geocoder import send
 from tests.ingest_files import write_csv
 
 USER_AGENT = "carte-tests/1.0 (tests locaux)"
-GOOD = {"lat": "46.119", "lon": "-70.668", "display_name": "100 1re Avenue, Saint-Georges",
-        "class": "building", "type": "house", "addresstype": "building"}
+GOOD = {
+    "lat": "46.119",
+    "lon": "-70.668",
+    "display_name": "100 1re Avenue, Saint-Georges",
+    "class": "building",
+    "type": "house",
+    "addresstype": "building",
+}
 
 
 class FakeNominatim(BaseHTTPRequestHandler):
@@ -37,7 +44,7 @@ class FakeNominatim(BaseHTTPRequestHandler):
         if "lent" in query:
             time.sleep(0.6)
         if "illisible" in query:
-            return self._send(200, b"[{\"lat\": 46.1, ", {"Content-Type": "application/json"})
+            return self._send(200, b'[{"lat": 46.1, ', {"Content-Type": "application/json"})
         body = [] if "inconnue" in query else [GOOD]
         return self._send(200, json.dumps(body).encode(), {"Content-Type": "application/json"})
 
@@ -61,17 +68,24 @@ def nominatim() -> Iterator[ThreadingHTTPServer]:
     server.server_close()
 
 
-def make_geocoder(server: ThreadingHTTPServer, sleeps: list[float] | None = None,
-                  min_delay: float = 0.0) -> OnlineGeocoder:
+def make_geocoder(
+    server: ThreadingHTTPServer, sleeps: list[float] | None = None, min_delay: float = 0.0
+) -> OnlineGeocoder:
     """An adapter pointed at the fake server, with tiny delays."""
+
     def sleep(seconds: float) -> None:
         if sleeps is not None:
             sleeps.append(seconds)
         time.sleep(min(seconds, 0.05))
 
-    return OnlineGeocoder("nominatim", user_agent=USER_AGENT,
-                          url=f"http://127.0.0.1:{server.server_port}", min_delay=min_delay,
-                          timeout=0.3, sleep=sleep)
+    return OnlineGeocoder(
+        "nominatim",
+        user_agent=USER_AGENT,
+        url=f"http://127.0.0.1:{server.server_port}",
+        min_delay=min_delay,
+        timeout=0.3,
+        sleep=sleep,
+    )
 
 
 def test_an_address_is_found_with_the_identifying_user_agent(nominatim):
@@ -105,9 +119,15 @@ def test_requests_are_spaced_by_the_minimum_delay(nominatim):
         sleeps.append(seconds)
         now[0] += seconds  # a clock that only moves when the adapter waits
 
-    geocoder = OnlineGeocoder("nominatim", user_agent=USER_AGENT, min_delay=1.0, timeout=2,
-                              url=f"http://127.0.0.1:{nominatim.server_port}", sleep=sleep,
-                              clock=lambda: now[0])
+    geocoder = OnlineGeocoder(
+        "nominatim",
+        user_agent=USER_AGENT,
+        min_delay=1.0,
+        timeout=2,
+        url=f"http://127.0.0.1:{nominatim.server_port}",
+        sleep=sleep,
+        clock=lambda: now[0],
+    )
     for number in range(3):
         geocoder.geocode(Address(f"{number} rue bonne", "Lévis"))
     assert sleeps == [1.0, 1.0] and len(nominatim.requests) == 3
@@ -122,9 +142,14 @@ def test_an_unknown_service_in_the_chain_is_refused():
 
 def rows_file(tmp_path: Path, name: str, phone: str = "") -> Path:
     """A two-row list whose first address the fake server knows."""
-    return write_csv(tmp_path / name, [
-        ["G1", "Ressourcerie (test)", "100 1re Avenue bonne", "Saint-Georges", "G5Y 1L3", phone] + [""] * 6,
-        ["G2", "Friperie (test)", "2 rue inconnue", "Sainte-Marie", "G6E 3B6", ""] + [""] * 6])
+    return write_csv(
+        tmp_path / name,
+        [
+            ["G1", "Ressourcerie (test)", "100 1re Avenue bonne", "Saint-Georges", "G5Y 1L3", phone]
+            + [""] * 6,
+            ["G2", "Friperie (test)", "2 rue inconnue", "Sainte-Marie", "G6E 3B6", ""] + [""] * 6,
+        ],
+    )
 
 
 def test_reingesting_never_asks_the_geocoder_twice_for_an_address(connection, nominatim, tmp_path):
@@ -141,17 +166,20 @@ def test_reingesting_never_asks_the_geocoder_twice_for_an_address(connection, no
 
 def test_geocoder_faults_never_erase_a_good_point_and_are_not_cached(connection, nominatim, tmp_path):
     """With the cache emptied and the service down, the stored address-level point stays."""
-    options = IngestOptions(source="test-online", chain=parse_chain("nominatim,offline"),
-                            geocoders=[make_geocoder(nominatim)])
+    options = IngestOptions(
+        source="test-online", chain=parse_chain("nominatim,offline"), geocoders=[make_geocoder(nominatim)]
+    )
     ingest_file(connection, rows_file(tmp_path, "a.csv"), options)
-    before = connection.execute(text(
-        "SELECT ST_AsText(point), geocode_precision FROM enterprise WHERE external_id = 'G1'")).one()
+    before = connection.execute(
+        text("SELECT ST_AsText(point), geocode_precision FROM enterprise WHERE external_id = 'G1'")
+    ).one()
     connection.execute(text("DELETE FROM geocode_cache"))
     nominatim.broken = True
     options.geocoders = [make_geocoder(nominatim)]
     result = ingest_file(connection, rows_file(tmp_path, "b.csv", phone="418 555-0100"), options)
-    after = connection.execute(text(
-        "SELECT ST_AsText(point), geocode_precision FROM enterprise WHERE external_id = 'G1'")).one()
+    after = connection.execute(
+        text("SELECT ST_AsText(point), geocode_precision FROM enterprise WHERE external_id = 'G1'")
+    ).one()
     assert before[1] == "address" and after == before
     assert connection.execute(text("SELECT count(*) FROM geocode_cache")).scalar_one() == 0
     reasons = " ".join(r for o in result.outcomes for r in o.reasons)

@@ -1,4 +1,5 @@
 """The reference geography loaded from the shared folder: counts, MRC of known places, errors."""
+
 from __future__ import annotations
 
 import shutil
@@ -25,29 +26,42 @@ def test_geodata_holds_all_of_quebecs_regions_mrcs_municipalities_and_postal_cod
     assert scalar(connection, "SELECT count(*) FROM postal_code") > 200_000
 
 
-@pytest.mark.parametrize("municipality, mrc", [
-    ("Saint-Georges", "Beauce-Sartigan"),
-    ("Lévis", "Lévis"),
-    ("Thetford Mines", "Les Appalaches"),
-    ("Sainte-Marie", "La Nouvelle-Beauce"),
-    ("Trois-Rivières", "Trois-Rivières"),
-    ("Montréal", "Montréal"),
-])
+@pytest.mark.parametrize(
+    "municipality, mrc",
+    [
+        ("Saint-Georges", "Beauce-Sartigan"),
+        ("Lévis", "Lévis"),
+        ("Thetford Mines", "Les Appalaches"),
+        ("Sainte-Marie", "La Nouvelle-Beauce"),
+        ("Trois-Rivières", "Trois-Rivières"),
+        ("Montréal", "Montréal"),
+    ],
+)
 def test_known_municipalities_are_attached_to_their_mrc(connection, municipality, mrc):
-    found = scalar(connection, """SELECT mrc.name FROM municipality m JOIN mrc ON mrc.code = m.mrc_code
-                                  WHERE m.name = :name""", name=municipality)
+    found = scalar(
+        connection,
+        """SELECT mrc.name FROM municipality m JOIN mrc ON mrc.code = m.mrc_code
+                                  WHERE m.name = :name""",
+        name=municipality,
+    )
     assert found == mrc
 
 
 def test_every_municipality_with_a_point_in_quebec_has_an_mrc(connection):
-    orphans = scalar(connection, """SELECT count(*) FROM municipality m WHERE m.mrc_code IS NULL
-        AND m.point IS NOT NULL AND EXISTS (SELECT 1 FROM region r WHERE ST_Intersects(r.geom, m.point))""")
+    orphans = scalar(
+        connection,
+        """SELECT count(*) FROM municipality m WHERE m.mrc_code IS NULL
+        AND m.point IS NOT NULL AND EXISTS (SELECT 1 FROM region r WHERE ST_Intersects(r.geom, m.point))""",
+    )
     assert orphans == 0
 
 
 def test_a_municipality_point_lies_in_its_own_mrc_polygon(connection):
-    inside = scalar(connection, """SELECT ST_Intersects(mrc.geom, m.point) FROM municipality m
-                                   JOIN mrc ON mrc.code = m.mrc_code WHERE m.name = 'Saint-Georges'""")
+    inside = scalar(
+        connection,
+        """SELECT ST_Intersects(mrc.geom, m.point) FROM municipality m
+                                   JOIN mrc ON mrc.code = m.mrc_code WHERE m.name = 'Saint-Georges'""",
+    )
     assert inside is True
 
 
@@ -95,4 +109,6 @@ def test_incomplete_geodata_is_refused_and_nothing_changes(engine, tmp_path):
 def test_postal_codes_placed_outside_quebec_are_left_out(connection):
     assert all(in_quebec(lat, lon) for _, _, _, lon, lat in quebec_postal_codes())
     assert "H0H 0H0" not in {row[0] for row in quebec_postal_codes()}
-    assert connection.execute(text("SELECT count(*) FROM postal_code WHERE ST_Y(point) > 63")).scalar_one() == 0
+    assert (
+        connection.execute(text("SELECT count(*) FROM postal_code WHERE ST_Y(point) > 63")).scalar_one() == 0
+    )

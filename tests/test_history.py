@@ -1,4 +1,5 @@
 """The change history written by the database and reverting an import."""
+
 from __future__ import annotations
 
 import importlib.util
@@ -6,23 +7,29 @@ from pathlib import Path
 
 from sqlalchemy import text
 
-from carte.store.actor import set_actor
 from carte.staff.history import enterprise_history, revert_import
+from carte.store.actor import set_actor
 from tests.factories import insert_enterprise
 
 
 def new_batch(connection) -> int:
     """An import batch row."""
-    return connection.execute(text("INSERT INTO import_batch (source, file_name, checksum) "
-                                   "VALUES ('test', 'liste.csv', 'x') RETURNING id")).scalar_one()
+    return connection.execute(
+        text(
+            "INSERT INTO import_batch (source, file_name, checksum) "
+            "VALUES ('test', 'liste.csv', 'x') RETURNING id"
+        )
+    ).scalar_one()
 
 
 def import_update(connection, batch: int, enterprise_id: int, **values) -> None:
     """Change an enterprise the way an import does: inside a batch."""
     connection.execute(text("SELECT set_config('carte.import_batch', :b, true)"), {"b": str(batch)})
     assignments = ", ".join(f"{k} = :{k}" for k in values)
-    connection.execute(text(f"UPDATE enterprise SET {assignments}, last_import_id = :b WHERE id = :id"),
-                       {**values, "b": batch, "id": enterprise_id})
+    connection.execute(
+        text(f"UPDATE enterprise SET {assignments}, last_import_id = :b WHERE id = :id"),
+        {**values, "b": batch, "id": enterprise_id},
+    )
     connection.execute(text("SELECT set_config('carte.import_batch', '', true)"))
 
 
@@ -45,13 +52,17 @@ def test_reverting_an_import_restores_old_values_and_point(connection):
     enterprise = insert_enterprise(connection, name="Ressourcerie", lon=-70.66, lat=46.11)
     batch = new_batch(connection)
     connection.execute(text("SELECT set_config('carte.import_batch', :b, true)"), {"b": str(batch)})
-    connection.execute(text("""UPDATE enterprise SET name = 'Ressourcerie importée', items = '{livres}',
+    connection.execute(
+        text("""UPDATE enterprise SET name = 'Ressourcerie importée', items = '{livres}',
         point = ST_SetSRID(ST_MakePoint(-71.2, 46.8), 4326), last_import_id = :b WHERE id = :id"""),
-                       {"b": batch, "id": enterprise})
+        {"b": batch, "id": enterprise},
+    )
     connection.execute(text("SELECT set_config('carte.import_batch', '', true)"))
     result = revert_import(connection, batch, "user:1 admin@exemple.org")
-    row = connection.execute(text("SELECT name, items, ST_X(point), ST_Y(point) FROM enterprise WHERE id = :id"),
-                             {"id": enterprise}).one()
+    row = connection.execute(
+        text("SELECT name, items, ST_X(point), ST_Y(point) FROM enterprise WHERE id = :id"),
+        {"id": enterprise},
+    ).one()
     assert result.restored == 1 and result.conflicts == 0
     assert tuple(row) == ("Ressourcerie", ["meubles"], -70.66, 46.11)
     assert enterprise_history(connection, enterprise)[0]["kind"] == "revert"
@@ -64,8 +75,10 @@ def test_reverting_an_import_unpublishes_what_it_created_and_deletes_nothing(con
     connection.execute(text("SELECT set_config('carte.import_batch', '', true)"))
     result = revert_import(connection, batch, "user:1 admin@exemple.org")
     assert result.unpublished == 1
-    assert connection.execute(text("SELECT published FROM enterprise WHERE id = :id"),
-                              {"id": created}).scalar() is False
+    assert (
+        connection.execute(text("SELECT published FROM enterprise WHERE id = :id"), {"id": created}).scalar()
+        is False
+    )
 
 
 def test_reverting_keeps_a_later_staff_edit(connection):
@@ -73,21 +86,35 @@ def test_reverting_keeps_a_later_staff_edit(connection):
     batch = new_batch(connection)
     import_update(connection, batch, enterprise, name="Comptoir importé", phone="+14185550111")
     set_actor(connection, "user:2 bob@exemple.org")
-    connection.execute(text("UPDATE enterprise SET name = 'Comptoir corrigé' WHERE id = :id"), {"id": enterprise})
+    connection.execute(
+        text("UPDATE enterprise SET name = 'Comptoir corrigé' WHERE id = :id"), {"id": enterprise}
+    )
     result = revert_import(connection, batch, "user:1 admin@exemple.org")
-    row = connection.execute(text("SELECT name, phone FROM enterprise WHERE id = :id"), {"id": enterprise}).one()
+    row = connection.execute(
+        text("SELECT name, phone FROM enterprise WHERE id = :id"), {"id": enterprise}
+    ).one()
     assert tuple(row) == ("Comptoir corrigé", "+14185550100")
     assert result.conflicts == 1
 
 
 def test_every_enterprise_column_is_either_recorded_or_deliberately_ignored(connection):
     """A column added later must be named in the history trigger's lists (migration 0009) or be ignored there."""
-    path = Path(__file__).resolve().parent.parent / "carte" / "store" / "migrations" / "versions" / "0009_history_by_column.py"
+    path = (
+        Path(__file__).resolve().parent.parent
+        / "carte"
+        / "store"
+        / "migrations"
+        / "versions"
+        / "0009_history_by_column.py"
+    )
     spec = importlib.util.spec_from_file_location("carte_migration_0009", path)
     migration = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(migration)
-    columns = set(connection.execute(text(
-        "SELECT column_name FROM information_schema.columns WHERE table_name = 'enterprise'")).scalars())
+    columns = set(
+        connection.execute(
+            text("SELECT column_name FROM information_schema.columns WHERE table_name = 'enterprise'")
+        ).scalars()
+    )
     assert columns == set(migration.TRACKED) | set(migration.IGNORED)
 
 

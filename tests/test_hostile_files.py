@@ -1,5 +1,6 @@
 """Hostile files through `read_table`, the web import and `carte ingest`: refused quickly with a French
 reason and bounded memory, the database untouched; usable files reported row by row."""
+
 from __future__ import annotations
 
 import csv
@@ -7,17 +8,17 @@ import io
 import os
 import subprocess
 import sys
+from collections.abc import Callable
 from pathlib import Path
-from typing import Callable
 
 import openpyxl
 import pytest
 from sqlalchemy import Engine, text
 
+from carte.core.vocabulary import load_vocabulary
 from carte.ingest.guard import MB, FileLimits
 from carte.ingest.pipeline import IngestOptions, ingest_file
 from carte.ingest.readers import IngestError, read_table
-from carte.core.vocabulary import load_vocabulary
 from tests import hostile_files as hostile
 from tests.test_web_import import admin, app, upload  # noqa: F401 (fixtures)
 
@@ -25,14 +26,21 @@ from tests.test_web_import import admin, app, upload  # noqa: F401 (fixtures)
 MEMORY_BOUND_MB = 300
 PNG = b"\x89PNG\r\n\x1a\n" + b"\x00" * 64
 JUNK = bytes(range(256)) * 64
-ODS = hostile.rezip({"mimetype": b"application/vnd.oasis.opendocument.spreadsheet",
-                     "content.xml": b"<office:document-content/>"})
+ODS = hostile.rezip(
+    {
+        "mimetype": b"application/vnd.oasis.opendocument.spreadsheet",
+        "content.xml": b"<office:document-content/>",
+    }
+)
 
 
 def huge_cell_csv(characters: int) -> bytes:
     """A CSV whose second data row carries one enormous description."""
-    rows = [hostile.HEADER, hostile.GOOD_ROW, ["A-2", "Friperie", "1 rue A", "Lévis", "G6V 4J8", "Friperie",
-                                               "x" * characters]]
+    rows = [
+        hostile.HEADER,
+        hostile.GOOD_ROW,
+        ["A-2", "Friperie", "1 rue A", "Lévis", "G6V 4J8", "Friperie", "x" * characters],
+    ]
     buffer = io.StringIO()
     csv.writer(buffer).writerows(rows)
     return buffer.getvalue().encode()
@@ -47,15 +55,26 @@ HOSTILE: list[tuple[str, Callable[[], bytes], str]] = [
     ("taux.xlsx", lambda: hostile.zip_bomb(20), "taux de compression anormal"),
     ("menteur.xlsx", lambda: hostile.lying_bomb(150), "endommagé"),
     ("membres.xlsx", lambda: hostile.many_members(1500), "fichiers internes"),
-    ("rires.xlsx", lambda: hostile.with_member(hostile.workbook([]), "xl/sharedStrings.xml",
-                                               hostile.BILLION_LAUGHS), "DOCTYPE ou ENTITY"),
-    ("xxe.xlsx", lambda: hostile.with_member(hostile.workbook([]), "xl/sharedStrings.xml",
-                                             hostile.EXTERNAL_ENTITY), "DOCTYPE ou ENTITY"),
-    ("utf16.xlsx", lambda: hostile.with_member(hostile.workbook([]), "xl/sharedStrings.xml",
-                                               hostile.BILLION_LAUGHS.decode().encode("utf-16")), "UTF-16"),
+    (
+        "rires.xlsx",
+        lambda: hostile.with_member(hostile.workbook([]), "xl/sharedStrings.xml", hostile.BILLION_LAUGHS),
+        "DOCTYPE ou ENTITY",
+    ),
+    (
+        "xxe.xlsx",
+        lambda: hostile.with_member(hostile.workbook([]), "xl/sharedStrings.xml", hostile.EXTERNAL_ENTITY),
+        "DOCTYPE ou ENTITY",
+    ),
+    (
+        "utf16.xlsx",
+        lambda: hostile.with_member(
+            hostile.workbook([]), "xl/sharedStrings.xml", hostile.BILLION_LAUGHS.decode().encode("utf-16")
+        ),
+        "UTF-16",
+    ),
     ("macros.xlsx", lambda: hostile.with_member(hostile.workbook([]), "xl/vbaProject.bin", b"VBA"), "macros"),
     ("calc.xlsx", lambda: ODS, "n'est pas un classeur Excel"),
-    ("texte.xlsx", lambda: "Nom;Adresse\nFriperie;1 rue A\n".encode(), "CSV renommé"),
+    ("texte.xlsx", lambda: b"Nom;Adresse\nFriperie;1 rue A\n", "CSV renommé"),
     ("document.xlsx", lambda: b"%PDF-1.7\n", "document PDF"),
     ("tronque.xlsx", lambda: hostile.workbook([hostile.GOOD_ROW])[:900], "endommagé"),
     ("casse.xlsx", hostile.broken_sheet, "illisible après la ligne 3"),
@@ -68,8 +87,11 @@ HOSTILE: list[tuple[str, Callable[[], bytes], str]] = [
     ("ancien.xls", lambda: b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + b"\x00" * 512, "ancien format Excel"),
     ("calc.ods", lambda: ODS, "OpenDocument"),
     ("cellule.csv", lambda: huge_cell_csv(10 * MB), "Ligne 3 : une cellule ou une ligne dépasse 1 048 576"),
-    ("guillemet.csv", lambda: b'Nom,Ville\n"Friperie,' + b"x\n" * 100_000, "Ligne 2 : une cellule ou une ligne "
-                                                                           "dépasse 131 072"),
+    (
+        "guillemet.csv",
+        lambda: b'Nom,Ville\n"Friperie,' + b"x\n" * 100_000,
+        "Ligne 2 : une cellule ou une ligne dépasse 131 072",
+    ),
 ]
 
 
@@ -107,8 +129,9 @@ def test_the_web_import_refuses_every_hostile_file_and_changes_nothing(client, c
 
 
 @pytest.mark.parametrize("name", ["guillemet.csv", "casse.xlsx"])
-def test_a_file_the_parser_refuses_fails_its_preview_with_the_line_and_changes_nothing(client, connection, admin,
-                                                                                      name):
+def test_a_file_the_parser_refuses_fails_its_preview_with_the_line_and_changes_nothing(
+    client, connection, admin, name
+):
     before = hostile.table_checksum(connection)
     content, message = next(case[1:] for case in HOSTILE if case[0] == name)
     page = client.get(upload(client, content(), name).headers["Location"]).get_data(as_text=True)
@@ -150,14 +173,27 @@ def test_a_repeated_external_id_is_reported_on_its_row(connection, tmp_path):
 def test_formulas_are_stored_inert_and_exported_neutralised(client, connection, tmp_path):
     book = openpyxl.Workbook()
     book.active.append(hostile.HEADER)
-    book.active.append(["F-1", "Friperie formule", "1 rue A", "Lévis", "G6V 4J8", "Friperie",
-                        '=HYPERLINK("http://piege.example","clic")'])
-    book.active.append(["F-2", "Atelier texte", "2 rue A", "Lévis", "G6V 4J8", "Friperie",
-                        "@SUM(1+1)*cmd|' /C calc'!A0"])
+    book.active.append(
+        [
+            "F-1",
+            "Friperie formule",
+            "1 rue A",
+            "Lévis",
+            "G6V 4J8",
+            "Friperie",
+            '=HYPERLINK("http://piege.example","clic")',
+        ]
+    )
+    book.active.append(
+        ["F-2", "Atelier texte", "2 rue A", "Lévis", "G6V 4J8", "Friperie", "@SUM(1+1)*cmd|' /C calc'!A0"]
+    )
     book.save(tmp_path / "formules.xlsx")
     ingest(connection, tmp_path / "formules.xlsx")
-    stored = dict(connection.execute(text(
-        "SELECT name, description FROM enterprise WHERE source = 'test-hostile'")).all())
+    stored = dict(
+        connection.execute(
+            text("SELECT name, description FROM enterprise WHERE source = 'test-hostile'")
+        ).all()
+    )
     assert stored == {"Friperie formule": None, "Atelier texte": "@SUM(1+1)*cmd|' /C calc'!A0"}
     exported = client.get("/export/enterprises.csv").get_data(as_text=True)
     assert "'@SUM(1+1)" in exported and "HYPERLINK" not in exported
@@ -165,13 +201,29 @@ def test_formulas_are_stored_inert_and_exported_neutralised(client, connection, 
 
 def peak_memory_of_ingest(database_url: str, path: Path) -> tuple[int, str]:
     """Run `carte ingest` in a process of its own: its exit code and message, and its peak RSS in MB."""
-    measure = ("import resource, subprocess, sys; done = subprocess.run(sys.argv[1:], capture_output=True, "
-               "text=True); print(done.returncode, resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss "
-               "// 1024); print(done.stderr.strip())")
-    done = subprocess.run([sys.executable, "-c", measure, sys.executable, "-c",
-                           "from carte.cli import main; main()", "ingest", str(path), "--source", "test-hostile"],
-                          capture_output=True, text=True, timeout=600,
-                          env={**os.environ, "CARTE_DATABASE_URL": database_url})
+    measure = (
+        "import resource, subprocess, sys; done = subprocess.run(sys.argv[1:], capture_output=True, "
+        "text=True); print(done.returncode, resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss "
+        "// 1024); print(done.stderr.strip())"
+    )
+    done = subprocess.run(
+        [
+            sys.executable,
+            "-c",
+            measure,
+            sys.executable,
+            "-c",
+            "from carte.cli import main; main()",
+            "ingest",
+            str(path),
+            "--source",
+            "test-hostile",
+        ],
+        capture_output=True,
+        text=True,
+        timeout=600,
+        env={**os.environ, "CARTE_DATABASE_URL": database_url},
+    )
     first, _, message = done.stdout.partition("\n")
     code, peak = map(int, first.split())
     assert code == 1, message
@@ -196,16 +248,24 @@ def test_carte_ingest_refuses_a_lying_zip_bomb_in_bounded_memory(engine, databas
 
 
 @pytest.mark.verify
-@pytest.mark.parametrize(("name", "content", "message"), [
-    ("bombe-3go.xlsx", lambda: hostile.zip_bomb(3 * 1024), "se décompresse en 3 072,0 Mo"),
-    ("menteur-1go.xlsx", lambda: hostile.lying_bomb(1024), "endommagé"),
-    ("rires.xlsx", lambda: hostile.with_member(hostile.workbook([]), "xl/sharedStrings.xml",
-                                               hostile.BILLION_LAUGHS), "DOCTYPE"),
-    ("bruit.csv", lambda: JUNK * 1024, "données binaires"),
-    ("cellule.csv", lambda: huge_cell_csv(50 * MB), "une cellule ou une ligne dépasse"),
-], ids=["3GB-zip-bomb", "1GB-lying-zip-bomb", "billion-laughs", "4MB-junk", "50MB-cell"])
-def test_carte_ingest_refuses_gigabyte_bombs_in_bounded_memory(engine, database_url, tmp_path, name, content,
-                                                              message):
+@pytest.mark.parametrize(
+    ("name", "content", "message"),
+    [
+        ("bombe-3go.xlsx", lambda: hostile.zip_bomb(3 * 1024), "se décompresse en 3 072,0 Mo"),
+        ("menteur-1go.xlsx", lambda: hostile.lying_bomb(1024), "endommagé"),
+        (
+            "rires.xlsx",
+            lambda: hostile.with_member(hostile.workbook([]), "xl/sharedStrings.xml", hostile.BILLION_LAUGHS),
+            "DOCTYPE",
+        ),
+        ("bruit.csv", lambda: JUNK * 1024, "données binaires"),
+        ("cellule.csv", lambda: huge_cell_csv(50 * MB), "une cellule ou une ligne dépasse"),
+    ],
+    ids=["3GB-zip-bomb", "1GB-lying-zip-bomb", "billion-laughs", "4MB-junk", "50MB-cell"],
+)
+def test_carte_ingest_refuses_gigabyte_bombs_in_bounded_memory(
+    engine, database_url, tmp_path, name, content, message
+):
     path = tmp_path / name
     path.write_bytes(content())
     assert_refused_in_bounded_memory(engine, database_url, path, message)

@@ -1,5 +1,6 @@
 """Hostile request parameters: a 400 naming the parameter (a French page on HTML routes), never a 500,
 and a correct answer where the value is legitimately valid."""
+
 from __future__ import annotations
 
 import pytest
@@ -15,35 +16,103 @@ HUGE = "a" * 10_000
 
 #: (parameter, value) pairs that no endpoint taking the filters may accept.
 REFUSED = [
-    ("bbox", "NaN,NaN,NaN,NaN"), ("bbox", "Infinity,0,1,1"), ("bbox", "-Infinity,0,1,1"),
-    ("bbox", "1e309,0,1,1"), ("bbox", "10,10,0,0"), ("bbox", "0,0,0,0"), ("bbox", "-200,0,0,1"),
-    ("bbox", "0,-91,1,1"), ("bbox", "1,2,3"), ("bbox", "1,2,3,4,5"), ("bbox", "a,b,c,d"), ("bbox", HUGE),
-    ("bbox", "0x1,0,1,1"), ("bbox", "1_0,0,20,1"), ("bbox", "\uff11,0,2,1"),
-    ("near", "NaN,NaN"), ("near", "inf,0"), ("near", "1e309,0"), ("near", "91,0"), ("near", "0,181"),
-    ("near", "-90.0001,0"), ("near", "46"), ("near", HUGE),
-    ("radius_km", "NaN"), ("radius_km", "-1"), ("radius_km", "0"), ("radius_km", "1e309"),
+    ("bbox", "NaN,NaN,NaN,NaN"),
+    ("bbox", "Infinity,0,1,1"),
+    ("bbox", "-Infinity,0,1,1"),
+    ("bbox", "1e309,0,1,1"),
+    ("bbox", "10,10,0,0"),
+    ("bbox", "0,0,0,0"),
+    ("bbox", "-200,0,0,1"),
+    ("bbox", "0,-91,1,1"),
+    ("bbox", "1,2,3"),
+    ("bbox", "1,2,3,4,5"),
+    ("bbox", "a,b,c,d"),
+    ("bbox", HUGE),
+    ("bbox", "0x1,0,1,1"),
+    ("bbox", "1_0,0,20,1"),
+    ("bbox", "\uff11,0,2,1"),
+    ("near", "NaN,NaN"),
+    ("near", "inf,0"),
+    ("near", "1e309,0"),
+    ("near", "91,0"),
+    ("near", "0,181"),
+    ("near", "-90.0001,0"),
+    ("near", "46"),
+    ("near", HUGE),
+    ("radius_km", "NaN"),
+    ("radius_km", "-1"),
+    ("radius_km", "0"),
+    ("radius_km", "1e309"),
     ("radius_km", "5000"),
-    ("q", HUGE), ("q", "a\tb"), ("q", "\x1b[31m"),
-    ("item", "%"), ("item", "_"), ("item", HUGE), ("item", "' OR '1'='1"),
-    ("sector", "contact_person"), ("sector", "internal_notes"), ("sector", "'; DROP TABLE enterprise; --"),
-    ("sector", "%"), ("sector", HUGE), ("service", "x' OR '1'='1"),
-    ("mrc", "%"), ("mrc", "_"), ("mrc", "29' OR '1'='1"), ("mrc", HUGE), ("region", "%"), ("region", "99"),
-    ("lang", "xx"), ("lang", "EN"), ("lang", HUGE), ("open_now", "maybe"),
+    ("q", HUGE),
+    ("q", "a\tb"),
+    ("q", "\x1b[31m"),
+    ("item", "%"),
+    ("item", "_"),
+    ("item", HUGE),
+    ("item", "' OR '1'='1"),
+    ("sector", "contact_person"),
+    ("sector", "internal_notes"),
+    ("sector", "'; DROP TABLE enterprise; --"),
+    ("sector", "%"),
+    ("sector", HUGE),
+    ("service", "x' OR '1'='1"),
+    ("mrc", "%"),
+    ("mrc", "_"),
+    ("mrc", "29' OR '1'='1"),
+    ("mrc", HUGE),
+    ("region", "%"),
+    ("region", "99"),
+    ("lang", "xx"),
+    ("lang", "EN"),
+    ("lang", HUGE),
+    ("open_now", "maybe"),
 ]
 #: Values that look odd but are valid: each gets a normal answer.
 ACCEPTED = [
-    ("bbox", "-180,-90,180,90"), ("bbox", "-80,44,-57,63"), ("bbox", "-70.7,46.1,-70.6,46.2"),
-    ("bbox", "+1e1,-1e1,2E1,.5e1"), ("near", "46.1185,-70.6656"), ("near", "90,180"), ("near", "-90,-180"),
-    ("q", "%"), ("q", "_"), ("q", "%%_\\"), ("q", "' OR 1=1 --"), ("q", "Robert'); DROP TABLE enterprise;--"),
-    ("q", "\u202eégassem"), ("q", "a" * 200), ("item", "sofa"), ("item", "'; DROP TABLE x; --"), ("sector", "ressourcerie,friperie"),
-    ("mrc", "29"), ("region", "12"), ("lang", "en"), ("open_now", "oui"),
+    ("bbox", "-180,-90,180,90"),
+    ("bbox", "-80,44,-57,63"),
+    ("bbox", "-70.7,46.1,-70.6,46.2"),
+    ("bbox", "+1e1,-1e1,2E1,.5e1"),
+    ("near", "46.1185,-70.6656"),
+    ("near", "90,180"),
+    ("near", "-90,-180"),
+    ("q", "%"),
+    ("q", "_"),
+    ("q", "%%_\\"),
+    ("q", "' OR 1=1 --"),
+    ("q", "Robert'); DROP TABLE enterprise;--"),
+    ("q", "\u202eégassem"),
+    ("q", "a" * 200),
+    ("item", "sofa"),
+    ("item", "'; DROP TABLE x; --"),
+    ("sector", "ressourcerie,friperie"),
+    ("mrc", "29"),
+    ("region", "12"),
+    ("lang", "en"),
+    ("open_now", "oui"),
 ]
 #: Paging values of the API's enterprise list (the exports do not page).
-PAGING_REFUSED = [("limit", "0"), ("limit", "-1"), ("limit", "1e3"), ("limit", "NaN"), ("limit", HUGE),
-                  ("limit", "\u0661\u0662"), ("offset", "-1"), ("offset", "1e3"), ("offset", "NaN"),
-                  ("offset", "1000001"), ("offset", "99999999999999999999")]
-PAGING_ACCEPTED = [("limit", "1"), ("limit", "1000"), ("limit", "99999999999999999999"),
-                   ("offset", "0"), ("offset", "1000000")]
+PAGING_REFUSED = [
+    ("limit", "0"),
+    ("limit", "-1"),
+    ("limit", "1e3"),
+    ("limit", "NaN"),
+    ("limit", HUGE),
+    ("limit", "\u0661\u0662"),
+    ("offset", "-1"),
+    ("offset", "1e3"),
+    ("offset", "NaN"),
+    ("offset", "1000001"),
+    ("offset", "99999999999999999999"),
+]
+PAGING_ACCEPTED = [
+    ("limit", "1"),
+    ("limit", "1000"),
+    ("limit", "99999999999999999999"),
+    ("offset", "0"),
+    ("offset", "1000000"),
+]
 #: Parameters no endpoint knows: a sort or a filter on private columns, cursors, typos.
 UNKNOWN = ["sort", "order", "contact_person", "internal_notes", "cursor", "secteur", "callback", "x" * 300]
 
@@ -105,9 +174,17 @@ def test_pages_ignore_unknown_parameters_such_as_tracking_ones(client):
         assert response.status_code == 200, path
 
 
-@pytest.mark.parametrize(("parameter", "repeated"), [
-    ("q", ["a", "b"]), ("mrc", ["29", "66"]), ("bbox", ["-80,44,-57,63", "-1,-1,1,1"]),
-    ("near", ["46,-71", "45,-73"]), ("lang", ["fr", "en"]), ("open_now", ["true", "false"])])
+@pytest.mark.parametrize(
+    ("parameter", "repeated"),
+    [
+        ("q", ["a", "b"]),
+        ("mrc", ["29", "66"]),
+        ("bbox", ["-80,44,-57,63", "-1,-1,1,1"]),
+        ("near", ["46,-71", "45,-73"]),
+        ("lang", ["fr", "en"]),
+        ("open_now", ["true", "false"]),
+    ],
+)
 def test_a_single_valued_parameter_given_twice_is_refused(client, parameter, repeated):
     for path in JSON_LISTS + HTML_FILTERED:
         response = client.get(path, query_string={parameter: repeated})
@@ -121,10 +198,17 @@ def test_repeated_list_parameters_add_up(client, connection):
     assert response.get_json()["numberMatched"] == 2
 
 
-@pytest.mark.parametrize(("query", "expected"), [
-    ("%", ["100% récup"]), ("_", ["Atelier_bois"]), ("0%", ["100% récup"]), ("r_c", []),
-    ("\\", ["Dos\\slash"]), ("%_", []),
-])
+@pytest.mark.parametrize(
+    ("query", "expected"),
+    [
+        ("%", ["100% récup"]),
+        ("_", ["Atelier_bois"]),
+        ("0%", ["100% récup"]),
+        ("r_c", []),
+        ("\\", ["Dos\\slash"]),
+        ("%_", []),
+    ],
+)
 def test_like_wildcards_in_the_text_search_match_themselves(client, connection, query, expected):
     for name in ("100% récup", "Atelier_bois", "Atelier bois", "Recyclerie", "Dos\\slash"):
         insert_enterprise(connection, name=name)
@@ -136,20 +220,36 @@ def test_sql_in_the_text_search_is_only_text(client, connection):
     insert_enterprise(connection, name="Ressourcerie témoin")
     response = client.get("/api/enterprises", query_string={"q": "x' OR '1'='1"})
     assert response.get_json()["numberMatched"] == 0
-    assert connection.execute(text("SELECT count(*) FROM enterprise WHERE name = 'Ressourcerie témoin'")
-                              ).scalar() == 1
+    assert (
+        connection.execute(
+            text("SELECT count(*) FROM enterprise WHERE name = 'Ressourcerie témoin'")
+        ).scalar()
+        == 1
+    )
 
 
 def test_the_text_search_never_reads_private_columns(client, connection):
-    insert_enterprise(connection, name="Ressourcerie", contact_person="Canari Privé",
-                      internal_notes="canari-note-interne")
+    insert_enterprise(
+        connection, name="Ressourcerie", contact_person="Canari Privé", internal_notes="canari-note-interne"
+    )
     for query in ("Canari", "canari-note-interne"):
         assert client.get("/api/enterprises", query_string={"q": query}).get_json()["numberMatched"] == 0
 
 
-@pytest.mark.parametrize("url", ["/api/mrc/%00", "/mrc/%00", "/api/enterprises?q=%00", "/embed?q=a%00b",
-                                 "/carte/lieu?q=%00", "/?q=%00", "/api/enterprises?%00=1", "/carte/lignes?n=%00",
-                                 "/carte/recherche?q=a%00"])
+@pytest.mark.parametrize(
+    "url",
+    [
+        "/api/mrc/%00",
+        "/mrc/%00",
+        "/api/enterprises?q=%00",
+        "/embed?q=a%00b",
+        "/carte/lieu?q=%00",
+        "/?q=%00",
+        "/api/enterprises?%00=1",
+        "/carte/lignes?n=%00",
+        "/carte/recherche?q=a%00",
+    ],
+)
 def test_a_nul_character_anywhere_in_the_address_is_a_400(client, url):
     response = client.get(url)
     assert response.status_code == 400
@@ -161,14 +261,24 @@ def test_a_nul_character_in_a_form_field_is_a_400(client):
     assert response.status_code == 400
 
 
-@pytest.mark.parametrize("url", ["/api/enterprises?q=%FF%FE", "/api/enterprises?q=%ED%A0%80",
-                                 "/?q=%FF", "/embed?q=%C3"])
+@pytest.mark.parametrize(
+    "url", ["/api/enterprises?q=%FF%FE", "/api/enterprises?q=%ED%A0%80", "/?q=%FF", "/embed?q=%C3"]
+)
 def test_invalid_utf8_in_the_query_is_read_as_text_not_an_error(client, url):
     assert client.get(url).status_code == 200
 
 
-@pytest.mark.parametrize("url", ["/api/mrc/'%20OR%201=1", "/api/mrc/%25", "/mrc/%25", "/api/mrc/" + HUGE,
-                                 "/api/enterprises/99999999999999999999999", "/entreprises/99999999999999999999"])
+@pytest.mark.parametrize(
+    "url",
+    [
+        "/api/mrc/'%20OR%201=1",
+        "/api/mrc/%25",
+        "/mrc/%25",
+        "/api/mrc/" + HUGE,
+        "/api/enterprises/99999999999999999999999",
+        "/entreprises/99999999999999999999",
+    ],
+)
 def test_hostile_path_segments_are_not_found(client, url):
     assert client.get(url).status_code == 404
 

@@ -1,4 +1,5 @@
 """Pure cleaning of spreadsheet values: properties (hypothesis) and the messy cases staff meet."""
+
 from __future__ import annotations
 
 import re
@@ -8,22 +9,37 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from carte.ingest.clean import (clean_text, fix_coordinates, match_terms, normalise_email,
-                                normalise_name, normalise_phone, normalise_postal, normalise_url,
-                                split_po_box, unformula)
+from carte.core.vocabulary import load_vocabulary
+from carte.ingest.clean import (
+    clean_text,
+    fix_coordinates,
+    match_terms,
+    normalise_email,
+    normalise_name,
+    normalise_phone,
+    normalise_postal,
+    normalise_url,
+    split_po_box,
+    unformula,
+)
 from carte.ingest.hours import is_osm, normalise_opening_hours
 from carte.ingest.rows import Places, sort_address
-from carte.core.vocabulary import load_vocabulary
 
 LETTERS = "ABCEGHJKLMNPRSTVXY"
 SECOND_LETTERS = "ABCEGHJKLMNPRSTVWXYZ"
-postal_codes = st.tuples(st.sampled_from(LETTERS), st.integers(0, 9), st.sampled_from(SECOND_LETTERS),
-                         st.integers(0, 9), st.sampled_from(SECOND_LETTERS), st.integers(0, 9)).map(
-    lambda p: f"{p[0]}{p[1]}{p[2]} {p[3]}{p[4]}{p[5]}")
+postal_codes = st.tuples(
+    st.sampled_from(LETTERS),
+    st.integers(0, 9),
+    st.sampled_from(SECOND_LETTERS),
+    st.integers(0, 9),
+    st.sampled_from(SECOND_LETTERS),
+    st.integers(0, 9),
+).map(lambda p: f"{p[0]}{p[1]}{p[2]} {p[3]}{p[4]}{p[5]}")
 
 
-@given(postal_codes, st.sampled_from(["{a}{b}", "{a} {b}", "{a}-{b}", " {a}  {b} ", "{a} - {b}"]),
-       st.booleans())
+@given(
+    postal_codes, st.sampled_from(["{a}{b}", "{a} {b}", "{a}-{b}", " {a}  {b} ", "{a} - {b}"]), st.booleans()
+)
 def test_every_usual_spelling_of_a_postal_code_gives_the_canonical_form(code, pattern, lower):
     """`g6v4j8`, `G6V-4J8`, ` G6V  4J8 ` all become `G6V 4J8`."""
     written = pattern.format(a=code[:3], b=code[4:])
@@ -43,17 +59,32 @@ def test_a_postal_code_inside_an_address_is_found_and_garbage_is_reported():
     assert normalise_postal("12345") == (None, True)
 
 
-@given(st.sampled_from(["418", "819", "450", "514", "581", "873", "438", "367"]),
-       st.integers(200, 999), st.integers(0, 9999),
-       st.sampled_from(["({a}) {b}-{c}", "{a}-{b}-{c}", "{a}.{b}.{c}", "1 {a} {b} {c}", "{a}{b}{c}",
-                        "+1 {a} {b} {c}", "1-{a}-{b}-{c}"]))
+@given(
+    st.sampled_from(["418", "819", "450", "514", "581", "873", "438", "367"]),
+    st.integers(200, 999),
+    st.integers(0, 9999),
+    st.sampled_from(
+        [
+            "({a}) {b}-{c}",
+            "{a}-{b}-{c}",
+            "{a}.{b}.{c}",
+            "1 {a} {b} {c}",
+            "{a}{b}{c}",
+            "+1 {a} {b} {c}",
+            "1-{a}-{b}-{c}",
+        ]
+    ),
+)
 @settings(max_examples=200)
 def test_quebec_phone_numbers_agree_with_phonenumbers_in_every_format(area, exchange, line, pattern):
     """The fast path for 10-digit numbers gives exactly what the phonenumbers package decides."""
     written = pattern.format(a=area, b=exchange, c=f"{line:04d}")
     parsed = phonenumbers.parse(written, "CA")
-    expected = (phonenumbers.format_number(parsed, phonenumbers.PhoneNumberFormat.E164)
-                if phonenumbers.is_valid_number(parsed) else None)
+    expected = (
+        phonenumbers.format_number(parsed, phonenumbers.PhoneNumberFormat.E164)
+        if phonenumbers.is_valid_number(parsed)
+        else None
+    )
     assert normalise_phone(written) == (expected, None)
 
 
@@ -83,8 +114,10 @@ def test_names_in_capitals_get_a_french_title_case():
     assert normalise_name("  Friperie   du Coin ") == "Friperie du Coin"
 
 
-@given(st.from_regex(r"[a-z]{1,12}(\.[a-z]{2,8}){1,2}(/[a-z0-9]{0,8})?", fullmatch=True),
-       st.sampled_from(["", "http://", "https://", "HTTPS://"]))
+@given(
+    st.from_regex(r"[a-z]{1,12}(\.[a-z]{2,8}){1,2}(/[a-z0-9]{0,8})?", fullmatch=True),
+    st.sampled_from(["", "http://", "https://", "HTTPS://"]),
+)
 def test_urls_get_a_scheme_and_normalising_twice_changes_nothing(address, scheme):
     """`www.exemple.org` becomes `https://www.exemple.org`; the result is a fixed point."""
     url = normalise_url(scheme + address)
@@ -103,7 +136,7 @@ def test_invalid_urls_and_emails_are_refused():
 def test_spreadsheet_formulas_are_unwrapped_or_refused():
     """`="G6V 4J8"` is the text Excel protects; `=HYPERLINK(...)` never gets through."""
     assert unformula('="G6V 4J8"') == ("G6V 4J8", None)
-    assert unformula("=HYPERLINK(\"http://x\")")[0] is None
+    assert unformula('=HYPERLINK("http://x")')[0] is None
     assert unformula("Friperie") == ("Friperie", None)
 
 
@@ -116,8 +149,9 @@ def test_a_post_office_box_is_separated_from_the_civic_address():
 def test_registraire_shifted_address_cells_are_put_back_in_place():
     """When the Registraire puts the PO box in Municipalite, the town is found in the next cell."""
     places = Places(by_key={"saint tite": ("35027",)}, names={"35027": "Saint-Tite"})
-    street, town, extra = sort_address("CASE POSTALE 3373", "425, BOULEVARD SAINT-JOSEPH",
-                                       "SAINT-TITE (QUÉBEC)", places)
+    street, town, extra = sort_address(
+        "CASE POSTALE 3373", "425, BOULEVARD SAINT-JOSEPH", "SAINT-TITE (QUÉBEC)", places
+    )
     assert (street, town) == ("425, BOULEVARD SAINT-JOSEPH", "SAINT-TITE (QUÉBEC)")
     assert extra == ["CASE POSTALE 3373"]
 
@@ -144,16 +178,19 @@ def test_a_label_containing_et_is_matched_whole():
     assert len(codes) == 1 and unknown == []
 
 
-@pytest.mark.parametrize("written, osm", [
-    ("lun-ven 9h-17h", "Mo-Fr 09:00-17:00"),
-    ("Lundi au vendredi : 9 h à 17 h 30; samedi 10h-16h", "Mo-Fr 09:00-17:30; Sa 10:00-16:00"),
-    ("mar, jeu 13h-16h", "Tu,Th 13:00-16:00"),
-    ("Mon-Fri 9-5", "Mo-Fr 09:00-17:00"),
-    ("lun-mer 9h-12h et 13h-16h", "Mo-We 09:00-12:00,13:00-16:00"),
-    ("dimanche fermé", "Su off"),
-    ("24/7", "24/7"),
-    ("Mo-Fr 09:00-17:00", "Mo-Fr 09:00-17:00"),
-])
+@pytest.mark.parametrize(
+    "written, osm",
+    [
+        ("lun-ven 9h-17h", "Mo-Fr 09:00-17:00"),
+        ("Lundi au vendredi : 9 h à 17 h 30; samedi 10h-16h", "Mo-Fr 09:00-17:30; Sa 10:00-16:00"),
+        ("mar, jeu 13h-16h", "Tu,Th 13:00-16:00"),
+        ("Mon-Fri 9-5", "Mo-Fr 09:00-17:00"),
+        ("lun-mer 9h-12h et 13h-16h", "Mo-We 09:00-12:00,13:00-16:00"),
+        ("dimanche fermé", "Su off"),
+        ("24/7", "24/7"),
+        ("Mo-Fr 09:00-17:00", "Mo-Fr 09:00-17:00"),
+    ],
+)
 def test_opening_hours_are_written_in_the_openstreetmap_syntax(written, osm):
     """French and English ways of writing hours give the OSM `opening_hours` value."""
     assert normalise_opening_hours(written) == osm
@@ -167,9 +204,14 @@ def test_opening_hours_are_either_understood_as_osm_or_refused(raw):
 
 
 french_days = st.sampled_from(["lun", "mardi", "mer", "jeudi", "ven", "samedi", "dim", "Mon", "Fri"])
-french_hours = st.tuples(french_days, st.sampled_from(["-", " au ", " à "]), french_days,
-                         st.integers(0, 23), st.integers(0, 59), st.integers(0, 23)).map(
-    lambda p: f"{p[0]}{p[1]}{p[2]} {p[3]}h{p[4]:02d}-{p[5]}h")
+french_hours = st.tuples(
+    french_days,
+    st.sampled_from(["-", " au ", " à "]),
+    french_days,
+    st.integers(0, 23),
+    st.integers(0, 59),
+    st.integers(0, 23),
+).map(lambda p: f"{p[0]}{p[1]}{p[2]} {p[3]}h{p[4]:02d}-{p[5]}h")
 
 
 @given(st.lists(french_hours, min_size=1, max_size=3).map("; ".join))

@@ -1,16 +1,26 @@
 """A stopped import writes nothing: SIGTERM and a connection ended by the server, on a loaded database."""
+
 from __future__ import annotations
 
 import os
 import signal
 import subprocess
+from collections.abc import Callable, Iterator
 from pathlib import Path
-from typing import Callable, Iterator
 
 import pytest
 from sqlalchemy import Engine
 
-from tests.faults import fingerprint, interrupt, purge_source, run_carte, scenario, terminate, unique_name, wait_for
+from tests.faults import (
+    fingerprint,
+    interrupt,
+    purge_source,
+    run_carte,
+    scenario,
+    terminate,
+    unique_name,
+    wait_for,
+)
 
 #: The command is inside its transaction and has written to it (staging, geocoding or applying).
 WRITING = "backend_xid IS NOT NULL"
@@ -27,8 +37,12 @@ def loaded(engine: Engine, database_url: str, tmp_path_factory) -> Iterator[tupl
     purge_source(engine, source)
 
 
-def stop_midway(engine: Engine, database_url: str, loaded: tuple[str, Path],
-                stop: Callable[[subprocess.Popen, list[int]], None]) -> tuple[int, str]:
+def stop_midway(
+    engine: Engine,
+    database_url: str,
+    loaded: tuple[str, Path],
+    stop: Callable[[subprocess.Popen, list[int]], None],
+) -> tuple[int, str]:
     """Start the import, let it write, stop it with `stop(process, pids)`; its exit code and stderr."""
     source, path = loaded
 
@@ -43,8 +57,9 @@ def stop_midway(engine: Engine, database_url: str, loaded: tuple[str, Path],
 def test_sigterm_stops_the_import_with_a_clear_message_and_writes_nothing(engine, database_url, loaded):
     """SIGTERM mid-import: the query is cancelled, the transaction rolled back, one French sentence."""
     before = fingerprint(engine)
-    code, err = stop_midway(engine, database_url, loaded,
-                            lambda process, _pids: os.kill(process.pid, signal.SIGTERM))
+    code, err = stop_midway(
+        engine, database_url, loaded, lambda process, _pids: os.kill(process.pid, signal.SIGTERM)
+    )
     assert code == 1 and err.startswith("Erreur : Import interrompu (SIGTERM)")
     assert "rien n'a été enregistré" in err and "Traceback" not in err
     assert fingerprint(engine) == before
@@ -53,8 +68,7 @@ def test_sigterm_stops_the_import_with_a_clear_message_and_writes_nothing(engine
 def test_a_connection_ended_mid_transaction_is_reported_and_writes_nothing(engine, database_url, loaded):
     """pg_terminate_backend on the import's backend: a French error, exit 1, every table as before."""
     before = fingerprint(engine)
-    code, err = stop_midway(engine, database_url, loaded,
-                            lambda _process, pids: terminate(engine, pids))
+    code, err = stop_midway(engine, database_url, loaded, lambda _process, pids: terminate(engine, pids))
     assert code == 1 and "connexion à la base de données a été coupée" in err
     assert "rien n'a été enregistré" in err and "Traceback" not in err
     assert fingerprint(engine) == before

@@ -1,4 +1,5 @@
 """The ingest against the real PostGIS, each test inside the rolled-back `connection` transaction."""
+
 from __future__ import annotations
 
 import csv
@@ -21,18 +22,25 @@ SAMPLE = Path(__file__).resolve().parents[1] / "data" / "sample_enterprises.csv"
 
 def enterprises(connection: Connection, source: str = "test-ingest") -> dict[str, dict]:
     """The enterprises of a source by external id."""
-    rows = connection.execute(text("""
+    rows = connection.execute(
+        text("""
         SELECT *, ST_Y(point) AS lat, ST_X(point) AS lon FROM enterprise WHERE source = :s"""),
-        {"s": source}).mappings()
+        {"s": source},
+    ).mappings()
     return {row["external_id"] or row["source_key"]: dict(row) for row in rows}
 
 
 def snapshot(connection: Connection) -> list:
     """Everything an ingest may touch, to compare before and after."""
-    return [connection.execute(text(sql)).all() for sql in (
-        "SELECT e.*, ST_AsText(point) FROM enterprise e ORDER BY id",
-        "SELECT count(*) FROM import_batch", "SELECT count(*) FROM import_issue",
-        "SELECT * FROM geocode_cache ORDER BY key")]
+    return [
+        connection.execute(text(sql)).all()
+        for sql in (
+            "SELECT e.*, ST_AsText(point) FROM enterprise e ORDER BY id",
+            "SELECT count(*) FROM import_batch",
+            "SELECT count(*) FROM import_issue",
+            "SELECT * FROM geocode_cache ORDER BY key",
+        )
+    ]
 
 
 @pytest.fixture()
@@ -66,8 +74,9 @@ def test_rejected_and_doubtful_rows_are_reported_with_their_reason(connection, m
     assert "nom absent" in by_line[5].reasons[0]
     assert "doublon de la ligne 2" in by_line[6].reasons[-1]
     assert any("trucs bizarres" in reason for reason in by_line[4].reasons)
-    stored = connection.execute(text(
-        "SELECT line, reason FROM import_issue WHERE batch_id = :b"), {"b": result.batch_id}).all()
+    stored = connection.execute(
+        text("SELECT line, reason FROM import_issue WHERE batch_id = :b"), {"b": result.batch_id}
+    ).all()
     assert {line for line, _ in stored} >= {4, 5, 6, 7}
 
 
@@ -78,7 +87,13 @@ def test_reimporting_the_same_file_changes_nothing(connection, messy_csv):
     second = ingest_file(connection, messy_csv, IngestOptions(source="test-ingest"))
     assert first.summary()["inserted"] == 3
     assert second.summary() | {"precision": None} == {
-        "read": 6, "inserted": 0, "updated": 0, "unchanged": 3, "rejected": 3, "precision": None}
+        "read": 6,
+        "inserted": 0,
+        "updated": 0,
+        "unchanged": 3,
+        "rejected": 3,
+        "precision": None,
+    }
     stamps = {r["updated_at"].year for r in enterprises(connection).values()}
     assert stamps == {2020}
 
@@ -111,23 +126,33 @@ def test_a_dry_run_reports_the_same_counts_and_changes_nothing(connection, messy
 
 def test_an_excel_file_loads_like_its_csv_twin(connection, tmp_path):
     """The same rows in .xlsx give the same counts and values as in CSV."""
-    result = ingest_file(connection, write_xlsx(tmp_path / "l.xlsx", messy_rows()),
-                         IngestOptions(source="test-ingest"))
+    result = ingest_file(
+        connection, write_xlsx(tmp_path / "l.xlsx", messy_rows()), IngestOptions(source="test-ingest")
+    )
     assert result.summary()["inserted"] == 3
     assert enterprises(connection)["A1"]["mrc_code"] == "29"
 
 
 def test_columns_absent_from_the_file_keep_their_stored_values(connection, tmp_path):
     """A list without contact or notes columns never erases what staff wrote there."""
-    ingest_file(connection, write_csv(tmp_path / "a.csv", messy_rows()[:1]), IngestOptions(source="test-ingest"))
-    connection.execute(text("UPDATE enterprise SET internal_notes = 'à rappeler', contact_person = 'Line' "
-                            "WHERE source = 'test-ingest'"))
+    ingest_file(
+        connection, write_csv(tmp_path / "a.csv", messy_rows()[:1]), IngestOptions(source="test-ingest")
+    )
+    connection.execute(
+        text(
+            "UPDATE enterprise SET internal_notes = 'à rappeler', contact_person = 'Line' "
+            "WHERE source = 'test-ingest'"
+        )
+    )
     rows = messy_rows()[:1]
     rows[0][1] = "Nouveau nom (test)"
     ingest_file(connection, write_csv(tmp_path / "b.csv", rows), IngestOptions(source="test-ingest"))
     stored = enterprises(connection)["A1"]
     assert (stored["name"], stored["internal_notes"], stored["contact_person"]) == (
-        "Nouveau nom (test)", "à rappeler", "Line")
+        "Nouveau nom (test)",
+        "à rappeler",
+        "Line",
+    )
 
 
 def test_enterprises_missing_from_a_new_file_are_reported_then_hidden_only_on_request(connection, tmp_path):
@@ -149,17 +174,21 @@ def test_other_sources_are_never_touched(connection, messy_csv):
     """An enterprise of another source with the same key stays as it was."""
     other = insert_enterprise(connection, source="autre", source_key="id:A1", name="Autre")
     ingest_file(connection, messy_csv, IngestOptions(source="test-ingest", unpublish_missing=True))
-    assert connection.execute(text("SELECT name, published FROM enterprise WHERE id = :i"),
-                              {"i": other}).one() == ("Autre", True)
+    assert connection.execute(
+        text("SELECT name, published FROM enterprise WHERE id = :i"), {"i": other}
+    ).one() == ("Autre", True)
 
 
 def test_coordinates_in_the_file_win_and_points_outside_every_mrc_take_the_nearest(connection, tmp_path):
     """File coordinates are 'manual'; a point just outside every polygon gets the nearest MRC, flagged."""
     header = ["Identifiant", "Nom", "Ville", "Latitude", "Longitude"]
-    rows = [["C1", "Sur la terre (test)", "Saint-Georges", "46.1185", "-70.6656"],
-            ["C2", "Juste au-delà de la frontière (test)", "", "44.99", "-72.0"]]
-    result = ingest_file(connection, write_csv(tmp_path / "c.csv", rows, header),
-                         IngestOptions(source="test-ingest"))
+    rows = [
+        ["C1", "Sur la terre (test)", "Saint-Georges", "46.1185", "-70.6656"],
+        ["C2", "Juste au-delà de la frontière (test)", "", "44.99", "-72.0"],
+    ]
+    result = ingest_file(
+        connection, write_csv(tmp_path / "c.csv", rows, header), IngestOptions(source="test-ingest")
+    )
     stored = enterprises(connection)
     assert stored["C1"]["geocode_precision"] == "manual" and stored["C1"]["mrc_code"] == "29"
     assert stored["C2"]["mrc_code"] == "44" and "mrc_nearest" in stored["C2"]["flags"]
@@ -177,8 +206,10 @@ def test_a_postal_code_far_from_the_stated_municipality_gives_way_to_the_municip
 
 def test_rows_without_a_postal_code_fall_back_to_the_municipality_then_the_fsa(connection, tmp_path):
     """No postal code: the municipality's point; an unknown code of a known FSA: the FSA centroid."""
-    rows = [["E1", "Sans code (test)", "1 rue A", "Beauceville", ""] + [""] * 7,
-            ["E2", "Code inconnu (test)", "1 rue A", "Ville inventée", "G5Y 9Z9"] + [""] * 7]
+    rows = [
+        ["E1", "Sans code (test)", "1 rue A", "Beauceville", ""] + [""] * 7,
+        ["E2", "Code inconnu (test)", "1 rue A", "Ville inventée", "G5Y 9Z9"] + [""] * 7,
+    ]
     ingest_file(connection, write_csv(tmp_path / "e.csv", rows), IngestOptions(source="test-ingest"))
     stored = enterprises(connection)
     assert (stored["E1"]["geocode_precision"], stored["E1"]["mrc_code"]) == ("municipality", "27")
@@ -188,9 +219,11 @@ def test_rows_without_a_postal_code_fall_back_to_the_municipality_then_the_fsa(c
 def test_the_registraire_list_places_at_least_98_percent_and_reports_the_rest(connection, tmp_path):
     """The real Mauricie export: ≥ 98 % on the map, in an MRC; the report has a line per row."""
     result = ingest_file(connection, REGISTRAIRE, IngestOptions(source="req"))
-    placed = connection.execute(text(
-        "SELECT count(*) FROM enterprise WHERE source = 'req' AND point IS NOT NULL AND mrc_code IS NOT NULL"
-    )).scalar_one()
+    placed = connection.execute(
+        text(
+            "SELECT count(*) FROM enterprise WHERE source = 'req' AND point IS NOT NULL AND mrc_code IS NOT NULL"
+        )
+    ).scalar_one()
     assert placed >= 0.98 * result.counts["read"]
     report = tmp_path / "rapport.csv"
     write_report(result, report)
@@ -206,15 +239,20 @@ def test_the_sample_list_covers_the_whole_vocabulary_at_postal_code_precision(co
     result = ingest_file(connection, SAMPLE, IngestOptions(source="exemple"))
     assert result.summary()["rejected"] == 0
     assert set(result.precision) == {"manual", "postal_code"}
-    used = connection.execute(text("""
+    used = connection.execute(
+        text("""
         SELECT (SELECT count(DISTINCT s) FROM enterprise, unnest(sectors) s WHERE source = 'exemple'),
                (SELECT count(DISTINCT i) FROM enterprise, unnest(items) i WHERE source = 'exemple'),
                (SELECT count(DISTINCT v) FROM enterprise, unnest(services) v WHERE source = 'exemple'),
                (SELECT count(DISTINCT m.region_code) FROM enterprise e JOIN mrc m ON m.code = e.mrc_code
-                WHERE source = 'exemple')""")).one()
-    totals = connection.execute(text(
-        "SELECT (SELECT count(*) FROM sector), (SELECT count(*) FROM item_category), "
-        "(SELECT count(*) FROM service)")).one()
+                WHERE source = 'exemple')""")
+    ).one()
+    totals = connection.execute(
+        text(
+            "SELECT (SELECT count(*) FROM sector), (SELECT count(*) FROM item_category), "
+            "(SELECT count(*) FROM service)"
+        )
+    ).one()
     assert tuple(used[:3]) == tuple(totals) and used[3] >= 5
 
 
@@ -248,19 +286,23 @@ def test_the_offline_geocoder_places_one_address_through_the_same_chain(connecti
     assert geocoder.geocode(Address(None, "Nulle part", None)).status == "not_found"
 
 
-def test_a_row_that_cannot_be_placed_is_kept_unpublished_and_the_batch_records_the_counts(connection, tmp_path):
+def test_a_row_that_cannot_be_placed_is_kept_unpublished_and_the_batch_records_the_counts(
+    connection, tmp_path
+):
     """Nothing lost: an unplaceable row is stored hidden and reported; import_batch holds the counts."""
     header = ["Nom", "Ville", "Code postal"]
     rows = [["Quelque part (test)", "Ville inventée", ""], ["Placée (test)", "Lévis", "G6V 4J8"]]
-    result = ingest_file(connection, write_csv(tmp_path / "u.csv", rows, header),
-                         IngestOptions(source="test-ingest"))
+    result = ingest_file(
+        connection, write_csv(tmp_path / "u.csv", rows, header), IngestOptions(source="test-ingest")
+    )
     stored = {r["name"]: r for r in enterprises(connection).values()}
     lost = stored["Quelque part (test)"]
     assert (lost["point"], lost["published"], "unplaced" in lost["flags"]) == (None, False, True)
     assert stored["Placée (test)"]["published"] is True
     assert any("non placée" in reason for reason in result.outcomes[0].reasons)
-    counts = connection.execute(text("SELECT counts FROM import_batch WHERE id = :b"),
-                                {"b": result.batch_id}).scalar_one()
+    counts = connection.execute(
+        text("SELECT counts FROM import_batch WHERE id = :b"), {"b": result.batch_id}
+    ).scalar_one()
     assert {k: counts[k] for k in result.summary()} == result.summary()
 
 
@@ -272,5 +314,6 @@ def test_a_list_staged_in_many_small_chunks_loads_like_one_staged_at_once(connec
     monkeypatch.setattr(pipeline, "CHUNK_ROWS", 2)
     chunked = ingest_file(connection, messy_csv, IngestOptions(source="test-ingest", dry_run=True))
     assert chunked.summary() == whole.summary() and chunked.summary()["inserted"] > 2
-    assert [(o.line, o.status, o.mrc_code, o.reasons) for o in chunked.outcomes] == \
-        [(o.line, o.status, o.mrc_code, o.reasons) for o in whole.outcomes]
+    assert [(o.line, o.status, o.mrc_code, o.reasons) for o in chunked.outcomes] == [
+        (o.line, o.status, o.mrc_code, o.reasons) for o in whole.outcomes
+    ]

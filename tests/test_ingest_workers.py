@@ -1,4 +1,5 @@
 """Rows cleaned by a worker process: the same rows, in the same order, and failures that surface."""
+
 from __future__ import annotations
 
 import os
@@ -9,15 +10,18 @@ from pathlib import Path
 import pytest
 
 from carte.core.errors import IngestError
+from carte.core.vocabulary import load_vocabulary
 from carte.ingest import pipeline, workers
 from carte.ingest.pipeline import IngestOptions, ingest_file
 from carte.ingest.rows import Layout, Places
 from carte.ingest.workers import Cleaner, clean_in_order
-from carte.core.vocabulary import load_vocabulary
 from tests.ingest_files import messy_rows, write_csv
 
-LAYOUT = Layout({"external_id": 0, "name": 1, "street": 2, "municipality": 3, "postal_code": 4}, {},
-                ["Identifiant", "Nom", "Adresse", "Ville", "Code postal"])
+LAYOUT = Layout(
+    {"external_id": 0, "name": 1, "street": 2, "municipality": 3, "postal_code": 4},
+    {},
+    ["Identifiant", "Nom", "Adresse", "Ville", "Code postal"],
+)
 PLACES = Places(by_key={"levis": ("25213",)}, names={"25213": "Lévis"})
 
 
@@ -39,8 +43,16 @@ class FailingCleaner(Cleaner):
 
 def items(count: int) -> list[tuple[int, tuple[str, ...] | None, int]]:
     """Rows to clean, every third one passed through uncleaned (as unchanged rows are)."""
-    return [(line, None if line % 3 == 0 else (f"X{line}", f"Friperie {line}", f"{line} rue Principale",
-                                               "Lévis", "G6V 4J8"), line * 10) for line in range(2, count + 2)]
+    return [
+        (
+            line,
+            None
+            if line % 3 == 0
+            else (f"X{line}", f"Friperie {line}", f"{line} rue Principale", "Lévis", "G6V 4J8"),
+            line * 10,
+        )
+        for line in range(2, count + 2)
+    ]
 
 
 def finishing(function, seconds: float = 60):
@@ -90,29 +102,53 @@ def test_a_web_import_thread_cleans_in_its_own_process(connection, tmp_path: Pat
     """No fork from a server's thread, whatever the size: the rows are cleaned in-process."""
     used: list[bool] = []
     monkeypatch.setattr(pipeline, "PARALLEL_ROWS", -1)
-    monkeypatch.setattr(pipeline, "clean_in_order",
-                        lambda items, cleaner, in_worker: used.append(in_worker) or
-                        clean_in_order(items, cleaner, in_worker))
+    monkeypatch.setattr(
+        pipeline,
+        "clean_in_order",
+        lambda items, cleaner, in_worker: used.append(in_worker) or clean_in_order(items, cleaner, in_worker),
+    )
     path = write_csv(tmp_path / "liste.csv", messy_rows())
     finishing(lambda: ingest_file(connection, path, IngestOptions(source="test-workers", dry_run=True)))
     assert used == [False]
 
 
-def test_an_import_cleaned_by_a_worker_gives_the_same_outcomes_and_issues(connection, tmp_path: Path,
-                                                                          monkeypatch):
+def test_an_import_cleaned_by_a_worker_gives_the_same_outcomes_and_issues(
+    connection, tmp_path: Path, monkeypatch
+):
     """Unchanged, duplicate, rejected and new rows: same report whether a worker cleans or not."""
     first = write_csv(tmp_path / "avant.csv", messy_rows()[:2])
     ingest_file(connection, first, IngestOptions(source="test-workers"))
-    rows = messy_rows() + [[f"N{n}", f"Friperie {n} (test)", f"{n} rue Principale", "Lévis", "G6V 4J8",
-                            "", "", "", "friperie", "livres et jouets", "", ""] for n in range(40)]
+    rows = messy_rows() + [
+        [
+            f"N{n}",
+            f"Friperie {n} (test)",
+            f"{n} rue Principale",
+            "Lévis",
+            "G6V 4J8",
+            "",
+            "",
+            "",
+            "friperie",
+            "livres et jouets",
+            "",
+            "",
+        ]
+        for n in range(40)
+    ]
     rows += [messy_rows()[0], rows[10]]  # duplicates of an unchanged row and of a new one
     path = write_csv(tmp_path / "liste.csv", rows)
 
     def run() -> tuple:
         """A dry run's outcomes, issues and counts."""
         result = ingest_file(connection, path, IngestOptions(source="test-workers", dry_run=True))
-        return ([(o.line, o.external_id, o.status, o.enterprise_id, o.mrc_code, o.reasons)
-                 for o in result.outcomes], result.issues, result.summary())
+        return (
+            [
+                (o.line, o.external_id, o.status, o.enterprise_id, o.mrc_code, o.reasons)
+                for o in result.outcomes
+            ],
+            result.issues,
+            result.summary(),
+        )
 
     here = run()
     used: list[bool] = []

@@ -1,4 +1,5 @@
 """The package tree is the architecture: dependencies point one way, and only web/ and cli/ know Flask."""
+
 from __future__ import annotations
 
 import ast
@@ -44,9 +45,13 @@ def test_every_package_of_carte_is_a_known_layer_or_edge():
 
 
 def test_no_package_below_the_edges_imports_flask():
-    offenders = [str(path.relative_to(PACKAGE)) for path in layered_modules()
-                 if any(module.split(".")[0] in ("flask", "flask_babel", "werkzeug")
-                        for module in imported_modules(path))]
+    offenders = [
+        str(path.relative_to(PACKAGE))
+        for path in layered_modules()
+        if any(
+            module.split(".")[0] in ("flask", "flask_babel", "werkzeug") for module in imported_modules(path)
+        )
+    ]
     assert len(layered_modules()) > 40
     assert offenders == []
 
@@ -54,10 +59,15 @@ def test_no_package_below_the_edges_imports_flask():
 def test_dependencies_between_packages_point_one_way():
     upward = []
     for path in layered_modules():
-        allowed = set(LAYERS[:LAYERS.index(package_of(path)) + 1])
+        allowed = set(LAYERS[: LAYERS.index(package_of(path)) + 1])
         for module in imported_modules(path):
             parts = module.split(".")
-            if parts[0] == "carte" and len(parts) > 1 and parts[1] in PACKAGE_NAMES and parts[1] not in allowed:
+            if (
+                parts[0] == "carte"
+                and len(parts) > 1
+                and parts[1] in PACKAGE_NAMES
+                and parts[1] not in allowed
+            ):
                 upward.append(f"{path.relative_to(PACKAGE)} imports {module}")
     assert upward == []
 
@@ -65,9 +75,19 @@ def test_dependencies_between_packages_point_one_way():
 PACKAGE_NAMES = set(LAYERS) | set(EDGES)
 
 
-@pytest.mark.parametrize("module", ["carte.core.config", "carte.core.text", "carte.store.engine",
-                                    "carte.read.queries", "carte.map.tiles", "carte.ingest.pipeline",
-                                    "carte.staff.editing", "carte.geo.geodata"])
+@pytest.mark.parametrize(
+    "module",
+    [
+        "carte.core.config",
+        "carte.core.text",
+        "carte.store.engine",
+        "carte.read.queries",
+        "carte.map.tiles",
+        "carte.ingest.pipeline",
+        "carte.staff.editing",
+        "carte.geo.geodata",
+    ],
+)
 def test_importing_a_package_below_the_edges_does_not_load_flask(module):
     probe = f"import sys, {module}; print('flask' in sys.modules)"
     result = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, check=True)

@@ -1,5 +1,6 @@
 """The map's data endpoints (payload, rows by ordinal, free-text search) and the "near me" place resolver,
 on the real PostGIS."""
+
 from __future__ import annotations
 
 import base64
@@ -8,9 +9,9 @@ import json
 
 from sqlalchemy import text
 
+from carte.geo.places import resolve_place
 from carte.map.payload import DIGITS, FLAG_APPROXIMATE, NUMBER_COLUMNS, build_map_data
 from carte.map.rows import MAX_ROWS
-from carte.geo.places import resolve_place
 from tests.factories import insert_enterprise
 
 
@@ -36,21 +37,32 @@ def decoded(document: str | bytes) -> list[dict]:
     for i in range(payload["count"]):
         lat += columns["dlat"][i] // 2 if columns["dlat"][i] % 2 == 0 else -(columns["dlat"][i] + 1) // 2
         lon += columns["dlon"][i] // 2 if columns["dlon"][i] % 2 == 0 else -(columns["dlon"][i] + 1) // 2
-        rows.append({"lat": lat / payload["scale"], "lon": lon / payload["scale"],
-                     "town": payload["places"]["town"][columns["place"][i]],
-                     "approximate": bool(columns["flags"][i] & FLAG_APPROXIMATE),
-                     "mrc": payload["places"]["mrc"][columns["place"][i]],
-                     "sectors": [code for bit, code in enumerate(payload["vocabulary"]["sectors"])
-                                 if columns["sectors"][i] & (1 << bit)],
-                     "items": [code for bit, code in enumerate(payload["vocabulary"]["items"])
-                               if columns["items"][i] & (1 << bit)]})
+        rows.append(
+            {
+                "lat": lat / payload["scale"],
+                "lon": lon / payload["scale"],
+                "town": payload["places"]["town"][columns["place"][i]],
+                "approximate": bool(columns["flags"][i] & FLAG_APPROXIMATE),
+                "mrc": payload["places"]["mrc"][columns["place"][i]],
+                "sectors": [
+                    code
+                    for bit, code in enumerate(payload["vocabulary"]["sectors"])
+                    if columns["sectors"][i] & (1 << bit)
+                ],
+                "items": [
+                    code
+                    for bit, code in enumerate(payload["vocabulary"]["items"])
+                    if columns["items"][i] & (1 << bit)
+                ],
+            }
+        )
     return rows
 
 
 def rows_by_id(db_session) -> dict[int, dict]:
     """The decoded rows of the current payload, by the enterprise id its ordinal stands for."""
     data = build_map_data(db_session)
-    return dict(zip(data.ids, decoded(data.payload.body)))
+    return dict(zip(data.ids, decoded(data.payload.body), strict=True))
 
 
 def current_version(client) -> str:
@@ -79,8 +91,13 @@ def test_map_data_holds_published_located_enterprises_only(db_session, connectio
 
 
 def test_map_data_carries_neither_names_nor_ids_nor_staff_fields(client, connection):
-    insert_enterprise(connection, id=987654321, name="Ressourcerie Zéphyrine", contact_person="Josée Secrète",
-                      internal_notes="Ne pas publier XYZ")
+    insert_enterprise(
+        connection,
+        id=987654321,
+        name="Ressourcerie Zéphyrine",
+        contact_person="Josée Secrète",
+        internal_notes="Ne pas publier XYZ",
+    )
     body = client.get("/carte/donnees.json").get_data(as_text=True)
     assert "Zéphyrine" not in body and '"names"' not in body and '"ids"' not in body
     assert "987654321" not in body
@@ -96,22 +113,32 @@ def test_map_data_decodes_positions_places_sectors_and_approximate_flag(db_sessi
     assert rows[exact]["sectors"] == ["friperie", "reparation"]
     assert rows[exact]["lat"] == 46.1185 and not rows[exact]["approximate"]
     assert (rows[far]["lat"], rows[far]["lon"], rows[far]["town"], rows[far]["mrc"]) == (
-        45.5017, -73.5673, "Montréal", "66")
+        45.5017,
+        -73.5673,
+        "Montréal",
+        "66",
+    )
     assert rows[rough]["approximate"]
 
 
 def test_map_data_restores_a_town_missing_from_the_municipalities(db_session, connection):
-    weird = insert_enterprise(connection, name="Coop $& du Rang $&", municipality_name="Rang $&",
-                              municipality_code=None)
+    weird = insert_enterprise(
+        connection, name="Coop $& du Rang $&", municipality_name="Rang $&", municipality_code=None
+    )
     assert rows_by_id(db_session)[weird]["town"] == "Rang $&"
 
 
 def test_map_data_restores_far_positions_and_every_item(db_session, connection):
-    north = insert_enterprise(connection, id=2 ** 40 + 7, lat=62.4179, lon=-77.9072, items=["meubles", "nourriture"])
+    north = insert_enterprise(
+        connection, id=2**40 + 7, lat=62.4179, lon=-77.9072, items=["meubles", "nourriture"]
+    )
     south = insert_enterprise(connection, lat=45.0061, lon=-57.1302, items=[])
     rows = rows_by_id(db_session)
-    assert (rows[north]["lat"], rows[north]["lon"], rows[north]["items"]) == (62.4179, -77.9072,
-                                                                               ["meubles", "nourriture"])
+    assert (rows[north]["lat"], rows[north]["lon"], rows[north]["items"]) == (
+        62.4179,
+        -77.9072,
+        ["meubles", "nourriture"],
+    )
     assert (rows[south]["lat"], rows[south]["lon"], rows[south]["items"]) == (45.0061, -57.1302, [])
 
 
@@ -143,23 +170,34 @@ def test_the_version_changes_when_the_same_rows_stand_for_other_enterprises(db_s
 
 
 def test_rows_endpoint_names_ordinals_in_the_payloads_order(client, db_session, connection):
-    named = {insert_enterprise(connection, name=name, lat=lat): name
-             for name, lat in [("Friperie Nord", 46.2), ("Atelier Sud", 46.0), ("Comptoir ~ $& <b>", 46.1)]}
+    named = {
+        insert_enterprise(connection, name=name, lat=lat): name
+        for name, lat in [("Friperie Nord", 46.2), ("Atelier Sud", 46.0), ("Comptoir ~ $& <b>", 46.1)]
+    }
     ids = build_map_data(db_session).ids
     ordinals = [ids.index(enterprise) for enterprise in named]
     answer = names_of(client, ordinals)
-    assert {key: answer[key] for key in ("n", "id", "name")} == {"n": ordinals, "id": list(named),
-                                                                  "name": list(named.values())}
+    assert {key: answer[key] for key in ("n", "id", "name")} == {
+        "n": ordinals,
+        "id": list(named),
+        "name": list(named.values()),
+    }
 
 
 def test_rows_carry_street_phone_and_only_whether_there_is_an_email(client, db_session, connection):
-    reachable = insert_enterprise(connection, street="12 rue du Pont", phone="+14185550100",
-                                  email="bonjour@exemple.org")
+    reachable = insert_enterprise(
+        connection, street="12 rue du Pont", phone="+14185550100", email="bonjour@exemple.org"
+    )
     silent = insert_enterprise(connection, street=None, phone=None, email=None)
     ids = build_map_data(db_session).ids
-    response = client.get(f"/carte/lignes?v={current_version(client)}&n={ids.index(reachable)},{ids.index(silent)}")
+    response = client.get(
+        f"/carte/lignes?v={current_version(client)}&n={ids.index(reachable)},{ids.index(silent)}"
+    )
     assert {key: response.json[key] for key in ("street", "phone", "email")} == {
-        "street": ["12 rue du Pont", None], "phone": ["+14185550100", None], "email": [True, False]}
+        "street": ["12 rue du Pont", None],
+        "phone": ["+14185550100", None],
+        "email": [True, False],
+    }
     # Lists of addresses are never handed out in bulk: the page asks for one when a visitor clicks.
     assert "bonjour@exemple.org" not in response.get_data(as_text=True)
 
@@ -173,10 +211,21 @@ def test_rows_endpoint_answers_304_to_its_own_etag(client, connection):
 
 
 def test_rows_endpoint_never_shows_staff_fields(client, db_session, connection):
-    enterprise = insert_enterprise(connection, contact_person="Josée Secrète", internal_notes="Ne pas publier XYZ")
-    response = client.get(f"/carte/lignes?v={current_version(client)}&n={build_map_data(db_session).ids.index(enterprise)}")
+    enterprise = insert_enterprise(
+        connection, contact_person="Josée Secrète", internal_notes="Ne pas publier XYZ"
+    )
+    response = client.get(
+        f"/carte/lignes?v={current_version(client)}&n={build_map_data(db_session).ids.index(enterprise)}"
+    )
     body = response.get_data(as_text=True)
-    assert response.status_code == 200 and set(response.json) == {"n", "id", "name", "street", "phone", "email"}
+    assert response.status_code == 200 and set(response.json) == {
+        "n",
+        "id",
+        "name",
+        "street",
+        "phone",
+        "email",
+    }
     assert "Josée" not in body and "XYZ" not in body
 
 
@@ -221,7 +270,9 @@ def test_rows_endpoint_answers_at_most_a_thousand_distinct_rows(client, connecti
     assert answer["n"] == [0] and len(answer["name"]) == 1
 
 
-def test_rows_endpoint_never_shows_an_enterprise_unpublished_since_its_version(client, db_session, connection):
+def test_rows_endpoint_never_shows_an_enterprise_unpublished_since_its_version(
+    client, db_session, connection
+):
     enterprise = insert_enterprise(connection, name="Bientôt retirée")
     version, ordinal = current_version(client), build_map_data(db_session).ids.index(enterprise)
     connection.execute(text("UPDATE enterprise SET published = false WHERE id = :id"), {"id": enterprise})
@@ -233,14 +284,21 @@ def test_search_endpoint_finds_names_descriptions_and_towns_without_accents(clie
     velo = insert_enterprise(connection, name="Atelier Vélo Solidaire")
     described = insert_enterprise(connection, name="Coop du coin", description="Réparation de VÉLOS")
     insert_enterprise(connection, name="Friperie sans rapport")
-    town = insert_enterprise(connection, name="Comptoir", municipality_name="Trois-Rivières", mrc_code="371",
-                             municipality_code="37067")
+    town = insert_enterprise(
+        connection,
+        name="Comptoir",
+        municipality_name="Trois-Rivières",
+        mrc_code="371",
+        municipality_code="37067",
+    )
     hidden = insert_enterprise(connection, name="Vélo caché", published=False)
     ids, version = build_map_data(db_session).ids, current_version(client)
     answer = client.get(f"/carte/recherche?v={version}&q=velo").json
     assert found_ordinals(answer) == {ids.index(velo), ids.index(described)} and answer["count"] == 2
     assert hidden not in ids
-    assert found_ordinals(client.get(f"/carte/recherche?v={version}&q=TROIS-RIVIERES").json) == {ids.index(town)}
+    assert found_ordinals(client.get(f"/carte/recherche?v={version}&q=TROIS-RIVIERES").json) == {
+        ids.index(town)
+    }
     assert found_ordinals(client.get(f"/carte/recherche?v={version}&q=50%25").json) == set()
 
 

@@ -1,4 +1,5 @@
 """The map page and the enterprise page as served HTML: content, assets, safety."""
+
 from __future__ import annotations
 
 import json
@@ -8,14 +9,20 @@ from sqlalchemy import text
 
 from tests.factories import insert_enterprise
 
-CDN_HOSTS = ("cdn.jsdelivr.net", "code.jquery.com", "cdnjs.cloudflare.com", "netdna.bootstrapcdn.com",
-             "unpkg.com")
+CDN_HOSTS = (
+    "cdn.jsdelivr.net",
+    "code.jquery.com",
+    "cdnjs.cloudflare.com",
+    "netdna.bootstrapcdn.com",
+    "unpkg.com",
+)
 
 
 def page_config(html: str) -> dict:
     """The JSON the map page hands its script."""
-    return json.loads(re.search(r'<script type="application/json" id="map-config">(.*?)</script>',
-                                html, re.S).group(1))
+    return json.loads(
+        re.search(r'<script type="application/json" id="map-config">(.*?)</script>', html, re.S).group(1)
+    )
 
 
 def test_map_page_composes_a_folium_map_without_cdn_assets(client):
@@ -68,9 +75,16 @@ def test_vendored_assets_are_served_with_long_caching_and_unknown_ones_are_404(c
 
 def test_enterprise_page_shows_public_details_and_never_staff_fields(client, connection):
     enterprise = insert_enterprise(
-        connection, name="Ressourcerie des Appalaches", phone="+14185550100", website="https://ra.example",
-        opening_hours="Mo-Fr 09:00-17:00; Sa 10:00-16:00", items=["meubles", "velos"],
-        services=["collecte_domicile"], contact_person="Josée Secrète", internal_notes="Dette XYZ")
+        connection,
+        name="Ressourcerie des Appalaches",
+        phone="+14185550100",
+        website="https://ra.example",
+        opening_hours="Mo-Fr 09:00-17:00; Sa 10:00-16:00",
+        items=["meubles", "velos"],
+        services=["collecte_domicile"],
+        contact_person="Josée Secrète",
+        internal_notes="Dette XYZ",
+    )
     html = client.get(f"/entreprises/{enterprise}").get_data(as_text=True)
     assert "<h1>Ressourcerie des Appalaches</h1>" in html
     assert 'href="tel:+14185550100"' in html and ">418 555-0100</a>" in html
@@ -111,8 +125,9 @@ def test_enterprise_page_in_english(client, connection):
 
 def test_the_map_page_asks_for_tiles_once_a_data_change_passes_the_full_data_limit(app, client, connection):
     """The size check is kept per data version: an import that crosses the limit switches the page at once."""
-    published = connection.execute(text(
-        "SELECT count(*) FROM enterprise WHERE published AND point IS NOT NULL")).scalar_one()
+    published = connection.execute(
+        text("SELECT count(*) FROM enterprise WHERE published AND point IS NOT NULL")
+    ).scalar_one()
     app.config["MAP_FULL_DATA_LIMIT"] = published
     assert "data_url" in page_config(client.get("/").get_data(as_text=True))
     insert_enterprise(connection)

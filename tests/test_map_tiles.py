@@ -1,12 +1,14 @@
 """The large-data map's tiles on a real PostGIS: clusters add up, points at close zoom, filters, errors."""
+
 from __future__ import annotations
 
 import pytest
 from sqlalchemy import text
 
-from carte.map import clusters as cluster_table, points as point_table
-from carte.read.filters import EnterpriseFilter
+from carte.map import clusters as cluster_table
+from carte.map import points as point_table
 from carte.map.tiles import FEW_POINTS, MAX_ZOOM, clusters, rounded, tile_conditions, tile_containing
+from carte.read.filters import EnterpriseFilter
 from tests.factories import insert_enterprise
 from tests.test_setup_and_cli import run_carte
 
@@ -35,7 +37,9 @@ def total_over_tiles(client, points: list[tuple[float, float]], z: int, query: s
     total = 0
     for tile in tiles:
         answer = tile_json(client, tile.z, tile.x, tile.y, query)
-        counted = sum(cell[2] for cell in answer.get("clusters", [])) or len(answer.get("points", {}).get("id", []))
+        counted = sum(cell[2] for cell in answer.get("clusters", [])) or len(
+            answer.get("points", {}).get("id", [])
+        )
         assert counted == answer["count"]
         total += counted
     return total
@@ -48,8 +52,9 @@ def positions(count: int) -> list[tuple[float, float]]:
 
 @pytest.mark.parametrize("zoom", [5, 8, 12])
 @pytest.mark.parametrize("precomputed", [False, True])
-def test_clusters_of_the_tiles_add_up_to_the_number_of_enterprises(client, connection, db_session, zoom,
-                                                                   precomputed):
+def test_clusters_of_the_tiles_add_up_to_the_number_of_enterprises(
+    client, connection, db_session, zoom, precomputed
+):
     spread(connection, 90)
     if precomputed:
         cluster_table.refresh(db_session)
@@ -79,8 +84,15 @@ def test_clusters_add_up_to_the_filtered_count(client, connection, db_session, p
     assert total_over_tiles(client, both, 6, "?mrc=66") == 0
 
 
-@pytest.mark.parametrize("filters", [EnterpriseFilter(), EnterpriseFilter(sectors=("friperie",)),
-                                     EnterpriseFilter(items=("meubles", "livres")), EnterpriseFilter(region="16")])
+@pytest.mark.parametrize(
+    "filters",
+    [
+        EnterpriseFilter(),
+        EnterpriseFilter(sectors=("friperie",)),
+        EnterpriseFilter(items=("meubles", "livres")),
+        EnterpriseFilter(region="16"),
+    ],
+)
 def test_the_pre_aggregated_clusters_equal_the_clusters_of_the_points(db_session, connection, filters):
     spread(connection, 70, sectors=["friperie"], items=["livres"], mrc_code="66")
     spread(connection, 70, sectors=["ressourcerie"], items=["meubles"], mrc_code="67")
@@ -89,11 +101,14 @@ def test_the_pre_aggregated_clusters_equal_the_clusters_of_the_points(db_session
         for tile in {tile_containing(lon, lat, zoom) for lon, lat in positions(70)}:
             from_points = clusters(db_session, tile_conditions(db_session, filters, tile), tile)
             from_table = cluster_table.cells(db_session, filters, tile.z, tile.x, tile.y)
-            assert sorted((n, round(lat, 4), round(lon, 4)) for lat, lon, n in from_points) == \
-                sorted((n, round(lat, 4), round(lon, 4)) for lat, lon, n in from_table)
+            assert sorted((n, round(lat, 4), round(lon, 4)) for lat, lon, n in from_points) == sorted(
+                (n, round(lat, 4), round(lon, 4)) for lat, lon, n in from_table
+            )
 
 
-def test_a_data_change_makes_the_pre_aggregated_clusters_stale_and_tiles_stay_right(client, connection, db_session):
+def test_a_data_change_makes_the_pre_aggregated_clusters_stale_and_tiles_stay_right(
+    client, connection, db_session
+):
     spread(connection, 50)
     assert cluster_table.refresh(db_session).rows > 0 and cluster_table.is_fresh(db_session)
     assert cluster_table.refresh(db_session).skipped
@@ -109,9 +124,17 @@ def test_the_refresh_command_does_nothing_when_the_clusters_are_fresh(database_u
 
 
 def test_at_close_zoom_a_tile_sends_its_enterprises_one_by_one(client, connection):
-    first = insert_enterprise(connection, name="Friperie du Quartier", lon=QUEBEC_CITY[0], lat=QUEBEC_CITY[1],
-                              sectors=["friperie"], geocode_precision="postal_code")
-    second = insert_enterprise(connection, name="Atelier Vélo", lon=QUEBEC_CITY[0] + 0.001, lat=QUEBEC_CITY[1])
+    first = insert_enterprise(
+        connection,
+        name="Friperie du Quartier",
+        lon=QUEBEC_CITY[0],
+        lat=QUEBEC_CITY[1],
+        sectors=["friperie"],
+        geocode_precision="postal_code",
+    )
+    second = insert_enterprise(
+        connection, name="Atelier Vélo", lon=QUEBEC_CITY[0] + 0.001, lat=QUEBEC_CITY[1]
+    )
     tile = tile_containing(*QUEBEC_CITY, 15)
     points = tile_json(client, tile.z, tile.x, tile.y)["points"]
     assert points["id"] == sorted([first, second])
@@ -127,8 +150,16 @@ def test_a_sparse_tile_sends_points_even_at_low_zoom(client, connection):
 
 
 def test_filters_of_the_api_apply_to_the_tiles(client, connection):
-    insert_enterprise(connection, name="Friperie du Quartier", lon=QUEBEC_CITY[0], lat=QUEBEC_CITY[1],
-                      sectors=["friperie"], items=["vetements"], mrc_code="23", municipality_name="Québec")
+    insert_enterprise(
+        connection,
+        name="Friperie du Quartier",
+        lon=QUEBEC_CITY[0],
+        lat=QUEBEC_CITY[1],
+        sectors=["friperie"],
+        items=["vetements"],
+        mrc_code="23",
+        municipality_name="Québec",
+    )
     insert_enterprise(connection, name="Ressourcerie de Beauce", sectors=["ressourcerie"], items=["meubles"])
     insert_enterprise(connection, name="Cachée", published=False, lon=QUEBEC_CITY[0], lat=QUEBEC_CITY[1])
     tile = tile_containing(*QUEBEC_CITY, 3)
@@ -153,16 +184,19 @@ def test_open_now_keeps_only_enterprises_open_at_this_moment(client, connection)
     assert tile_json(client, tile.z, tile.x, tile.y, "?open_now=1")["points"]["name"] == ["Toujours ouvert"]
 
 
-@pytest.mark.parametrize("path, parameter", [
-    ("/tiles/21/0/0.json", "z"),
-    ("/tiles/3/8/0.json", "x"),
-    ("/tiles/3/0/9.json", "y"),
-    ("/tiles/3/2/2.json?sector=inconnu", "sector"),
-    ("/tiles/3/2/2.json?bbox=1,2,3", "bbox"),
-    ("/tiles/3/2/2.json?radius_km=5", "radius_km"),
-    ("/tiles/3/2/2.json?open_now=peut-etre", "open_now"),
-    ("/tiles/3/2/2.json?item=zzzz", "item"),
-])
+@pytest.mark.parametrize(
+    "path, parameter",
+    [
+        ("/tiles/21/0/0.json", "z"),
+        ("/tiles/3/8/0.json", "x"),
+        ("/tiles/3/0/9.json", "y"),
+        ("/tiles/3/2/2.json?sector=inconnu", "sector"),
+        ("/tiles/3/2/2.json?bbox=1,2,3", "bbox"),
+        ("/tiles/3/2/2.json?radius_km=5", "radius_km"),
+        ("/tiles/3/2/2.json?open_now=peut-etre", "open_now"),
+        ("/tiles/3/2/2.json?item=zzzz", "item"),
+    ],
+)
 def test_bad_tile_parameters_answer_400_naming_the_parameter(client, path, parameter):
     response = client.get(path)
     assert response.status_code == 400
@@ -199,21 +233,43 @@ def test_clusters_built_on_another_grid_are_stale(db_session, connection):
     assert not cluster_table.refresh(db_session).skipped
 
 
-@pytest.mark.parametrize("filters", [EnterpriseFilter(q="friperie"), EnterpriseFilter(q="FRIPÉRIE", mrc="66"),
-                                     EnterpriseFilter(q="montreal", items=("livres",)),
-                                     EnterpriseFilter(q="ressourcerie", region="16"),
-                                     EnterpriseFilter(q="rue", sectors=("ressourcerie",))])
+@pytest.mark.parametrize(
+    "filters",
+    [
+        EnterpriseFilter(q="friperie"),
+        EnterpriseFilter(q="FRIPÉRIE", mrc="66"),
+        EnterpriseFilter(q="montreal", items=("livres",)),
+        EnterpriseFilter(q="ressourcerie", region="16"),
+        EnterpriseFilter(q="rue", sectors=("ressourcerie",)),
+    ],
+)
 def test_text_search_tiles_from_map_point_equal_the_tiles_of_the_points(db_session, connection, filters):
-    spread(connection, 70, name="Friperie du coin", sectors=["friperie"], items=["livres"], mrc_code="66",
-           municipality_name="Montréal")
-    spread(connection, 70, name="Ressourcerie", description="Sur la rue", sectors=["ressourcerie"],
-           items=["meubles"], mrc_code="67")
+    spread(
+        connection,
+        70,
+        name="Friperie du coin",
+        sectors=["friperie"],
+        items=["livres"],
+        mrc_code="66",
+        municipality_name="Montréal",
+    )
+    spread(
+        connection,
+        70,
+        name="Ressourcerie",
+        description="Sur la rue",
+        sectors=["ressourcerie"],
+        items=["meubles"],
+        mrc_code="67",
+    )
     cluster_table.refresh(db_session)
     assert point_table.answers(db_session, filters)
     for zoom in (2, 7, 10, 13, 16):
         for tile in {tile_containing(lon, lat, zoom) for lon, lat in positions(70)}:
             from_points = clusters(db_session, tile_conditions(db_session, filters, tile), tile)
-            from_table = rounded(point_table.matches(db_session, filters, tile.z, tile.x, tile.y).cells(db_session))
+            from_table = rounded(
+                point_table.matches(db_session, filters, tile.z, tile.x, tile.y).cells(db_session)
+            )
             assert sorted(from_points) == sorted(from_table)
 
 
@@ -222,7 +278,9 @@ def test_a_text_search_never_matches_across_two_fields(db_session, connection):
     cluster_table.refresh(db_session)
     tile = tile_containing(-70.6656, 46.1185, 3)
     for q, found in (("vert", 1), ("montreal", 1), ("laval", 1), ("vert montreal", 0), ("real laval", 0)):
-        cells = point_table.matches(db_session, EnterpriseFilter(q=q), tile.z, tile.x, tile.y).cells(db_session)
+        cells = point_table.matches(db_session, EnterpriseFilter(q=q), tile.z, tile.x, tile.y).cells(
+            db_session
+        )
         assert sum(cell[2] for cell in cells) == found, q
 
 
@@ -238,18 +296,27 @@ def test_text_search_tiles_count_what_the_api_finds(client, connection, db_sessi
 
 
 def test_a_text_search_tile_sends_its_points_from_map_point(client, connection, db_session):
-    wanted = insert_enterprise(connection, name="Atelier Vélo", lon=QUEBEC_CITY[0], lat=QUEBEC_CITY[1],
-                               sectors=["reparation"])
+    wanted = insert_enterprise(
+        connection, name="Atelier Vélo", lon=QUEBEC_CITY[0], lat=QUEBEC_CITY[1], sectors=["reparation"]
+    )
     insert_enterprise(connection, name="Friperie", lon=QUEBEC_CITY[0] + 0.001, lat=QUEBEC_CITY[1])
     cluster_table.refresh(db_session)
     tile = tile_containing(*QUEBEC_CITY, 15)
     points = tile_json(client, tile.z, tile.x, tile.y, "?q=velo")["points"]
-    assert points["id"] == [wanted] and points["name"] == ["Atelier Vélo"] and points["sector"] == ["reparation"]
+    assert (
+        points["id"] == [wanted] and points["name"] == ["Atelier Vélo"] and points["sector"] == ["reparation"]
+    )
 
 
-@pytest.mark.parametrize("filters", [EnterpriseFilter(), EnterpriseFilter(sectors=("friperie",)),
-                                     EnterpriseFilter(q="velo", open_now=True),
-                                     EnterpriseFilter(q="velo", bbox=(-74.0, 45.0, -70.0, 47.0))])
+@pytest.mark.parametrize(
+    "filters",
+    [
+        EnterpriseFilter(),
+        EnterpriseFilter(sectors=("friperie",)),
+        EnterpriseFilter(q="velo", open_now=True),
+        EnterpriseFilter(q="velo", bbox=(-74.0, 45.0, -70.0, 47.0)),
+    ],
+)
 def test_map_point_answers_only_fresh_text_searches_it_can_filter(db_session, connection, filters):
     insert_enterprise(connection, name="Vélo")
     cluster_table.refresh(db_session)
@@ -265,7 +332,13 @@ def test_points_outside_the_web_mercator_square_are_on_no_tile(db_session, conne
     insert_enterprise(connection, name="Noël au Québec", lon=-70.6, lat=46.1)
     cluster_table.refresh(db_session)
     assert db_session.execute(text("SELECT count(*) FROM map_point")).scalar_one() == 1
-    assert sum(cell[2] for cell in point_table.matches(db_session, EnterpriseFilter(q="noel"), 0, 0, 0).cells(db_session)) == 1
+    assert (
+        sum(
+            cell[2]
+            for cell in point_table.matches(db_session, EnterpriseFilter(q="noel"), 0, 0, 0).cells(db_session)
+        )
+        == 1
+    )
 
 
 @pytest.mark.parametrize("z, x, y", [(0, 0, 0), (3, 2, 5), (8, 75, 91), (20, 300_000, 700_000)])
@@ -284,16 +357,28 @@ def test_the_finest_grid_holds_four_cells_per_tile_at_the_highest_zoom():
 
 
 def test_postgresql_spreads_bits_as_python_does(db_session):
-    for value in (0, 1, 5, 2 ** 21 + 3, 2 ** 22 - 1):
-        assert db_session.execute(text("SELECT carte_spread_bits(:v)"), {"v": value}).scalar_one() == \
-            point_table.spread_bits(value)
+    for value in (0, 1, 5, 2**21 + 3, 2**22 - 1):
+        assert db_session.execute(
+            text("SELECT carte_spread_bits(:v)"), {"v": value}
+        ).scalar_one() == point_table.spread_bits(value)
 
 
 def test_a_tile_point_carries_its_street_phone_and_only_whether_there_is_an_email(client, connection):
-    insert_enterprise(connection, name="Comptoir joignable", lon=QUEBEC_CITY[0], lat=QUEBEC_CITY[1],
-                      street="5 rue Saint-Jean", phone="+14185550100", email="bonjour@exemple.org")
+    insert_enterprise(
+        connection,
+        name="Comptoir joignable",
+        lon=QUEBEC_CITY[0],
+        lat=QUEBEC_CITY[1],
+        street="5 rue Saint-Jean",
+        phone="+14185550100",
+        email="bonjour@exemple.org",
+    )
     tile = tile_containing(*QUEBEC_CITY, 15)
     response = client.get(f"/tiles/{tile.z}/{tile.x}/{tile.y}.json")
     points = response.get_json()["points"]
-    assert (points["street"], points["phone"], points["email"]) == (["5 rue Saint-Jean"], ["+14185550100"], [True])
+    assert (points["street"], points["phone"], points["email"]) == (
+        ["5 rue Saint-Jean"],
+        ["+14185550100"],
+        [True],
+    )
     assert "bonjour@exemple.org" not in response.get_data(as_text=True)

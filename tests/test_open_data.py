@@ -1,5 +1,6 @@
 """Open-data formats: schema.org JSON-LD and the Open Referral HSDS table, with filters, provenance and
 licence, and docs/open-data.md listing exactly what they export."""
+
 from __future__ import annotations
 
 import csv
@@ -19,28 +20,53 @@ from tests.factories import insert_enterprise
 from tests.test_export import carte_command
 
 DOC = Path(__file__).resolve().parent.parent / "docs" / "open-data.md"
-DAYS = {day: f"https://schema.org/{day}" for day in
-        ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday")}
+DAYS = {
+    day: f"https://schema.org/{day}"
+    for day in ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday")
+}
 #: Every type the JSON-LD may hold, with the properties each may carry.
 SCHEMA = {
     "DataFeed": {"@context", "inLanguage", "name", "license", "creditText", "dataFeedElement"},
     "CreativeWork": {"name", "url"},
     "DataFeedItem": {"dateModified", "item"},
-    "LocalBusiness": {"@context", "@id", "url", "name", "description", "address", "telephone", "email",
-                      "sameAs", "containedInPlace", "geo", "openingHoursSpecification", "seeks",
-                      "makesOffer", "keywords", "identifier", "additionalProperty"},
+    "LocalBusiness": {
+        "@context",
+        "@id",
+        "url",
+        "name",
+        "description",
+        "address",
+        "telephone",
+        "email",
+        "sameAs",
+        "containedInPlace",
+        "geo",
+        "openingHoursSpecification",
+        "seeks",
+        "makesOffer",
+        "keywords",
+        "identifier",
+        "additionalProperty",
+    },
     "PostalAddress": {"streetAddress", "addressLocality", "postalCode", "addressRegion", "addressCountry"},
     "AdministrativeArea": {"name", "identifier", "containedInPlace"},
     "GeoCoordinates": {"latitude", "longitude"},
     "OpeningHoursSpecification": {"dayOfWeek", "opens", "closes"},
-    "Demand": {"itemOffered"}, "Offer": {"itemOffered"},
-    "Product": {"name", "identifier"}, "Service": {"name", "identifier"},
+    "Demand": {"itemOffered"},
+    "Offer": {"itemOffered"},
+    "Product": {"name", "identifier"},
+    "Service": {"name", "identifier"},
     "PropertyValue": {"propertyID", "value"},
 }
-REQUIRED = {"LocalBusiness": {"@id", "url", "name", "address", "additionalProperty"},
-            "DataFeedItem": {"dateModified", "item"}, "GeoCoordinates": {"latitude", "longitude"},
-            "OpeningHoursSpecification": {"dayOfWeek", "opens", "closes"},
-            "PropertyValue": {"propertyID", "value"}, "Demand": {"itemOffered"}, "Offer": {"itemOffered"}}
+REQUIRED = {
+    "LocalBusiness": {"@id", "url", "name", "address", "additionalProperty"},
+    "DataFeedItem": {"dateModified", "item"},
+    "GeoCoordinates": {"latitude", "longitude"},
+    "OpeningHoursSpecification": {"dayOfWeek", "opens", "closes"},
+    "PropertyValue": {"propertyID", "value"},
+    "Demand": {"itemOffered"},
+    "Offer": {"itemOffered"},
+}
 
 
 def check_node(node: Any) -> None:
@@ -62,12 +88,21 @@ def paths(node: Any, prefix: str = "") -> set[str]:
     """The dotted paths of every value below a node; additional properties named by their propertyID."""
     if isinstance(node, list):
         if prefix.endswith("additionalProperty."):
-            return set().union(*(paths({"value": entry["value"]}, f"{prefix[:-1]}[{entry['propertyID']}].")
-                                 for entry in node))
+            return set().union(
+                *(
+                    paths({"value": entry["value"]}, f"{prefix[:-1]}[{entry['propertyID']}].")
+                    for entry in node
+                )
+            )
         return set().union(*(paths(entry, prefix) for entry in node))
     if isinstance(node, dict):
-        return set().union(*(paths(value, f"{prefix}{key}.") for key, value in node.items()
-                             if key not in ("@type", "@context")))
+        return set().union(
+            *(
+                paths(value, f"{prefix}{key}.")
+                for key, value in node.items()
+                if key not in ("@type", "@context")
+            )
+        )
     return {prefix[:-1]}
 
 
@@ -76,7 +111,7 @@ def documented(section: str, column: int) -> list[str]:
     text = DOC.read_text(encoding="utf-8").split(f"\n## {section}", 1)[1].split("\n## ", 1)[0]
     lines = text.splitlines()
     names = []
-    for line, following in zip(lines, lines[1:] + [""]):
+    for line, following in zip(lines, lines[1:] + [""], strict=True):
         cells = [cell.strip() for cell in line.strip().strip("|").split("|")]
         if line.startswith("|") and not line.startswith("|---") and not following.startswith("|---"):
             names += re.findall(r"`([^`]+)`", cells[column])
@@ -85,10 +120,19 @@ def documented(section: str, column: int) -> list[str]:
 
 def full_enterprise(connection, **fields: Any) -> int:
     """An enterprise with every public field filled."""
-    values = dict(name="Ressourcerie du Granit", description="Meubles et vêtements", neq="1140000001",
-                  phone="+14185550100", website="https://granit.example", address_line2="Local 2",
-                  opening_hours="Mo-Fr 09:00-17:00; Sa 10:00-16:00", items=["meubles", "velos"],
-                  services=["vente"], source="pole-ca", verified_at="2026-03-02 12:00-05")
+    values = dict(
+        name="Ressourcerie du Granit",
+        description="Meubles et vêtements",
+        neq="1140000001",
+        phone="+14185550100",
+        website="https://granit.example",
+        address_line2="Local 2",
+        opening_hours="Mo-Fr 09:00-17:00; Sa 10:00-16:00",
+        items=["meubles", "velos"],
+        services=["vente"],
+        source="pole-ca",
+        verified_at="2026-03-02 12:00-05",
+    )
     return insert_enterprise(connection, **{**values, **fields})
 
 
@@ -103,32 +147,62 @@ def jsonld_feed(client, query: str = "") -> dict[str, Any]:
 
 def test_weekly_hours_become_one_specification_per_time_span_with_its_days():
     assert opening_hours_specification("Mo-Fr 09:00-12:00,13:00-17:00; Sa 10:00-16:00; We off") == [
-        {"@type": "OpeningHoursSpecification", "dayOfWeek": [DAYS[d] for d in ("Monday", "Tuesday",
-                                                                                 "Thursday", "Friday")],
-         "opens": "09:00", "closes": "12:00"},
-        {"@type": "OpeningHoursSpecification", "dayOfWeek": [DAYS[d] for d in ("Monday", "Tuesday",
-                                                                                 "Thursday", "Friday")],
-         "opens": "13:00", "closes": "17:00"},
-        {"@type": "OpeningHoursSpecification", "dayOfWeek": [DAYS["Saturday"]], "opens": "10:00",
-         "closes": "16:00"}]
+        {
+            "@type": "OpeningHoursSpecification",
+            "dayOfWeek": [DAYS[d] for d in ("Monday", "Tuesday", "Thursday", "Friday")],
+            "opens": "09:00",
+            "closes": "12:00",
+        },
+        {
+            "@type": "OpeningHoursSpecification",
+            "dayOfWeek": [DAYS[d] for d in ("Monday", "Tuesday", "Thursday", "Friday")],
+            "opens": "13:00",
+            "closes": "17:00",
+        },
+        {
+            "@type": "OpeningHoursSpecification",
+            "dayOfWeek": [DAYS["Saturday"]],
+            "opens": "10:00",
+            "closes": "16:00",
+        },
+    ]
 
 
 def test_always_open_and_nights_past_midnight_are_expressed():
     always = opening_hours_specification("24/7")
-    assert always == [{"@type": "OpeningHoursSpecification", "dayOfWeek": list(DAYS.values()),
-                       "opens": "00:00", "closes": "23:59"}]
+    assert always == [
+        {
+            "@type": "OpeningHoursSpecification",
+            "dayOfWeek": list(DAYS.values()),
+            "opens": "00:00",
+            "closes": "23:59",
+        }
+    ]
     night = opening_hours_specification("Fr,Sa 22:00-02:00; Su 20:00-26:00")
     assert [(s["dayOfWeek"], s["opens"], s["closes"]) for s in night] == [
-        ([DAYS["Friday"], DAYS["Saturday"]], "22:00", "02:00"), ([DAYS["Sunday"]], "20:00", "02:00")]
+        ([DAYS["Friday"], DAYS["Saturday"]], "22:00", "02:00"),
+        ([DAYS["Sunday"]], "20:00", "02:00"),
+    ]
 
 
 def test_holiday_rules_are_left_out_and_the_rest_kept():
     assert opening_hours_specification("Mo-Fr 09:00-17:00; PH off") == opening_hours_specification(
-        "Mo-Fr 09:00-17:00")
+        "Mo-Fr 09:00-17:00"
+    )
 
 
-@pytest.mark.parametrize("value", ["sunrise-sunset", "Jan-Jun Mo 10:00-12:00", "Mo[1] 10:00-12:00",
-                                   'Mo-Fr 09:00-17:00 "sur rendez-vous"', "Mo 10:00-10:00", "", None])
+@pytest.mark.parametrize(
+    "value",
+    [
+        "sunrise-sunset",
+        "Jan-Jun Mo 10:00-12:00",
+        "Mo[1] 10:00-12:00",
+        'Mo-Fr 09:00-17:00 "sur rendez-vous"',
+        "Mo 10:00-10:00",
+        "",
+        None,
+    ],
+)
 def test_forms_the_parser_does_not_understand_give_no_specification(value):
     assert opening_hours_specification(value) is None
 
@@ -139,7 +213,9 @@ def test_the_jsonld_export_describes_each_enterprise_as_a_local_business(client,
     assert feed["@context"] == "https://schema.org" and feed["@type"] == "DataFeed"
     assert feed["license"]["url"] == app.config["DATA_LICENCE_URL"]
     assert feed["creditText"] == app.config["DATA_ATTRIBUTION"]
-    entry = next(e for e in feed["dataFeedElement"] if e["item"]["@id"].endswith(f"/entreprises/{identifier}"))
+    entry = next(
+        e for e in feed["dataFeedElement"] if e["item"]["@id"].endswith(f"/entreprises/{identifier}")
+    )
     business = entry["item"]
     assert business["@type"] == "LocalBusiness" and business["name"] == "Ressourcerie du Granit"
     assert business["address"]["streetAddress"] == "100 1re Avenue, Local 2"
@@ -157,13 +233,18 @@ def test_the_jsonld_export_describes_each_enterprise_as_a_local_business(client,
 
 
 def test_hours_it_cannot_express_stay_as_stored_and_an_unverified_row_dates_from_its_addition(
-        client, connection):
+    client, connection
+):
     identifier = full_enterprise(connection, opening_hours="Mo-Fr 09:00-17:00; Dec 24 off", verified_at=None)
-    created = connection.execute(text(
-        "SELECT (created_at AT TIME ZONE 'America/Toronto')::date FROM enterprise WHERE id = :id"),
-        {"id": identifier}).scalar_one()
-    business = next(e["item"] for e in jsonld_feed(client)["dataFeedElement"]
-                    if e["item"]["@id"].endswith(f"/{identifier}"))
+    created = connection.execute(
+        text("SELECT (created_at AT TIME ZONE 'America/Toronto')::date FROM enterprise WHERE id = :id"),
+        {"id": identifier},
+    ).scalar_one()
+    business = next(
+        e["item"]
+        for e in jsonld_feed(client)["dataFeedElement"]
+        if e["item"]["@id"].endswith(f"/{identifier}")
+    )
     assert "openingHoursSpecification" not in business
     extra = {p["propertyID"]: p["value"] for p in business["additionalProperty"]}
     assert extra["opening_hours"] == "Mo-Fr 09:00-17:00; Dec 24 off"
@@ -203,8 +284,14 @@ def test_the_page_and_the_api_share_one_json_ld_builder(client, connection):
     assert page.pop("email") == "granit@example.org" and page == api
 
 
-@pytest.mark.parametrize("path", ["/api/enterprises?format=xml", "/api/enterprises/1?format=kml",
-                                  "/api/enterprises?format=jsonld&format=geojson"])
+@pytest.mark.parametrize(
+    "path",
+    [
+        "/api/enterprises?format=xml",
+        "/api/enterprises/1?format=kml",
+        "/api/enterprises?format=jsonld&format=geojson",
+    ],
+)
 def test_a_bad_format_is_a_french_400_naming_the_parameter(client, path):
     response = client.get(path)
     assert response.status_code == 400
@@ -220,18 +307,25 @@ def hsds_rows(client, query: str = "") -> tuple[list[str], list[dict[str, str]]]
     return list(reader.fieldnames or []), list(reader)
 
 
-def test_the_hsds_table_carries_organization_location_service_source_and_verification(client, connection,
-                                                                                      app):
+def test_the_hsds_table_carries_organization_location_service_source_and_verification(
+    client, connection, app
+):
     identifier = full_enterprise(connection, description="=HYPERLINK(1)")
     header, rows = hsds_rows(client, "?sector=ressourcerie")
     assert header == list(HSDS_COLUMNS)
     row = next(r for r in rows if r["organization.uri"].endswith(f"/entreprises/{identifier}"))
     assert uuid.UUID(row["organization.id"]).version == 5
-    assert row["organization.id"] == next(r for r in hsds_rows(client)[1]
-                                          if r["organization.name"] == "Ressourcerie du Granit")["organization.id"]
+    assert (
+        row["organization.id"]
+        == next(r for r in hsds_rows(client)[1] if r["organization.name"] == "Ressourcerie du Granit")[
+            "organization.id"
+        ]
+    )
     assert len({row["organization.id"], row["location.id"], row["service.id"]}) == 3
     assert (row["organization_identifier.identifier_type"], row["organization_identifier.identifier"]) == (
-        "NEQ", "1140000001")
+        "NEQ",
+        "1140000001",
+    )
     assert row["address.address_1"] == "100 1re Avenue" and row["address.region"] == "Beauce-Sartigan"
     assert row["taxonomy_term.code"] == "meubles; velos" and row["service.status"] == "active"
     assert row["service.description"] == "Objets acceptés : Meubles, Vélos. Services : Vente au public."
@@ -264,7 +358,9 @@ def test_the_documentation_lists_exactly_the_jsonld_properties(client, connectio
     full_enterprise(connection)
     feed = jsonld_feed(client)
     element = paths(feed["dataFeedElement"][0])
-    head = paths({key: value for key, value in feed.items() if key != "dataFeedElement"}) | {"dataFeedElement"}
+    head = paths({key: value for key, value in feed.items() if key != "dataFeedElement"}) | {
+        "dataFeedElement"
+    }
     assert set(documented("schema.org JSON-LD", 1)) == head | element
 
 

@@ -1,4 +1,5 @@
 """The OpenAPI document is valid and the API keeps to it (schemathesis, in-process over WSGI)."""
+
 from __future__ import annotations
 
 import pytest
@@ -6,8 +7,11 @@ import schemathesis
 from hypothesis import HealthCheck, settings
 from openapi_spec_validator import validate
 from schemathesis.checks import (
-    content_type_conformance, not_a_server_error, response_headers_conformance,
-    response_schema_conformance, status_code_conformance,
+    content_type_conformance,
+    not_a_server_error,
+    response_headers_conformance,
+    response_schema_conformance,
+    status_code_conformance,
 )
 
 from carte import create_app
@@ -15,15 +19,26 @@ from carte.web.openapi import openapi_document
 from tests.conftest import TEST_DATABASE_URL
 from tests.factories import insert_enterprise
 
-CHECKS = [not_a_server_error, status_code_conformance, content_type_conformance,
-          response_headers_conformance, response_schema_conformance]
+CHECKS = [
+    not_a_server_error,
+    status_code_conformance,
+    content_type_conformance,
+    response_headers_conformance,
+    response_schema_conformance,
+]
 
 
 def test_the_openapi_document_validates(client):
     document = client.get("/api/openapi.json").get_json()
     validate(document)
-    assert set(document["paths"]) >= {"/enterprises", "/enterprises/{id}", "/sectors", "/items", "/mrc",
-                                      "/mrc/{code}"}
+    assert set(document["paths"]) >= {
+        "/enterprises",
+        "/enterprises/{id}",
+        "/sectors",
+        "/items",
+        "/mrc",
+        "/mrc/{code}",
+    }
 
 
 def test_the_documented_answers_match_real_ones(client, connection):
@@ -45,17 +60,37 @@ def served_data(connection):
     """Bind the module's app to the test's transaction, holding a few enterprises."""
     APP.extensions["carte_bind"] = connection
     APP.extensions.pop("carte_response_cache", None)
-    insert_enterprise(connection, name="Ressourcerie « test »", opening_hours="Mo-Fr 09:00-17:00",
-                      services=["vente"], phone="+14185550101", website="https://exemple.org")
-    insert_enterprise(connection, name="Sans position", lon=None, lat=None, geocode_precision=None,
-                      mrc_code=None, municipality_code=None)
+    insert_enterprise(
+        connection,
+        name="Ressourcerie « test »",
+        opening_hours="Mo-Fr 09:00-17:00",
+        services=["vente"],
+        phone="+14185550101",
+        website="https://exemple.org",
+    )
+    insert_enterprise(
+        connection,
+        name="Sans position",
+        lon=None,
+        lat=None,
+        geocode_precision=None,
+        mrc_code=None,
+        municipality_code=None,
+    )
     yield
     APP.extensions.pop("carte_bind", None)
 
 
 @schema.parametrize()
-@settings(max_examples=60, deadline=None, derandomize=True,
-          suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow,
-                                 HealthCheck.filter_too_much])
+@settings(
+    max_examples=60,
+    deadline=None,
+    derandomize=True,
+    suppress_health_check=[
+        HealthCheck.function_scoped_fixture,
+        HealthCheck.too_slow,
+        HealthCheck.filter_too_much,
+    ],
+)
 def test_schemathesis_finds_no_server_error_and_no_schema_breaking_answer(case, served_data):
     case.call_and_validate(checks=CHECKS)

@@ -1,7 +1,8 @@
 """CARTE_DATABASE_READ_URL: public GET routes read the replica, everything that writes uses the primary."""
+
 from __future__ import annotations
 
-from typing import Iterator
+from collections.abc import Iterator
 
 import pytest
 from flask import Flask
@@ -9,9 +10,9 @@ from sqlalchemy import create_engine, text
 from sqlalchemy.engine import Connection, make_url
 
 from carte import create_app
+from carte.core.vocabulary import load_vocabulary, store_vocabulary
 from carte.store import schema
 from carte.store.engine import make_engine
-from carte.core.vocabulary import load_vocabulary, store_vocabulary
 from tests.factories import insert_enterprise
 from tests.test_suggestions import form_data, suggestions_in
 
@@ -26,8 +27,9 @@ def replica_url(database_url: str) -> Iterator[str]:
     replica = url.set(database=f"{url.database}_replica")
     server = create_engine(url.set(database="postgres"), isolation_level="AUTOCOMMIT")
     with server.connect() as connection:
-        if not connection.execute(text("SELECT 1 FROM pg_database WHERE datname = :name"),
-                                  {"name": replica.database}).scalar():
+        if not connection.execute(
+            text("SELECT 1 FROM pg_database WHERE datname = :name"), {"name": replica.database}
+        ).scalar():
             connection.execute(text(f'CREATE DATABASE "{replica.database}"'))
     server.dispose()
     engine = make_engine(replica.render_as_string(hide_password=False))
@@ -45,8 +47,16 @@ def replica_url(database_url: str) -> Iterator[str]:
 @pytest.fixture()
 def app(database_url: str, replica_url: str, connection: Connection) -> Flask:
     """The application with a read replica; the primary's requests bound to the test's transaction."""
-    app = create_app({"DATABASE_URL": database_url, "DATABASE_READ_URL": replica_url, "TESTING": True,
-                      "SECRET_KEY": "test", "SESSION_COOKIE_SECURE": False, "SUGGESTION_MIN_SECONDS": 0})
+    app = create_app(
+        {
+            "DATABASE_URL": database_url,
+            "DATABASE_READ_URL": replica_url,
+            "TESTING": True,
+            "SECRET_KEY": "test",
+            "SESSION_COOKIE_SECURE": False,
+            "SUGGESTION_MIN_SECONDS": 0,
+        }
+    )
     app.extensions["carte_bind"] = connection
     yield app
     app.extensions["carte_read_engine"].dispose()
@@ -69,7 +79,9 @@ def test_the_map_data_and_the_names_of_its_rows_are_read_from_the_replica(client
 def test_an_enterprise_page_is_read_from_the_replica(client, replica_url):
     engine = create_engine(replica_url)
     with engine.connect() as replica:
-        enterprise = replica.execute(text("SELECT id FROM enterprise WHERE name = :n"), {"n": ON_REPLICA}).scalar()
+        enterprise = replica.execute(
+            text("SELECT id FROM enterprise WHERE name = :n"), {"n": ON_REPLICA}
+        ).scalar()
     engine.dispose()
     response = client.get(f"/entreprises/{enterprise}")
     assert response.status_code == 200 and ON_REPLICA in response.get_data(as_text=True)
@@ -78,7 +90,9 @@ def test_an_enterprise_page_is_read_from_the_replica(client, replica_url):
 def test_a_suggestion_is_written_to_the_primary_and_never_to_the_replica(client, connection, replica_url):
     enterprise = insert_enterprise(connection, name=ON_PRIMARY)
     path = f"/suggestions/modifier/{enterprise}"
-    response = client.post(path, data=form_data(client, path, name=ON_PRIMARY, opening_hours="Mo-Fr 09:00-17:00"))
+    response = client.post(
+        path, data=form_data(client, path, name=ON_PRIMARY, opening_hours="Mo-Fr 09:00-17:00")
+    )
     assert response.status_code == 302
     assert len(suggestions_in(connection)) == 1
     engine = create_engine(replica_url)

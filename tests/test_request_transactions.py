@@ -1,7 +1,8 @@
 """Public reads run each statement on its own (autocommit); everything else runs in a transaction."""
+
 from __future__ import annotations
 
-from typing import Iterator
+from collections.abc import Iterator
 
 import pytest
 from flask import Flask
@@ -38,11 +39,14 @@ def test_public_reads_run_in_autocommit(app: Flask, path: str) -> None:
     assert second_statement_starts_its_own_transaction(app, "GET", path)
 
 
-@pytest.mark.parametrize(("method", "path"), [
-    ("GET", "/export/enterprises.csv"),  # streamed through a server-side cursor, which needs one
-    ("GET", "/admin/"),
-    ("POST", "/api/enterprises"),
-])
+@pytest.mark.parametrize(
+    ("method", "path"),
+    [
+        ("GET", "/export/enterprises.csv"),  # streamed through a server-side cursor, which needs one
+        ("GET", "/admin/"),
+        ("POST", "/api/enterprises"),
+    ],
+)
 def test_exports_staff_pages_and_writes_run_in_a_transaction(app: Flask, method: str, path: str) -> None:
     assert not second_statement_starts_its_own_transaction(app, method, path)
 

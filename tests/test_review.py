@@ -1,4 +1,5 @@
 """The review queue: approximate or flagged places, moved or confirmed by staff."""
+
 from __future__ import annotations
 
 import pytest
@@ -22,11 +23,18 @@ def test_approximate_unplaced_and_flagged_places_need_review(connection):
 def test_moving_the_pin_makes_it_manual_and_recomputes_the_mrc(connection):
     enterprise = insert_enterprise(connection, geocode_precision="fsa", flags=["municipality_mismatch"])
     mrc = move_pin(connection, enterprise, 46.7249, -71.1865, ACTOR)  # Lévis
-    row = connection.execute(text("SELECT geocode_precision, mrc_code, flags FROM enterprise WHERE id = :id"),
-                             {"id": enterprise}).one()
+    row = connection.execute(
+        text("SELECT geocode_precision, mrc_code, flags FROM enterprise WHERE id = :id"), {"id": enterprise}
+    ).one()
     assert mrc == "251" and tuple(row) == ("manual", "251", [])
-    kinds = connection.execute(text("SELECT kind FROM enterprise_revision WHERE enterprise_id = :id ORDER BY id"),
-                               {"id": enterprise}).scalars().all()
+    kinds = (
+        connection.execute(
+            text("SELECT kind FROM enterprise_revision WHERE enterprise_id = :id ORDER BY id"),
+            {"id": enterprise},
+        )
+        .scalars()
+        .all()
+    )
     assert kinds[-1] == "move"
 
 
@@ -39,8 +47,10 @@ def test_a_pin_dropped_far_outside_quebec_is_refused(connection):
 def test_confirming_keeps_the_point_and_clears_the_flags(connection):
     enterprise = insert_enterprise(connection, geocode_precision="postal_code", flags=["outside_mrc"])
     confirm_position(connection, enterprise, ACTOR)
-    row = connection.execute(text("SELECT geocode_precision, flags, ST_X(point) FROM enterprise WHERE id = :id"),
-                             {"id": enterprise}).one()
+    row = connection.execute(
+        text("SELECT geocode_precision, flags, ST_X(point) FROM enterprise WHERE id = :id"),
+        {"id": enterprise},
+    ).one()
     assert tuple(row) == ("manual", [], -70.6656)
 
 
@@ -52,8 +62,10 @@ def test_an_editor_cannot_move_another_mrcs_pin(client, connection, app):
     accounts.create_user(connection, "beauce@exemple.org", PASSWORD, "editor", ["29"])
     other = insert_enterprise(connection, mrc_code="66", geocode_precision="fsa")
     sign_in(client, "beauce@exemple.org")
-    response = client.post(f"/admin/a-verifier/{other}", data={"csrf_token": token_of(client, "/admin/"),
-                                                             "latitude": "46.1", "longitude": "-70.6"})
+    response = client.post(
+        f"/admin/a-verifier/{other}",
+        data={"csrf_token": token_of(client, "/admin/"), "latitude": "46.1", "longitude": "-70.6"},
+    )
     assert response.status_code == 403
 
 
@@ -66,6 +78,9 @@ def test_typed_garbage_coordinates_are_named_not_a_crash(client, connection, app
     enterprise = insert_enterprise(connection, geocode_precision="fsa")
     sign_in(client, "admin@exemple.org")
     page = f"/admin/a-verifier/{enterprise}"
-    response = client.post(page, data={"csrf_token": token_of(client, page), "latitude": "NaN",
-                                       "longitude": "abc"}, follow_redirects=True)
+    response = client.post(
+        page,
+        data={"csrf_token": token_of(client, page), "latitude": "NaN", "longitude": "abc"},
+        follow_redirects=True,
+    )
     assert response.status_code == 200 and "Valeur invalide pour latitude" in response.get_data(as_text=True)

@@ -1,4 +1,5 @@
 """A search statement is built once per shape of search, then run with each search's own values."""
+
 from __future__ import annotations
 
 from sqlalchemy.dialects.postgresql import psycopg
@@ -6,12 +7,28 @@ from sqlalchemy.dialects.postgresql import psycopg
 from carte.read.filters import EnterpriseFilter, Page
 from carte.read.queries import base_conditions, page_keys, page_keys_for
 
-FIRST = EnterpriseFilter(q="vélo", items=("meubles",), sectors=("friperie", "ressourcerie"),
-                         services=("collecte",), mrc="37", region="04", bbox=(-72.5, 45.5, -71.5, 46.5),
-                         near=(46.35, -72.55), radius_km=5)
-SECOND = EnterpriseFilter(q="divan 50%", items=("livres",), sectors=("culture", "habitation"),
-                          services=("livraison",), mrc="66", region="06", bbox=(-74.0, 45.0, -73.0, 46.0),
-                          near=(45.5, -73.6), radius_km=12)
+FIRST = EnterpriseFilter(
+    q="vélo",
+    items=("meubles",),
+    sectors=("friperie", "ressourcerie"),
+    services=("collecte",),
+    mrc="37",
+    region="04",
+    bbox=(-72.5, 45.5, -71.5, 46.5),
+    near=(46.35, -72.55),
+    radius_km=5,
+)
+SECOND = EnterpriseFilter(
+    q="divan 50%",
+    items=("livres",),
+    sectors=("culture", "habitation"),
+    services=("livraison",),
+    mrc="66",
+    region="06",
+    bbox=(-74.0, 45.0, -73.0, 46.0),
+    near=(45.5, -73.6),
+    radius_km=12,
+)
 
 
 def parameters(statement, values=None) -> dict:

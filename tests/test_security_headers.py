@@ -1,4 +1,5 @@
 """Every route of the URL map, error pages and static files carry the security headers; only /embed is framable."""
+
 from __future__ import annotations
 
 import re
@@ -35,8 +36,9 @@ def admin_client(app, connection):
     client = app.test_client()
     page = client.get("/admin/connexion").get_data(as_text=True)
     token = re.search(r'name="csrf_token" value="([^"]+)"', page).group(1)
-    client.post("/admin/connexion", data={"email": "entetes@exemple.org", "password": PASSWORD,
-                                          "csrf_token": token})
+    client.post(
+        "/admin/connexion", data={"email": "entetes@exemple.org", "password": PASSWORD, "csrf_token": token}
+    )
     return client
 
 
@@ -75,12 +77,15 @@ def check(client, app, method: str, url: str, endpoint: str | None) -> list[str]
     """Problems of one request's headers, prefixed with the request."""
     response = client.open(url, method=method)
     allowed = app.config["FRAME_ANCESTORS"].split()
-    return [f"{method} {url} ({response.status_code}): {problem}"
-            for problem in header_problems(response.headers, endpoint in FRAMABLE, allowed)]
+    return [
+        f"{method} {url} ({response.status_code}): {problem}"
+        for problem in header_problems(response.headers, endpoint in FRAMABLE, allowed)
+    ]
 
 
-def test_every_route_of_the_url_map_carries_the_security_headers_signed_in_or_not(app, client, admin_client,
-                                                                                  rows):
+def test_every_route_of_the_url_map_carries_the_security_headers_signed_in_or_not(
+    app, client, admin_client, rows
+):
     routes = every_route(app, rows)
     assert len(routes) >= 50
     problems = []
@@ -91,13 +96,22 @@ def test_every_route_of_the_url_map_carries_the_security_headers_signed_in_or_no
     assert problems == []
 
 
-@pytest.mark.parametrize("method, url, status", [
-    ("GET", "/cette-page-n-existe-pas", 404), ("GET", "/api/rien", 404),
-    ("GET", "/entreprises/999999999", 404), ("POST", "/", 405), ("DELETE", "/api/enterprises", 405),
-    ("GET", "/api/enterprises?bbox=a,b,c,d", 400), ("POST", "/suggestions/merci", 405),
-    ("POST", "/admin/deconnexion?csrf_token=", 302), ("GET", "/carte/lieu?q=" + "x" * 300, 400),
-    ("GET", "/vendor/leaflet/0.0.0/leaflet.js", 404), ("GET", "/static/../carte/core/config.py", 404),
-])
+@pytest.mark.parametrize(
+    "method, url, status",
+    [
+        ("GET", "/cette-page-n-existe-pas", 404),
+        ("GET", "/api/rien", 404),
+        ("GET", "/entreprises/999999999", 404),
+        ("POST", "/", 405),
+        ("DELETE", "/api/enterprises", 405),
+        ("GET", "/api/enterprises?bbox=a,b,c,d", 400),
+        ("POST", "/suggestions/merci", 405),
+        ("POST", "/admin/deconnexion?csrf_token=", 302),
+        ("GET", "/carte/lieu?q=" + "x" * 300, 400),
+        ("GET", "/vendor/leaflet/0.0.0/leaflet.js", 404),
+        ("GET", "/static/../carte/core/config.py", 404),
+    ],
+)
 def test_error_pages_carry_the_security_headers_and_refuse_framing(client, app, method, url, status):
     with client.session_transaction() as session:
         session["csrf"] = "jeton"
@@ -108,9 +122,15 @@ def test_error_pages_carry_the_security_headers_and_refuse_framing(client, app, 
 
 def test_the_embed_follows_the_configured_framing_allowlist_and_nothing_else_is_framable(client, app, rows):
     embed = client.get("/embed?mrc=29")
-    assert directives(embed.headers)["frame-ancestors"] == ["'self'", "https://www.mrc-exemple.qc.ca",
-                                                            "https://ville.exemple.ca"]
+    assert directives(embed.headers)["frame-ancestors"] == [
+        "'self'",
+        "https://www.mrc-exemple.qc.ca",
+        "https://ville.exemple.ca",
+    ]
     assert "X-Frame-Options" not in embed.headers
-    framable = {rule.endpoint for rule, method, url in every_route(app, rows)
-                if "X-Frame-Options" not in client.open(url, method=method).headers}
+    framable = {
+        rule.endpoint
+        for rule, method, url in every_route(app, rows)
+        if "X-Frame-Options" not in client.open(url, method=method).headers
+    }
     assert framable == FRAMABLE

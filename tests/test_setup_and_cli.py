@@ -1,4 +1,5 @@
 """Set-up idempotence, the `carte` command, and its errors: one sentence, no traceback."""
+
 from __future__ import annotations
 
 import os
@@ -14,8 +15,9 @@ CARTE = str(Path(sys.executable).parent / "carte")
 
 def run_carte(*args: str, **env: str) -> subprocess.CompletedProcess:
     """Run the installed `carte` console script."""
-    return subprocess.run([CARTE, *args], capture_output=True, text=True, timeout=120,
-                          env={**os.environ, **env})
+    return subprocess.run(
+        [CARTE, *args], capture_output=True, text=True, timeout=120, env={**os.environ, **env}
+    )
 
 
 def test_carte_help_lists_every_command():
@@ -33,25 +35,29 @@ def test_upgrading_a_migrated_database_changes_nothing(engine, database_url):
 
 
 def test_ensuring_postgis_twice_finds_everything_in_place(database_url):
-    result = subprocess.run([sys.executable, str(ROOT / "scripts" / "ensure_postgis.py")],
-                            capture_output=True, text=True, timeout=60,
-                            env={**os.environ, "CARTE_DATABASE_URL": database_url})
+    result = subprocess.run(
+        [sys.executable, str(ROOT / "scripts" / "ensure_postgis.py")],
+        capture_output=True,
+        text=True,
+        timeout=60,
+        env={**os.environ, "CARTE_DATABASE_URL": database_url},
+    )
     assert result.returncode == 0, result.stderr
     assert "prêts" in result.stdout
     assert "apt-get" not in result.stdout and "création" not in result.stdout
 
 
 def test_an_unreachable_database_gives_one_sentence_and_exit_1():
-    result = run_carte("db", "upgrade",
-                       CARTE_DATABASE_URL="postgresql+psycopg://postgres@127.0.0.1:1/nothing")
+    result = run_carte(
+        "db", "upgrade", CARTE_DATABASE_URL="postgresql+psycopg://postgres@127.0.0.1:1/nothing"
+    )
     assert result.returncode == 1
     assert "Impossible de joindre la base de données 127.0.0.1:1/nothing" in result.stderr
     assert "Traceback" not in result.stderr + result.stdout
 
 
 def test_a_missing_geodata_folder_gives_one_sentence_and_exit_1(database_url, tmp_path):
-    result = run_carte("geodata", "load", "--dir", str(tmp_path / "absent"),
-                       CARTE_DATABASE_URL=database_url)
+    result = run_carte("geodata", "load", "--dir", str(tmp_path / "absent"), CARTE_DATABASE_URL=database_url)
     assert result.returncode == 1
     assert "Dossier des géodonnées introuvable" in result.stderr
     assert "Traceback" not in result.stderr
@@ -87,8 +93,11 @@ def test_with_no_server_running_set_up_starts_a_project_local_cluster():
     folder = Path(tempfile.mkdtemp(prefix="carte-pgdata-"))
     folder.chmod(0o755)
     data = folder / "cluster"
-    env = {**os.environ, "CARTE_PGDATA": str(data),
-           "CARTE_DATABASE_URL": f"postgresql+psycopg://postgres@127.0.0.1:{port}/carte_local"}
+    env = {
+        **os.environ,
+        "CARTE_PGDATA": str(data),
+        "CARTE_DATABASE_URL": f"postgresql+psycopg://postgres@127.0.0.1:{port}/carte_local",
+    }
     script = [sys.executable, str(ROOT / "scripts" / "ensure_postgis.py")]
     try:
         first = subprocess.run(script, capture_output=True, text=True, timeout=120, env=env)
@@ -99,13 +108,21 @@ def test_with_no_server_running_set_up_starts_a_project_local_cluster():
     finally:
         pg_ctl = next(Path("/usr/lib/postgresql").glob("*/bin/pg_ctl"))
         stop = [str(pg_ctl), "-D", str(data), "stop", "-m", "immediate"]
-        subprocess.run((["runuser", "-u", "postgres", "--"] if os.geteuid() == 0 else []) + stop,
-                       capture_output=True, timeout=60)
+        subprocess.run(
+            (["runuser", "-u", "postgres", "--"] if os.geteuid() == 0 else []) + stop,
+            capture_output=True,
+            timeout=60,
+        )
         shutil.rmtree(folder, ignore_errors=True)
 
 
 def test_a_backup_restores_identically(database_url):
-    result = subprocess.run([sys.executable, str(ROOT / "scripts" / "restore_check.py")], capture_output=True,
-                            text=True, timeout=300, env={**os.environ, "CARTE_DATABASE_URL": database_url})
+    result = subprocess.run(
+        [sys.executable, str(ROOT / "scripts" / "restore_check.py")],
+        capture_output=True,
+        text=True,
+        timeout=300,
+        env={**os.environ, "CARTE_DATABASE_URL": database_url},
+    )
     assert result.returncode == 0, result.stderr
     assert "identiques après restauration" in result.stdout

@@ -1,4 +1,5 @@
 """URL sources: partners' lists re-imported from a local HTTP server when, and only when, they change."""
+
 from __future__ import annotations
 
 import hashlib
@@ -14,14 +15,20 @@ from carte.geo.geocoding import Chain
 from carte.ingest.pipeline import IngestOptions
 from carte.ingest.sources import add_source, refresh
 
-ROWS = [("Ressourcerie du Lac", "G5Y 1L3", "Saint-Georges"), ("Friperie du Pont", "G6E 3Z3", "Sainte-Marie"),
-        ("Comptoir de la Rive", "G6V 4J8", "Lévis"), ("Atelier Vélo Centre", "G5Y 1L3", "Saint-Georges"),
-        ("Bouquinerie Solidaire", "G6E 3Z3", "Sainte-Marie")]
+ROWS = [
+    ("Ressourcerie du Lac", "G5Y 1L3", "Saint-Georges"),
+    ("Friperie du Pont", "G6E 3Z3", "Sainte-Marie"),
+    ("Comptoir de la Rive", "G6V 4J8", "Lévis"),
+    ("Atelier Vélo Centre", "G5Y 1L3", "Saint-Georges"),
+    ("Bouquinerie Solidaire", "G6E 3Z3", "Sainte-Marie"),
+]
 
 
 def partner_csv(rows) -> bytes:
     """The partner's list as they publish it."""
-    lines = ["nom,code postal,ville,identifiant"] + [f"{n},{p},{v},id-{i}" for i, (n, p, v) in enumerate(rows)]
+    lines = ["nom,code postal,ville,identifiant"] + [
+        f"{n},{p},{v},id-{i}" for i, (n, p, v) in enumerate(rows)
+    ]
     return ("\n".join(lines) + "\n").encode()
 
 
@@ -65,13 +72,16 @@ def partner():
 
 def options(source: str, dry_run: bool) -> IngestOptions:
     """Offline ingest options, as the command builds them."""
-    return IngestOptions(source=source, dry_run=dry_run, unpublish_missing=True, chain=Chain(online=(), offline=True))
+    return IngestOptions(
+        source=source, dry_run=dry_run, unpublish_missing=True, chain=Chain(online=(), offline=True)
+    )
 
 
 def published(connection, source: str = "partenaire") -> int:
     """Enterprises of the source on the map."""
-    return connection.execute(text("SELECT count(*) FROM enterprise WHERE source = :s AND published"),
-                              {"s": source}).scalar()
+    return connection.execute(
+        text("SELECT count(*) FROM enterprise WHERE source = :s AND published"), {"s": source}
+    ).scalar()
 
 
 def test_a_source_is_imported_then_skipped_while_unchanged(connection, partner):
@@ -103,12 +113,27 @@ def test_a_list_that_would_hide_too_many_waits_for_a_person(connection, partner)
 
 def test_a_geojson_list_is_read_with_its_points(connection, partner):
     partner.content_type = "application/geo+json"
-    partner.body = json.dumps({"type": "FeatureCollection", "features": [
-        {"type": "Feature", "geometry": {"type": "Point", "coordinates": [-70.67, 46.12]},
-         "properties": {"nom": "Ressourcerie GeoJSON", "ville": "Saint-Georges", "identifiant": "g-1"}}]}).encode()
+    partner.body = json.dumps(
+        {
+            "type": "FeatureCollection",
+            "features": [
+                {
+                    "type": "Feature",
+                    "geometry": {"type": "Point", "coordinates": [-70.67, 46.12]},
+                    "properties": {
+                        "nom": "Ressourcerie GeoJSON",
+                        "ville": "Saint-Georges",
+                        "identifiant": "g-1",
+                    },
+                }
+            ],
+        }
+    ).encode()
     add_source(connection, "geo", partner.url + "/points")
     assert refresh(connection, "geo", options).status == "importée"
-    row = connection.execute(text("SELECT mrc_code, geocode_precision FROM enterprise WHERE source = 'geo'")).one()
+    row = connection.execute(
+        text("SELECT mrc_code, geocode_precision FROM enterprise WHERE source = 'geo'")
+    ).one()
     assert tuple(row) == ("29", "manual")
 
 
@@ -130,18 +155,37 @@ def test_the_refresh_command_reports_each_source_for_cron(engine, database_url, 
     carte = str(Path(sys.executable).parent / "carte")
     env = {**os.environ, "CARTE_DATABASE_URL": database_url}
     try:
-        added = subprocess.run([carte, "sources", "add", "cli-partenaire", partner.url + "/liste.csv"],
-                               capture_output=True, text=True, timeout=60, env=env)
+        added = subprocess.run(
+            [carte, "sources", "add", "cli-partenaire", partner.url + "/liste.csv"],
+            capture_output=True,
+            text=True,
+            timeout=60,
+            env=env,
+        )
         assert added.returncode == 0, added.stderr
-        first = subprocess.run([carte, "sources", "refresh", "cli-partenaire"], capture_output=True, text=True,
-                               timeout=120, env=env)
-        again = subprocess.run([carte, "sources", "refresh", "cli-partenaire"], capture_output=True, text=True,
-                               timeout=120, env=env)
+        first = subprocess.run(
+            [carte, "sources", "refresh", "cli-partenaire"],
+            capture_output=True,
+            text=True,
+            timeout=120,
+            env=env,
+        )
+        again = subprocess.run(
+            [carte, "sources", "refresh", "cli-partenaire"],
+            capture_output=True,
+            text=True,
+            timeout=120,
+            env=env,
+        )
         assert first.returncode == 0 and "cli-partenaire : importée" in first.stdout
         assert "cli-partenaire : inchangée" in again.stdout
     finally:
         with engine.begin() as connection:
             connection.execute(text("DELETE FROM url_source WHERE name = 'cli-partenaire'"))
-            connection.execute(text("UPDATE url_source SET batch_id = NULL WHERE batch_id IN "
-                                    "(SELECT id FROM import_batch WHERE source = 'cli-partenaire')"))
+            connection.execute(
+                text(
+                    "UPDATE url_source SET batch_id = NULL WHERE batch_id IN "
+                    "(SELECT id FROM import_batch WHERE source = 'cli-partenaire')"
+                )
+            )
             connection.execute(text("DELETE FROM enterprise WHERE source = 'cli-partenaire'"))

@@ -1,4 +1,5 @@
 """Suggestions from the public and their moderation: nothing reaches the map without review."""
+
 from __future__ import annotations
 
 import re
@@ -21,35 +22,57 @@ def app(app):
 def form_data(client, path: str, **fields) -> dict:
     """The suggestion form's hidden tokens plus the given fields."""
     page = client.get(path).get_data(as_text=True)
-    data = {name: re.search(rf'name="{name}" value="([^"]+)"', page).group(1)
-            for name in ("csrf_token", "form_token")}
+    data = {
+        name: re.search(rf'name="{name}" value="([^"]+)"', page).group(1)
+        for name in ("csrf_token", "form_token")
+    }
     data.update(fields)
     return data
 
 
 def suggestions_in(connection) -> list:
     """Every stored suggestion."""
-    return connection.execute(text("SELECT enterprise_id, proposed, status FROM suggestion ORDER BY id")).all()
+    return connection.execute(
+        text("SELECT enterprise_id, proposed, status FROM suggestion ORDER BY id")
+    ).all()
 
 
 def test_a_correction_is_queued_with_only_the_changed_fields(client, connection):
     enterprise = insert_enterprise(connection, name="Friperie du Coin")
     path = f"/suggestions/modifier/{enterprise}"
-    response = client.post(path, data=form_data(client, path, name="Friperie du Coin", street="100 1re Avenue",
-                                                municipality_name="Saint-Georges", postal_code="G5Y 1L3",
-                                                items=["meubles"], opening_hours="Mo-Fr 09:00-17:00",
-                                                contact_person="Espion"))
+    response = client.post(
+        path,
+        data=form_data(
+            client,
+            path,
+            name="Friperie du Coin",
+            street="100 1re Avenue",
+            municipality_name="Saint-Georges",
+            postal_code="G5Y 1L3",
+            items=["meubles"],
+            opening_hours="Mo-Fr 09:00-17:00",
+            contact_person="Espion",
+        ),
+    )
     assert response.status_code == 302
     [(target, proposed, status)] = suggestions_in(connection)
     assert (target, status) == (enterprise, "pending")
     assert proposed == {"opening_hours": "Mo-Fr 09:00-17:00"}
-    assert connection.execute(text("SELECT opening_hours FROM enterprise WHERE id = :id"),
-                              {"id": enterprise}).scalar() is None
+    assert (
+        connection.execute(
+            text("SELECT opening_hours FROM enterprise WHERE id = :id"), {"id": enterprise}
+        ).scalar()
+        is None
+    )
 
 
 def test_a_filled_honeypot_is_thanked_and_dropped(client, connection):
-    client.post("/suggestions/ajouter", data=form_data(client, "/suggestions/ajouter", name="Spam",
-                                                       site_web_confirmation="http://spam.example"))
+    client.post(
+        "/suggestions/ajouter",
+        data=form_data(
+            client, "/suggestions/ajouter", name="Spam", site_web_confirmation="http://spam.example"
+        ),
+    )
     assert suggestions_in(connection) == []
 
 
@@ -60,25 +83,38 @@ def test_a_form_sent_faster_than_a_person_types_is_dropped(client, connection, a
 
 
 def test_one_connection_may_send_only_a_few_suggestions_an_hour(client, connection):
-    statuses = [client.post("/suggestions/ajouter",
-                            data=form_data(client, "/suggestions/ajouter", name=f"Lieu {n}")).status_code
-                for n in range(7)]
+    statuses = [
+        client.post(
+            "/suggestions/ajouter", data=form_data(client, "/suggestions/ajouter", name=f"Lieu {n}")
+        ).status_code
+        for n in range(7)
+    ]
     assert statuses[:5] == [302] * 5 and statuses[5:] == [429, 429]
     assert len(suggestions_in(connection)) == 5
 
 
 def test_an_invalid_field_is_named_in_french(client, connection):
-    response = client.post("/suggestions/ajouter",
-                           data=form_data(client, "/suggestions/ajouter", name="Lieu", postal_code="ABC"))
+    response = client.post(
+        "/suggestions/ajouter", data=form_data(client, "/suggestions/ajouter", name="Lieu", postal_code="ABC")
+    )
     assert response.status_code == 400
     assert "Code postal invalide" in response.get_data(as_text=True)
 
 
 def submit_new_place(client):
     """A visitor proposes a ressourcerie in Saint-Georges."""
-    client.post("/suggestions/ajouter", data=form_data(
-        client, "/suggestions/ajouter", name="Ressourcerie proposée", municipality_name="St-Georges",
-        postal_code="g5y1l3", items=["meubles", "velos"], comment="Ouverte depuis mai"))
+    client.post(
+        "/suggestions/ajouter",
+        data=form_data(
+            client,
+            "/suggestions/ajouter",
+            name="Ressourcerie proposée",
+            municipality_name="St-Georges",
+            postal_code="g5y1l3",
+            items=["meubles", "velos"],
+            comment="Ouverte depuis mai",
+        ),
+    )
 
 
 def test_a_moderator_creates_the_proposed_place_in_its_mrc(client, connection):
@@ -88,11 +124,18 @@ def test_a_moderator_creates_the_proposed_place_in_its_mrc(client, connection):
     sign_in(client, "moderatrice@exemple.org")
     assert "Ressourcerie proposée" in client.get("/admin/suggestions").get_data(as_text=True)
     page = f"/admin/suggestions/{suggestion_id}"
-    response = client.post(f"{page}/accepter", data={"csrf_token": token_of(client, page),
-                                                     "fields": ["name", "postal_code", "items", "municipality_name"]})
+    response = client.post(
+        f"{page}/accepter",
+        data={
+            "csrf_token": token_of(client, page),
+            "fields": ["name", "postal_code", "items", "municipality_name"],
+        },
+    )
     assert response.status_code == 302
-    created = connection.execute(text("""SELECT name, items, mrc_code, geocode_precision, published
-        FROM enterprise WHERE source = 'suggestion'""")).one()
+    created = connection.execute(
+        text("""SELECT name, items, mrc_code, geocode_precision, published
+        FROM enterprise WHERE source = 'suggestion'""")
+    ).one()
     assert tuple(created) == ("Ressourcerie proposée", ["meubles", "velos"], "29", "postal_code", True)
 
 
@@ -100,17 +143,35 @@ def test_accepting_some_fields_changes_only_those_and_records_the_history(client
     accounts.create_user(connection, "admin@exemple.org", PASSWORD, "admin")
     enterprise = insert_enterprise(connection, name="Comptoir", phone=None)
     path = f"/suggestions/modifier/{enterprise}"
-    client.post(path, data=form_data(client, path, name="Comptoir renommé", phone="418 555-0123",
-                                     items=["meubles"], street="100 1re Avenue", municipality_name="Saint-Georges",
-                                     postal_code="G5Y 1L3"))
+    client.post(
+        path,
+        data=form_data(
+            client,
+            path,
+            name="Comptoir renommé",
+            phone="418 555-0123",
+            items=["meubles"],
+            street="100 1re Avenue",
+            municipality_name="Saint-Georges",
+            postal_code="G5Y 1L3",
+        ),
+    )
     suggestion_id = connection.execute(text("SELECT id FROM suggestion")).scalar()
     sign_in(client, "admin@exemple.org")
     page = f"/admin/suggestions/{suggestion_id}"
     client.post(f"{page}/accepter", data={"csrf_token": token_of(client, page), "fields": ["phone"]})
-    row = connection.execute(text("SELECT name, phone FROM enterprise WHERE id = :id"), {"id": enterprise}).one()
+    row = connection.execute(
+        text("SELECT name, phone FROM enterprise WHERE id = :id"), {"id": enterprise}
+    ).one()
     assert tuple(row) == ("Comptoir", "+14185550123")
-    kinds = connection.execute(text("SELECT kind FROM enterprise_revision WHERE enterprise_id = :id ORDER BY id"),
-                               {"id": enterprise}).scalars().all()
+    kinds = (
+        connection.execute(
+            text("SELECT kind FROM enterprise_revision WHERE enterprise_id = :id ORDER BY id"),
+            {"id": enterprise},
+        )
+        .scalars()
+        .all()
+    )
     assert kinds == ["create", "suggestion"]
 
 
@@ -121,12 +182,17 @@ def test_a_new_place_can_be_merged_into_an_existing_enterprise(client, connectio
     suggestion_id = connection.execute(text("SELECT id FROM suggestion")).scalar()
     sign_in(client, "admin@exemple.org")
     page = f"/admin/suggestions/{suggestion_id}"
-    client.post(f"{page}/accepter", data={"csrf_token": token_of(client, page), "fields": ["items"],
-                                          "merge_into": str(existing)})
-    assert connection.execute(text("SELECT items FROM enterprise WHERE id = :id"),
-                              {"id": existing}).scalar() == ["meubles", "velos"]
+    client.post(
+        f"{page}/accepter",
+        data={"csrf_token": token_of(client, page), "fields": ["items"], "merge_into": str(existing)},
+    )
+    assert connection.execute(
+        text("SELECT items FROM enterprise WHERE id = :id"), {"id": existing}
+    ).scalar() == ["meubles", "velos"]
     assert connection.execute(text("SELECT status FROM suggestion")).scalar() == "merged"
-    assert connection.execute(text("SELECT count(*) FROM enterprise WHERE source = 'suggestion'")).scalar() == 0
+    assert (
+        connection.execute(text("SELECT count(*) FROM enterprise WHERE source = 'suggestion'")).scalar() == 0
+    )
 
 
 def test_rejecting_changes_nothing_and_keeps_the_reason(client, connection):
@@ -136,8 +202,13 @@ def test_rejecting_changes_nothing_and_keeps_the_reason(client, connection):
     sign_in(client, "admin@exemple.org")
     page = f"/admin/suggestions/{suggestion_id}"
     client.post(f"{page}/rejeter", data={"csrf_token": token_of(client, page), "reason": "Doublon"})
-    assert tuple(connection.execute(text("SELECT status, reason FROM suggestion")).one()) == ("rejected", "Doublon")
-    assert connection.execute(text("SELECT count(*) FROM enterprise WHERE source = 'suggestion'")).scalar() == 0
+    assert tuple(connection.execute(text("SELECT status, reason FROM suggestion")).one()) == (
+        "rejected",
+        "Doublon",
+    )
+    assert (
+        connection.execute(text("SELECT count(*) FROM enterprise WHERE source = 'suggestion'")).scalar() == 0
+    )
 
 
 def test_an_editor_cannot_moderate_another_mrcs_suggestion(client, connection):
@@ -148,8 +219,12 @@ def test_an_editor_cannot_moderate_another_mrcs_suggestion(client, connection):
     assert "Ressourcerie proposée" not in client.get("/admin/suggestions").get_data(as_text=True)
     assert client.get(f"/admin/suggestions/{suggestion_id}").status_code == 403
     token = token_of(client, "/admin/")
-    assert client.post(f"/admin/suggestions/{suggestion_id}/accepter",
-                       data={"csrf_token": token, "fields": ["name"]}).status_code == 403
+    assert (
+        client.post(
+            f"/admin/suggestions/{suggestion_id}/accepter", data={"csrf_token": token, "fields": ["name"]}
+        ).status_code
+        == 403
+    )
 
 
 def test_the_enterprise_page_links_to_the_correction_form_and_shows_the_verification(client, connection):

@@ -1,7 +1,9 @@
 """The pure normalisers: postal codes and municipality names as people write them."""
+
 from __future__ import annotations
 
-from hypothesis import given, strategies as st
+from hypothesis import given
+from hypothesis import strategies as st
 
 from carte.core.text import fold, municipality_key, normalise_postal_code
 
@@ -18,9 +20,16 @@ def test_things_that_are_not_postal_codes_are_refused():
         assert normalise_postal_code(raw) is None
 
 
-@given(st.sampled_from(LETTERS), st.integers(0, 9), st.sampled_from(LETTERS),
-       st.integers(0, 9), st.sampled_from(LETTERS), st.integers(0, 9),
-       st.sampled_from(["", " ", "-"]), st.booleans())
+@given(
+    st.sampled_from(LETTERS),
+    st.integers(0, 9),
+    st.sampled_from(LETTERS),
+    st.integers(0, 9),
+    st.sampled_from(LETTERS),
+    st.integers(0, 9),
+    st.sampled_from(["", " ", "-"]),
+    st.booleans(),
+)
 def test_any_valid_postal_code_survives_case_and_separators(a, b, c, d, e, f, sep, lower):
     raw = f"{a}{b}{c}{sep}{d}{e}{f}"
     canonical = normalise_postal_code(raw.lower() if lower else raw)

@@ -1,4 +1,5 @@
 """Every visible string has its English translation, and the compiled catalog is up to date."""
+
 from __future__ import annotations
 
 from pathlib import Path
@@ -33,8 +34,11 @@ def as_tuple(string: str | list[str] | tuple[str, ...]) -> str | tuple[str, ...]
 def test_every_visible_string_is_translated_into_english():
     with open(CATALOG / "messages.po", "rb") as handle:
         translated = {singular(m.id): m.string for m in read_po(handle) if m.id}
-    missing = sorted(msgid for msgid in source_messages()
-                     if not translated.get(msgid) or not all(as_tuple(translated[msgid])))
+    missing = sorted(
+        msgid
+        for msgid in source_messages()
+        if not translated.get(msgid) or not all(as_tuple(translated[msgid]))
+    )
     assert missing == [], "run `make translations` and translate: " + "; ".join(missing)
 
 

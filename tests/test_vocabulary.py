@@ -1,4 +1,5 @@
 """The closed vocabulary: what citizens type finds the right category."""
+
 from __future__ import annotations
 
 import pytest
@@ -7,11 +8,20 @@ from sqlalchemy import text
 from carte.core.vocabulary import load_vocabulary, store_vocabulary
 
 
-@pytest.mark.parametrize("phrase, code", [
-    ("un divan", "meubles"), ("sofa", "meubles"), ("Canapé", "meubles"), ("mon vieux frigo", "electromenagers"),
-    ("velo", "velos"), ("Vélos", "velos"), ("old laptop", "electronique"), ("des vêtements d'enfants", "vetements"),
-    ("poussette", "articles_bebe"),
-])
+@pytest.mark.parametrize(
+    "phrase, code",
+    [
+        ("un divan", "meubles"),
+        ("sofa", "meubles"),
+        ("Canapé", "meubles"),
+        ("mon vieux frigo", "electromenagers"),
+        ("velo", "velos"),
+        ("Vélos", "velos"),
+        ("old laptop", "electronique"),
+        ("des vêtements d'enfants", "vetements"),
+        ("poussette", "articles_bebe"),
+    ],
+)
 def test_what_people_want_to_give_finds_its_item_category(phrase, code):
     assert code in load_vocabulary().match_query("items", phrase)
 
@@ -37,8 +47,12 @@ def test_every_term_has_a_french_and_an_english_label():
 
 def test_storing_the_vocabulary_twice_rewrites_no_row(connection):
     store_vocabulary(connection, load_vocabulary())
-    before = connection.execute(text("SELECT string_agg(xmin::text, ',' ORDER BY code) FROM item_category")).scalar()
+    before = connection.execute(
+        text("SELECT string_agg(xmin::text, ',' ORDER BY code) FROM item_category")
+    ).scalar()
     store_vocabulary(connection, load_vocabulary())
-    after = connection.execute(text("SELECT string_agg(xmin::text, ',' ORDER BY code) FROM item_category")).scalar()
+    after = connection.execute(
+        text("SELECT string_agg(xmin::text, ',' ORDER BY code) FROM item_category")
+    ).scalar()
     assert after == before
     assert connection.execute(text("SELECT count(*) FROM sector")).scalar() == len(load_vocabulary().sectors)

@@ -1,4 +1,5 @@
 """The web application: languages, errors, security headers, serving and packaging."""
+
 from __future__ import annotations
 
 import os
@@ -45,9 +46,12 @@ def free_port() -> int:
 def test_gunicorn_serves_the_app_factory(database_url):
     port = free_port()
     gunicorn = str(Path(sys.executable).parent / "gunicorn")
-    server = subprocess.Popen([gunicorn, "-b", f"127.0.0.1:{port}", "-w", "1", "carte:create_app()"],
-                              env={**os.environ, "CARTE_DATABASE_URL": database_url},
-                              stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    server = subprocess.Popen(
+        [gunicorn, "-b", f"127.0.0.1:{port}", "-w", "1", "carte:create_app()"],
+        env={**os.environ, "CARTE_DATABASE_URL": database_url},
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
     try:
         body = ""
         for _ in range(60):
@@ -63,8 +67,11 @@ def test_gunicorn_serves_the_app_factory(database_url):
 
 
 def test_the_built_package_carries_the_templates(tmp_path):
-    subprocess.run([sys.executable, "-m", "pip", "wheel", "--no-deps",
-                    "-q", "-w", str(tmp_path), str(ROOT)], check=True, capture_output=True)
+    subprocess.run(
+        [sys.executable, "-m", "pip", "wheel", "--no-deps", "-q", "-w", str(tmp_path), str(ROOT)],
+        check=True,
+        capture_output=True,
+    )
     wheel = next(tmp_path.glob("*.whl"))
     names = zipfile.ZipFile(wheel).namelist()
     assert "carte/templates/base.html" in names

@@ -1,4 +1,5 @@
 """Imports from the web: upload, preview, confirm or cancel, report, permissions, bad files."""
+
 from __future__ import annotations
 
 import io
@@ -11,8 +12,22 @@ from carte.staff import accounts
 from tests.test_admin import PASSWORD, sign_in, token_of
 
 MESSY_ROWS = [
-    ("Ressourcerie Beauce (test web)", "100, 1re Avenue", "St-Georges", "g5y1l3", "Ressourcerie", "meubles, divan"),
-    ("Friperie Sainte-Marie (test web)", "1080 boul. Vachon Nord", "Ste-Marie", "G6E-3Z3", "Friperie", "vêtements"),
+    (
+        "Ressourcerie Beauce (test web)",
+        "100, 1re Avenue",
+        "St-Georges",
+        "g5y1l3",
+        "Ressourcerie",
+        "meubles, divan",
+    ),
+    (
+        "Friperie Sainte-Marie (test web)",
+        "1080 boul. Vachon Nord",
+        "Ste-Marie",
+        "G6E-3Z3",
+        "Friperie",
+        "vêtements",
+    ),
     ("", "12 rue Sans Nom", "Lévis", "G6V 4J8", "", ""),
 ]
 
@@ -39,9 +54,15 @@ def admin(client, connection):
 
 def upload(client, data: bytes, name: str = "liste.csv", source: str = "pole-test"):
     """Post a file to the import form."""
-    return client.post("/admin/imports", data={
-        "csrf_token": token_of(client, "/admin/imports"), "source": source,
-        "file": (io.BytesIO(data), name)}, content_type="multipart/form-data")
+    return client.post(
+        "/admin/imports",
+        data={
+            "csrf_token": token_of(client, "/admin/imports"),
+            "source": source,
+            "file": (io.BytesIO(data), name),
+        },
+        content_type="multipart/form-data",
+    )
 
 
 def job_id_of(response) -> int:
@@ -51,7 +72,9 @@ def job_id_of(response) -> int:
 
 def count_source(connection, source: str = "pole-test") -> int:
     """Enterprises of a source."""
-    return connection.execute(text("SELECT count(*) FROM enterprise WHERE source = :s"), {"s": source}).scalar()
+    return connection.execute(
+        text("SELECT count(*) FROM enterprise WHERE source = :s"), {"s": source}
+    ).scalar()
 
 
 def test_a_preview_shows_what_would_change_and_changes_nothing(client, connection, admin):
@@ -70,8 +93,14 @@ def test_confirming_applies_the_import_and_offers_the_report(client, connection,
     assert "Import terminé" in client.get(page).get_data(as_text=True)
     report = client.get(f"{page}/rapport.csv")
     assert report.status_code == 200 and "inserted" in report.get_data(as_text=True)
-    kinds = connection.execute(text("""SELECT DISTINCT r.kind FROM enterprise_revision r
-        JOIN enterprise e ON e.id = r.enterprise_id WHERE e.source = 'pole-test'""")).scalars().all()
+    kinds = (
+        connection.execute(
+            text("""SELECT DISTINCT r.kind FROM enterprise_revision r
+        JOIN enterprise e ON e.id = r.enterprise_id WHERE e.source = 'pole-test'""")
+        )
+        .scalars()
+        .all()
+    )
     assert kinds == ["import"]
 
 
@@ -83,13 +112,16 @@ def test_cancelling_a_preview_changes_nothing(client, connection, admin):
     assert count_source(connection) == 0
 
 
-@pytest.mark.parametrize("name, data, message", [
-    ("liste.xlsm", b"PK\x03\x04macro", "macros"),
-    ("liste.pdf", b"%PDF-1.4", "Format non pris en charge"),
-    ("liste.xlsx", b"Nom;Adresse\n", "pas un classeur Excel"),
-    ("liste.csv", b"\x00\x01\x02binary", "données binaires"),
-    ("liste.csv", b"", "vide"),
-])
+@pytest.mark.parametrize(
+    "name, data, message",
+    [
+        ("liste.xlsm", b"PK\x03\x04macro", "macros"),
+        ("liste.pdf", b"%PDF-1.4", "Format non pris en charge"),
+        ("liste.xlsx", b"Nom;Adresse\n", "pas un classeur Excel"),
+        ("liste.csv", b"\x00\x01\x02binary", "données binaires"),
+        ("liste.csv", b"", "vide"),
+    ],
+)
 def test_unusable_files_are_refused_with_a_french_reason(client, connection, admin, name, data, message):
     response = upload(client, data, name)
     assert response.status_code == 400 and message in response.get_data(as_text=True)
@@ -103,7 +135,7 @@ def test_a_file_over_the_size_limit_is_refused(client, admin, app):
 
 
 def test_a_file_without_name_or_address_columns_fails_with_its_reason(client, connection, admin):
-    response = upload(client, "Couleur;Taille\nbleu;3\n".encode())
+    response = upload(client, b"Couleur;Taille\nbleu;3\n")
     page = client.get(response.headers["Location"]).get_data(as_text=True)
     assert "échec" in page and "colonne" in page.lower()
 

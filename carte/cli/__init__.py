@@ -1,10 +1,11 @@
 """The `carte` command: a thin layer of click commands over the library."""
+
 from __future__ import annotations
 
 import json
 import sys
+from collections.abc import Callable
 from functools import wraps
-from typing import Callable
 
 import click
 from flask import current_app
@@ -12,9 +13,9 @@ from flask.cli import FlaskGroup
 from sqlalchemy.exc import OperationalError
 
 from carte import create_app
+from carte.core.errors import CarteError
 from carte.store.engine import unavailable
 from carte.web.session import get_engine
-from carte.core.errors import CarteError
 
 
 def friendly_errors(command: Callable) -> Callable:
@@ -28,15 +29,18 @@ def friendly_errors(command: Callable) -> Callable:
             click.echo(f"Erreur : {error.message}", err=True)
             sys.exit(1)
         except OperationalError as error:
-            click.echo(f"Erreur : {unavailable(current_app.config['DATABASE_URL'], error).message}",
-                       err=True)
+            click.echo(f"Erreur : {unavailable(current_app.config['DATABASE_URL'], error).message}", err=True)
             sys.exit(1)
 
     return wrapper
 
 
-cli = FlaskGroup(create_app=create_app, add_default_commands=True, load_dotenv=False,
-                 help="Carte de l'économie sociale: manage the database, the geodata and the data.")
+cli = FlaskGroup(
+    create_app=create_app,
+    add_default_commands=True,
+    load_dotenv=False,
+    help="Carte de l'économie sociale: manage the database, the geodata and the data.",
+)
 
 
 @cli.group("db")
@@ -54,8 +58,11 @@ def db_upgrade() -> None:
     before = schema.current_revision(engine)
     schema.upgrade(engine)
     after = schema.current_revision(engine)
-    click.echo(f"Schéma à jour (révision {after})." if before == after
-               else f"Schéma migré de {before or 'vide'} à {after}.")
+    click.echo(
+        f"Schéma à jour (révision {after})."
+        if before == after
+        else f"Schéma migré de {before or 'vide'} à {after}."
+    )
 
 
 @cli.group("geodata")
@@ -64,8 +71,12 @@ def geodata_group() -> None:
 
 
 @geodata_group.command("load")
-@click.option("--dir", "directory", type=click.Path(file_okay=False),
-              help="Folder of the reference layers (default: CARTE_GEODATA_DIR).")
+@click.option(
+    "--dir",
+    "directory",
+    type=click.Path(file_okay=False),
+    help="Folder of the reference layers (default: CARTE_GEODATA_DIR).",
+)
 @click.option("--json", "as_json", is_flag=True, help="Print the counts as one JSON object.")
 @friendly_errors
 def geodata_load(directory: str | None, as_json: bool) -> None:
@@ -79,7 +90,8 @@ def geodata_load(directory: str | None, as_json: bool) -> None:
     click.echo(
         f"Géodonnées chargées en {counts.seconds} s : {counts.regions} régions, {counts.mrc} MRC, "
         f"{counts.municipalities} municipalités ({counts.municipalities_with_mrc} avec MRC), "
-        f"{counts.postal_codes} codes postaux, {counts.fsa} RTA.")
+        f"{counts.postal_codes} codes postaux, {counts.fsa} RTA."
+    )
 
 
 @cli.group("vocabulary")
@@ -91,13 +103,15 @@ def vocabulary_group() -> None:
 @friendly_errors
 def vocabulary_load() -> None:
     """Load data/vocabulary.json into the sector, item_category and service tables."""
-    from carte.store.engine import connect
     from carte.core.vocabulary import load_vocabulary, store_vocabulary
+    from carte.store.engine import connect
 
     with connect(get_engine()) as connection:
         counts = store_vocabulary(connection, load_vocabulary())
-    click.echo(f"Vocabulaire chargé : {counts['sectors']} secteurs, {counts['items']} catégories "
-               f"d'objets, {counts['services']} services.")
+    click.echo(
+        f"Vocabulaire chargé : {counts['sectors']} secteurs, {counts['items']} catégories "
+        f"d'objets, {counts['services']} services."
+    )
 
 
 @cli.group("tiles")
@@ -116,16 +130,30 @@ def tiles_refresh(force: bool) -> None:
 
     with Session(get_engine()) as session, session.begin():
         done = refresh(session, force)
-    click.echo(f"Grappes déjà à jour (version {done.data_version})." if done.skipped
-               else f"Grappes recalculées : {done.rows} lignes (version {done.data_version}).")
+    click.echo(
+        f"Grappes déjà à jour (version {done.data_version})."
+        if done.skipped
+        else f"Grappes recalculées : {done.rows} lignes (version {done.data_version})."
+    )
 
 
 @cli.command("export")
-@click.option("--format", "fmt", type=click.Choice(["csv", "geojson", "jsonld", "hsds"]), default="csv",
-              show_default=True, help="CSV (UTF-8 with BOM, for spreadsheets), GeoJSON, schema.org JSON-LD "
-              "or Open Referral HSDS CSV (docs/open-data.md).")
-@click.option("--output", "-o", type=click.Path(dir_okay=False, writable=True), default="-",
-              help="File to write (default: standard output).")
+@click.option(
+    "--format",
+    "fmt",
+    type=click.Choice(["csv", "geojson", "jsonld", "hsds"]),
+    default="csv",
+    show_default=True,
+    help="CSV (UTF-8 with BOM, for spreadsheets), GeoJSON, schema.org JSON-LD "
+    "or Open Referral HSDS CSV (docs/open-data.md).",
+)
+@click.option(
+    "--output",
+    "-o",
+    type=click.Path(dir_okay=False, writable=True),
+    default="-",
+    help="File to write (default: standard output).",
+)
 @click.option("--q", help="Text searched in name, description and municipality.")
 @click.option("--item", multiple=True, help="Item category: code or free text (repeatable).")
 @click.option("--sector", multiple=True, help="Sector code (repeatable).")
@@ -134,20 +162,25 @@ def tiles_refresh(force: bool) -> None:
 @click.option("--region", help="Region code.")
 @click.option("--bbox", help="minLon,minLat,maxLon,maxLat.")
 @click.option("--lang", default="fr", show_default=True, help="Language of labels and headers: fr or en.")
-@click.option("--base-url", default="http://127.0.0.1:5000", show_default=True,
-              help="Public address of the site, for the enterprise page links.")
+@click.option(
+    "--base-url",
+    default="http://127.0.0.1:5000",
+    show_default=True,
+    help="Public address of the site, for the enterprise page links.",
+)
 @friendly_errors
 def export_command(fmt: str, output: str, base_url: str, **options: object) -> None:
     """Export the published enterprises with the API's filters, licence included."""
     from sqlalchemy.orm import Session
 
+    from carte.core.vocabulary import load_vocabulary
     from carte.read.export import FORMATS, Licence
     from carte.read.filters import parse_filter, parse_language
     from carte.read.queries import known_place
-    from carte.core.vocabulary import load_vocabulary
 
-    args = {name: list(value) if isinstance(value, tuple) else [value]
-            for name, value in options.items() if value}
+    args = {
+        name: list(value) if isinstance(value, tuple) else [value] for name, value in options.items() if value
+    }
     config = current_app.config
     licence = Licence(config["DATA_LICENCE"], config["DATA_LICENCE_URL"], config["DATA_ATTRIBUTION"])
     with Session(get_engine()) as session:
@@ -163,33 +196,70 @@ def export_command(fmt: str, output: str, base_url: str, **options: object) -> N
 
 @cli.command("ingest")
 @click.argument("file", type=click.Path(dir_okay=False))
-@click.option("--source", default="import", show_default=True,
-              help="Name of the list; rows are matched to enterprises of the same source.")
+@click.option(
+    "--source",
+    default="import",
+    show_default=True,
+    help="Name of the list; rows are matched to enterprises of the same source.",
+)
 @click.option("--dry-run", is_flag=True, help="Compute the exact counts, change nothing.")
-@click.option("--report", "report_path", type=click.Path(dir_okay=False),
-              help="Write one CSV line per input row: status, enterprise, precision, MRC, reasons.")
+@click.option(
+    "--report",
+    "report_path",
+    type=click.Path(dir_okay=False),
+    help="Write one CSV line per input row: status, enterprise, precision, MRC, reasons.",
+)
 @click.option("--json", "as_json", is_flag=True, help="Print the summary as one JSON object.")
-@click.option("--columns", multiple=True, metavar="FIELD=HEADER",
-              help="Map a field to a header, overriding recognition (repeatable, or comma-separated).")
-@click.option("--geocoder", help="Geocoder chain, e.g. 'offline' or 'nominatim,offline' "
-              "(default: CARTE_GEOCODER).")
-@click.option("--unpublish-missing", is_flag=True,
-              help="Hide enterprises of this source absent from the file (never deletes).")
+@click.option(
+    "--columns",
+    multiple=True,
+    metavar="FIELD=HEADER",
+    help="Map a field to a header, overriding recognition (repeatable, or comma-separated).",
+)
+@click.option(
+    "--geocoder", help="Geocoder chain, e.g. 'offline' or 'nominatim,offline' (default: CARTE_GEOCODER)."
+)
+@click.option(
+    "--unpublish-missing",
+    is_flag=True,
+    help="Hide enterprises of this source absent from the file (never deletes).",
+)
 @friendly_errors
-def ingest(file: str, source: str, dry_run: bool, report_path: str | None, as_json: bool,
-           columns: tuple[str, ...], geocoder: str | None, unpublish_missing: bool) -> None:
+def ingest(
+    file: str,
+    source: str,
+    dry_run: bool,
+    report_path: str | None,
+    as_json: bool,
+    columns: tuple[str, ...],
+    geocoder: str | None,
+    unpublish_missing: bool,
+) -> None:
     """Load a list of enterprises (.csv or .xlsx): clean, geocode, attach to an MRC, upsert."""
     from carte.cli.ingest import run_ingest
 
-    run_ingest(file, source=source, dry_run=dry_run, report_path=report_path, as_json=as_json,
-               columns=columns, geocoder=geocoder, unpublish_missing=unpublish_missing)
+    run_ingest(
+        file,
+        source=source,
+        dry_run=dry_run,
+        report_path=report_path,
+        as_json=as_json,
+        columns=columns,
+        geocoder=geocoder,
+        unpublish_missing=unpublish_missing,
+    )
 
 
 @cli.command("geocode")
-@click.option("--retry-failed", is_flag=True,
-              help="Ask the online geocoder again for the enterprises it failed on (flag geocoder_error).")
+@click.option(
+    "--retry-failed",
+    is_flag=True,
+    help="Ask the online geocoder again for the enterprises it failed on (flag geocoder_error).",
+)
 @click.option("--geocoder", help="Geocoder chain, e.g. 'nominatim,offline' (default: CARTE_GEOCODER).")
-@click.option("--limit", type=click.IntRange(min=1), help="Retry at most this many enterprises (oldest first).")
+@click.option(
+    "--limit", type=click.IntRange(min=1), help="Retry at most this many enterprises (oldest first)."
+)
 @click.option("--json", "as_json", is_flag=True, help="Print the counts as one JSON object.")
 @friendly_errors
 def geocode_command(retry_failed: bool, geocoder: str | None, limit: int | None, as_json: bool) -> None:
@@ -213,8 +283,12 @@ def read_password() -> str:
 
 @user_group.command("create")
 @click.argument("email")
-@click.option("--role", type=click.Choice(["admin", "editor"]), required=True,
-              help="admin: everything; editor: only the enterprises of its MRCs.")
+@click.option(
+    "--role",
+    type=click.Choice(["admin", "editor"]),
+    required=True,
+    help="admin: everything; editor: only the enterprises of its MRCs.",
+)
 @click.option("--mrc", "mrc_codes", multiple=True, help="MRC code an editor may edit (repeatable).")
 @friendly_errors
 def user_create(email: str, role: str, mrc_codes: tuple[str, ...]) -> None:
@@ -237,8 +311,10 @@ def user_list() -> None:
 
     with connect(get_engine()) as connection:
         for user in list_users(connection):
-            click.echo(f"{user['id']}\t{user['email']}\t{user['role']}\t{','.join(user['mrc_codes'])}"
-                       f"\t{'actif' if user['active'] else 'inactif'}")
+            click.echo(
+                f"{user['id']}\t{user['email']}\t{user['role']}\t{','.join(user['mrc_codes'])}"
+                f"\t{'actif' if user['active'] else 'inactif'}"
+            )
 
 
 @cli.command("duplicates")
@@ -246,20 +322,33 @@ def user_list() -> None:
 @friendly_errors
 def duplicates_command(as_json: bool) -> None:
     """Find candidate duplicate enterprises (similar name nearby, same NEQ, phone or website)."""
-    from carte.store.engine import connect
     from carte.staff.duplicates import candidates, find_candidates
+    from carte.store.engine import connect
 
     with connect(get_engine()) as connection:
         count = find_candidates(connection)
         pairs = candidates(connection, None)
     if as_json:
-        click.echo(json.dumps([{"first_id": p["first_id"], "second_id": p["second_id"],
-                                "reasons": p["reasons"], "score": p["score"]} for p in pairs]))
+        click.echo(
+            json.dumps(
+                [
+                    {
+                        "first_id": p["first_id"],
+                        "second_id": p["second_id"],
+                        "reasons": p["reasons"],
+                        "score": p["score"],
+                    }
+                    for p in pairs
+                ]
+            )
+        )
         return
     click.echo(f"{count} paire(s) de doublons possibles à examiner dans /admin/doublons.")
     for pair in pairs[:20]:
-        click.echo(f"  {pair['first_id']} / {pair['second_id']} ({', '.join(pair['reasons'])}) : "
-                   f"{pair['first']['name']} / {pair['second']['name']}")
+        click.echo(
+            f"  {pair['first_id']} / {pair['second_id']} ({', '.join(pair['reasons'])}) : "
+            f"{pair['first']['name']} / {pair['second']['name']}"
+        )
 
 
 @cli.group("reminders")
@@ -271,16 +360,27 @@ def reminders_group() -> None:
 @friendly_errors
 def reminders_send() -> None:
     """Send each due owner a signed, expiring link to confirm or correct their entry (for cron)."""
-    from carte.store.engine import connect
     from carte.staff.freshness import SmtpMailer, send_reminders
+    from carte.store.engine import connect
 
     config = current_app.config
-    mailer = SmtpMailer(config["SMTP_HOST"], int(config["SMTP_PORT"]), config["SMTP_USER"],
-                        config["SMTP_PASSWORD"], bool(config["SMTP_STARTTLS"]))
+    mailer = SmtpMailer(
+        config["SMTP_HOST"],
+        int(config["SMTP_PORT"]),
+        config["SMTP_USER"],
+        config["SMTP_PASSWORD"],
+        bool(config["SMTP_STARTTLS"]),
+    )
     with connect(get_engine()) as connection:
-        result = send_reminders(connection, mailer, config["SECRET_KEY"], config["PUBLIC_URL"],
-                                config["MAIL_FROM"], int(config["STALE_DAYS"]),
-                                int(config["REMINDER_INTERVAL_DAYS"]))
+        result = send_reminders(
+            connection,
+            mailer,
+            config["SECRET_KEY"],
+            config["PUBLIC_URL"],
+            config["MAIL_FROM"],
+            int(config["STALE_DAYS"]),
+            int(config["REMINDER_INTERVAL_DAYS"]),
+        )
     click.echo(f"Rappels envoyés : {result.sent} ; échecs (réessayés au prochain passage) : {result.failed}.")
     if result.failed and not result.sent:
         sys.exit(1)
@@ -294,13 +394,18 @@ def sources_group() -> None:
 @sources_group.command("add")
 @click.argument("name")
 @click.argument("url")
-@click.option("--max-unpublish", default=0.2, show_default=True, type=float,
-              help="Largest share of the source's enterprises a refresh may hide without confirmation.")
+@click.option(
+    "--max-unpublish",
+    default=0.2,
+    show_default=True,
+    type=float,
+    help="Largest share of the source's enterprises a refresh may hide without confirmation.",
+)
 @friendly_errors
 def sources_add(name: str, url: str, max_unpublish: float) -> None:
     """Register a source NAME published at URL (its enterprises are matched by that source name)."""
-    from carte.store.engine import connect
     from carte.ingest.sources import add_source
+    from carte.store.engine import connect
 
     with connect(get_engine()) as connection:
         add_source(connection, name, url, max_unpublish)
@@ -311,8 +416,8 @@ def sources_add(name: str, url: str, max_unpublish: float) -> None:
 @friendly_errors
 def sources_list() -> None:
     """The registered sources and their last check."""
-    from carte.store.engine import connect
     from carte.ingest.sources import list_sources
+    from carte.store.engine import connect
 
     with connect(get_engine()) as connection:
         for source in list_sources(connection):
@@ -326,21 +431,28 @@ def sources_list() -> None:
 @friendly_errors
 def sources_refresh(names: tuple[str, ...], confirmed: str | None) -> None:
     """Re-import each source (or those named) whose published list changed (for cron)."""
-    from carte.store.engine import connect
     from carte.core.errors import CarteError
     from carte.geo.geocoding import online_geocoders, parse_chain
     from carte.ingest.pipeline import IngestOptions
     from carte.ingest.sources import list_sources, refresh
+    from carte.store.engine import connect
 
     config = current_app.config
     chain = parse_chain(config["GEOCODER"])
 
     def options(source: str, dry_run: bool) -> IngestOptions:
-        return IngestOptions(source=source, dry_run=dry_run, unpublish_missing=True, chain=chain,
-                             geocoders=online_geocoders(chain, config))
+        return IngestOptions(
+            source=source,
+            dry_run=dry_run,
+            unpublish_missing=True,
+            chain=chain,
+            geocoders=online_geocoders(chain, config),
+        )
 
     with connect(get_engine()) as connection:
-        selected = [confirmed] if confirmed else (list(names) or [s["name"] for s in list_sources(connection)])
+        selected = (
+            [confirmed] if confirmed else (list(names) or [s["name"] for s in list_sources(connection)])
+        )
     failures = 0
     for name in selected:
         try:

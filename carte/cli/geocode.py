@@ -1,5 +1,6 @@
 """The `carte geocode --retry-failed` command's work: the chain from the options, one transaction,
 the counts in French or JSON."""
+
 from __future__ import annotations
 
 import json
@@ -8,17 +9,19 @@ import click
 from flask import current_app
 
 from carte.cli.transaction import all_or_nothing
-from carte.web.session import get_engine
 from carte.core.errors import CarteError
 from carte.geo import retry as geocode_retry
 from carte.geo.geocoding import online_geocoders, parse_chain
+from carte.web.session import get_engine
 
 
 def run_retry(*, retry_failed: bool, geocoder: str | None, limit: int | None, as_json: bool) -> None:
     """Retry the failed enterprises in one transaction and print what happened."""
     if not retry_failed:
-        raise CarteError("Précisez ce qu'il faut géocoder : carte geocode --retry-failed réessaie les "
-                         "entreprises sur lesquelles le géocodeur en ligne a échoué.")
+        raise CarteError(
+            "Précisez ce qu'il faut géocoder : carte geocode --retry-failed réessaie les "
+            "entreprises sur lesquelles le géocodeur en ligne a échoué."
+        )
     config = current_app.config
     chain = parse_chain(geocoder or config["GEOCODER"])
     geocoders = online_geocoders(chain, config)
@@ -31,7 +34,9 @@ def describe(result: geocode_retry.RetryResult) -> str:
     """The counts in French."""
     if not result.retried:
         return "Aucune entreprise à géocoder de nouveau."
-    return (f"Entreprises réessayées : {result.retried} sur {result.retryable} en attente ; placées à "
-            f"l'adresse : {result.found} ; introuvables (position de repli gardée) : {result.not_found} ; "
-            f"toujours en échec : {result.failed}. Restent à réessayer : {result.remaining}. "
-            f"Requêtes au géocodeur en ligne : {result.geocoder_calls}.")
+    return (
+        f"Entreprises réessayées : {result.retried} sur {result.retryable} en attente ; placées à "
+        f"l'adresse : {result.found} ; introuvables (position de repli gardée) : {result.not_found} ; "
+        f"toujours en échec : {result.failed}. Restent à réessayer : {result.remaining}. "
+        f"Requêtes au géocodeur en ligne : {result.geocoder_calls}."
+    )

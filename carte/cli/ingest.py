@@ -1,4 +1,5 @@
 """The `carte ingest` command's work: options into an ingest, a progress bar, the summary."""
+
 from __future__ import annotations
 
 import json
@@ -9,15 +10,20 @@ import click
 from flask import current_app
 
 from carte.cli.transaction import all_or_nothing
-from carte.web.session import get_engine
 from carte.geo.geocoding import online_geocoders, parse_chain
 from carte.ingest.guard import FileLimits
 from carte.ingest.pipeline import IngestOptions, IngestResult, ingest_file
 from carte.ingest.readers import IngestError
 from carte.ingest.report import write_report
+from carte.web.session import get_engine
 
-PRECISION_FR = {"manual": "coordonnées du fichier", "address": "adresse", "postal_code": "code postal",
-                "municipality": "municipalité", "fsa": "RTA (3 premiers caractères du code postal)"}
+PRECISION_FR = {
+    "manual": "coordonnées du fichier",
+    "address": "adresse",
+    "postal_code": "code postal",
+    "municipality": "municipalité",
+    "fsa": "RTA (3 premiers caractères du code postal)",
+}
 
 
 def parse_columns(values: tuple[str, ...]) -> dict[str, str] | None:
@@ -55,14 +61,29 @@ class ProgressBar:
         sys.stderr.flush()
 
 
-def run_ingest(file: str, *, source: str, dry_run: bool, report_path: str | None, as_json: bool,
-               columns: tuple[str, ...], geocoder: str | None, unpublish_missing: bool) -> None:
+def run_ingest(
+    file: str,
+    *,
+    source: str,
+    dry_run: bool,
+    report_path: str | None,
+    as_json: bool,
+    columns: tuple[str, ...],
+    geocoder: str | None,
+    unpublish_missing: bool,
+) -> None:
     """Run one ingest in its own transaction and print what it did."""
     config = current_app.config
     chain = parse_chain(geocoder or config["GEOCODER"])
-    options = IngestOptions(source=source, dry_run=dry_run, unpublish_missing=unpublish_missing,
-                            chain=chain, geocoders=online_geocoders(chain, config),
-                            columns=parse_columns(columns), limits=FileLimits.from_config(config))
+    options = IngestOptions(
+        source=source,
+        dry_run=dry_run,
+        unpublish_missing=unpublish_missing,
+        chain=chain,
+        geocoders=online_geocoders(chain, config),
+        columns=parse_columns(columns),
+        limits=FileLimits.from_config(config),
+    )
     progress = ProgressBar() if sys.stderr.isatty() and not as_json else None
     with all_or_nothing(get_engine(), "Import") as connection:
         result = ingest_file(connection, file, options, progress)
@@ -74,29 +95,43 @@ def run_ingest(file: str, *, source: str, dry_run: bool, report_path: str | None
 def describe(result: IngestResult, options: IngestOptions, report_path: str | None) -> str:
     """The summary in French."""
     summary = result.summary()
-    lines = [("Simulation (--dry-run), rien n'a été modifié. " if options.dry_run else "")
-             + f"Fichier lu : {result.file_format}.",
-             f"Lignes lues : {summary['read']} ; ajoutées : {summary['inserted']} ; mises à jour : "
-             f"{summary['updated']} ; inchangées : {summary['unchanged']} ; rejetées : "
-             f"{summary['rejected']}."]
+    lines = [
+        ("Simulation (--dry-run), rien n'a été modifié. " if options.dry_run else "")
+        + f"Fichier lu : {result.file_format}.",
+        f"Lignes lues : {summary['read']} ; ajoutées : {summary['inserted']} ; mises à jour : "
+        f"{summary['updated']} ; inchangées : {summary['unchanged']} ; rejetées : "
+        f"{summary['rejected']}.",
+    ]
     if summary["precision"]:
-        lines.append("Placées par " + " ; ".join(
-            f"{PRECISION_FR[p]} : {n}" for p, n in summary["precision"].items()) + ".")
+        lines.append(
+            "Placées par "
+            + " ; ".join(f"{PRECISION_FR[p]} : {n}" for p, n in summary["precision"].items())
+            + "."
+        )
     if result.ignored_columns:
         lines.append("Colonnes ignorées : " + ", ".join(result.ignored_columns) + ".")
     if result.missing:
-        lines.append(f"{result.missing} entreprise(s) de la source « {options.source} » absente(s) du "
-                     + ("fichier : masquée(s)." if options.unpublish_missing and not options.dry_run
-                        else "fichier (--unpublish-missing pour les masquer)."))
+        lines.append(
+            f"{result.missing} entreprise(s) de la source « {options.source} » absente(s) du "
+            + (
+                "fichier : masquée(s)."
+                if options.unpublish_missing and not options.dry_run
+                else "fichier (--unpublish-missing pour les masquer)."
+            )
+        )
     if options.geocoders:
         lines.append(f"Requêtes au géocodeur en ligne : {result.geocoder_calls}.")
     if result.retryable:
-        lines.append(f"{result.retryable} ligne(s) dont le géocodage en ligne a échoué (placées en repli, "
-                     "ou non publiées) : carte geocode --retry-failed pour réessayer.")
+        lines.append(
+            f"{result.retryable} ligne(s) dont le géocodage en ligne a échoué (placées en repli, "
+            "ou non publiées) : carte geocode --retry-failed pour réessayer."
+        )
     if result.duplicates:
         lines.append(f"{result.duplicates} paire(s) de doublons possibles à examiner dans /admin/doublons.")
     warnings = len(result.issues)
     if warnings:
-        lines.append(f"{warnings} remarque(s) ou rejet(s) : "
-                     + (f"voir {report_path}." if report_path else "détail avec --report FICHIER.csv."))
+        lines.append(
+            f"{warnings} remarque(s) ou rejet(s) : "
+            + (f"voir {report_path}." if report_path else "détail avec --report FICHIER.csv.")
+        )
     return "\n".join(lines)

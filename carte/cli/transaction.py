@@ -1,17 +1,19 @@
 """One-transaction commands (ingest, geocode retry): stopped by a signal or a dropped connection,
 they roll back and say so in one sentence."""
+
 from __future__ import annotations
 
 import signal
+from collections.abc import Iterator
 from contextlib import contextmanager
-from typing import Any, Iterator
+from typing import Any
 
 from sqlalchemy import Engine
 from sqlalchemy.engine import Connection
 from sqlalchemy.exc import OperationalError
 
-from carte.store.engine import unavailable
 from carte.core.errors import CarteError
+from carte.store.engine import unavailable
 
 NOTHING_WRITTEN = "la transaction est annulée, rien n'a été enregistré : la base de données est inchangée"
 
@@ -38,16 +40,21 @@ def all_or_nothing(engine: Engine, what: str) -> Iterator[Connection]:
             began = True
             yield connection
     except KeyboardInterrupt as stop:
-        raise Aborted(f"{what} interrompu ({stop.args[0] if stop.args else 'SIGINT'}) : "
-                      f"{NOTHING_WRITTEN}.") from None
+        raise Aborted(
+            f"{what} interrompu ({stop.args[0] if stop.args else 'SIGINT'}) : {NOTHING_WRITTEN}."
+        ) from None
     except OperationalError as error:
         if not began:
             message = unavailable(engine.url.render_as_string(hide_password=False), error).message
             raise Aborted(f"{message} {what} non commencé : rien n'a été enregistré.") from None
         first_line = (str(error.orig or error).strip().splitlines() or [""])[0]
-        cause = "la connexion à la base de données a été coupée" if error.connection_invalidated \
+        cause = (
+            "la connexion à la base de données a été coupée"
+            if error.connection_invalidated
             else "la base de données a interrompu l'opération"
-        raise Aborted(f"{what} arrêté : {cause} ({first_line}) ; {NOTHING_WRITTEN}. "
-                      "Relancez la commande.") from None
+        )
+        raise Aborted(
+            f"{what} arrêté : {cause} ({first_line}) ; {NOTHING_WRITTEN}. Relancez la commande."
+        ) from None
     finally:
         signal.signal(signal.SIGTERM, previous)

@@ -2,6 +2,7 @@
 
 The same rules as carte/static/js/contact.js, which builds these links for the map's list and popups.
 """
+
 from __future__ import annotations
 
 import re
@@ -19,7 +20,9 @@ def coordinate(value: float) -> str:
 
 def directions_url(lat: float, lon: float) -> str:
     """OpenStreetMap's route planner towards a position, the start left for the visitor to choose."""
-    return "https://www.openstreetmap.org/directions?to=" + quote(f"{coordinate(lat)},{coordinate(lon)}", safe="")
+    return "https://www.openstreetmap.org/directions?to=" + quote(
+        f"{coordinate(lat)},{coordinate(lon)}", safe=""
+    )
 
 
 def geo_uri(lat: float, lon: float) -> str:
@@ -34,7 +37,7 @@ def tel_uri(phone: str | None) -> str | None:
     number, extension = phone.strip(), None
     match = _EXTENSION.search(number)
     if match:
-        number, extension = number[:match.start()], match.group(1)
+        number, extension = number[: match.start()], match.group(1)
     international = number.startswith("+") or number.startswith("00")
     digits = re.sub(r"\D", "", number)
     if number.startswith("00"):

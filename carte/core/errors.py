@@ -1,4 +1,5 @@
 """Typed errors carrying a message that is safe to show a user, in French."""
+
 from __future__ import annotations
 
 

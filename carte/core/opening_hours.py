@@ -8,6 +8,7 @@ because the holidays are not known here. Anything else makes the answer unknown 
 shown as written. The map page decides "open now" in the browser (carte/static/js/hours.js), where
 the citizen's clock is; the API decides it here.
 """
+
 from __future__ import annotations
 
 import re
@@ -125,19 +126,33 @@ DAY_NAMES = {
     "en": ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday"),
 }
 WORDS = {
-    "fr": {"to": "au", "and": "et", "closed": "fermé", "always": "Ouvert en tout temps",
-           "holidays": "jours fériés", "time": "{}:{} à {}:{}"},
-    "en": {"to": "to", "and": "and", "closed": "closed", "always": "Open 24/7",
-           "holidays": "public holidays", "time": "{}:{} to {}:{}"},
+    "fr": {
+        "to": "au",
+        "and": "et",
+        "closed": "fermé",
+        "always": "Ouvert en tout temps",
+        "holidays": "jours fériés",
+        "time": "{}:{} à {}:{}",
+    },
+    "en": {
+        "to": "to",
+        "and": "and",
+        "closed": "closed",
+        "always": "Open 24/7",
+        "holidays": "public holidays",
+        "time": "{}:{} to {}:{}",
+    },
 }
-_RULE = re.compile(r"^(?P<days>(?:PH|(?:Mo|Tu|We|Th|Fr|Sa|Su)(?:-(?:Mo|Tu|We|Th|Fr|Sa|Su))?)"
-                   r"(?:,(?:PH|(?:Mo|Tu|We|Th|Fr|Sa|Su)(?:-(?:Mo|Tu|We|Th|Fr|Sa|Su))?))*)"
-                   r"(?:\s+(?P<times>.+))?$")
+_RULE = re.compile(
+    r"^(?P<days>(?:PH|(?:Mo|Tu|We|Th|Fr|Sa|Su)(?:-(?:Mo|Tu|We|Th|Fr|Sa|Su))?)"
+    r"(?:,(?:PH|(?:Mo|Tu|We|Th|Fr|Sa|Su)(?:-(?:Mo|Tu|We|Th|Fr|Sa|Su))?))*)"
+    r"(?:\s+(?P<times>.+))?$"
+)
 _TIME = re.compile(r"^(\d{1,2}):(\d{2})-(\d{1,2}):(\d{2})$")
 
 
 def _days(spec: str, language: str) -> str:
-    """"Mo-Fr,Su" as "lundi au vendredi et dimanche"."""
+    """ "Mo-Fr,Su" as "lundi au vendredi et dimanche"."""
     names, words = DAY_NAMES[language], WORDS[language]
     parts = []
     for piece in spec.split(","):
@@ -152,7 +167,7 @@ def _days(spec: str, language: str) -> str:
 
 
 def _times(spec: str, language: str) -> str | None:
-    """"09:00-12:00,13:00-17:00" in words, or None when not of that form."""
+    """ "09:00-12:00,13:00-17:00" in words, or None when not of that form."""
     words = WORDS[language]
     if spec.strip() in ("off", "closed"):
         return words["closed"]

@@ -1,4 +1,5 @@
 """Pure text normalisers shared by the geodata loader, the ingest and the search."""
+
 from __future__ import annotations
 
 import re

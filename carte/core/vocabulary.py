@@ -1,4 +1,5 @@
 """The closed vocabulary: sectors, item categories and services, with bilingual labels and synonyms."""
+
 from __future__ import annotations
 
 import json
@@ -15,7 +16,8 @@ KINDS = {"sectors": "sector", "items": "item_category", "services": "service"}
 #: Words that carry no meaning in "what do I want to give?" ("un divan", "my old sofa").
 STOP_WORDS = frozenset(
     "un une des le la les l de du d mon ma mes nos notre vieux vieille vieilles vieil usage usages "
-    "usagee usagees a an the my old some used of et and ou or".split())
+    "usagee usagees a an the my old some used of et and ou or".split()
+)
 
 
 @dataclass(frozen=True)
@@ -67,7 +69,7 @@ class Vocabulary:
         codes: list[str] = []
         for size in (3, 2, 1):
             for start in range(len(words) - size + 1):
-                code = self._index[kind].get(" ".join(words[start:start + size]))
+                code = self._index[kind].get(" ".join(words[start : start + size]))
                 if code and code not in codes:
                     codes.append(code)
         return codes
@@ -90,17 +92,26 @@ def parse_vocabulary(data: dict) -> Vocabulary:
     lists = {}
     for kind in KINDS:
         lists[kind] = tuple(
-            Term(code=entry["code"], label_fr=entry["label_fr"], label_en=entry["label_en"],
-                 synonyms=tuple(entry.get("synonyms", ())), icon=entry.get("icon", ""),
-                 colour=entry.get("colour", ""), position=position)
-            for position, entry in enumerate(data[kind]))
+            Term(
+                code=entry["code"],
+                label_fr=entry["label_fr"],
+                label_en=entry["label_en"],
+                synonyms=tuple(entry.get("synonyms", ())),
+                icon=entry.get("icon", ""),
+                colour=entry.get("colour", ""),
+                position=position,
+            )
+            for position, entry in enumerate(data[kind])
+        )
     return Vocabulary(**lists, _index={kind: build_index(terms) for kind, terms in lists.items()})
 
 
 def vocabulary_path() -> Path:
     """The vocabulary file: the repository's data/ folder, else the copy inside the package."""
     checkout = Path(__file__).resolve().parents[2] / "data" / "vocabulary.json"
-    return checkout if checkout.is_file() else Path(__file__).resolve().parents[1] / "data" / "vocabulary.json"
+    return (
+        checkout if checkout.is_file() else Path(__file__).resolve().parents[1] / "data" / "vocabulary.json"
+    )
 
 
 @lru_cache(maxsize=1)
@@ -116,14 +127,22 @@ def store_vocabulary(connection: Connection, vocabulary: Vocabulary) -> dict[str
         terms = getattr(vocabulary, kind)
         columns = ["code", "label_fr", "label_en", "synonyms", "position"]
         columns += ["icon", "colour"] if table == "sector" else ["icon"] if table == "item_category" else []
-        rows = [{column: list(getattr(t, column)) if column == "synonyms" else getattr(t, column)
-                 for column in columns} for t in terms]
+        rows = [
+            {
+                column: list(getattr(t, column)) if column == "synonyms" else getattr(t, column)
+                for column in columns
+            }
+            for t in terms
+        ]
         updates = ", ".join(f"{c} = excluded.{c}" for c in columns[1:])
         distinct = ", ".join(f"{table}.{c}" for c in columns[1:])
-        connection.execute(text(
-            f"INSERT INTO {table} ({', '.join(columns)}) VALUES ({', '.join(':' + c for c in columns)}) "
-            f"ON CONFLICT (code) DO UPDATE SET {updates} "
-            f"WHERE ({distinct}) IS DISTINCT FROM ({', '.join('excluded.' + c for c in columns[1:])})"),
-            rows)
+        connection.execute(
+            text(
+                f"INSERT INTO {table} ({', '.join(columns)}) VALUES ({', '.join(':' + c for c in columns)}) "
+                f"ON CONFLICT (code) DO UPDATE SET {updates} "
+                f"WHERE ({distinct}) IS DISTINCT FROM ({', '.join('excluded.' + c for c in columns[1:])})"
+            ),
+            rows,
+        )
         counts[kind] = len(rows)
     return counts

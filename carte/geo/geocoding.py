@@ -1,10 +1,12 @@
 """Geocoding: one small port, an online adapter through geopy, the offline chain in SQL and the cache."""
+
 from __future__ import annotations
 
 import re
 import time
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
-from typing import Any, Callable, Iterable, Protocol
+from typing import Any, Protocol
 
 from sqlalchemy import text
 from sqlalchemy.engine import Connection
@@ -20,12 +22,41 @@ NEAREST_MRC_DEGREES = 0.05
 #: A postal code point farther (degrees) than this from the stated municipality's MRC is doubtful.
 POSTAL_DOUBT_DEGREES = 0.1
 #: Nominatim result types that only name a place, not an address.
-_COARSE_TYPES = {"city", "town", "village", "hamlet", "administrative", "municipality", "postcode",
-                 "county", "state", "country", "region", "province", "island"}
-_STREET_WORDS = {"boul": "boulevard", "bd": "boulevard", "blvd": "boulevard", "av": "avenue",
-                 "ave": "avenue", "ch": "chemin", "rte": "route", "rg": "rang", "st": "saint",
-                 "ste": "sainte", "mt": "mont", "pl": "place", "prom": "promenade", "rd": "road",
-                 "e": "est", "o": "ouest", "n": "nord", "s": "sud"}
+_COARSE_TYPES = {
+    "city",
+    "town",
+    "village",
+    "hamlet",
+    "administrative",
+    "municipality",
+    "postcode",
+    "county",
+    "state",
+    "country",
+    "region",
+    "province",
+    "island",
+}
+_STREET_WORDS = {
+    "boul": "boulevard",
+    "bd": "boulevard",
+    "blvd": "boulevard",
+    "av": "avenue",
+    "ave": "avenue",
+    "ch": "chemin",
+    "rte": "route",
+    "rg": "rang",
+    "st": "saint",
+    "ste": "sainte",
+    "mt": "mont",
+    "pl": "place",
+    "prom": "promenade",
+    "rd": "road",
+    "e": "est",
+    "o": "ouest",
+    "n": "nord",
+    "s": "sud",
+}
 
 
 class GeocoderConfigError(CarteError):
@@ -48,8 +79,9 @@ class Address:
     def key(self) -> str:
         """The cache key: the address folded, abbreviations expanded, so spelling variants agree."""
         street = " ".join(_STREET_WORDS.get(word, word) for word in fold(self.street or "").split())
-        return "|".join((street, municipality_key(self.municipality or ""),
-                         (self.postal_code or "").replace(" ", "")))
+        return "|".join(
+            (street, municipality_key(self.municipality or ""), (self.postal_code or "").replace(" ", ""))
+        )
 
 
 @dataclass(frozen=True)
@@ -75,8 +107,10 @@ class Geocoder(Protocol):
 
 def in_quebec(latitude: float, longitude: float) -> bool:
     """Whether a point lies within the rough bounds of Quebec."""
-    return (QUEBEC_BOUNDS["lat"][0] <= latitude <= QUEBEC_BOUNDS["lat"][1]
-            and QUEBEC_BOUNDS["lon"][0] <= longitude <= QUEBEC_BOUNDS["lon"][1])
+    return (
+        QUEBEC_BOUNDS["lat"][0] <= latitude <= QUEBEC_BOUNDS["lat"][1]
+        and QUEBEC_BOUNDS["lon"][0] <= longitude <= QUEBEC_BOUNDS["lon"][1]
+    )
 
 
 @dataclass(frozen=True)
@@ -99,18 +133,29 @@ def parse_chain(value: str) -> Chain:
     if unknown or not names:
         raise GeocoderConfigError(
             f"Géocodeur inconnu : {', '.join(unknown) or '(vide)'}. Valeurs possibles : offline, "
-            f"{', '.join(ONLINE_SERVICES)} (ex. --geocoder nominatim,offline).")
+            f"{', '.join(ONLINE_SERVICES)} (ex. --geocoder nominatim,offline)."
+        )
     return Chain(online=tuple(n for n in names if n != "offline"), offline="offline" in names)
 
 
 class OnlineGeocoder:
     """A geopy geocoder behind the port: rate-limited, Retry-After honoured, faults reported as errors."""
 
-    def __init__(self, service: str, *, user_agent: str, url: str = "", min_delay: float = 1.0,
-                 timeout: float = 10.0, retries: int = 2, max_retry_after: float = 60.0,
-                 retry_budget: float = 120.0, max_errors: int = 20,
-                 sleep: Callable[[float], None] = time.sleep,
-                 clock: Callable[[], float] = time.monotonic) -> None:
+    def __init__(
+        self,
+        service: str,
+        *,
+        user_agent: str,
+        url: str = "",
+        min_delay: float = 1.0,
+        timeout: float = 10.0,
+        retries: int = 2,
+        max_retry_after: float = 60.0,
+        retry_budget: float = 120.0,
+        max_errors: int = 20,
+        sleep: Callable[[float], None] = time.sleep,
+        clock: Callable[[], float] = time.monotonic,
+    ) -> None:
         self.name = service
         self.clock = clock
         self.min_delay = min_delay
@@ -132,8 +177,9 @@ class OnlineGeocoder:
         from geopy import exc
 
         if self._errors_in_a_row >= self.max_errors:
-            return self._error(f"service abandonné pour cette exécution après {self.max_errors} erreurs "
-                               "de suite")
+            return self._error(
+                f"service abandonné pour cette exécution après {self.max_errors} erreurs de suite"
+            )
         for attempt in range(self.retries + 1):
             self._wait_turn()
             self.calls += 1
@@ -213,7 +259,8 @@ def _nominatim_class() -> type:
 
         def _parse_json(self, places: Any, exactly_one: bool) -> Any:
             if not isinstance(places, list) or not all(
-                    isinstance(place, dict) and "lat" in place and "lon" in place for place in places):
+                isinstance(place, dict) and "lat" in place and "lon" in place for place in places
+            ):
                 raise GeocoderParseError("réponse de forme inattendue")
             return super()._parse_json(places, exactly_one)
 
@@ -228,11 +275,18 @@ def make_geopy(service: str, *, user_agent: str, url: str, timeout: float) -> An
     from geopy import geocoders
     from geopy.adapters import RequestsAdapter
 
-    classes = {"nominatim": _nominatim_class(), "photon": geocoders.Photon,
-               "pelias": geocoders.Pelias, "arcgis": geocoders.ArcGIS}
+    classes = {
+        "nominatim": _nominatim_class(),
+        "photon": geocoders.Photon,
+        "pelias": geocoders.Pelias,
+        "arcgis": geocoders.ArcGIS,
+    }
     # Retries are ours (Retry-After honoured, faults counted), not hidden inside the HTTP adapter.
-    options: dict[str, Any] = {"user_agent": user_agent, "timeout": timeout,
-                               "adapter_factory": partial(RequestsAdapter, max_retries=0)}
+    options: dict[str, Any] = {
+        "user_agent": user_agent,
+        "timeout": timeout,
+        "adapter_factory": partial(RequestsAdapter, max_retries=0),
+    }
     if url:
         parts = urlsplit(url if "//" in url else f"https://{url}")
         options["domain"] = parts.netloc + parts.path.rstrip("/")
@@ -248,18 +302,26 @@ def make_geopy(service: str, *, user_agent: str, url: str, timeout: float) -> An
 
 def online_geocoders(chain: Chain, config: dict[str, Any]) -> list[OnlineGeocoder]:
     """The online adapters of a chain, configured from the settings."""
-    return [OnlineGeocoder(name, user_agent=config["GEOCODER_USER_AGENT"], url=config["GEOCODER_URL"],
-                           min_delay=config["GEOCODER_MIN_DELAY"], timeout=config["GEOCODER_TIMEOUT"],
-                           retry_budget=config["GEOCODER_RETRY_BUDGET"],
-                           max_errors=config["GEOCODER_MAX_ERRORS"])
-            for name in chain.online]
+    return [
+        OnlineGeocoder(
+            name,
+            user_agent=config["GEOCODER_USER_AGENT"],
+            url=config["GEOCODER_URL"],
+            min_delay=config["GEOCODER_MIN_DELAY"],
+            timeout=config["GEOCODER_TIMEOUT"],
+            retry_budget=config["GEOCODER_RETRY_BUDGET"],
+            max_errors=config["GEOCODER_MAX_ERRORS"],
+        )
+        for name in chain.online
+    ]
 
 
 def cached(connection: Connection, geocoder: str, keys: Iterable[str]) -> set[str]:
     """The keys already answered (found or not found) by a geocoder."""
-    rows = connection.execute(text(
-        "SELECT key FROM geocode_cache WHERE geocoder = :g AND key = ANY(:keys)"),
-        {"g": geocoder, "keys": list(keys)})
+    rows = connection.execute(
+        text("SELECT key FROM geocode_cache WHERE geocoder = :g AND key = ANY(:keys)"),
+        {"g": geocoder, "keys": list(keys)},
+    )
     return {row.key for row in rows}
 
 
@@ -267,14 +329,22 @@ def remember(connection: Connection, geocoder: str, key: str, result: GeocodeRes
     """Cache a definitive answer; errors are never cached so they are retried next time."""
     if result.status not in ("found", "not_found"):
         return
-    connection.execute(text("""
+    connection.execute(
+        text("""
         INSERT INTO geocode_cache (key, geocoder, status, latitude, longitude, precision)
         VALUES (:key, :g, :status, :lat, :lon, :precision)
         ON CONFLICT (key, geocoder) DO UPDATE SET status = excluded.status,
             latitude = excluded.latitude, longitude = excluded.longitude,
             precision = excluded.precision, created_at = now()"""),
-        {"key": key, "g": geocoder, "status": result.status, "lat": result.latitude,
-         "lon": result.longitude, "precision": result.precision})
+        {
+            "key": key,
+            "g": geocoder,
+            "status": result.status,
+            "lat": result.latitude,
+            "lon": result.longitude,
+            "precision": result.precision,
+        },
+    )
 
 
 # --- The chain over a staged table, set-based: one statement per step, never one query per row ---
@@ -377,9 +447,13 @@ UPDATE {t} SET flags = flags || CASE
 WHERE point IS NULL OR geocode_failed OR (municipality_key <> '' AND municipality_code IS NULL)"""
 
 
-def place_staged(connection: Connection, table: str, chain: Chain,
-                 geocoders: list[OnlineGeocoder] | None = None,
-                 progress: Callable[[int, int], None] | None = None) -> None:
+def place_staged(
+    connection: Connection,
+    table: str,
+    chain: Chain,
+    geocoders: list[OnlineGeocoder] | None = None,
+    progress: Callable[[int, int], None] | None = None,
+) -> None:
     """Place every staged row by the chain (file, online via the cache, postal code, municipality,
     FSA), then give each placed row its MRC."""
     run = lambda sql, **params: connection.execute(text(sql.format(t=table)), params)  # noqa: E731
@@ -407,16 +481,22 @@ def place_staged(connection: Connection, table: str, chain: Chain,
     run(_FINAL_FLAGS)
 
 
-def geocode_online(connection: Connection, table: str, geocoder: OnlineGeocoder,
-                   progress: Callable[[int, int], None] | None = None) -> None:
+def geocode_online(
+    connection: Connection,
+    table: str,
+    geocoder: OnlineGeocoder,
+    progress: Callable[[int, int], None] | None = None,
+) -> None:
     """Ask an online geocoder once per distinct address absent from the cache; cache real answers
     and mark the rows whose address met a fault."""
-    rows = connection.execute(text(f"""
+    rows = connection.execute(
+        text(f"""
         SELECT DISTINCT ON (s.address_key) s.address_key, s.street, s.municipality_name, s.postal_code
         FROM {table} s WHERE s.point IS NULL AND s.street IS NOT NULL AND s.address_key IS NOT NULL
           AND NOT EXISTS (SELECT 1 FROM geocode_cache c
                           WHERE c.key = s.address_key AND c.geocoder = :g)"""),
-        {"g": geocoder.name}).all()
+        {"g": geocoder.name},
+    ).all()
     failed = []
     for done, row in enumerate(rows, 1):
         result = geocoder.geocode(Address(row.street, row.municipality_name, row.postal_code))
@@ -426,9 +506,12 @@ def geocode_online(connection: Connection, table: str, geocoder: OnlineGeocoder,
         if progress:
             progress(done, len(rows))
     if failed:
-        connection.execute(text(
-            f"UPDATE {table} SET geocode_failed = true WHERE point IS NULL AND address_key = ANY(:keys)"),
-            {"keys": failed})
+        connection.execute(
+            text(
+                f"UPDATE {table} SET geocode_failed = true WHERE point IS NULL AND address_key = ANY(:keys)"
+            ),
+            {"keys": failed},
+        )
 
 
 class OfflineGeocoder:
@@ -445,15 +528,23 @@ class OfflineGeocoder:
         self.connection.execute(text(f"DROP TABLE IF EXISTS {table}"))
         self.connection.execute(text(f"CREATE TEMP TABLE {table} ({STAGE_COLUMNS})"))
         postal = address.postal_code
-        self.connection.execute(text(
-            f"INSERT INTO {table} (line, street, municipality_name, municipality_key, postal_code, fsa) "
-            "VALUES (1, :street, :municipality, :key, :postal, :fsa)"),
-            {"street": address.street, "municipality": address.municipality,
-             "key": municipality_key(address.municipality or ""), "postal": postal,
-             "fsa": postal[:3] if postal else None})
+        self.connection.execute(
+            text(
+                f"INSERT INTO {table} (line, street, municipality_name, municipality_key, postal_code, fsa) "
+                "VALUES (1, :street, :municipality, :key, :postal, :fsa)"
+            ),
+            {
+                "street": address.street,
+                "municipality": address.municipality,
+                "key": municipality_key(address.municipality or ""),
+                "postal": postal,
+                "fsa": postal[:3] if postal else None,
+            },
+        )
         place_staged(self.connection, table, Chain(online=(), offline=True))
-        row = self.connection.execute(text(
-            f"SELECT ST_Y(point) AS lat, ST_X(point) AS lon, precision FROM {table}")).one()
+        row = self.connection.execute(
+            text(f"SELECT ST_Y(point) AS lat, ST_X(point) AS lon, precision FROM {table}")
+        ).one()
         self.connection.execute(text(f"DROP TABLE {table}, {table}_points"))
         if row.lat is None:
             return GeocodeResult("not_found", source=self.name)

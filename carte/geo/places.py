@@ -3,6 +3,7 @@
 Only the reference tables are used (postal_code, fsa, municipality): no request leaves the server.
 A street address is located at its postal code when it carries one, else at its municipality.
 """
+
 from __future__ import annotations
 
 import re
@@ -34,16 +35,21 @@ class Place:
 
 def _postal_code(session: Session, code: str) -> Place | None:
     """The centre of a full postal code."""
-    row = session.execute(text("""
+    row = session.execute(
+        text("""
         SELECT ST_Y(point), ST_X(point), code || ' (' || municipality_name || ')' FROM postal_code
-        WHERE code = :code"""), {"code": code}).first()
+        WHERE code = :code"""),
+        {"code": code},
+    ).first()
     return Place(row[0], row[1], row[2], "postal_code") if row else None
 
 
 def _fsa(session: Session, fsa: str) -> Place | None:
     """The centre of a forward sortation area (first three characters of a postal code)."""
-    row = session.execute(text("SELECT ST_Y(point), ST_X(point), code || ' (' || name || ')' FROM fsa "
-                               "WHERE code = :fsa"), {"fsa": fsa.upper()}).first()
+    row = session.execute(
+        text("SELECT ST_Y(point), ST_X(point), code || ' (' || name || ')' FROM fsa WHERE code = :fsa"),
+        {"fsa": fsa.upper()},
+    ).first()
     return Place(row[0], row[1], row[2], "fsa") if row else None
 
 
@@ -52,11 +58,13 @@ def _municipality(session: Session, name: str) -> Place | None:
     key = municipality_key(name)
     if len(key) < 2:
         return None
-    row = session.execute(text("""
+    row = session.execute(
+        text("""
         SELECT ST_Y(point), ST_X(point), name FROM municipality
         WHERE point IS NOT NULL AND (name_key = :key OR name_key LIKE :prefix)
         ORDER BY name_key = :key DESC, population DESC NULLS LAST, name LIMIT 1"""),
-        {"key": key, "prefix": key.replace("%", "").replace("_", " ") + " %"}).first()
+        {"key": key, "prefix": key.replace("%", "").replace("_", " ") + " %"},
+    ).first()
     return Place(row[0], row[1], row[2], "municipality") if row else None
 
 

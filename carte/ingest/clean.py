@@ -1,4 +1,5 @@
 """Pure row cleaning: names, postal codes, phones, URLs, municipalities, vocabulary, opening hours."""
+
 from __future__ import annotations
 
 import re
@@ -8,19 +9,59 @@ from urllib.parse import urlsplit, urlunsplit
 
 import phonenumbers
 
-from carte.geo.geocoding import Address, in_quebec
 from carte.core.text import normalise_postal_code
 from carte.core.vocabulary import Vocabulary
+from carte.geo.geocoding import Address, in_quebec
 
 _SPACES = re.compile(r"\s+")
 _CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f]")
 _UNTIDY = re.compile(r"\s\s|[^\S ]|[\x00-\x08\x0b-\x1f\x7f]")
-_EMPTY = {"", "na", "n/a", "n.a.", "n.a", "-", "--", "none", "null", "nan", "aucun", "aucune",
-          "s/o", "so", "sans objet", "#n/a", "?"}
-_SMALL_WORDS = {"de", "du", "des", "la", "le", "les", "et", "a", "au", "aux", "en", "pour", "sur",
-                "d", "l", "of", "the", "and", "par", "dans", "avec", "chez"}
-_PO_BOX = re.compile(r"\b(?:c\.?\s?p\.?|case\s+postale|p\.?\s?o\.?\s+box|b\.?\s?p\.?)\s*([\w-]*\d[\w-]*)",
-                     re.IGNORECASE)
+_EMPTY = {
+    "",
+    "na",
+    "n/a",
+    "n.a.",
+    "n.a",
+    "-",
+    "--",
+    "none",
+    "null",
+    "nan",
+    "aucun",
+    "aucune",
+    "s/o",
+    "so",
+    "sans objet",
+    "#n/a",
+    "?",
+}
+_SMALL_WORDS = {
+    "de",
+    "du",
+    "des",
+    "la",
+    "le",
+    "les",
+    "et",
+    "a",
+    "au",
+    "aux",
+    "en",
+    "pour",
+    "sur",
+    "d",
+    "l",
+    "of",
+    "the",
+    "and",
+    "par",
+    "dans",
+    "avec",
+    "chez",
+}
+_PO_BOX = re.compile(
+    r"\b(?:c\.?\s?p\.?|case\s+postale|p\.?\s?o\.?\s+box|b\.?\s?p\.?)\s*([\w-]*\d[\w-]*)", re.IGNORECASE
+)
 _POSTAL_ANYWHERE = re.compile(r"\b([A-Z]\d[A-Z])\s*-?\s*(\d[A-Z]\d)\b")
 _EMAIL = re.compile(r"^[A-Za-z0-9._%+'-]+@[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)*\.[A-Za-z]{2,}$")
 _HOST = re.compile(r"^[a-z0-9-]+(?:\.[a-z0-9-]+)*\.[a-z]{2,}(?::\d+)?$")
@@ -133,15 +174,21 @@ def title_case(value: str) -> str:
     """Title case in the French manner: small words in lower case except at the start; dotted
     acronyms (`A.D.E.L.E.`) kept in capitals."""
     words = _BLANKS.split(value)
-    return "".join(word if _ACRONYM.match(word) else _title_word(word, first=not position)
-                   for position, word in enumerate(words))
+    return "".join(
+        word if _ACRONYM.match(word) else _title_word(word, first=not position)
+        for position, word in enumerate(words)
+    )
 
 
 def _title_word(word: str, first: bool) -> str:
     """One space-separated word in title case (its parts split on punctuation: `l'Île-Verte`)."""
     parts = _PUNCTUATION.split(word.lower())
-    return "".join(part if not part or (part in _SMALL_WORDS and not (first and index == 0))
-                   else part[0].upper() + part[1:] for index, part in enumerate(parts))
+    return "".join(
+        part
+        if not part or (part in _SMALL_WORDS and not (first and index == 0))
+        else part[0].upper() + part[1:]
+        for index, part in enumerate(parts)
+    )
 
 
 def normalise_postal(raw: str | None) -> tuple[str | None, bool]:
@@ -165,7 +212,7 @@ def normalise_phone(raw: str | None) -> tuple[str | None, str | None]:
     extension = None
     match = _EXTENSION.search(value)
     if match:
-        extension, value = match.group(1), value[:match.start()]
+        extension, value = match.group(1), value[: match.start()]
     digits = _PHONE_PUNCTUATION.sub("", value)
     if digits.isdigit() and (len(digits) == 10 or (len(digits) == 11 and digits[0] == "1")):
         national = digits[-10:]
@@ -196,8 +243,7 @@ def display_phone(e164: str) -> str:
     """A stored number the Quebec way: `418 555-1234` (international format outside North America)."""
     if e164.startswith("+1") and len(e164) == 12:
         return f"{e164[2:5]} {e164[5:8]}-{e164[8:]}"
-    return phonenumbers.format_number(phonenumbers.parse(e164),
-                                      phonenumbers.PhoneNumberFormat.INTERNATIONAL)
+    return phonenumbers.format_number(phonenumbers.parse(e164), phonenumbers.PhoneNumberFormat.INTERNATIONAL)
 
 
 def normalise_email(raw: str | None) -> str | None:
@@ -240,7 +286,7 @@ def split_po_box(street: str | None) -> tuple[str | None, str | None]:
     match = _PO_BOX.search(street)
     if not match:
         return street, None
-    rest = clean_text((street[:match.start()] + " " + street[match.end():]).strip(" ,;-")) or None
+    rest = clean_text((street[: match.start()] + " " + street[match.end() :]).strip(" ,;-")) or None
     return rest, f"C.P. {match.group(1)}"
 
 
@@ -255,9 +301,12 @@ def parse_coordinate(raw: str | None) -> float | None:
 
 def fix_coordinates(lat: float, lon: float) -> tuple[float, float, str | None] | None:
     """Coordinates inside Quebec, swapped or sign-corrected if that makes them so; None otherwise."""
-    for candidate, note in (((lat, lon), None), ((lon, lat), "latitude et longitude inversées"),
-                            ((lat, -lon), "longitude sans signe moins"),
-                            ((lon, -lat), "coordonnées inversées et sans signe moins")):
+    for candidate, note in (
+        ((lat, lon), None),
+        ((lon, lat), "latitude et longitude inversées"),
+        ((lat, -lon), "longitude sans signe moins"),
+        ((lon, -lat), "coordonnées inversées et sans signe moins"),
+    ):
         if in_quebec(*candidate):
             return candidate[0], candidate[1], note
     return None

@@ -1,4 +1,5 @@
 """Opening hours as people write them (`lun-ven 9h-17h`) turned into OpenStreetMap `opening_hours`."""
+
 from __future__ import annotations
 
 import re
@@ -7,20 +8,58 @@ from functools import lru_cache
 
 DAYS = ("Mo", "Tu", "We", "Th", "Fr", "Sa", "Su")
 _DAY_WORDS = {
-    "lu": 0, "lun": 0, "lundi": 0, "mo": 0, "mon": 0, "monday": 0,
-    "ma": 1, "mar": 1, "mardi": 1, "tu": 1, "tue": 1, "tues": 1, "tuesday": 1,
-    "me": 2, "mer": 2, "mercredi": 2, "we": 2, "wed": 2, "wednesday": 2,
-    "je": 3, "jeu": 3, "jeudi": 3, "th": 3, "thu": 3, "thur": 3, "thurs": 3, "thursday": 3,
-    "ve": 4, "ven": 4, "vendredi": 4, "fr": 4, "fri": 4, "friday": 4,
-    "sa": 5, "sam": 5, "samedi": 5, "sat": 5, "saturday": 5,
-    "di": 6, "dim": 6, "dimanche": 6, "su": 6, "sun": 6, "sunday": 6,
+    "lu": 0,
+    "lun": 0,
+    "lundi": 0,
+    "mo": 0,
+    "mon": 0,
+    "monday": 0,
+    "ma": 1,
+    "mar": 1,
+    "mardi": 1,
+    "tu": 1,
+    "tue": 1,
+    "tues": 1,
+    "tuesday": 1,
+    "me": 2,
+    "mer": 2,
+    "mercredi": 2,
+    "we": 2,
+    "wed": 2,
+    "wednesday": 2,
+    "je": 3,
+    "jeu": 3,
+    "jeudi": 3,
+    "th": 3,
+    "thu": 3,
+    "thur": 3,
+    "thurs": 3,
+    "thursday": 3,
+    "ve": 4,
+    "ven": 4,
+    "vendredi": 4,
+    "fr": 4,
+    "fri": 4,
+    "friday": 4,
+    "sa": 5,
+    "sam": 5,
+    "samedi": 5,
+    "sat": 5,
+    "saturday": 5,
+    "di": 6,
+    "dim": 6,
+    "dimanche": 6,
+    "su": 6,
+    "sun": 6,
+    "sunday": 6,
 }
 _TIME = r"(\d{1,2})\s*h\s*(\d{2})?|(\d{1,2})(?![\d\s]*h)"
 _RANGE = re.compile(rf"(?:{_TIME})\s*(?:-|a|au|to|jusqu a)\s*(?:{_TIME})")
 _OSM_RULE = re.compile(
     r"^(?:(?:Mo|Tu|We|Th|Fr|Sa|Su|PH)(?:-(?:Mo|Tu|We|Th|Fr|Sa|Su))?"
     r"(?:,(?:Mo|Tu|We|Th|Fr|Sa|Su|PH)(?:-(?:Mo|Tu|We|Th|Fr|Sa|Su))?)*\s+)?"
-    r"(?:off|closed|\d{2}:\d{2}-\d{2}:\d{2}(?:,\d{2}:\d{2}-\d{2}:\d{2})*)$")
+    r"(?:off|closed|\d{2}:\d{2}-\d{2}:\d{2}(?:,\d{2}:\d{2}-\d{2}:\d{2})*)$"
+)
 
 
 def is_osm(value: str) -> bool:

@@ -3,6 +3,7 @@
 The same code path as `carte ingest` (carte.ingest.pipeline.ingest_file). The file, the preview, the
 progress and the report live in the `import_job` table, so any application process can show them.
 """
+
 from __future__ import annotations
 
 import io
@@ -10,9 +11,10 @@ import json
 import tempfile
 import time
 import traceback
+from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Any, Callable, Iterator, Mapping
+from typing import Any
 
 from sqlalchemy import Engine, text
 from sqlalchemy.engine import Connection
@@ -34,33 +36,56 @@ def check_upload(file_name: str, data: bytes, limits: FileLimits) -> str:
     """The file's extension if it is a .csv or .xlsx that passes the ingest's checks, else a French error."""
     suffix = Path(file_name).suffix.lower()
     if suffix not in (".csv", ".xlsx", *REFUSED_FORMATS):
-        raise CarteError(f"Format non pris en charge : « {suffix or file_name} ». Envoyez un fichier .csv ou .xlsx.")
+        raise CarteError(
+            f"Format non pris en charge : « {suffix or file_name} ». Envoyez un fichier .csv ou .xlsx."
+        )
     check_spreadsheet(Path(file_name).name, suffix, io.BytesIO(data), limits)
     return suffix
 
 
-def create_job(connection: Connection, actor: str, file_name: str, data: bytes, source: str,
-               unpublish_missing: bool, limits: FileLimits = FileLimits()) -> int:
+def create_job(
+    connection: Connection,
+    actor: str,
+    file_name: str,
+    data: bytes,
+    source: str,
+    unpublish_missing: bool,
+    limits: FileLimits = FileLimits(),
+) -> int:
     """Record an uploaded file waiting for its preview; return the job id."""
     check_upload(file_name, data, limits)
     source = source.strip() or "import-web"
     if len(source) > 80:
         raise CarteError("Le nom de la source est trop long (80 caractères au plus).")
-    return connection.execute(text("""
+    return connection.execute(
+        text("""
         INSERT INTO import_job (created_by, source, file_name, file_data, unpublish_missing, status)
         VALUES (:actor, :source, :name, :data, :unpublish, 'previewing') RETURNING id"""),
-        {"actor": actor, "source": source, "name": Path(file_name).name[:200], "data": data,
-         "unpublish": unpublish_missing}).scalar_one()
+        {
+            "actor": actor,
+            "source": source,
+            "name": Path(file_name).name[:200],
+            "data": data,
+            "unpublish": unpublish_missing,
+        },
+    ).scalar_one()
 
 
 def get_job(connection: Connection, job_id: int) -> dict[str, Any]:
     """One job without its file, dead workers reported as failed."""
-    row = connection.execute(text("""
+    row = (
+        connection.execute(
+            text("""
         SELECT id, created_by, created_at, source, file_name, unpublish_missing, status, phase, done, total,
                preview, summary, outside_mrcs, mrc_codes, batch_id, error, report IS NOT NULL AS has_report,
                status IN ('previewing', 'running')
                  AND heartbeat_at < now() - make_interval(secs => :stale) AS stalled
-        FROM import_job WHERE id = :id"""), {"id": job_id, "stale": STALE_SECONDS}).mappings().first()
+        FROM import_job WHERE id = :id"""),
+            {"id": job_id, "stale": STALE_SECONDS},
+        )
+        .mappings()
+        .first()
+    )
     if row is None:
         raise NotFound("Import introuvable.")
     job = dict(row)
@@ -71,9 +96,11 @@ def get_job(connection: Connection, job_id: int) -> dict[str, Any]:
 
 def list_jobs(connection: Connection, limit: int = 50) -> list[dict[str, Any]]:
     """The most recent web imports."""
-    rows = connection.execute(text("""SELECT id, created_by, created_at, source, file_name, status, summary,
+    rows = connection.execute(
+        text("""SELECT id, created_by, created_at, source, file_name, status, summary,
         batch_id, report IS NOT NULL AS has_report FROM import_job ORDER BY id DESC LIMIT :limit"""),
-        {"limit": limit}).mappings()
+        {"limit": limit},
+    ).mappings()
     return [dict(row) for row in rows]
 
 
@@ -89,16 +116,28 @@ def preview_of(result: IngestResult, limit: int = PREVIEW_ROWS) -> dict[str, Any
     """What staff see before confirming: counts, and the rows inserted, updated, rejected or approximate."""
     rows: dict[str, list[dict[str, Any]]] = {"inserted": [], "updated": [], "rejected": [], "approximate": []}
     for outcome in result.outcomes:
-        entry = {"line": outcome.line, "external_id": outcome.external_id, "precision": outcome.precision,
-                 "mrc": result.mrc_names.get(outcome.mrc_code or "", outcome.mrc_code),
-                 "reasons": list(dict.fromkeys(outcome.reasons))}
+        entry = {
+            "line": outcome.line,
+            "external_id": outcome.external_id,
+            "precision": outcome.precision,
+            "mrc": result.mrc_names.get(outcome.mrc_code or "", outcome.mrc_code),
+            "reasons": list(dict.fromkeys(outcome.reasons)),
+        }
         if outcome.status in rows and len(rows[outcome.status]) < limit:
             rows[outcome.status].append(entry)
-        if outcome.status in ("inserted", "updated") and outcome.precision not in EXACT_PRECISIONS \
-                and len(rows["approximate"]) < limit:
+        if (
+            outcome.status in ("inserted", "updated")
+            and outcome.precision not in EXACT_PRECISIONS
+            and len(rows["approximate"]) < limit
+        ):
             rows["approximate"].append(entry)
-    return {"summary": result.summary(), "rows": rows, "format": result.file_format,
-            "ignored_columns": result.ignored_columns, "missing": result.missing}
+    return {
+        "summary": result.summary(),
+        "rows": rows,
+        "format": result.file_format,
+        "ignored_columns": result.ignored_columns,
+        "missing": result.missing,
+    }
 
 
 def touched_mrcs(result: IngestResult) -> list[str]:
@@ -116,9 +155,14 @@ class JobRunner:
     def options(self, job: Mapping[str, Any], dry_run: bool) -> IngestOptions:
         """The ingest options of a job, with the configured geocoder chain."""
         chain = parse_chain(self.config["GEOCODER"])
-        return IngestOptions(source=job["source"], dry_run=dry_run, unpublish_missing=job["unpublish_missing"],
-                             chain=chain, geocoders=online_geocoders(chain, self.config),
-                             limits=FileLimits.from_config(self.config))
+        return IngestOptions(
+            source=job["source"],
+            dry_run=dry_run,
+            unpublish_missing=job["unpublish_missing"],
+            chain=chain,
+            geocoders=online_geocoders(chain, self.config),
+            limits=FileLimits.from_config(self.config),
+        )
 
     def progress(self, job_id: int) -> Callable[[str, int, int], None] | None:
         """A callback writing the phase and counts at most twice a second (not in inline mode)."""
@@ -131,8 +175,11 @@ class JobRunner:
                 return
             self.last_report = now
             with self.engine.begin() as connection:
-                connection.execute(text("""UPDATE import_job SET phase = :phase, done = :done, total = :total,
-                    heartbeat_at = now() WHERE id = :id"""), {"phase": phase, "done": done, "total": total, "id": job_id})
+                connection.execute(
+                    text("""UPDATE import_job SET phase = :phase, done = :done, total = :total,
+                    heartbeat_at = now() WHERE id = :id"""),
+                    {"phase": phase, "done": done, "total": total, "id": job_id},
+                )
 
         return report
 
@@ -140,7 +187,11 @@ class JobRunner:
         """Preview (dry run) or apply a job, recording the outcome; never raises."""
         try:
             with self.transaction() as connection:
-                job = connection.execute(text("SELECT * FROM import_job WHERE id = :id"), {"id": job_id}).mappings().one()
+                job = (
+                    connection.execute(text("SELECT * FROM import_job WHERE id = :id"), {"id": job_id})
+                    .mappings()
+                    .one()
+                )
                 with tempfile.TemporaryDirectory() as folder:
                     path = Path(folder) / job["file_name"]
                     path.write_bytes(job["file_data"])
@@ -165,41 +216,60 @@ class JobRunner:
     def finish(self, connection: Connection, job_id: int, result: IngestResult, dry_run: bool) -> None:
         """Store the preview, or the summary, batch and report of the real run."""
         if dry_run:
-            connection.execute(text("""UPDATE import_job SET status = 'ready', preview = CAST(:preview AS jsonb),
+            connection.execute(
+                text("""UPDATE import_job SET status = 'ready', preview = CAST(:preview AS jsonb),
                 mrc_codes = :mrcs, phase = NULL, heartbeat_at = now() WHERE id = :id AND status = 'previewing'"""),
-                {"preview": _json(preview_of(result)), "mrcs": touched_mrcs(result), "id": job_id})
+                {"preview": _json(preview_of(result)), "mrcs": touched_mrcs(result), "id": job_id},
+            )
             return
         buffer = io.StringIO()
         with tempfile.TemporaryDirectory() as folder:
             write_report(result, Path(folder) / "rapport.csv")
             buffer.write((Path(folder) / "rapport.csv").read_text(encoding="utf-8-sig"))
-        connection.execute(text("""UPDATE import_job SET status = 'done', summary = CAST(:summary AS jsonb),
+        connection.execute(
+            text("""UPDATE import_job SET status = 'done', summary = CAST(:summary AS jsonb),
             batch_id = :batch, report = :report, file_data = NULL, phase = NULL, heartbeat_at = now()
-            WHERE id = :id"""), {"summary": _json(result.summary()), "batch": result.batch_id,
-                                 "report": buffer.getvalue(), "id": job_id})
+            WHERE id = :id"""),
+            {
+                "summary": _json(result.summary()),
+                "batch": result.batch_id,
+                "report": buffer.getvalue(),
+                "id": job_id,
+            },
+        )
 
     def fail(self, job_id: int, message: str) -> None:
         """Record why a job failed (in its own transaction: the ingest's was rolled back)."""
         with self.transaction() as connection:
-            connection.execute(text("UPDATE import_job SET status = 'failed', error = :error, phase = NULL WHERE id = :id"),
-                      {"error": message, "id": job_id})
+            connection.execute(
+                text("UPDATE import_job SET status = 'failed', error = :error, phase = NULL WHERE id = :id"),
+                {"error": message, "id": job_id},
+            )
 
 
 def start_confirmed(connection: Connection, job_id: int, user_may_import: bool) -> None:
     """Move a previewed job to 'running', refusing one that is not ready or not allowed."""
     if not user_may_import:
-        raise CarteError("Cet import touche des MRC qui ne sont pas les vôtres : un administrateur doit le confirmer.",
-                         status=403)
-    done = connection.execute(text("""UPDATE import_job SET status = 'running', heartbeat_at = now(), done = 0,
-        total = 0 WHERE id = :id AND status = 'ready'"""), {"id": job_id})
+        raise CarteError(
+            "Cet import touche des MRC qui ne sont pas les vôtres : un administrateur doit le confirmer.",
+            status=403,
+        )
+    done = connection.execute(
+        text("""UPDATE import_job SET status = 'running', heartbeat_at = now(), done = 0,
+        total = 0 WHERE id = :id AND status = 'ready'"""),
+        {"id": job_id},
+    )
     if done.rowcount == 0:
         raise CarteError("Cet import n'est pas prêt à être confirmé.", status=409)
 
 
 def cancel(connection: Connection, job_id: int) -> None:
     """Drop a previewed job and its file; nothing was changed."""
-    done = connection.execute(text("""UPDATE import_job SET status = 'cancelled', file_data = NULL
-        WHERE id = :id AND status IN ('ready', 'failed', 'previewing')"""), {"id": job_id})
+    done = connection.execute(
+        text("""UPDATE import_job SET status = 'cancelled', file_data = NULL
+        WHERE id = :id AND status IN ('ready', 'failed', 'previewing')"""),
+        {"id": job_id},
+    )
     if done.rowcount == 0:
         raise CarteError("Cet import ne peut plus être annulé.", status=409)
 

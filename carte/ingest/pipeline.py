@@ -1,28 +1,29 @@
 """The ingest: read → clean → geocode → stage → apply, in the caller's transaction, set-based."""
+
 from __future__ import annotations
 
 import hashlib
 import threading
 import time
 from collections import Counter
+from collections.abc import Callable, Iterator
 from contextlib import closing
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Callable, Iterator
 
 from sqlalchemy import text
 from sqlalchemy.engine import Connection
 
-from carte.staff.duplicates import after_import
 from carte.core.precision import PRECISIONS
-from carte.store.copy import copy_rows
+from carte.core.vocabulary import Vocabulary, load_vocabulary
 from carte.geo.geocoding import STAGE_COLUMNS, Chain, OnlineGeocoder, place_staged
 from carte.ingest.clean import Issue
 from carte.ingest.guard import FileLimits
 from carte.ingest.readers import Table, read_table
 from carte.ingest.rows import Layout, Places
 from carte.ingest.workers import STAGED_FIELDS, Cleaned, Cleaner, clean_in_order
-from carte.core.vocabulary import Vocabulary, load_vocabulary
+from carte.staff.duplicates import after_import
+from carte.store.copy import copy_rows
 
 #: Bump when cleaning changes, so rows read before are cleaned again instead of skipped.
 PIPELINE_VERSION = "1"
@@ -33,35 +34,59 @@ CHUNK_ROWS = 20_000
 PARALLEL_ROWS = 40_000
 Progress = Callable[[str, int, int], None]
 #: Enterprise columns filled from each field of the file.
-FIELD_COLUMNS = {"external_id": ("external_id",), "neq": ("neq",), "name": ("name",),
-                 "description": ("description",), "phone": ("phone",), "email": ("email",),
-                 "website": ("website",), "opening_hours": ("opening_hours",),
-                 "sectors": ("sectors",), "items": ("items",), "contact_person": ("contact_person",),
-                 "internal_notes": ("internal_notes",)}
+FIELD_COLUMNS = {
+    "external_id": ("external_id",),
+    "neq": ("neq",),
+    "name": ("name",),
+    "description": ("description",),
+    "phone": ("phone",),
+    "email": ("email",),
+    "website": ("website",),
+    "opening_hours": ("opening_hours",),
+    "sectors": ("sectors",),
+    "items": ("items",),
+    "contact_person": ("contact_person",),
+    "internal_notes": ("internal_notes",),
+}
 ADDRESS_COLUMNS = ("street", "address_line2", "municipality_name", "postal_code")
 #: The fields each address column is taken from (cells are sorted among the three address fields).
-ADDRESS_SOURCES = {"street": {"street", "municipality", "address_line2"},
-                   "address_line2": {"street", "municipality", "address_line2"},
-                   "municipality_name": {"street", "municipality", "address_line2"},
-                   "postal_code": {"postal_code", "street", "address_line2"}}
+ADDRESS_SOURCES = {
+    "street": {"street", "municipality", "address_line2"},
+    "address_line2": {"street", "municipality", "address_line2"},
+    "municipality_name": {"street", "municipality", "address_line2"},
+    "postal_code": {"postal_code", "street", "address_line2"},
+}
 GEO_COLUMNS = ("point", "geocode_precision", "geocode_source", "mrc_code", "municipality_code", "flags")
-DATA_COLUMNS = ("external_id", "neq", "name", "description", *ADDRESS_COLUMNS, "phone", "email",
-                "website", "opening_hours", "sectors", "items", "services", "contact_person",
-                "internal_notes")
+DATA_COLUMNS = (
+    "external_id",
+    "neq",
+    "name",
+    "description",
+    *ADDRESS_COLUMNS,
+    "phone",
+    "email",
+    "website",
+    "opening_hours",
+    "sectors",
+    "items",
+    "services",
+    "contact_person",
+    "internal_notes",
+)
 FLAG_REASONS = {
     "mrc_nearest": "point hors des limites des MRC : MRC la plus proche retenue",
     "mrc_from_municipality": "point hors des MRC : MRC de la municipalité indiquée retenue",
     "mrc_from_fsa": "placée au centre de la RTA, municipalité inconnue : MRC incertaine",
     "mrc_unknown": "aucune MRC trouvée pour ce point",
     "postal_code_far": "code postal loin de la MRC de la municipalité indiquée : placée au centre "
-                       "de la municipalité",
+    "de la municipalité",
     "postal_code_other_mrc": "code postal situé dans une autre MRC que la municipalité indiquée : "
-                             "MRC de la municipalité retenue",
+    "MRC de la municipalité retenue",
     "unplaced": "non placée sur la carte (ni coordonnées, ni adresse, ni code postal, ni municipalité "
-                "reconnus) : non publiée",
+    "reconnus) : non publiée",
     "municipality_unknown": "municipalité inconnue du répertoire des municipalités",
     "geocoder_error": "géocodeur en ligne en erreur : position de repli en attendant un nouvel essai "
-                      "(carte geocode --retry-failed, ou au prochain import)",
+    "(carte geocode --retry-failed, ou au prochain import)",
     "point_kept": "point déjà enregistré conservé (nouveau géocodage moins précis ou en échec)",
 }
 
@@ -113,14 +138,23 @@ class IngestResult:
 
     def summary(self) -> dict:
         """The figures printed by `carte ingest --json`."""
-        return {"read": self.counts["read"], "inserted": self.counts["inserted"],
-                "updated": self.counts["updated"], "unchanged": self.counts["unchanged"],
-                "rejected": self.counts["rejected"],
-                "precision": {p: self.precision[p] for p in PRECISIONS if self.precision[p]}}
+        return {
+            "read": self.counts["read"],
+            "inserted": self.counts["inserted"],
+            "updated": self.counts["updated"],
+            "unchanged": self.counts["unchanged"],
+            "rejected": self.counts["rejected"],
+            "precision": {p: self.precision[p] for p in PRECISIONS if self.precision[p]},
+        }
 
 
-def ingest_file(connection: Connection, path: str | Path, options: IngestOptions,
-                progress: Progress | None = None, vocabulary: Vocabulary | None = None) -> IngestResult:
+def ingest_file(
+    connection: Connection,
+    path: str | Path,
+    options: IngestOptions,
+    progress: Progress | None = None,
+    vocabulary: Vocabulary | None = None,
+) -> IngestResult:
     """Load a spreadsheet into the enterprise table within the caller's transaction.
 
     A dry run works in a savepoint rolled back at the end, so it computes exactly what a real run
@@ -145,8 +179,13 @@ def ingest_file(connection: Connection, path: str | Path, options: IngestOptions
         clock.lap(result, "nettoyage")
         step = (lambda done: progress("base de données", done, 4)) if progress else (lambda done: None)
         step(1)
-        place_staged(connection, STAGE, options.chain, options.geocoders,
-                     (lambda done, total: progress("géocodage", done, total)) if progress else None)
+        place_staged(
+            connection,
+            STAGE,
+            options.chain,
+            options.geocoders,
+            (lambda done, total: progress("géocodage", done, total)) if progress else None,
+        )
         result.geocoder_calls = sum(g.calls for g in options.geocoders) - calls_before
         clock.lap(result, "géocodage")
         step(2)
@@ -154,15 +193,18 @@ def ingest_file(connection: Connection, path: str | Path, options: IngestOptions
         if not options.dry_run:
             result.batch_id = open_batch(connection, path, options.source)
             # The history trigger attributes every change of this transaction to the batch.
-            connection.execute(text("SELECT set_config('carte.import_batch', :batch, true)"),
-                               {"batch": str(result.batch_id)})
+            connection.execute(
+                text("SELECT set_config('carte.import_batch', :batch, true)"), {"batch": str(result.batch_id)}
+            )
             apply(connection, options.source, result.batch_id, present_columns(layout))
         result.missing, result.unpublished = handle_missing(connection, options, seen_ids)
         connection.execute(text("SELECT set_config('carte.import_batch', '', true)"))
         collect(connection, result, notes, options.source)
         if not options.dry_run:
-            result.duplicates = after_import(connection, [o.enterprise_id for o in result.outcomes
-                                                          if o.status == "inserted" and o.enterprise_id])
+            result.duplicates = after_import(
+                connection,
+                [o.enterprise_id for o in result.outcomes if o.status == "inserted" and o.enterprise_id],
+            )
         clock.lap(result, "application")
         step(3)
         if not options.dry_run:
@@ -212,24 +254,35 @@ def row_hash(salt: bytes, cells: tuple[str, ...]) -> str:
 def known_rows(connection: Connection, source: str) -> dict[str, tuple]:
     """Enterprises of the source by the digest of the raw row they were last loaded from (except those
     an online geocoder failed on: they are geocoded again)."""
-    rows = connection.execute(text("""
+    rows = connection.execute(
+        text("""
         SELECT content_hash, id, source_key, geocode_precision, mrc_code,
                CASE WHEN flags <> '{}' THEN flags END FROM enterprise
         WHERE source = :source AND content_hash IS NOT NULL
-          AND NOT (flags && '{missing_from_source,geocoder_error}')"""), {"source": source}).all()
+          AND NOT (flags && '{missing_from_source,geocoder_error}')"""),
+        {"source": source},
+    ).all()
     return {row[0]: tuple(row[1:]) for row in rows}
 
 
-def sort_rows(connection: Connection, table: Table, layout: Layout, options: IngestOptions,
-              vocabulary: Vocabulary, result: IngestResult,
-              progress: Progress | None) -> tuple[dict[int, list[str]], list[int]]:
+def sort_rows(
+    connection: Connection,
+    table: Table,
+    layout: Layout,
+    options: IngestOptions,
+    vocabulary: Vocabulary,
+    result: IngestResult,
+    progress: Progress | None,
+) -> tuple[dict[int, list[str]], list[int]]:
     """Clean every row as it is read, except rows identical to what an enterprise was loaded from
     (unchanged); rejected and duplicate rows become outcomes at once; the others are staged in chunks
     (memory stays flat). Large files are cleaned by a worker process while this one reads and stages.
     Return the report's reasons of the staged rows that have issues, by line, and the enterprises of
     the unchanged rows."""
-    salt = f"{PIPELINE_VERSION}|{options.chain.label}|{sorted(layout.columns.items())}|" \
-           f"{sorted(layout.services.items())}|".encode()
+    salt = (
+        f"{PIPELINE_VERSION}|{options.chain.label}|{sorted(layout.columns.items())}|"
+        f"{sorted(layout.services.items())}|".encode()
+    )
     cleaner = Cleaner(layout, load_places(connection), vocabulary, bool(options.geocoders))
     items = read_rows(table, known_rows(connection, options.source), salt, result, progress)
     sorter = Sorter(connection, result)
@@ -270,21 +323,39 @@ class Sorter:
         enterprise_id, key, precision, mrc_code, flags = stored
         self.keys.setdefault(key, line)
         self.seen_ids.append(enterprise_id)
-        self.result.outcomes.append(RowOutcome(line, identifier, "unchanged", enterprise_id, precision, mrc_code,
-                                               [FLAG_REASONS[f] for f in flags or () if f in FLAG_REASONS]))
+        self.result.outcomes.append(
+            RowOutcome(
+                line,
+                identifier,
+                "unchanged",
+                enterprise_id,
+                precision,
+                mrc_code,
+                [FLAG_REASONS[f] for f in flags or () if f in FLAG_REASONS],
+            )
+        )
 
     def cleaned(self, line: int, digest: str, cleaned: Cleaned) -> None:
         """A cleaned row: rejected (also as a duplicate of an earlier line) or staged."""
         rejected, source_key, identifier, issues, values = cleaned
         self.result.issues.extend(issues)
         if not rejected and source_key in self.keys:
-            issues.append(Issue(line, None, None, f"doublon de la ligne {self.keys[source_key]} "
-                                "(même identifiant, NEQ ou nom et code postal) : ligne rejetée", "error"))
+            issues.append(
+                Issue(
+                    line,
+                    None,
+                    None,
+                    f"doublon de la ligne {self.keys[source_key]} "
+                    "(même identifiant, NEQ ou nom et code postal) : ligne rejetée",
+                    "error",
+                )
+            )
             self.result.issues.append(issues[-1])
             rejected = True
         if rejected:
-            self.result.outcomes.append(RowOutcome(line, identifier, "rejected",
-                                                   reasons=[describe(i) for i in issues]))
+            self.result.outcomes.append(
+                RowOutcome(line, identifier, "rejected", reasons=[describe(i) for i in issues])
+            )
             return
         self.keys[source_key] = line
         if issues:
@@ -295,8 +366,9 @@ class Sorter:
             self.chunk.clear()
 
 
-def read_rows(table: Table, known: dict[str, tuple], salt: bytes, result: IngestResult,
-              progress: Progress | None) -> Iterator[tuple[int, tuple[str, ...] | None, object]]:
+def read_rows(
+    table: Table, known: dict[str, tuple], salt: bytes, result: IngestResult, progress: Progress | None
+) -> Iterator[tuple[int, tuple[str, ...] | None, object]]:
     """Each row as (line, cells to clean, its digest); a row whose digest an enterprise was loaded
     from as (line, None, (its identifier, what is stored)): it is not cleaned again."""
     for done, (line, cells) in enumerate(table.rows, 1):
@@ -308,8 +380,11 @@ def read_rows(table: Table, known: dict[str, tuple], salt: bytes, result: Ingest
         if before is None:
             yield line, cells, digest
         else:
-            yield line, None, (_cell(cells, table.columns, "external_id")
-                               or _cell(cells, table.columns, "neq"), before)
+            yield (
+                line,
+                None,
+                (_cell(cells, table.columns, "external_id") or _cell(cells, table.columns, "neq"), before),
+            )
 
 
 def describe(issue: Issue) -> str:
@@ -331,8 +406,12 @@ STAGE_DATA = f"""{STAGE_COLUMNS}, source_key text NOT NULL, content_hash text, e
     internal_notes text, enterprise_id bigint, status text"""
 #: The staging columns a cleaned row fills, in the order of its values (line, key, digest, then the
 #: cleaned fields; the file's coordinates are staged apart from the geocoded point).
-_COPIED = ("line", "source_key", "content_hash",
-           *({"latitude": "file_lat", "longitude": "file_lon"}.get(name, name) for name in STAGED_FIELDS))
+_COPIED = (
+    "line",
+    "source_key",
+    "content_hash",
+    *({"latitude": "file_lat", "longitude": "file_lon"}.get(name, name) for name in STAGED_FIELDS),
+)
 
 
 def create_stage(connection: Connection) -> None:
@@ -359,7 +438,7 @@ UPDATE {STAGE} s SET enterprise_id = k.id,
                  ELSE s.flags END
 FROM (SELECT s2.line, e.id, e.point, e.geocode_precision, e.geocode_source, e.mrc_code,
              e.point IS NOT NULL AND (s2.point IS NULL OR (s2.geocode_failed
-                 AND {_RANK.format('e.geocode_precision')} < {_RANK.format('s2.precision')})) AS keep
+                 AND {_RANK.format("e.geocode_precision")} < {_RANK.format("s2.precision")})) AS keep
       FROM {STAGE} s2 JOIN enterprise e ON e.source = :source AND e.source_key = s2.source_key) k
 WHERE k.line = s.line"""
 _OFFICIAL_NAMES = f"""
@@ -377,11 +456,13 @@ def classify(connection: Connection, source: str) -> None:
     a status (no enterprise has its key) is to be inserted."""
     connection.execute(text(_OFFICIAL_NAMES))
     connection.execute(text(_KEEP_POINTS), {"source": source})
-    connection.execute(text(f"""
+    connection.execute(
+        text(f"""
         UPDATE {STAGE} s SET status = CASE
-            WHEN ({_compared('e', DATA_COLUMNS + GEO_COLUMNS)})
+            WHEN ({_compared("e", DATA_COLUMNS + GEO_COLUMNS)})
                  IS DISTINCT FROM ({_stage_values()}) THEN 'updated' ELSE 'unchanged' END
-        FROM enterprise e WHERE e.id = s.enterprise_id"""))
+        FROM enterprise e WHERE e.id = s.enterprise_id""")
+    )
 
 
 def _stage_values(columns: tuple[str, ...] = DATA_COLUMNS + GEO_COLUMNS) -> str:
@@ -404,9 +485,10 @@ def open_batch(connection: Connection, path: Path, source: str) -> int:
     """Record the start of an import and return its id."""
     with open(path, "rb") as handle:
         digest = hashlib.file_digest(handle, "sha256").hexdigest()
-    return connection.execute(text(
-        "INSERT INTO import_batch (source, file_name, checksum) VALUES (:s, :f, :c) RETURNING id"),
-        {"s": source, "f": path.name, "c": digest}).scalar_one()
+    return connection.execute(
+        text("INSERT INTO import_batch (source, file_name, checksum) VALUES (:s, :f, :c) RETURNING id"),
+        {"s": source, "f": path.name, "c": digest},
+    ).scalar_one()
 
 
 def apply(connection: Connection, source: str, batch_id: int, present: tuple[str, ...]) -> None:
@@ -415,8 +497,9 @@ def apply(connection: Connection, source: str, batch_id: int, present: tuple[str
     insert_columns = DATA_COLUMNS + GEO_COLUMNS
     updated = present + GEO_COLUMNS
     assignments = ", ".join(f"{c} = excluded.{c}" for c in updated)
-    connection.execute(text(f"""
-        INSERT INTO enterprise (source, source_key, {', '.join(insert_columns)}, content_hash,
+    connection.execute(
+        text(f"""
+        INSERT INTO enterprise (source, source_key, {", ".join(insert_columns)}, content_hash,
                                 published, last_import_id)
         SELECT :source, s.source_key, {_stage_values(insert_columns)}, s.content_hash,
                s.point IS NOT NULL, :batch
@@ -427,12 +510,15 @@ def apply(connection: Connection, source: str, batch_id: int, present: tuple[str
             published = CASE WHEN 'missing_from_source' = ANY(enterprise.flags)
                                OR ('unplaced' = ANY(enterprise.flags) AND excluded.point IS NOT NULL)
                              THEN true ELSE enterprise.published END
-        WHERE ({_compared('enterprise', updated)}) IS DISTINCT FROM ({_compared('excluded', updated)})"""),
-        {"source": source, "batch": batch_id})
-    connection.execute(text(f"""
+        WHERE ({_compared("enterprise", updated)}) IS DISTINCT FROM ({_compared("excluded", updated)})"""),
+        {"source": source, "batch": batch_id},
+    )
+    connection.execute(
+        text(f"""
         UPDATE enterprise e SET content_hash = s.content_hash FROM {STAGE} s
         WHERE s.status = 'unchanged' AND e.id = s.enterprise_id
-          AND e.content_hash IS DISTINCT FROM s.content_hash"""))
+          AND e.content_hash IS DISTINCT FROM s.content_hash""")
+    )
 
 
 def handle_missing(connection: Connection, options: IngestOptions, seen_ids: list[int]) -> tuple[int, int]:
@@ -443,25 +529,32 @@ def handle_missing(connection: Connection, options: IngestOptions, seen_ids: lis
     missing_sql = f"""FROM enterprise e WHERE e.source = :source AND e.published
         AND NOT EXISTS (SELECT 1 FROM ingest_seen i WHERE i.id = e.id)
         AND NOT EXISTS (SELECT 1 FROM {STAGE} s WHERE s.source_key = e.source_key)"""
-    missing = connection.execute(text(f"SELECT count(*) {missing_sql}"),
-                                 {"source": options.source}).scalar_one()
+    missing = connection.execute(
+        text(f"SELECT count(*) {missing_sql}"), {"source": options.source}
+    ).scalar_one()
     if not (options.unpublish_missing and missing):
         return missing, 0
-    hidden = connection.execute(text(f"""
+    hidden = connection.execute(
+        text(f"""
         UPDATE enterprise SET published = false, updated_at = now(),
             flags = array_append(array_remove(flags, 'missing_from_source'), 'missing_from_source')
-        WHERE id IN (SELECT e.id {missing_sql})"""), {"source": options.source}).rowcount
+        WHERE id IN (SELECT e.id {missing_sql})"""),
+        {"source": options.source},
+    ).rowcount
     return missing, hidden
 
 
 def collect(connection: Connection, result: IngestResult, notes: dict[int, list[str]], source: str) -> None:
     """Outcomes of the staged rows, counts per status and precision, and the issues they raise."""
     result.mrc_names = dict(connection.execute(text("SELECT code, name FROM mrc")).all())
-    staged = connection.execute(text(f"""
+    staged = connection.execute(
+        text(f"""
         SELECT s.line, COALESCE(s.external_id, s.neq), s.municipality_name, COALESCE(s.status, 'inserted'),
                e.id, s.precision, s.mrc_code, s.flags
         FROM {STAGE} s LEFT JOIN enterprise e ON e.source = :source AND e.source_key = s.source_key"""),
-        {"source": source}, execution_options={"yield_per": CHUNK_ROWS})
+        {"source": source},
+        execution_options={"yield_per": CHUNK_ROWS},
+    )
     for line, identifier, town, status, enterprise_id, precision, mrc_code, flags in staged:
         reasons = notes.get(line, [])
         result.retryable += "geocoder_error" in flags
@@ -471,8 +564,9 @@ def collect(connection: Connection, result: IngestResult, notes: dict[int, list[
                 reason = f"{reason} : « {town} »"
             reasons.append(reason)
             result.issues.append(Issue(line, None, None, reason))
-        result.outcomes.append(RowOutcome(line, identifier, status, enterprise_id, precision, mrc_code,
-                                          reasons))
+        result.outcomes.append(
+            RowOutcome(line, identifier, status, enterprise_id, precision, mrc_code, reasons)
+        )
     result.outcomes.sort(key=lambda outcome: outcome.line)
     for outcome in result.outcomes:
         result.counts[outcome.status] += 1
@@ -484,16 +578,36 @@ def record(connection: Connection, result: IngestResult) -> None:
     """Store the issues (linked to their enterprise) and the batch's counts and timings."""
     lines = {issue.line for issue in result.issues}
     ids = {outcome.line: outcome.enterprise_id for outcome in result.outcomes if outcome.line in lines}
-    copy_rows(connection, "import_issue",
-              ["batch_id", "line", '"column"', "value", "reason", "severity", "enterprise_id"],
-              ((result.batch_id, issue.line, issue.column, issue.value, issue.reason, issue.severity,
-                ids.get(issue.line)) for issue in result.issues))
-    counts = {**result.summary(), "missing": result.missing, "unpublished": result.unpublished,
-              "geocoder_calls": result.geocoder_calls, "retryable": result.retryable}
-    connection.execute(text("""
+    copy_rows(
+        connection,
+        "import_issue",
+        ["batch_id", "line", '"column"', "value", "reason", "severity", "enterprise_id"],
+        (
+            (
+                result.batch_id,
+                issue.line,
+                issue.column,
+                issue.value,
+                issue.reason,
+                issue.severity,
+                ids.get(issue.line),
+            )
+            for issue in result.issues
+        ),
+    )
+    counts = {
+        **result.summary(),
+        "missing": result.missing,
+        "unpublished": result.unpublished,
+        "geocoder_calls": result.geocoder_calls,
+        "retryable": result.retryable,
+    }
+    connection.execute(
+        text("""
         UPDATE import_batch SET counts = CAST(:counts AS jsonb), timings = CAST(:timings AS jsonb),
             finished_at = now() WHERE id = :id"""),
-        {"counts": _json(counts), "timings": _json(result.timings), "id": result.batch_id})
+        {"counts": _json(counts), "timings": _json(result.timings), "id": result.batch_id},
+    )
 
 
 def _json(value: dict) -> str:

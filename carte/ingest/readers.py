@@ -1,54 +1,173 @@
 """Read a spreadsheet (CSV in any usual encoding and delimiter, or .xlsx) and recognise its columns."""
+
 from __future__ import annotations
 
 import codecs
 import csv
 import datetime as dt
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
-from typing import BinaryIO, Iterator, TextIO
+from typing import BinaryIO, TextIO
 
 from carte.core.errors import IngestError
-from carte.ingest.guard import REFUSED_FORMATS, FileLimits, check_spreadsheet
 from carte.core.text import fold
 from carte.core.vocabulary import Vocabulary
+from carte.ingest.guard import REFUSED_FORMATS, FileLimits, check_spreadsheet
 
 #: Header spellings per field, folded and without spaces ("Code postal" -> "codepostal").
 ALIASES: dict[str, tuple[str, ...]] = {
-    "external_id": ("identifiant", "id", "idexterne", "externalid", "identifiantexterne", "numero",
-                    "no", "reference", "ref", "code", "numeroorganisme"),
-    "neq": ("neq", "numeroentreprisequebec", "numerodentreprisequebec", "numerodentreprise",
-            "numeroentreprise", "quebecenterprisenumber"),
-    "name": ("nom", "name", "nomentreprise", "nomdelentreprise", "nomorganisme", "nomdelorganisme",
-             "organisme", "organisation", "organization", "entreprise", "raisonsociale", "enterprise",
-             "businessname", "enterprisename"),
-    "description": ("description", "mission", "activites", "activite", "secteuractivite", "about",
-                    "presentation"),
-    "street": ("adresse", "address", "rue", "adressecivique", "street", "adresse1", "adresseligne1",
-               "address1", "addressline1", "streetaddress", "adresselign1"),
-    "address_line2": ("adresse2", "adresseligne2", "address2", "addressline2", "complement",
-                      "complementadresse", "adresselign2", "adresselign3", "suite", "bureau", "local"),
-    "municipality": ("ville", "municipalite", "city", "town", "localite", "municipality",
-                     "nomdelamunicipalite", "municipalites"),
+    "external_id": (
+        "identifiant",
+        "id",
+        "idexterne",
+        "externalid",
+        "identifiantexterne",
+        "numero",
+        "no",
+        "reference",
+        "ref",
+        "code",
+        "numeroorganisme",
+    ),
+    "neq": (
+        "neq",
+        "numeroentreprisequebec",
+        "numerodentreprisequebec",
+        "numerodentreprise",
+        "numeroentreprise",
+        "quebecenterprisenumber",
+    ),
+    "name": (
+        "nom",
+        "name",
+        "nomentreprise",
+        "nomdelentreprise",
+        "nomorganisme",
+        "nomdelorganisme",
+        "organisme",
+        "organisation",
+        "organization",
+        "entreprise",
+        "raisonsociale",
+        "enterprise",
+        "businessname",
+        "enterprisename",
+    ),
+    "description": (
+        "description",
+        "mission",
+        "activites",
+        "activite",
+        "secteuractivite",
+        "about",
+        "presentation",
+    ),
+    "street": (
+        "adresse",
+        "address",
+        "rue",
+        "adressecivique",
+        "street",
+        "adresse1",
+        "adresseligne1",
+        "address1",
+        "addressline1",
+        "streetaddress",
+        "adresselign1",
+    ),
+    "address_line2": (
+        "adresse2",
+        "adresseligne2",
+        "address2",
+        "addressline2",
+        "complement",
+        "complementadresse",
+        "adresselign2",
+        "adresselign3",
+        "suite",
+        "bureau",
+        "local",
+    ),
+    "municipality": (
+        "ville",
+        "municipalite",
+        "city",
+        "town",
+        "localite",
+        "municipality",
+        "nomdelamunicipalite",
+        "municipalites",
+    ),
     "postal_code": ("codepostal", "cp", "postalcode", "postcode", "zip", "zipcode"),
     "phone": ("telephone", "tel", "phone", "numerodetelephone", "phonenumber", "telephone1", "telephones"),
-    "email": ("courriel", "email", "mail", "adressecourriel", "emailaddress", "adresseelectronique",
-              "courrielgeneral"),
+    "email": (
+        "courriel",
+        "email",
+        "mail",
+        "adressecourriel",
+        "emailaddress",
+        "adresseelectronique",
+        "courrielgeneral",
+    ),
     "website": ("siteweb", "siteinternet", "website", "url", "web", "site", "internet", "siteweb1"),
-    "opening_hours": ("heuresdouverture", "heuresouverture", "heures", "horaire", "horaires",
-                      "openinghours", "hours", "heuresdouvertures"),
-    "sectors": ("secteur", "secteurs", "sector", "sectors", "secteurdactivite", "secteursdactivite",
-                "typedorganisme", "typedentreprise", "categorie", "categories"),
-    "items": ("objetsacceptes", "objets", "objetsaccepte", "donsacceptes", "items", "accepteditems",
-              "articlesacceptes", "dons", "categoriesdobjets", "itemsaccepted", "objetsacceptees"),
+    "opening_hours": (
+        "heuresdouverture",
+        "heuresouverture",
+        "heures",
+        "horaire",
+        "horaires",
+        "openinghours",
+        "hours",
+        "heuresdouvertures",
+    ),
+    "sectors": (
+        "secteur",
+        "secteurs",
+        "sector",
+        "sectors",
+        "secteurdactivite",
+        "secteursdactivite",
+        "typedorganisme",
+        "typedentreprise",
+        "categorie",
+        "categories",
+    ),
+    "items": (
+        "objetsacceptes",
+        "objets",
+        "objetsaccepte",
+        "donsacceptes",
+        "items",
+        "accepteditems",
+        "articlesacceptes",
+        "dons",
+        "categoriesdobjets",
+        "itemsaccepted",
+        "objetsacceptees",
+    ),
     "services": ("services", "service", "servicesofferts"),
     "latitude": ("latitude", "lat", "y"),
     "longitude": ("longitude", "lon", "lng", "long", "x"),
-    "contact_person": ("personnecontact", "personneressource", "contact", "responsable",
-                       "contactperson", "contactname", "personnedecontact"),
-    "internal_notes": ("notes", "notesinternes", "remarques", "commentaires", "internalnotes", "note",
-                       "commentaire"),
+    "contact_person": (
+        "personnecontact",
+        "personneressource",
+        "contact",
+        "responsable",
+        "contactperson",
+        "contactname",
+        "personnedecontact",
+    ),
+    "internal_notes": (
+        "notes",
+        "notesinternes",
+        "remarques",
+        "commentaires",
+        "internalnotes",
+        "note",
+        "commentaire",
+    ),
 }
 _BY_ALIAS = {alias: name for name, aliases in ALIASES.items() for alias in aliases}
 ADDRESS_FIELDS = ("street", "municipality", "postal_code")
@@ -77,19 +196,22 @@ def header_key(header: str) -> str:
     return fold(header).replace(" ", "")
 
 
-def recognise(headers: list[str], vocabulary: Vocabulary,
-              overrides: dict[str, str] | None = None) -> tuple[dict[str, int], dict[int, str]]:
+def recognise(
+    headers: list[str], vocabulary: Vocabulary, overrides: dict[str, str] | None = None
+) -> tuple[dict[str, int], dict[int, str]]:
     """Map fields to column positions (overrides first), and yes/no service columns to service codes."""
     columns: dict[str, int] = {}
     keys = [header_key(h) for h in headers]
     for name, header in (overrides or {}).items():
         if name not in ALIASES:
             raise IngestError(f"--columns : champ inconnu « {name} » (champs : {', '.join(ALIASES)}).")
-        matches = [i for i, h in enumerate(headers) if h.strip() == header.strip()
-                   or keys[i] == header_key(header)]
+        matches = [
+            i for i, h in enumerate(headers) if h.strip() == header.strip() or keys[i] == header_key(header)
+        ]
         if not matches:
-            raise IngestError(f"--columns : colonne « {header} » absente du fichier "
-                              f"(en-têtes : {', '.join(headers)}).")
+            raise IngestError(
+                f"--columns : colonne « {header} » absente du fichier (en-têtes : {', '.join(headers)})."
+            )
         columns[name] = matches[0]
     taken = set(columns.values())
     services: dict[int, str] = {}
@@ -108,11 +230,15 @@ def check_usable(columns: dict[str, int], headers: list[str]) -> None:
     """Refuse a sheet without a name column or without any address column."""
     seen = ", ".join(h for h in headers if h.strip()) or "aucun"
     if "name" not in columns:
-        raise IngestError("Aucune colonne de nom reconnue (attendu : nom, name, NomEntreprise...). "
-                          f"En-têtes trouvés : {seen}. Indiquez-la avec --columns name=EN-TÊTE.")
+        raise IngestError(
+            "Aucune colonne de nom reconnue (attendu : nom, name, NomEntreprise...). "
+            f"En-têtes trouvés : {seen}. Indiquez-la avec --columns name=EN-TÊTE."
+        )
     if not any(f in columns for f in ADDRESS_FIELDS) and not {"latitude", "longitude"} <= set(columns):
-        raise IngestError("Aucune colonne d'adresse reconnue (adresse, ville, code postal ou "
-                          f"latitude/longitude). En-têtes trouvés : {seen}.")
+        raise IngestError(
+            "Aucune colonne d'adresse reconnue (adresse, ville, code postal ou "
+            f"latitude/longitude). En-têtes trouvés : {seen}."
+        )
 
 
 def sniff_encoding(path: Path) -> tuple[str, str, int]:
@@ -157,8 +283,10 @@ def sniff_delimiter(first_line: str) -> str:
 
 def too_long(line: int, limit: int) -> IngestError:
     """The refusal of a CSV whose line holds more than the limit."""
-    return IngestError(f"Ligne {line} : une cellule ou une ligne dépasse {limit:_} caractères (ou un guillemet "
-                       "n'est jamais fermé) ; fichier refusé.".replace("_", " "))
+    return IngestError(
+        f"Ligne {line} : une cellule ou une ligne dépasse {limit:_} caractères (ou un guillemet "
+        "n'est jamais fermé) ; fichier refusé.".replace("_", " ")
+    )
 
 
 def bounded_lines(text: TextIO) -> Iterator[str]:
@@ -227,16 +355,22 @@ def xlsx_rows(path: Path) -> tuple[Iterator[tuple[int, list[str]]], str, int]:
             for number, row in enumerate(sheet.iter_rows(values_only=True), 1):
                 yield number, [cell_text(value) for value in row]
         except Exception as error:  # the sheet's XML is parsed as it is read: broken further down
-            raise IngestError(f"Classeur Excel illisible après la ligne {number} : {path.name} "
-                              f"({type(error).__name__}) ; fichier refusé.") from None
+            raise IngestError(
+                f"Classeur Excel illisible après la ligne {number} : {path.name} "
+                f"({type(error).__name__}) ; fichier refusé."
+            ) from None
         finally:
             workbook.close()
 
     return rows(), f"Excel (.xlsx), feuille « {sheet.title} »", sheet.max_row or 0
 
 
-def read_table(path: str | Path, vocabulary: Vocabulary, overrides: dict[str, str] | None = None,
-               limits: FileLimits = FileLimits()) -> Table:
+def read_table(
+    path: str | Path,
+    vocabulary: Vocabulary,
+    overrides: dict[str, str] | None = None,
+    limits: FileLimits = FileLimits(),
+) -> Table:
     """Read a .csv or .xlsx file, once checked against the limits; the header is the first of its first
     ten rows naming a known field."""
     path = Path(path)
@@ -244,8 +378,10 @@ def read_table(path: str | Path, vocabulary: Vocabulary, overrides: dict[str, st
         raise IngestError(f"Fichier introuvable : {path}.")
     suffix = path.suffix.lower()
     if suffix not in (*TEXT_SUFFIXES, ".xlsx", *REFUSED_FORMATS):
-        raise IngestError(f"{path.name} : format non reconnu « {suffix or 'sans extension'} » "
-                          "(formats acceptés : .csv, .xlsx).")
+        raise IngestError(
+            f"{path.name} : format non reconnu « {suffix or 'sans extension'} » "
+            "(formats acceptés : .csv, .xlsx)."
+        )
     with path.open("rb") as data:
         check_spreadsheet(path.name, suffix, data, limits)
     rows, description, lines = csv_rows(path) if suffix in TEXT_SUFFIXES else xlsx_rows(path)
@@ -264,8 +400,9 @@ def body(rows: Iterator[tuple[int, list[str]]], width: int) -> Iterator[tuple[in
             yield line, stripped + ("",) * (width - len(stripped))
 
 
-def find_header(rows: Iterator[tuple[int, list[str]]], vocabulary: Vocabulary,
-                overrides: dict[str, str] | None) -> tuple[list[str], dict[str, int], dict[int, str]]:
+def find_header(
+    rows: Iterator[tuple[int, list[str]]], vocabulary: Vocabulary, overrides: dict[str, str] | None
+) -> tuple[list[str], dict[str, int], dict[int, str]]:
     """Consume rows up to the header row (the first naming the name field) and recognise it."""
     first: list[str] | None = None
     for line, cells in rows:

@@ -1,4 +1,5 @@
 """The per-row CSV report staff read to know where each of their rows went."""
+
 from __future__ import annotations
 
 import csv
@@ -23,8 +24,18 @@ def write_report(result: IngestResult, path: str | Path) -> None:
         writer = csv.writer(handle, delimiter=";")
         writer.writerow(HEADER)
         for outcome in result.outcomes:
-            writer.writerow([safe_cell(value) for value in (
-                outcome.line, outcome.external_id,
-                outcome.status, outcome.enterprise_id,
-                outcome.precision, outcome.mrc_code, result.mrc_names.get(outcome.mrc_code or ""),
-                " | ".join(dict.fromkeys(outcome.reasons)))])
+            writer.writerow(
+                [
+                    safe_cell(value)
+                    for value in (
+                        outcome.line,
+                        outcome.external_id,
+                        outcome.status,
+                        outcome.enterprise_id,
+                        outcome.precision,
+                        outcome.mrc_code,
+                        result.mrc_names.get(outcome.mrc_code or ""),
+                        " | ".join(dict.fromkeys(outcome.reasons)),
+                    )
+                ]
+            )

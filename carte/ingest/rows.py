@@ -1,18 +1,31 @@
 """Turn one spreadsheet row into a CleanRow: every field through its normaliser, every doubt noted."""
+
 from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
 
-from carte.ingest.clean import (CleanRow, Issue, clean_text, fix_coordinates, match_terms,
-                                normalise_email, normalise_name, normalise_neq, normalise_phone,
-                                normalise_postal, normalise_url, parse_coordinate, split_po_box,
-                                unformula)
+from carte.core.text import fold, municipality_key, without_province_suffix
+from carte.core.vocabulary import Vocabulary
+from carte.ingest.clean import (
+    CleanRow,
+    Issue,
+    clean_text,
+    fix_coordinates,
+    match_terms,
+    normalise_email,
+    normalise_name,
+    normalise_neq,
+    normalise_phone,
+    normalise_postal,
+    normalise_url,
+    parse_coordinate,
+    split_po_box,
+    unformula,
+)
 from carte.ingest.guard import MAX_CELL_CHARS
 from carte.ingest.hours import normalise_opening_hours
 from carte.ingest.readers import truthy
-from carte.core.text import fold, municipality_key, without_province_suffix
-from carte.core.vocabulary import Vocabulary
 
 _PLACE_WORDS = {"canada", "quebec", "qc", "province de quebec"}
 _CIVIC = re.compile(r"^\s*\d")
@@ -47,16 +60,17 @@ class Layout:
     headers: list[str]
 
 
-def clean_row(line: int, cells: tuple[str, ...], layout: Layout, places: Places,
-              vocabulary: Vocabulary) -> CleanRow:
+def clean_row(
+    line: int, cells: tuple[str, ...], layout: Layout, places: Places, vocabulary: Vocabulary
+) -> CleanRow:
     """Clean one row: a CleanRow with its key, rejected (error issue) when it has no name or place."""
     row = CleanRow(line=line)
     values = read_cells(row, cells, layout)
     row.name = normalise_name(values.get("name"))
-    row.external_id = (values.get("external_id"))
-    row.description = (values.get("description"))
-    row.contact_person = (values.get("contact_person"))
-    row.internal_notes = (values.get("internal_notes"))
+    row.external_id = values.get("external_id")
+    row.description = values.get("description")
+    row.contact_person = values.get("contact_person")
+    row.internal_notes = values.get("internal_notes")
     clean_identity(row, values)
     clean_address(row, values, places)
     clean_contact(row, values)
@@ -75,8 +89,15 @@ def read_cells(row: CleanRow, cells: tuple[str, ...], layout: Layout) -> dict[st
             values[name] = clean_text(raw)
             continue
         if len(raw) > MAX_CELL_CHARS:
-            note(row, layout.headers[position], raw[:40] + "…", f"cellule de {len(raw):_} caractères (au plus "
-                 f"{MAX_CELL_CHARS:_}) : ligne rejetée".replace("_", " "), "error")
+            note(
+                row,
+                layout.headers[position],
+                raw[:40] + "…",
+                f"cellule de {len(raw):_} caractères (au plus {MAX_CELL_CHARS:_}) : ligne rejetée".replace(
+                    "_", " "
+                ),
+                "error",
+            )
             values[name] = None
             continue
         value, problem = unformula(raw)
@@ -93,7 +114,7 @@ def note(row: CleanRow, column: str, value: str | None, reason: str, severity: s
 
 def clean_identity(row: CleanRow, values: dict[str, str | None]) -> None:
     """The NEQ, checked for its 10 digits."""
-    raw = (values.get("neq"))
+    raw = values.get("neq")
     row.neq = normalise_neq(raw)
     if raw and not row.neq:
         note(row, "neq", raw, "NEQ invalide (10 chiffres attendus) : ignoré")
@@ -102,15 +123,16 @@ def clean_identity(row: CleanRow, values: dict[str, str | None]) -> None:
 def clean_address(row: CleanRow, values: dict[str, str | None], places: Places) -> None:
     """Street, second line, municipality and postal code, sorting cells that sit in the wrong column."""
     street, municipality, extra = sort_address(
-        (values.get("street")), (values.get("municipality")),
-        (values.get("address_line2")), places)
+        (values.get("street")), (values.get("municipality")), (values.get("address_line2")), places
+    )
     street, po_box = split_po_box(street)
     row.street = street.strip(" ,") if street else None
     row.address_line2 = "; ".join(dict.fromkeys(filter(None, [po_box, *extra]))) or None
     row.municipality_key, row.municipality_code, known = places.resolve(municipality)
-    row.municipality_name = (places.names.get(row.municipality_code) if row.municipality_code
-                             else _strip_province(municipality))
-    raw_postal = (values.get("postal_code"))
+    row.municipality_name = (
+        places.names.get(row.municipality_code) if row.municipality_code else _strip_province(municipality)
+    )
+    raw_postal = values.get("postal_code")
     row.postal_code, invalid = normalise_postal(raw_postal)
     if invalid:
         note(row, "code postal", raw_postal, "code postal invalide : ignoré")
@@ -130,49 +152,77 @@ def _strip_province(name: str | None) -> str | None:
     return _PROVINCE_WORD.sub("", name) or None
 
 
-def sort_address(street: str | None, municipality: str | None, line2: str | None,
-                 places: Places) -> tuple[str | None, str | None, list[str]]:
+def sort_address(
+    street: str | None, municipality: str | None, line2: str | None, places: Places
+) -> tuple[str | None, str | None, list[str]]:
     """Find the municipality, the civic address and the rest among three cells, whatever their
     column (the Registraire shifts them when there is a post office box)."""
-    if (not line2 and municipality and street and _CIVIC.match(street) and places.resolve(municipality)[2]
-            and not split_po_box(street)[1]):
+    if (
+        not line2
+        and municipality
+        and street
+        and _CIVIC.match(street)
+        and places.resolve(municipality)[2]
+        and not split_po_box(street)[1]
+    ):
         return street, municipality, []  # the usual case, quickly
     cells = [cell for cell in (municipality, line2, street) if cell]
     known = [cell for cell in cells if places.resolve(cell)[2]]
-    plain = [cell for cell in (municipality, line2) if cell and not _CIVIC.match(cell)
-             and not split_po_box(cell)[1] and places.resolve(cell)[0] not in _PLACE_WORDS]
+    plain = [
+        cell
+        for cell in (municipality, line2)
+        if cell
+        and not _CIVIC.match(cell)
+        and not split_po_box(cell)[1]
+        and places.resolve(cell)[0] not in _PLACE_WORDS
+    ]
     town = known[0] if known else plain[0] if plain else municipality
     rest = [cell for cell in (street, municipality, line2) if cell and cell is not town]
     civic = next((cell for cell in rest if _CIVIC.match(cell) and not split_po_box(cell)[1]), None)
     if civic is None and street is not town:
         civic = street
     town_key = places.resolve(town)[0]
-    extra = [cell for cell in rest if cell is not civic and places.resolve(cell)[0] not in _PLACE_WORDS
-             and places.resolve(cell)[0] != town_key]
+    extra = [
+        cell
+        for cell in rest
+        if cell is not civic
+        and places.resolve(cell)[0] not in _PLACE_WORDS
+        and places.resolve(cell)[0] != town_key
+    ]
     return civic, town, extra
 
 
 def clean_contact(row: CleanRow, values: dict[str, str | None]) -> None:
     """Phone (E.164), e-mail, website and opening hours; invalid values are reported and left out."""
-    raw_phone = (values.get("phone"))
+    raw_phone = values.get("phone")
     row.phone, extension = normalise_phone(raw_phone)
     if raw_phone and not row.phone:
         note(row, "téléphone", raw_phone, "numéro de téléphone invalide : ignoré")
     elif extension:
         note(row, "téléphone", raw_phone, f"poste {extension} non conservé (numéro seul enregistré)")
     for name, column, normaliser, reason in (
-            ("email", "courriel", normalise_email, "courriel invalide : ignoré"),
-            ("website", "site web", normalise_url, "adresse web invalide : ignorée"),
-            ("opening_hours", "heures d'ouverture", normalise_opening_hours,
-             "heures d'ouverture non comprises (format OpenStreetMap attendu, ex. Mo-Fr 09:00-17:00)")):
-        raw = (values.get(name))
+        ("email", "courriel", normalise_email, "courriel invalide : ignoré"),
+        ("website", "site web", normalise_url, "adresse web invalide : ignorée"),
+        (
+            "opening_hours",
+            "heures d'ouverture",
+            normalise_opening_hours,
+            "heures d'ouverture non comprises (format OpenStreetMap attendu, ex. Mo-Fr 09:00-17:00)",
+        ),
+    ):
+        raw = values.get(name)
         setattr(row, name, normaliser(raw))
         if raw and getattr(row, name) is None:
             note(row, column, raw, reason)
 
 
-def clean_vocabulary(row: CleanRow, values: dict[str, str | None], layout: Layout,
-                     cells: tuple[str, ...], vocabulary: Vocabulary) -> None:
+def clean_vocabulary(
+    row: CleanRow,
+    values: dict[str, str | None],
+    layout: Layout,
+    cells: tuple[str, ...],
+    vocabulary: Vocabulary,
+) -> None:
     """Sectors, accepted items and services matched to the vocabulary; unknown values reported."""
     for kind in ("sectors", "items", "services"):
         codes, unknown = match_terms(values.get(kind), kind, vocabulary)
@@ -208,8 +258,13 @@ def decide_key(row: CleanRow) -> None:
         note(row, "nom", None, "nom absent : ligne rejetée", "error")
         return
     if not (row.street or row.municipality_key or row.postal_code or row.latitude is not None):
-        note(row, "adresse", None, "ni adresse, ni municipalité, ni code postal, ni coordonnées : "
-             "ligne rejetée", "error")
+        note(
+            row,
+            "adresse",
+            None,
+            "ni adresse, ni municipalité, ni code postal, ni coordonnées : ligne rejetée",
+            "error",
+        )
         return
     if row.external_id:
         row.source_key = f"id:{row.external_id}"

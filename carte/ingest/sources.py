@@ -4,6 +4,7 @@
 as `carte ingest`. It never hides more than the source's allowed share of its enterprises without a
 person confirming (`confirm`), so a truncated file cannot empty the map.
 """
+
 from __future__ import annotations
 
 import csv
@@ -13,9 +14,10 @@ import json
 import tempfile
 import urllib.error
 import urllib.request
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Callable
+from typing import Any
 from urllib.parse import urlsplit
 
 from sqlalchemy import text
@@ -28,8 +30,12 @@ from carte.ingest.readers import IngestError
 MAX_BYTES = 50 * 1024 * 1024
 TIMEOUT = 30.0
 FORMATS = {".csv": ".csv", ".xlsx": ".xlsx", ".geojson": ".geojson", ".json": ".geojson"}
-CONTENT_TYPES = {"text/csv": ".csv", "application/geo+json": ".geojson", "application/json": ".geojson",
-                 "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet": ".xlsx"}
+CONTENT_TYPES = {
+    "text/csv": ".csv",
+    "application/geo+json": ".geojson",
+    "application/json": ".geojson",
+    "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet": ".xlsx",
+}
 
 
 @dataclass(frozen=True)
@@ -58,16 +64,24 @@ def add_source(connection: Connection, name: str, url: str, max_unpublish_share:
         raise CarteError(f"Adresse invalide pour la source {name} : {url} (http:// ou https://).")
     if not 0 <= max_unpublish_share <= 1:
         raise CarteError("--max-unpublish doit être entre 0 et 1.")
-    connection.execute(text("""INSERT INTO url_source (name, url, max_unpublish_share) VALUES (:n, :u, :s)
+    connection.execute(
+        text("""INSERT INTO url_source (name, url, max_unpublish_share) VALUES (:n, :u, :s)
         ON CONFLICT (name) DO UPDATE SET url = excluded.url, max_unpublish_share = excluded.max_unpublish_share"""),
-        {"n": name, "u": url, "s": max_unpublish_share})
+        {"n": name, "u": url, "s": max_unpublish_share},
+    )
 
 
 def list_sources(connection: Connection) -> list[dict[str, Any]]:
     """Every URL source with its last check."""
-    return [dict(row) for row in connection.execute(text(
-        "SELECT name, url, max_unpublish_share, checked_at, status, message, batch_id FROM url_source ORDER BY name"
-    )).mappings()]
+    return [
+        dict(row)
+        for row in connection.execute(
+            text(
+                "SELECT name, url, max_unpublish_share, checked_at, status, message, batch_id"
+                " FROM url_source ORDER BY name"
+            )
+        ).mappings()
+    ]
 
 
 def fetch(url: str, etag: str | None, last_modified: str | None) -> Download:
@@ -82,8 +96,13 @@ def fetch(url: str, etag: str | None, last_modified: str | None) -> Download:
             body = response.read(MAX_BYTES + 1)
             if len(body) > MAX_BYTES:
                 raise CarteError(f"La liste publiée dépasse {MAX_BYTES // (1024 * 1024)} Mo.")
-            return Download(response.status, body, response.headers.get("ETag"),
-                            response.headers.get("Last-Modified"), suffix_of(url, response.headers.get("Content-Type")))
+            return Download(
+                response.status,
+                body,
+                response.headers.get("ETag"),
+                response.headers.get("Last-Modified"),
+                suffix_of(url, response.headers.get("Content-Type")),
+            )
     except urllib.error.HTTPError as error:
         if error.code == 304:
             return Download(304, etag=etag, last_modified=last_modified)
@@ -135,17 +154,26 @@ def run(connection: Connection, name: str, body: bytes, suffix: str, options: In
 
 def published_count(connection: Connection, name: str) -> int:
     """How many enterprises of the source are on the map."""
-    return connection.execute(text("SELECT count(*) FROM enterprise WHERE source = :s AND published"),
-                              {"s": name}).scalar_one()
+    return connection.execute(
+        text("SELECT count(*) FROM enterprise WHERE source = :s AND published"), {"s": name}
+    ).scalar_one()
 
 
-def refresh(connection: Connection, name: str, make_options: Callable[[str, bool], IngestOptions],
-            confirm: bool = False) -> RefreshOutcome:
+def refresh(
+    connection: Connection,
+    name: str,
+    make_options: Callable[[str, bool], IngestOptions],
+    confirm: bool = False,
+) -> RefreshOutcome:
     """Re-import one source if its list changed, holding back a large unpublishing for a person."""
-    source = connection.execute(text("SELECT * FROM url_source WHERE name = :n"), {"n": name}).mappings().first()
+    source = (
+        connection.execute(text("SELECT * FROM url_source WHERE name = :n"), {"n": name}).mappings().first()
+    )
     if source is None:
         raise NotFound(f"Source inconnue : {name}.")
-    download = fetch(source["url"], None if confirm else source["etag"], None if confirm else source["last_modified"])
+    download = fetch(
+        source["url"], None if confirm else source["etag"], None if confirm else source["last_modified"]
+    )
     digest = hashlib.sha256(download.body).hexdigest() if download.status != 304 else source["checksum"]
     if download.status == 304 or (digest == source["checksum"] and not confirm):
         return record(connection, name, "inchangée", "La liste publiée n'a pas changé.", download, digest)
@@ -155,27 +183,54 @@ def refresh(connection: Connection, name: str, make_options: Callable[[str, bool
     on_map = published_count(connection, name)
     share = preview.missing / on_map if on_map else 0.0
     if share > source["max_unpublish_share"] and not confirm:
-        message = (f"{preview.missing} fiches sur {on_map} ({share:.0%}) seraient masquées, plus que les "
-                   f"{source['max_unpublish_share']:.0%} permis : confirmez avec « carte sources refresh "
-                   f"--confirm {name} » si c'est voulu.")
-        connection.execute(text("UPDATE url_source SET pending_checksum = :c WHERE name = :n"), {"c": digest, "n": name})
-        return record(connection, name, "à confirmer", message, download, source["checksum"], keep_validators=True)
+        message = (
+            f"{preview.missing} fiches sur {on_map} ({share:.0%}) seraient masquées, plus que les "
+            f"{source['max_unpublish_share']:.0%} permis : confirmez avec « carte sources refresh "
+            f"--confirm {name} » si c'est voulu."
+        )
+        connection.execute(
+            text("UPDATE url_source SET pending_checksum = :c WHERE name = :n"), {"c": digest, "n": name}
+        )
+        return record(
+            connection, name, "à confirmer", message, download, source["checksum"], keep_validators=True
+        )
     result = run(connection, name, download.body, download.suffix, make_options(name, False))
     summary = result.summary()
-    message = (f"lues {summary['read']}, ajoutées {summary['inserted']}, modifiées {summary['updated']}, "
-               f"inchangées {summary['unchanged']}, rejetées {summary['rejected']}, masquées {result.unpublished}.")
-    connection.execute(text("UPDATE url_source SET batch_id = :b, pending_checksum = NULL WHERE name = :n"),
-                       {"b": result.batch_id, "n": name})
+    message = (
+        f"lues {summary['read']}, ajoutées {summary['inserted']}, modifiées {summary['updated']}, "
+        f"inchangées {summary['unchanged']}, rejetées {summary['rejected']}, masquées {result.unpublished}."
+    )
+    connection.execute(
+        text("UPDATE url_source SET batch_id = :b, pending_checksum = NULL WHERE name = :n"),
+        {"b": result.batch_id, "n": name},
+    )
     return record(connection, name, "importée", message, download, digest)
 
 
-def record(connection: Connection, name: str, status: str, message: str, download: Download,
-           checksum: str | None, keep_validators: bool = False) -> RefreshOutcome:
+def record(
+    connection: Connection,
+    name: str,
+    status: str,
+    message: str,
+    download: Download,
+    checksum: str | None,
+    keep_validators: bool = False,
+) -> RefreshOutcome:
     """Remember the check; validators are kept back while a change awaits confirmation."""
-    connection.execute(text("""UPDATE url_source SET checked_at = now(), status = :status, message = :message,
+    connection.execute(
+        text("""UPDATE url_source SET checked_at = now(), status = :status, message = :message,
         checksum = :checksum,
         etag = CASE WHEN :keep THEN etag ELSE coalesce(:etag, etag) END,
         last_modified = CASE WHEN :keep THEN last_modified ELSE coalesce(:modified, last_modified) END
-        WHERE name = :name"""), {"status": status, "message": message, "checksum": checksum, "keep": keep_validators,
-                                 "etag": download.etag, "modified": download.last_modified, "name": name})
+        WHERE name = :name"""),
+        {
+            "status": status,
+            "message": message,
+            "checksum": checksum,
+            "keep": keep_validators,
+            "etag": download.etag,
+            "modified": download.last_modified,
+            "name": name,
+        },
+    )
     return RefreshOutcome(name, status, message)

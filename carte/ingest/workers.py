@@ -2,6 +2,7 @@
 
 Cleaning is pure Python and takes most of a large import's own CPU; with a second core it runs beside
 the reading, the digests and the COPY, instead of before them."""
+
 from __future__ import annotations
 
 import multiprocessing
@@ -10,16 +11,17 @@ import signal
 import threading
 import time
 from collections import deque
+from collections.abc import Iterable, Iterator
 from concurrent.futures import Future, ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass
 from itertools import islice
-from typing import Iterable, Iterator, TypeVar
+from typing import TypeVar
 
 from carte.core.errors import IngestError
+from carte.core.vocabulary import Vocabulary
 from carte.ingest.clean import Issue
 from carte.ingest.rows import Layout, Places, clean_row
-from carte.core.vocabulary import Vocabulary
 
 #: Rows sent to the worker at a time, and how many such batches may wait: the worker never idles,
 #: memory holds a few thousand rows.
@@ -29,10 +31,31 @@ Payload = TypeVar("Payload")
 #: A cleaned row as the pipeline uses it: rejected, source key, identifier for the report, issues,
 #: and its values of STAGED_FIELDS.
 Cleaned = tuple[bool, "str | None", "str | None", list[Issue], tuple]
-STAGED_FIELDS = ("external_id", "neq", "name", "description", "street", "address_line2",
-                 "municipality_name", "municipality_key", "municipality_code", "postal_code", "fsa",
-                 "address_key", "latitude", "longitude", "phone", "email", "website", "opening_hours",
-                 "sectors", "items", "services", "contact_person", "internal_notes")
+STAGED_FIELDS = (
+    "external_id",
+    "neq",
+    "name",
+    "description",
+    "street",
+    "address_line2",
+    "municipality_name",
+    "municipality_key",
+    "municipality_code",
+    "postal_code",
+    "fsa",
+    "address_key",
+    "latitude",
+    "longitude",
+    "phone",
+    "email",
+    "website",
+    "opening_hours",
+    "sectors",
+    "items",
+    "services",
+    "contact_person",
+    "internal_notes",
+)
 _ARRAYS = {"sectors", "items", "services"}
 
 
@@ -48,9 +71,14 @@ class Cleaner:
     def __call__(self, line: int, cells: tuple[str, ...]) -> Cleaned:
         """Clean one row into what the pipeline keeps of it."""
         row = clean_row(line, cells, self.layout, self.places, self.vocabulary)
-        values = tuple(_array(getattr(row, name)) if name in _ARRAYS
-                       else None if name == "address_key" and not self.with_address_keys
-                       else getattr(row, name) for name in STAGED_FIELDS)
+        values = tuple(
+            _array(getattr(row, name))
+            if name in _ARRAYS
+            else None
+            if name == "address_key" and not self.with_address_keys
+            else getattr(row, name)
+            for name in STAGED_FIELDS
+        )
         return row.rejected, row.source_key, row.external_id or row.neq, row.issues, values
 
 
@@ -59,8 +87,9 @@ def _array(codes: list[str]) -> str:
     return "{" + ",".join(codes) + "}"
 
 
-def clean_in_order(items: Iterable[tuple[int, tuple[str, ...] | None, Payload]], cleaner: Cleaner,
-                   in_worker: bool) -> Iterator[tuple[int, Payload, Cleaned | None]]:
+def clean_in_order(
+    items: Iterable[tuple[int, tuple[str, ...] | None, Payload]], cleaner: Cleaner, in_worker: bool
+) -> Iterator[tuple[int, Payload, Cleaned | None]]:
     """Each item (line, cells, payload) with its row cleaned, or None when cells is None; in the
     items' order, cleaned here or, with in_worker, by one worker process a few batches ahead."""
     if not in_worker:
@@ -71,8 +100,9 @@ def clean_in_order(items: Iterable[tuple[int, tuple[str, ...] | None, Payload]],
     # script without a __main__ guard runs again. The forked worker never touches the inherited
     # connection and leaves with os._exit, which closes nothing of it.
     context = multiprocessing.get_context("fork")
-    pool = ProcessPoolExecutor(1, mp_context=context, initializer=_start_worker,
-                               initargs=(cleaner, os.getpid()))
+    pool = ProcessPoolExecutor(
+        1, mp_context=context, initializer=_start_worker, initargs=(cleaner, os.getpid())
+    )
     waiting: deque[tuple[list, Future]] = deque()
     try:
         iterator = iter(items)
@@ -93,8 +123,10 @@ def _merge(batch: list, future: Future) -> Iterator[tuple[int, Payload, Cleaned 
     try:
         cleaned = iter(future.result())
     except BrokenProcessPool:
-        raise IngestError("Le processus qui nettoie les lignes s'est arrêté brusquement (mémoire "
-                          "insuffisante ou processus tué ?) ; rien n'a été enregistré.") from None
+        raise IngestError(
+            "Le processus qui nettoie les lignes s'est arrêté brusquement (mémoire "
+            "insuffisante ou processus tué ?) ; rien n'a été enregistré."
+        ) from None
     for line, cells, payload in batch:
         yield line, payload, None if cells is None else next(cleaned)
 

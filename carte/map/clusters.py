@@ -11,6 +11,7 @@ until `carte tiles refresh` runs again (after an import, or every few minutes fr
 nothing when the table is fresh). The same refresh writes map_point, the narrow copy of the points that
 answers free-text searches (carte/map/points.py), under the same data version.
 """
+
 from __future__ import annotations
 
 import math
@@ -43,7 +44,9 @@ WITH vocab AS (
            (SELECT array_agg(code::text ORDER BY position) FROM service) AS services
 )"""
 
-_FINEST = text(_MASKS + """
+_FINEST = text(
+    _MASKS
+    + """
 INSERT INTO map_cluster (zoom, cx, cy, mrc_code, sectors, items, services, n, sum_lat, sum_lon)
 SELECT :zoom, floor((ST_X(e.point) + 180.0) / 360.0 * :scale)::int,
        floor((1 - asinh(tan(radians(ST_Y(e.point)))) / pi()) / 2 * :scale)::int,
@@ -56,11 +59,14 @@ FROM enterprise e CROSS JOIN vocab
 WHERE e.published AND e.point IS NOT NULL
 GROUP BY 2, 3, 4, 5, 6, 7
 ORDER BY 2, 3
-""")
+"""
+)
 
 # The folded fields of carte.read.queries.by_text, joined by a control character, which no search holds
 # (carte.read.filters.parse_text refuses them), so that a match never spans two fields.
-_POINTS = text(_MASKS + """,
+_POINTS = text(
+    _MASKS
+    + """,
 located AS (
     SELECT e.*, ST_X(e.point) AS lon, ST_Y(e.point) AS lat FROM enterprise e
     WHERE e.published AND e.point IS NOT NULL
@@ -81,7 +87,8 @@ SELECT c.id, carte_spread_bits(c.cx) | (carte_spread_bits(c.cy) << 1), c.lat, c.
                  lower(carte_unaccent(c.municipality_name)))
 FROM cells c CROSS JOIN vocab
 ORDER BY 2
-""")
+"""
+)
 
 _COARSER = text("""
 INSERT INTO map_cluster (zoom, cx, cy, mrc_code, sectors, items, services, n, sum_lat, sum_lon)
@@ -103,7 +110,9 @@ WHERE zoom = :zoom AND cx BETWEEN :x0 AND :x0 + :last AND cy BETWEEN :y0 AND :y0
 GROUP BY cx, cy
 """
 
-_MASK_OF = text(_MASKS + """
+_MASK_OF = text(
+    _MASKS
+    + """
 SELECT (SELECT coalesce(bit_or(1 << (array_position(vocab.sectors, c) - 1)), 0)
           FROM unnest(CAST(:sectors AS text[])) c),
        (SELECT coalesce(bit_or(1 << (array_position(vocab.items, c) - 1)), 0)
@@ -111,7 +120,8 @@ SELECT (SELECT coalesce(bit_or(1 << (array_position(vocab.sectors, c) - 1)), 0)
        (SELECT coalesce(bit_or(1 << (array_position(vocab.services, c) - 1)), 0)
           FROM unnest(CAST(:services AS text[])) c)
 FROM vocab
-""")
+"""
+)
 
 
 @dataclass(frozen=True)
@@ -130,14 +140,16 @@ def refresh(session: Session, force: bool = False) -> Refreshed:
     if not force and is_fresh(session):
         return Refreshed(version, 0, True)
     session.execute(text("TRUNCATE map_cluster, map_cluster_total, map_point"))
-    session.execute(_FINEST, {"zoom": MAX_LEVEL, "scale": 2 ** MAX_LEVEL * CELLS})
+    session.execute(_FINEST, {"zoom": MAX_LEVEL, "scale": 2**MAX_LEVEL * CELLS})
     for zoom in range(MAX_LEVEL - 1, -1, -1):
         session.execute(_COARSER, {"zoom": zoom})
     session.execute(_TOTALS)
-    session.execute(_POINTS, {"scale": 2 ** GRID_BITS, "mercator": MERCATOR_LATITUDE})
-    session.execute(text("""INSERT INTO map_cluster_state (data_version, layout) VALUES (:version, :layout)
+    session.execute(_POINTS, {"scale": 2**GRID_BITS, "mercator": MERCATOR_LATITUDE})
+    session.execute(
+        text("""INSERT INTO map_cluster_state (data_version, layout) VALUES (:version, :layout)
         ON CONFLICT (id) DO UPDATE SET data_version = :version, layout = :layout, refreshed_at = now()"""),
-                    {"version": version, "layout": LAYOUT})
+        {"version": version, "layout": LAYOUT},
+    )
     session.execute(text("ANALYZE map_cluster"))
     session.execute(text("ANALYZE map_cluster_total"))
     session.execute(text("ANALYZE map_point"))
@@ -147,8 +159,9 @@ def refresh(session: Session, force: bool = False) -> Refreshed:
 
 def stored_version(session: Session) -> int | None:
     """The data version the table was built from (None before the first refresh or on another grid)."""
-    return session.execute(text("SELECT data_version FROM map_cluster_state WHERE layout = :layout"),
-                           {"layout": LAYOUT}).scalar()
+    return session.execute(
+        text("SELECT data_version FROM map_cluster_state WHERE layout = :layout"), {"layout": LAYOUT}
+    ).scalar()
 
 
 def covers(filters: EnterpriseFilter, answered: tuple[str, ...] = COVERED) -> bool:
@@ -163,8 +176,10 @@ def is_fresh(session: Session) -> bool:
 
 def masks(session: Session, filters: EnterpriseFilter) -> tuple[int, int, int]:
     """The bit masks of the sectors, items and services asked for."""
-    row = session.execute(_MASK_OF, {"sectors": list(filters.sectors), "items": list(filters.items),
-                                     "services": list(filters.services)}).one()
+    row = session.execute(
+        _MASK_OF,
+        {"sectors": list(filters.sectors), "items": list(filters.items), "services": list(filters.services)},
+    ).one()
     return row[0], row[1], row[2]
 
 
@@ -177,15 +192,24 @@ def covered_conditions(session: Session, filters: EnterpriseFilter) -> tuple[lis
         sql.append("mrc_code = :mrc")
     if filters.region:
         sql.append("mrc_code IN (SELECT code FROM mrc WHERE region_code = :region)")
-    return sql, {"sectors": sectors, "items": items, "services": services, "mrc": filters.mrc,
-                 "region": filters.region}
+    return sql, {
+        "sectors": sectors,
+        "items": items,
+        "services": services,
+        "mrc": filters.mrc,
+        "region": filters.region,
+    }
 
 
 def cells(session: Session, filters: EnterpriseFilter, z: int, x: int, y: int) -> list[list[float]]:
     """[lat, lon, count] of each non-empty cell of tile z/x/y under covered filters."""
     sql, values = covered_conditions(session, filters)
     # Without any filter the totals answer: one row per cell instead of one per combination.
-    query = _TILE.format(table="map_cluster" if sql else "map_cluster_total",
-                         conditions="".join(f" AND {condition}" for condition in sql))
-    rows = session.execute(text(query), {"zoom": z, "x0": x * CELLS, "y0": y * CELLS, "last": CELLS - 1, **values})
+    query = _TILE.format(
+        table="map_cluster" if sql else "map_cluster_total",
+        conditions="".join(f" AND {condition}" for condition in sql),
+    )
+    rows = session.execute(
+        text(query), {"zoom": z, "x0": x * CELLS, "y0": y * CELLS, "last": CELLS - 1, **values}
+    )
     return [[lat, lon, count] for lat, lon, count in rows]

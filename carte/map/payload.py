@@ -14,6 +14,7 @@ enterprise id of each ordinal, kept with the payload (MapData), so that carte/ma
 list's and popups' names and the free-text search by ordinal. Staff-only columns (contact_person,
 internal_notes) and unpublished rows never enter the query.
 """
+
 from __future__ import annotations
 
 import gzip
@@ -32,8 +33,16 @@ FLAG_APPROXIMATE = 1
 DIGITS = "0123456789abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ-_"
 #: The number columns (name in the payload: column of the query), each a string of DIGITS; dlat and dlon
 #: are zigzag-mapped (0, -1, 1... as 0, 1, 2...).
-NUMBER_COLUMNS = {"dlat": "zlat", "dlon": "zlon", "place": "place_ix", "hours": "hours_ix", "sectors": "s",
-                  "items": "i", "services": "v", "flags": "flags"}
+NUMBER_COLUMNS = {
+    "dlat": "zlat",
+    "dlon": "zlon",
+    "place": "place_ix",
+    "hours": "hours_ix",
+    "sectors": "s",
+    "items": "i",
+    "services": "v",
+    "flags": "flags",
+}
 
 #: Digits per number at most: 12 base-32 digits hold any bigint below 2**60 (masks and deltas are far below).
 MAX_DIGITS = 12
@@ -41,15 +50,20 @@ MAX_DIGITS = 12
 
 def _digits_sql(value: str, most: int) -> str:
     """SQL text writing the non-negative bigint expression `value` in DIGITS, most significant digit first."""
+
     def digit(k: int) -> str:
         return f"substr(:digits, {33 if k else 1} + (({value} >> {5 * k}) & 31)::int, 1)"
+
     # One branch per length, so that a small number costs one substr: a subquery per number is 3x slower.
-    branches = [f"WHEN {value} < {32 ** length} THEN " + " || ".join(digit(k) for k in range(length - 1, -1, -1))
-                for length in range(1, most)]
+    branches = [
+        f"WHEN {value} < {32**length} THEN " + " || ".join(digit(k) for k in range(length - 1, -1, -1))
+        for length in range(1, most)
+    ]
     return f"CASE {' '.join(branches)} ELSE {' || '.join(digit(k) for k in range(most - 1, -1, -1))} END"
 
 
-_PAYLOAD_SQL = text("""
+_PAYLOAD_SQL = text(
+    """
 WITH vocab AS (
     SELECT (SELECT array_agg(code::text ORDER BY position) FROM sector) AS sectors,
            (SELECT array_agg(code::text ORDER BY position) FROM item_category) AS items,
@@ -112,9 +126,14 @@ SELECT json_build_object(
 -- the enterprise of each ordinal (n - 1), and the data version, seen by the same statement as the document
 (SELECT coalesce(array_agg(id ORDER BY n), '{}') FROM rows) AS ids,
 (SELECT version FROM data_version) AS data_version
-""".replace("@COLUMNS@", ", ".join(
-        f"'{name}', coalesce(string_agg({_digits_sql(value, MAX_DIGITS)}, '' ORDER BY n), '')"
-        for name, value in NUMBER_COLUMNS.items())))
+""".replace(
+        "@COLUMNS@",
+        ", ".join(
+            f"'{name}', coalesce(string_agg({_digits_sql(value, MAX_DIGITS)}, '' ORDER BY n), '')"
+            for name, value in NUMBER_COLUMNS.items()
+        ),
+    )
+)
 
 _MRC_BOUNDARIES_SQL = text("""
 SELECT json_build_object('type', 'FeatureCollection', 'features', coalesce(json_agg(json_build_object(
@@ -143,7 +162,9 @@ def digest(text: str) -> str:
 def make_payload(document: str, etag: str | None = None) -> Payload:
     """Wrap a JSON text with its compressed form and an ETag (by default, derived from the text)."""
     body = document.encode("utf-8")
-    return Payload(body=body, gzipped=gzip.compress(body, compresslevel=6, mtime=0), etag=etag or digest(document))
+    return Payload(
+        body=body, gzipped=gzip.compress(body, compresslevel=6, mtime=0), etag=etag or digest(document)
+    )
 
 
 @dataclass(frozen=True)
@@ -167,10 +188,15 @@ class MapData:
 
 def build_map_data(session: Session) -> MapData:
     """The compact JSON of every published, located enterprise, the id of each row and the data version."""
-    document, ids, version = session.execute(_PAYLOAD_SQL, {
-        "scale": COORDINATE_SCALE, "exact": list(EXACT_PRECISIONS), "approximate": FLAG_APPROXIMATE,
-        "digits": DIGITS,
-    }).one()
+    document, ids, version = session.execute(
+        _PAYLOAD_SQL,
+        {
+            "scale": COORDINATE_SCALE,
+            "exact": list(EXACT_PRECISIONS),
+            "approximate": FLAG_APPROXIMATE,
+            "digits": DIGITS,
+        },
+    ).one()
     # The version covers the ids too: the same columns over other enterprises must not share ordinals.
     etag = digest(f"{document}|{','.join(map(str, ids))}")
     payload = make_payload(f'{{"version": "{etag}", {document[1:]}', etag)

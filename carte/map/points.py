@@ -10,6 +10,7 @@ whichever is smaller. Counts, cells and points are those of carte/map/tiles.py's
 point exactly on a tile edge may fall on the other side, as floating point decides). Used only while
 the clusters are fresh, for the filters below.
 """
+
 from __future__ import annotations
 
 from dataclasses import dataclass
@@ -58,21 +59,34 @@ class TileMatches:
         # A cell of the tile is CELL_BITS bits finer than the tile, so GRID_BITS - z - CELL_BITS coarser
         # than the grid: two bits of the code per level.
         coarser = 2 * (GRID_BITS - self.z - CELL_BITS)
-        rows = session.execute(text(f"SELECT avg(lat), avg(lon), count(*) FROM map_point WHERE {self.where} "
-                                    f"GROUP BY morton >> {coarser}"), self.values)
+        rows = session.execute(
+            text(
+                f"SELECT avg(lat), avg(lon), count(*) FROM map_point WHERE {self.where} "
+                f"GROUP BY morton >> {coarser}"
+            ),
+            self.values,
+        )
         return [[lat, lon, count] for lat, lon, count in rows]
 
     def ids(self, session: Session) -> list[int]:
         """The ids of the tile's matches, in order."""
-        return list(session.execute(text(f"SELECT id FROM map_point WHERE {self.where} ORDER BY id"),
-                                    self.values).scalars())
+        return list(
+            session.execute(
+                text(f"SELECT id FROM map_point WHERE {self.where} ORDER BY id"), self.values
+            ).scalars()
+        )
 
 
 def matches(session: Session, filters: EnterpriseFilter, z: int, x: int, y: int) -> TileMatches:
     """The matches of tile z/x/y under the filters (a text search, with any covered filter)."""
     low, high = morton_range(z, x, y)
     covered, values = cluster_table.covered_conditions(session, filters)
-    sql = ["morton >= :low", "morton < :high",
-           "search LIKE concat('%', lower(carte_unaccent(:q)), '%') ESCAPE '\\'", *covered]
-    return TileMatches(z, " AND ".join(sql), {**values, "low": low, "high": high,
-                                              "q": escape_like(filters.q.strip())})
+    sql = [
+        "morton >= :low",
+        "morton < :high",
+        "search LIKE concat('%', lower(carte_unaccent(:q)), '%') ESCAPE '\\'",
+        *covered,
+    ]
+    return TileMatches(
+        z, " AND ".join(sql), {**values, "low": low, "high": high, "q": escape_like(filters.q.strip())}
+    )

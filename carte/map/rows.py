@@ -5,6 +5,7 @@ a row in one version of the payload, and gets the rows matching its free text as
 ordinals. Both answer only for the current version: another one is refused (StaleVersion), so an
 ordinal always means the row the page decoded.
 """
+
 from __future__ import annotations
 
 import base64
@@ -14,8 +15,8 @@ from typing import Any
 from sqlalchemy import text
 from sqlalchemy.orm import Session
 
-from carte.read.filters import InvalidParameter, parse_text
 from carte.map.payload import MapData
+from carte.read.filters import InvalidParameter, parse_text
 from carte.read.queries import text_match_ids
 
 #: Ordinals one request may ask for; the page asks in chunks of at most this many.
@@ -37,21 +38,29 @@ class StaleVersion(InvalidParameter):
     status = 409
 
     def __init__(self) -> None:
-        super().__init__("v", "les données de la carte ont changé depuis leur chargement ; rechargez "
-                              "/carte/donnees.json pour la version actuelle.",
-                         "the map's data changed since it was loaded; load /carte/donnees.json again "
-                         "for the current version.")
+        super().__init__(
+            "v",
+            "les données de la carte ont changé depuis leur chargement ; rechargez "
+            "/carte/donnees.json pour la version actuelle.",
+            "the map's data changed since it was loaded; load /carte/donnees.json again "
+            "for the current version.",
+        )
 
 
 def check_version(raw: str | None, data: MapData) -> None:
     """InvalidParameter when v is missing, StaleVersion when it is not the current payload's version."""
     if raw is None:
-        raise InvalidParameter("v", "la version des données de la carte est requise (champ version de "
-                                    "/carte/donnees.json).",
-                               "the version of the map's data is required (version in /carte/donnees.json).")
+        raise InvalidParameter(
+            "v",
+            "la version des données de la carte est requise (champ version de /carte/donnees.json).",
+            "the version of the map's data is required (version in /carte/donnees.json).",
+        )
     if VERSION.fullmatch(raw) is None:
-        raise InvalidParameter("v", f"« {raw[:40]} » n'est pas une version de /carte/donnees.json.",
-                               f"'{raw[:40]}' is not a version of /carte/donnees.json.")
+        raise InvalidParameter(
+            "v",
+            f"« {raw[:40]} » n'est pas une version de /carte/donnees.json.",
+            f"'{raw[:40]}' is not a version of /carte/donnees.json.",
+        )
     if raw != data.version:
         raise StaleVersion()
 
@@ -59,22 +68,34 @@ def check_version(raw: str | None, data: MapData) -> None:
 def parse_ordinals(raw: str | None, count: int) -> list[int]:
     """Distinct ordinals of rows, comma-separated, in their order: at most MAX_ROWS, each below count."""
     if raw is None:
-        raise InvalidParameter("n", "au moins un numéro de ligne est requis (n=0,5,17).",
-                               "at least one row number is required (n=0,5,17).")
+        raise InvalidParameter(
+            "n",
+            "au moins un numéro de ligne est requis (n=0,5,17).",
+            "at least one row number is required (n=0,5,17).",
+        )
     parts = raw.split(",")
     if len(parts) > MAX_ROWS:
-        raise InvalidParameter("n", f"au plus {MAX_ROWS} numéros de ligne par requête.",
-                               f"at most {MAX_ROWS} row numbers per request.")
+        raise InvalidParameter(
+            "n",
+            f"au plus {MAX_ROWS} numéros de ligne par requête.",
+            f"at most {MAX_ROWS} row numbers per request.",
+        )
     for part in parts:
         if not (part.isascii() and part.isdigit()) or len(part) > 9:
-            raise InvalidParameter("n", f"« {part[:40]} » n'est pas un numéro de ligne (entier positif).",
-                                   f"'{part[:40]}' is not a row number (non-negative whole number).")
+            raise InvalidParameter(
+                "n",
+                f"« {part[:40]} » n'est pas un numéro de ligne (entier positif).",
+                f"'{part[:40]}' is not a row number (non-negative whole number).",
+            )
     ordinals = list(dict.fromkeys(int(part) for part in parts))
     if max(ordinals) >= count:
-        raise InvalidParameter("n", f"les numéros de ligne vont de 0 à {count - 1}." if count else
-                               "cette version des données n'a aucune ligne.",
-                               f"row numbers go from 0 to {count - 1}." if count else
-                               "this version of the data has no rows.")
+        raise InvalidParameter(
+            "n",
+            f"les numéros de ligne vont de 0 à {count - 1}."
+            if count
+            else "cette version des données n'a aucune ligne.",
+            f"row numbers go from 0 to {count - 1}." if count else "this version of the data has no rows.",
+        )
     return ordinals
 
 
@@ -86,8 +107,14 @@ def rows_of(session: Session, data: MapData, ordinals: list[int]) -> dict[str, A
     if len(found) < len(ids):
         raise StaleVersion()
     rows = [found[enterprise_id] for enterprise_id in ids]
-    return {"n": ordinals, "id": ids, "name": [row[1] for row in rows], "street": [row[2] for row in rows],
-            "phone": [row[3] for row in rows], "email": [row[4] for row in rows]}
+    return {
+        "n": ordinals,
+        "id": ids,
+        "name": [row[1] for row in rows],
+        "street": [row[2] for row in rows],
+        "phone": [row[3] for row in rows],
+        "email": [row[4] for row in rows],
+    }
 
 
 def parse_search(raw: str | None) -> str:

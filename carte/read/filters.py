@@ -1,10 +1,11 @@
 """The search parameters of the API, the exports and the embed, read from text and validated."""
+
 from __future__ import annotations
 
 import math
 import re
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
-from typing import Callable, Mapping, Sequence
 
 from carte.core.errors import CarteError
 from carte.core.vocabulary import Vocabulary
@@ -17,8 +18,18 @@ DEFAULT_RADIUS_KM = 25.0
 MAX_RADIUS_KM = 1000.0
 LANGUAGES = ("fr", "en")
 #: The filter parameters shared by the API, the exports and the embed.
-FILTER_PARAMETERS = ("q", "item", "sector", "service", "mrc", "region", "bbox", "near", "radius_km",
-                     "open_now")
+FILTER_PARAMETERS = (
+    "q",
+    "item",
+    "sector",
+    "service",
+    "mrc",
+    "region",
+    "bbox",
+    "near",
+    "radius_km",
+    "open_now",
+)
 #: The parameters of the exports and of the embed's data: the filters and the language.
 FILTER_AND_LANGUAGE = (*FILTER_PARAMETERS, "lang")
 #: The formats the API answers enterprises in: GeoJSON (default) or schema.org JSON-LD.
@@ -82,8 +93,11 @@ def single(args: Args, name: str) -> str | None:
     """The one value of a parameter, None when absent or blank; InvalidParameter when repeated."""
     raw = [str(value).strip() for value in args.get(name, ()) if str(value).strip()]
     if len(raw) > 1:
-        raise InvalidParameter(name, "donné plusieurs fois ; une seule valeur est attendue.",
-                               "given more than once; a single value is expected.")
+        raise InvalidParameter(
+            name,
+            "donné plusieurs fois ; une seule valeur est attendue.",
+            "given more than once; a single value is expected.",
+        )
     return raw[0] if raw else None
 
 
@@ -92,15 +106,19 @@ def check_known(args: Args, accepted: Sequence[str]) -> None:
     for name in args:
         if name not in accepted:
             listed = ", ".join(accepted)
-            raise InvalidParameter(name[:40], f"paramètre inconnu (acceptés : {listed}).",
-                                   f"unknown parameter (accepted: {listed}).")
+            raise InvalidParameter(
+                name[:40],
+                f"paramètre inconnu (acceptés : {listed}).",
+                f"unknown parameter (accepted: {listed}).",
+            )
 
 
 def finite_number(parameter: str, raw: str) -> float:
     """A finite decimal number written in ASCII, or InvalidParameter."""
     if DECIMAL.fullmatch(raw) is None:
-        raise InvalidParameter(parameter, f"« {raw[:40]} » n'est pas un nombre.",
-                               f"'{raw[:40]}' is not a number.")
+        raise InvalidParameter(
+            parameter, f"« {raw[:40]} » n'est pas un nombre.", f"'{raw[:40]}' is not a number."
+        )
     number = float(raw)
     if not math.isfinite(number):
         raise InvalidParameter(parameter, "le nombre doit être fini.", "the number must be finite.")
@@ -110,8 +128,11 @@ def finite_number(parameter: str, raw: str) -> float:
 def check_range(parameter: str, number: float, low: float, high: float) -> float:
     """The number when low <= number <= high, else InvalidParameter."""
     if not low <= number <= high:
-        raise InvalidParameter(parameter, f"la valeur doit être entre {low:g} et {high:g}.",
-                               f"the value must be between {low:g} and {high:g}.")
+        raise InvalidParameter(
+            parameter,
+            f"la valeur doit être entre {low:g} et {high:g}.",
+            f"the value must be between {low:g} and {high:g}.",
+        )
     return number
 
 
@@ -119,16 +140,20 @@ def parse_bbox(raw: str) -> tuple[float, float, float, float]:
     """minLon,minLat,maxLon,maxLat as four numbers inside the world, min below max."""
     parts = raw.split(",")
     if len(parts) != 4:
-        raise InvalidParameter("bbox", "quatre nombres attendus : minLon,minLat,maxLon,maxLat.",
-                               "four numbers expected: minLon,minLat,maxLon,maxLat.")
+        raise InvalidParameter(
+            "bbox",
+            "quatre nombres attendus : minLon,minLat,maxLon,maxLat.",
+            "four numbers expected: minLon,minLat,maxLon,maxLat.",
+        )
     west, south, east, north = (finite_number("bbox", part.strip()) for part in parts)
     for lon in (west, east):
         check_range("bbox", lon, -180, 180)
     for lat in (south, north):
         check_range("bbox", lat, -90, 90)
     if west >= east or south >= north:
-        raise InvalidParameter("bbox", "le minimum doit être inférieur au maximum.",
-                               "each minimum must be below its maximum.")
+        raise InvalidParameter(
+            "bbox", "le minimum doit être inférieur au maximum.", "each minimum must be below its maximum."
+        )
     return west, south, east, north
 
 
@@ -136,8 +161,9 @@ def parse_near(raw: str) -> tuple[float, float]:
     """lat,lon of a point in the world."""
     parts = raw.split(",")
     if len(parts) != 2:
-        raise InvalidParameter("near", "deux nombres attendus : latitude,longitude.",
-                               "two numbers expected: latitude,longitude.")
+        raise InvalidParameter(
+            "near", "deux nombres attendus : latitude,longitude.", "two numbers expected: latitude,longitude."
+        )
     lat = check_range("near", finite_number("near", parts[0].strip()), -90, 90)
     lon = check_range("near", finite_number("near", parts[1].strip()), -180, 180)
     return lat, lon
@@ -147,8 +173,9 @@ def parse_codes(parameter: str, raw: list[str], known: set[str]) -> tuple[str, .
     """Codes of a closed list, each checked."""
     for code in raw:
         if code not in known:
-            raise InvalidParameter(parameter, f"code inconnu « {code[:40]} ».",
-                                   f"unknown code '{code[:40]}'.")
+            raise InvalidParameter(
+                parameter, f"code inconnu « {code[:40]} ».", f"unknown code '{code[:40]}'."
+            )
     return tuple(dict.fromkeys(raw))
 
 
@@ -158,8 +185,11 @@ def parse_items(raw: list[str], vocabulary: Vocabulary) -> tuple[str, ...]:
     for value in raw:
         found = [value] if value in vocabulary.codes("items") else vocabulary.match_query("items", value)
         if not found:
-            raise InvalidParameter("item", f"aucune catégorie d'objets ne correspond à « {value[:40]} ».",
-                                   f"no item category matches '{value[:40]}'.")
+            raise InvalidParameter(
+                "item",
+                f"aucune catégorie d'objets ne correspond à « {value[:40]} ».",
+                f"no item category matches '{value[:40]}'.",
+            )
         codes += found
     return tuple(dict.fromkeys(codes))
 
@@ -169,11 +199,13 @@ def parse_text(parameter: str, raw: str | None) -> str | None:
     if raw is None:
         return None
     if len(raw) > MAX_TEXT:
-        raise InvalidParameter(parameter, f"au plus {MAX_TEXT} caractères.",
-                               f"at most {MAX_TEXT} characters.")
+        raise InvalidParameter(
+            parameter, f"au plus {MAX_TEXT} caractères.", f"at most {MAX_TEXT} characters."
+        )
     if any(ord(ch) < 32 for ch in raw) or "\x00" in raw:
-        raise InvalidParameter(parameter, "caractères de contrôle interdits.",
-                               "control characters are not allowed.")
+        raise InvalidParameter(
+            parameter, "caractères de contrôle interdits.", "control characters are not allowed."
+        )
     return raw
 
 
@@ -194,13 +226,15 @@ def parse_integer(parameter: str, raw: str | None, default: int, low: int, high:
     if raw is None:
         return default
     if not (raw.isascii() and raw.isdigit()) or len(raw) > 12:
-        raise InvalidParameter(parameter, "un entier positif est attendu.",
-                               "a non-negative whole number is expected.")
+        raise InvalidParameter(
+            parameter, "un entier positif est attendu.", "a non-negative whole number is expected."
+        )
     return int(check_range(parameter, int(raw), low, high))
 
 
-def parse_filter(args: Args, vocabulary: Vocabulary,
-                 known_place: Callable[[str, str], bool]) -> EnterpriseFilter:
+def parse_filter(
+    args: Args, vocabulary: Vocabulary, known_place: Callable[[str, str], bool]
+) -> EnterpriseFilter:
     """Read the filters from request parameters; known_place(kind, code) checks mrc and region codes."""
     near = single(args, "near")
     radius = single(args, "radius_km")
@@ -216,7 +250,8 @@ def parse_filter(args: Args, vocabulary: Vocabulary,
         bbox=parse_bbox(single(args, "bbox") or "") if single(args, "bbox") else None,
         near=parse_near(near) if near else None,
         radius_km=check_range("radius_km", finite_number("radius_km", radius), 0.1, MAX_RADIUS_KM)
-        if radius is not None else DEFAULT_RADIUS_KM,
+        if radius is not None
+        else DEFAULT_RADIUS_KM,
         open_now=parse_boolean("open_now", single(args, "open_now")),
     )
 
@@ -233,19 +268,26 @@ def parse_place(parameter: str, raw: str | None, known_place: Callable[[str, str
 def parse_page(args: Args) -> Page:
     """limit (reduced to MAX_LIMIT when larger) and offset."""
     raw_limit = single(args, "limit")
-    if raw_limit is not None and raw_limit.isascii() and raw_limit.isdigit() and (
-            len(raw_limit) > 12 or int(raw_limit) > MAX_LIMIT):
+    if (
+        raw_limit is not None
+        and raw_limit.isascii()
+        and raw_limit.isdigit()
+        and (len(raw_limit) > 12 or int(raw_limit) > MAX_LIMIT)
+    ):
         raw_limit = str(MAX_LIMIT)
-    return Page(limit=parse_integer("limit", raw_limit, DEFAULT_LIMIT, 1, MAX_LIMIT),
-                offset=parse_integer("offset", single(args, "offset"), 0, 0, MAX_OFFSET))
+    return Page(
+        limit=parse_integer("limit", raw_limit, DEFAULT_LIMIT, 1, MAX_LIMIT),
+        offset=parse_integer("offset", single(args, "offset"), 0, 0, MAX_OFFSET),
+    )
 
 
 def parse_format(args: Args) -> str:
     """geojson (default) or jsonld."""
     answer = single(args, "format") or "geojson"
     if answer not in API_FORMATS:
-        raise InvalidParameter("format", "geojson (par défaut) ou jsonld attendu.",
-                               "geojson (the default) or jsonld expected.")
+        raise InvalidParameter(
+            "format", "geojson (par défaut) ou jsonld attendu.", "geojson (the default) or jsonld expected."
+        )
     return answer
 
 

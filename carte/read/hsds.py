@@ -1,13 +1,15 @@
 """Published enterprises as one flat table of Open Referral HSDS 3 fields: an organization, its location
 and the service of taking donated items, one row per enterprise. docs/open-data.md maps every column."""
+
 from __future__ import annotations
 
 import uuid
-from typing import Any, Callable
+from collections.abc import Callable
+from typing import Any
 
 from carte.core.opening_hours import describe_opening_hours
-from carte.read.public_enterprise import PublicEnterprise
 from carte.core.vocabulary import load_vocabulary
+from carte.read.public_enterprise import PublicEnterprise
 
 WORDS = {
     "fr": {"service": "Dons d'objets", "accepted": "Objets acceptés : {}.", "services": "Services : {}."},
@@ -22,8 +24,9 @@ Cell = Callable[[PublicEnterprise, "RowContext"], Any]
 class RowContext:
     """What the cells of one row are computed from besides the enterprise."""
 
-    def __init__(self, enterprise: PublicEnterprise, base_url: str, language: str,
-                 licence: dict[str, str]) -> None:
+    def __init__(
+        self, enterprise: PublicEnterprise, base_url: str, language: str, licence: dict[str, str]
+    ) -> None:
         self.page = f"{base_url}/entreprises/{enterprise.id}"
         self.language = language
         self.words = WORDS.get(language, WORDS["fr"])
@@ -41,9 +44,13 @@ def labels(kind: str, codes: list[str], language: str) -> list[str]:
 
 def service_description(enterprise: PublicEnterprise, context: RowContext) -> str:
     """The accepted items and the services in a sentence each."""
-    items, services = (labels(kind, getattr(enterprise, kind), context.language) for kind in ("items", "services"))
-    parts = [context.words["accepted"].format(", ".join(items)) if items else "",
-             context.words["services"].format(", ".join(services)) if services else ""]
+    items, services = (
+        labels(kind, getattr(enterprise, kind), context.language) for kind in ("items", "services")
+    )
+    parts = [
+        context.words["accepted"].format(", ".join(items)) if items else "",
+        context.words["services"].format(", ".join(services)) if services else "",
+    ]
     return " ".join(part for part in parts if part)
 
 
@@ -76,7 +83,9 @@ COLUMNS: dict[str, Cell] = {
     "service.status": lambda e, c: "active",
     "service.assured_date": lambda e, c: e.checked_at.date().isoformat(),
     "service.last_modified": lambda e, c: e.updated_at.isoformat(timespec="milliseconds"),
-    "taxonomy_term.code": lambda e, c: "; ".join(term.code for term in load_vocabulary().terms("items", e.items)),
+    "taxonomy_term.code": lambda e, c: "; ".join(
+        term.code for term in load_vocabulary().terms("items", e.items)
+    ),
     "taxonomy_term.name": lambda e, c: "; ".join(labels("items", e.items, c.language)),
     "schedule.description": lambda e, c: "; ".join(describe_opening_hours(e.opening_hours, c.language)),
     "schedule.notes": lambda e, c: e.opening_hours,
@@ -86,7 +95,9 @@ COLUMNS: dict[str, Cell] = {
 }
 
 
-def hsds_row(enterprise: PublicEnterprise, base_url: str, language: str, licence: dict[str, str]) -> list[Any]:
+def hsds_row(
+    enterprise: PublicEnterprise, base_url: str, language: str, licence: dict[str, str]
+) -> list[Any]:
     """The cells of one enterprise, in the order of COLUMNS."""
     context = RowContext(enterprise, base_url, language, licence)
     return [cell(enterprise, context) for cell in COLUMNS.values()]

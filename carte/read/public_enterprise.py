@@ -1,17 +1,26 @@
 """Published enterprises as the public sees them: no staff fields, with their MRC and region."""
+
 from __future__ import annotations
 
+from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Iterator
 
 from sqlalchemy import ColumnElement, Select, func, null, select, text
 from sqlalchemy.orm import Session
 
-from carte.read.filters import EnterpriseFilter, Page
 from carte.core.precision import EXACT_PRECISIONS
+from carte.read.filters import EnterpriseFilter, Page
 from carte.read.queries import (
-    E, M, R, best_first, by_ids, conditions_for, distance_km, last_checked, matching_keys,
+    E,
+    M,
+    R,
+    best_first,
+    by_ids,
+    conditions_for,
+    distance_km,
+    last_checked,
+    matching_keys,
 )
 
 #: Rows an export reads from the database at a time.
@@ -63,24 +72,49 @@ class PublicEnterprise:
 def public_enterprises(conditions: list[ColumnElement[bool]], with_email: bool) -> Select:
     """The public fields of the enterprises meeting the conditions; the e-mail only for the enterprise's
     own page (the API and exports never select it, so that lists of addresses cannot be harvested)."""
-    return (select(E.c.id, E.c.name, E.c.description, E.c.street, E.c.address_line2, E.c.municipality_name,
-                   E.c.postal_code, E.c.phone, (E.c.email if with_email else null()).label("email"),
-                   E.c.website, E.c.opening_hours, E.c.sectors, E.c["items"], E.c.services,
-                   E.c.geocode_precision, E.c.updated_at, E.c.verified_at,
-                   last_checked().label("checked_at"), E.c.neq, E.c.source,
-                   func.ST_Y(E.c.point).label("lat"), func.ST_X(E.c.point).label("lon"), E.c.mrc_code,
-                   M.c.name.label("mrc_name"), R.c.code.label("region_code"), R.c.name.label("region_name"))
-            .select_from(E.outerjoin(M, M.c.code == E.c.mrc_code).outerjoin(R, R.c.code == M.c.region_code))
-            .where(*conditions))
+    return (
+        select(
+            E.c.id,
+            E.c.name,
+            E.c.description,
+            E.c.street,
+            E.c.address_line2,
+            E.c.municipality_name,
+            E.c.postal_code,
+            E.c.phone,
+            (E.c.email if with_email else null()).label("email"),
+            E.c.website,
+            E.c.opening_hours,
+            E.c.sectors,
+            E.c["items"],
+            E.c.services,
+            E.c.geocode_precision,
+            E.c.updated_at,
+            E.c.verified_at,
+            last_checked().label("checked_at"),
+            E.c.neq,
+            E.c.source,
+            func.ST_Y(E.c.point).label("lat"),
+            func.ST_X(E.c.point).label("lon"),
+            E.c.mrc_code,
+            M.c.name.label("mrc_name"),
+            R.c.code.label("region_code"),
+            R.c.name.label("region_name"),
+        )
+        .select_from(E.outerjoin(M, M.c.code == E.c.mrc_code).outerjoin(R, R.c.code == M.c.region_code))
+        .where(*conditions)
+    )
 
 
-def find_public_enterprise(session: Session, enterprise_id: int,
-                           with_email: bool = True) -> PublicEnterprise | None:
+def find_public_enterprise(
+    session: Session, enterprise_id: int, with_email: bool = True
+) -> PublicEnterprise | None:
     """The published enterprise with this id, or None (unpublished ones do not exist publicly)."""
     if not 0 < enterprise_id < 2**63:
         return None
-    row = session.execute(public_enterprises([E.c.published.is_(True), E.c.id == enterprise_id],
-                                             with_email)).first()
+    row = session.execute(
+        public_enterprises([E.c.published.is_(True), E.c.id == enterprise_id], with_email)
+    ).first()
     return PublicEnterprise(**row._mapping) if row else None
 
 
@@ -92,8 +126,9 @@ def matching_public_enterprises(session: Session, filters: EnterpriseFilter) -> 
         yield PublicEnterprise(**row._mapping)
 
 
-def public_enterprise_page(session: Session, filters: EnterpriseFilter,
-                           page: Page) -> tuple[list[PublicEnterprise], int]:
+def public_enterprise_page(
+    session: Session, filters: EnterpriseFilter, page: Page
+) -> tuple[list[PublicEnterprise], int]:
     """One page of the enterprises matching the filters, best first, and how many match in all."""
     keys, total = matching_keys(session, filters, page)
     ids = [key.id for key in keys]
@@ -104,6 +139,9 @@ def public_enterprise_page(session: Session, filters: EnterpriseFilter,
 
 def merged_into(session: Session, enterprise_id: int) -> int | None:
     """The published enterprise a merged duplicate now points at, if any."""
-    return session.execute(text("""
+    return session.execute(
+        text("""
         SELECT k.id FROM enterprise d JOIN enterprise k ON k.id = d.merged_into AND k.published
-        WHERE d.id = :id"""), {"id": enterprise_id}).scalar()
+        WHERE d.id = :id"""),
+        {"id": enterprise_id},
+    ).scalar()

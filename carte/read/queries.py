@@ -1,23 +1,41 @@
 """Read queries shared by the web pages, the API and the exports."""
+
 from __future__ import annotations
 
 import math
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from functools import lru_cache
-from typing import Any, Callable, Iterator
+from typing import Any
 
 from geoalchemy2 import Geography
 from sqlalchemy import (
-    JSON, BigInteger, ColumnElement, Float, Integer, Numeric, Select, Text, and_, any_, bindparam, cast,
-    func, literal_column, null, or_, select, text,
+    JSON,
+    BigInteger,
+    ColumnElement,
+    Float,
+    Integer,
+    Numeric,
+    Select,
+    Text,
+    and_,
+    any_,
+    bindparam,
+    cast,
+    func,
+    literal_column,
+    null,
+    or_,
+    select,
+    text,
 )
 from sqlalchemy.dialects.postgresql import ARRAY, aggregate_order_by, array
 from sqlalchemy.orm import Session
 
+from carte.core.opening_hours import is_open
 from carte.read.filters import EnterpriseFilter, Page
 from carte.store.models import Enterprise, ItemCategory, Mrc, Region, Sector, Service
-from carte.core.opening_hours import is_open
 
 
 @dataclass(frozen=True)
@@ -39,29 +57,36 @@ class MrcCount(MrcPlace):
 
 def mrc_counts(session: Session) -> list[MrcCount]:
     """Every MRC, by region then name, with its count of published enterprises."""
-    rows = session.execute(text("""
+    rows = session.execute(
+        text("""
         SELECT m.code, m.name, r.code, r.name, count(e.id)
         FROM mrc m
         JOIN region r ON r.code = m.region_code
         LEFT JOIN enterprise e ON e.mrc_code = m.code AND e.published
         GROUP BY m.code, r.code
-        ORDER BY r.code, m.name"""))
+        ORDER BY r.code, m.name""")
+    )
     return [MrcCount(*row) for row in rows]
 
 
 def mrc_places(session: Session) -> list[MrcPlace]:
     """Every MRC, by region then name (without counting enterprises: the map page does not show them)."""
-    rows = session.execute(text("""
+    rows = session.execute(
+        text("""
         SELECT m.code, m.name, r.code, r.name FROM mrc m JOIN region r ON r.code = m.region_code
-        ORDER BY r.code, m.name"""))
+        ORDER BY r.code, m.name""")
+    )
     return [MrcPlace(*row) for row in rows]
 
 
 E = Enterprise.__table__
 M = Mrc.__table__
 R = Region.__table__
-VOCABULARY_TABLES = {"sectors": Sector.__table__, "items": ItemCategory.__table__,
-                     "services": Service.__table__}
+VOCABULARY_TABLES = {
+    "sectors": Sector.__table__,
+    "items": ItemCategory.__table__,
+    "services": Service.__table__,
+}
 LOCAL_TIME_ZONE = "America/Toronto"
 
 
@@ -95,16 +120,21 @@ def filter_values(filters: EnterpriseFilter) -> dict[str, Any]:
     if filters.region:
         values["region"] = filters.region
     if filters.bbox:
-        values.update(zip(("west", "south", "east", "north"), filters.bbox))
+        values.update(zip(("west", "south", "east", "north"), filters.bbox, strict=True))
     if filters.near:
         lat, lon = filters.near
         dlat = filters.radius_km / 110.0 + 0.01
         dlon = min(filters.radius_km / (110.0 * max(math.cos(math.radians(lat)), 0.01)) + 0.01, 360.0)
-        values.update(near_lat=lat, near_lon=lon, near_metres=filters.radius_km * 1000,
-                      near_west=lon - dlon, near_south=max(lat - dlat, -90.0), near_east=lon + dlon,
-                      near_north=min(lat + dlat, 90.0))
+        values.update(
+            near_lat=lat,
+            near_lon=lon,
+            near_metres=filters.radius_km * 1000,
+            near_west=lon - dlon,
+            near_south=max(lat - dlat, -90.0),
+            near_east=lon + dlon,
+            near_north=min(lat + dlat, 90.0),
+        )
     return {f"{FILTER_PREFIX}{name}": held for name, held in values.items()}
-
 
 
 def value(values: dict[str, Any], name: str, type_: Any = Text) -> ColumnElement:
@@ -115,20 +145,29 @@ def value(values: dict[str, Any], name: str, type_: Any = Text) -> ColumnElement
 def by_text(values: dict[str, Any]) -> ColumnElement[bool]:
     """Name, description or municipality contains the words, ignoring accents and case."""
     pattern = func.concat("%", folded(value(values, "q")), "%")
-    return or_(*(folded(column).like(pattern, escape="\\")
-                 for column in (E.c.name, E.c.description, E.c.municipality_name)))
+    return or_(
+        *(
+            folded(column).like(pattern, escape="\\")
+            for column in (E.c.name, E.c.description, E.c.municipality_name)
+        )
+    )
 
 
 def text_match_ids(session: Session, q: str) -> list[int]:
     """Ids of the published, located enterprises that the API's free-text search (by_text) finds."""
-    conditions = (E.c.published.is_(True), E.c.point.is_not(None), by_text(filter_values(EnterpriseFilter(q=q))))
+    conditions = (
+        E.c.published.is_(True),
+        E.c.point.is_not(None),
+        by_text(filter_values(EnterpriseFilter(q=q))),
+    )
     return list(session.execute(select(E.c.id).where(*conditions)).scalars())
 
 
 def by_codes(column: ColumnElement, codes: tuple[str, ...], values: dict[str, Any]) -> ColumnElement[bool]:
     """The array column holds at least one of the codes asked for it."""
-    return column.overlap(cast(array([value(values, f"{column.name}_{number}") for number in range(len(codes))]),
-                               ARRAY(Text)))
+    return column.overlap(
+        cast(array([value(values, f"{column.name}_{number}") for number in range(len(codes))]), ARRAY(Text))
+    )
 
 
 def by_region(values: dict[str, Any]) -> ColumnElement[bool]:
@@ -138,21 +177,29 @@ def by_region(values: dict[str, Any]) -> ColumnElement[bool]:
 
 def envelope(values: dict[str, Any], prefix: str = "") -> ColumnElement:
     """The longitude/latitude box of four filter values."""
-    return func.ST_MakeEnvelope(*(value(values, f"{prefix}{side}", Float)
-                                  for side in ("west", "south", "east", "north")), 4326)
+    return func.ST_MakeEnvelope(
+        *(value(values, f"{prefix}{side}", Float) for side in ("west", "south", "east", "north")), 4326
+    )
 
 
 def reference_point(values: dict[str, Any]) -> ColumnElement:
     """The point of near, as a geography."""
-    return cast(func.ST_SetSRID(func.ST_MakePoint(value(values, "near_lon", Float),
-                                                  value(values, "near_lat", Float)), 4326), Geography)
+    return cast(
+        func.ST_SetSRID(
+            func.ST_MakePoint(value(values, "near_lon", Float), value(values, "near_lat", Float)), 4326
+        ),
+        Geography,
+    )
 
 
 def by_distance(values: dict[str, Any]) -> ColumnElement[bool]:
     """Within the radius of near; a box around it first lets the spatial index work."""
-    return and_(E.c.point.op("&&")(envelope(values, "near_")),
-                func.ST_DWithin(cast(E.c.point, Geography), reference_point(values),
-                                value(values, "near_metres", Float)))
+    return and_(
+        E.c.point.op("&&")(envelope(values, "near_")),
+        func.ST_DWithin(
+            cast(E.c.point, Geography), reference_point(values), value(values, "near_metres", Float)
+        ),
+    )
 
 
 def by_ids(ids: list[int]) -> ColumnElement[bool]:
@@ -166,8 +213,11 @@ def base_conditions(filters: EnterpriseFilter) -> list[ColumnElement[bool]]:
     conditions: list[ColumnElement[bool]] = [E.c.published.is_(True)]
     if filters.q:
         conditions.append(by_text(values))
-    for column, codes in ((E.c["items"], filters.items), (E.c.sectors, filters.sectors),
-                          (E.c.services, filters.services)):
+    for column, codes in (
+        (E.c["items"], filters.items),
+        (E.c.sectors, filters.sectors),
+        (E.c.services, filters.services),
+    ):
         if codes:
             conditions.append(by_codes(column, codes, values))
     if filters.mrc:
@@ -183,17 +233,19 @@ def base_conditions(filters: EnterpriseFilter) -> list[ColumnElement[bool]]:
 
 def open_ids(session: Session, conditions: list[ColumnElement[bool]], moment: datetime) -> list[int]:
     """Ids of the matching enterprises whose opening hours say they are open at a moment."""
-    rows = session.execute(select(E.c.id, E.c.opening_hours)
-                           .where(*conditions, E.c.opening_hours.is_not(None)))
+    rows = session.execute(
+        select(E.c.id, E.c.opening_hours).where(*conditions, E.c.opening_hours.is_not(None))
+    )
     return [row.id for row in rows if is_open(row.opening_hours, moment)]
 
 
-def conditions_for(session: Session, filters: EnterpriseFilter,
-                   moment: datetime | None = None) -> list[ColumnElement[bool]]:
+def conditions_for(
+    session: Session, filters: EnterpriseFilter, moment: datetime | None = None
+) -> list[ColumnElement[bool]]:
     """Every condition of the filters, open_now evaluated at a moment (default: now)."""
     conditions = base_conditions(filters)
     if filters.open_now:
-        conditions.append(by_ids(open_ids(session, conditions, moment or datetime.now(timezone.utc))))
+        conditions.append(by_ids(open_ids(session, conditions, moment or datetime.now(UTC))))
     return conditions
 
 
@@ -202,9 +254,15 @@ def labelled(codes: ColumnElement, kind: str, language: str) -> ColumnElement:
     table = VOCABULARY_TABLES[kind]
     label = table.c.label_en if language == "en" else table.c.label_fr
     pair = func.json_build_object("code", table.c.code, "label", label)
-    return (select(func.coalesce(func.json_agg(aggregate_order_by(pair, table.c.position)),
-                                 literal_column("'[]'::json")))
-            .where(table.c.code == any_(codes)).scalar_subquery())
+    return (
+        select(
+            func.coalesce(
+                func.json_agg(aggregate_order_by(pair, table.c.position)), literal_column("'[]'::json")
+            )
+        )
+        .where(table.c.code == any_(codes))
+        .scalar_subquery()
+    )
 
 
 def distance_km(filters: EnterpriseFilter) -> ColumnElement:
@@ -218,23 +276,63 @@ def distance_km(filters: EnterpriseFilter) -> ColumnElement:
 def feature(row: Any, language: str, base_url: str | ColumnElement, with_distance: bool) -> ColumnElement:
     """A GeoJSON Feature of one enterprise row: only public fields."""
     properties = [
-        "id", row.id, "name", row.name, "description", row.description,
-        "sectors", labelled(row.sectors, "sectors", language),
-        "items", labelled(row["items"], "items", language),
-        "services", labelled(row.services, "services", language),
-        "street", row.street, "address_line2", row.address_line2,
-        "municipality", row.municipality_name, "postal_code", row.postal_code,
-        "mrc_code", row.mrc_code, "mrc_name", row.mrc_name, "region_code", row.region_code,
-        "phone", row.phone, "has_email", row.has_email, "website", row.website,
-        "opening_hours", row.opening_hours, "geocode_precision", row.geocode_precision, "updated", row.updated,
-        "source", row.source, "last_verified", row.last_verified,
-        "url", func.concat(base_url, "/entreprises/", row.id),
+        "id",
+        row.id,
+        "name",
+        row.name,
+        "description",
+        row.description,
+        "sectors",
+        labelled(row.sectors, "sectors", language),
+        "items",
+        labelled(row["items"], "items", language),
+        "services",
+        labelled(row.services, "services", language),
+        "street",
+        row.street,
+        "address_line2",
+        row.address_line2,
+        "municipality",
+        row.municipality_name,
+        "postal_code",
+        row.postal_code,
+        "mrc_code",
+        row.mrc_code,
+        "mrc_name",
+        row.mrc_name,
+        "region_code",
+        row.region_code,
+        "phone",
+        row.phone,
+        "has_email",
+        row.has_email,
+        "website",
+        row.website,
+        "opening_hours",
+        row.opening_hours,
+        "geocode_precision",
+        row.geocode_precision,
+        "updated",
+        row.updated,
+        "source",
+        row.source,
+        "last_verified",
+        row.last_verified,
+        "url",
+        func.concat(base_url, "/entreprises/", row.id),
     ]
     if with_distance:
         properties += ["distance_km", row.distance_km]
-    return func.json_build_object("type", "Feature", "id", row.id,
-                                  "geometry", cast(func.ST_AsGeoJSON(row.point, 6), JSON),
-                                  "properties", func.json_build_object(*properties))
+    return func.json_build_object(
+        "type",
+        "Feature",
+        "id",
+        row.id,
+        "geometry",
+        cast(func.ST_AsGeoJSON(row.point, 6), JSON),
+        "properties",
+        func.json_build_object(*properties),
+    )
 
 
 def last_checked() -> ColumnElement:
@@ -247,11 +345,31 @@ def public_columns(distance: ColumnElement) -> Select:
     """The public columns of enterprises with their MRC and region, and a distance column."""
     updated = func.to_char(func.timezone(LOCAL_TIME_ZONE, E.c.updated_at), "YYYY-MM-DD")
     verified = func.to_char(func.timezone(LOCAL_TIME_ZONE, last_checked()), "YYYY-MM-DD")
-    return select(E.c.id, E.c.name, E.c.description, E.c.sectors, E.c["items"], E.c.services,
-                  E.c.street, E.c.address_line2, E.c.municipality_name, E.c.postal_code,
-                  E.c.mrc_code, M.c.name.label("mrc_name"), M.c.region_code, E.c.phone,
-                  E.c.email.is_not(None).label("has_email"), E.c.website, E.c.opening_hours, E.c.geocode_precision, updated.label("updated"),
-                  E.c.source, verified.label("last_verified"), E.c.point, distance.label("distance_km"))
+    return select(
+        E.c.id,
+        E.c.name,
+        E.c.description,
+        E.c.sectors,
+        E.c["items"],
+        E.c.services,
+        E.c.street,
+        E.c.address_line2,
+        E.c.municipality_name,
+        E.c.postal_code,
+        E.c.mrc_code,
+        M.c.name.label("mrc_name"),
+        M.c.region_code,
+        E.c.phone,
+        E.c.email.is_not(None).label("has_email"),
+        E.c.website,
+        E.c.opening_hours,
+        E.c.geocode_precision,
+        updated.label("updated"),
+        E.c.source,
+        verified.label("last_verified"),
+        E.c.point,
+        distance.label("distance_km"),
+    )
 
 
 def best_first(distance: ColumnElement, near: tuple[float, float] | None) -> list[ColumnElement]:
@@ -259,7 +377,9 @@ def best_first(distance: ColumnElement, near: tuple[float, float] | None) -> lis
     return [*([distance] if near else []), E.c.name_folded, E.c.id]
 
 
-def public_rows(conditions: list[ColumnElement[bool]], filters: EnterpriseFilter = EnterpriseFilter()) -> Select:
+def public_rows(
+    conditions: list[ColumnElement[bool]], filters: EnterpriseFilter = EnterpriseFilter()
+) -> Select:
     """The public columns of matching enterprises with their MRC and region, best first."""
     distance = distance_km(filters)
     query = public_columns(distance).select_from(E.outerjoin(M, M.c.code == E.c.mrc_code)).where(*conditions)
@@ -270,12 +390,16 @@ def page_keys(conditions: list[ColumnElement[bool]], filters: EnterpriseFilter, 
     """Id, distance and total of one page of matches: narrow rows, so a box with thousands of matches
     is counted and sorted without carrying (or formatting) every column of every match."""
     distance = distance_km(filters)
-    keys = (select(E.c.id, distance.label("distance_km"), func.count().over().label("total"))
-            .where(*conditions).order_by(*best_first(distance, filters.near)))
+    keys = (
+        select(E.c.id, distance.label("distance_km"), func.count().over().label("total"))
+        .where(*conditions)
+        .order_by(*best_first(distance, filters.near))
+    )
     if page is None:
         return keys
-    return keys.limit(bindparam("page_limit", page.limit, type_=Integer)) \
-        .offset(bindparam("page_offset", page.offset, type_=Integer))
+    return keys.limit(bindparam("page_limit", page.limit, type_=Integer)).offset(
+        bindparam("page_offset", page.offset, type_=Integer)
+    )
 
 
 #: Page-keys statements by the shape of their search: the names of the parameters they bind.
@@ -314,18 +438,28 @@ def features_statement(language: str, with_distance: bool) -> Select:
     Built once per language and distance flag, then only its parameters change (ids, distances,
     base_url): building this large expression and its cache key cost about 3 ms of Python per request,
     more than PostgreSQL spent answering it."""
-    keys = (func.unnest(comma_separated("ids", BigInteger), comma_separated("distances", Numeric))
-            .table_valued("id", "distance_km", with_ordinality="ord").render_derived(name="keys"))
-    page_rows = (public_columns(keys.c.distance_km).add_columns(keys.c.ord)
-                 .select_from(keys.join(E, E.c.id == keys.c.id).outerjoin(M, M.c.code == E.c.mrc_code))
-                 .subquery("page"))
-    features = func.json_agg(aggregate_order_by(
-        feature(page_rows.c, language, bindparam("base_url", type_=Text), with_distance), page_rows.c.ord))
+    keys = (
+        func.unnest(comma_separated("ids", BigInteger), comma_separated("distances", Numeric))
+        .table_valued("id", "distance_km", with_ordinality="ord")
+        .render_derived(name="keys")
+    )
+    page_rows = (
+        public_columns(keys.c.distance_km)
+        .add_columns(keys.c.ord)
+        .select_from(keys.join(E, E.c.id == keys.c.id).outerjoin(M, M.c.code == E.c.mrc_code))
+        .subquery("page")
+    )
+    features = func.json_agg(
+        aggregate_order_by(
+            feature(page_rows.c, language, bindparam("base_url", type_=Text), with_distance), page_rows.c.ord
+        )
+    )
     return select(cast(func.coalesce(features, literal_column("'[]'::json")), Text))
 
 
-def matching_keys(session: Session, filters: EnterpriseFilter, page: Page | None = None,
-                  moment: datetime | None = None) -> tuple[list[Any], int]:
+def matching_keys(
+    session: Session, filters: EnterpriseFilter, page: Page | None = None, moment: datetime | None = None
+) -> tuple[list[Any], int]:
     """Id and distance of one page of matching enterprises, best first, and how many match in all."""
     if filters.open_now:  # the ids open at this moment are bound in the statement
         conditions = conditions_for(session, filters, moment)
@@ -342,17 +476,26 @@ def matching_keys(session: Session, filters: EnterpriseFilter, page: Page | None
     return [], session.execute(counted).scalar_one()
 
 
-def enterprise_features(session: Session, filters: EnterpriseFilter, language: str, base_url: str,
-                        page: Page | None = None, moment: datetime | None = None) -> tuple[str, int, int]:
+def enterprise_features(
+    session: Session,
+    filters: EnterpriseFilter,
+    language: str,
+    base_url: str,
+    page: Page | None = None,
+    moment: datetime | None = None,
+) -> tuple[str, int, int]:
     """Matching enterprises as a JSON array of GeoJSON Features (built in PostGIS), total, returned."""
     keys, total = matching_keys(session, filters, page, moment)
     if not keys:
         return "[]", total, 0
-    features = session.execute(features_statement(language, bool(filters.near)), {
-        "ids": ",".join(str(key.id) for key in keys),
-        "distances": ",".join(str(key.distance_km) for key in keys) if filters.near else None,
-        "base_url": base_url,
-    }).scalar_one()
+    features = session.execute(
+        features_statement(language, bool(filters.near)),
+        {
+            "ids": ",".join(str(key.id) for key in keys),
+            "distances": ",".join(str(key.distance_km) for key in keys) if filters.near else None,
+            "base_url": base_url,
+        },
+    ).scalar_one()
     return features, total, len(keys)
 
 
@@ -361,36 +504,61 @@ def enterprise_feature(session: Session, enterprise_id: int, language: str, base
     if not 0 < enterprise_id < 2**63:
         return None
     rows = public_rows([E.c.published.is_(True), E.c.id == enterprise_id]).subquery("one")
-    return session.execute(select(cast(feature(rows.c, language, base_url, False), Text))
-                           .select_from(rows)).scalar()
+    return session.execute(
+        select(cast(feature(rows.c, language, base_url, False), Text)).select_from(rows)
+    ).scalar()
 
 
-def enterprise_records(session: Session, filters: EnterpriseFilter, language: str,
-                       base_url: str) -> Iterator[dict[str, Any]]:
+def enterprise_records(
+    session: Session, filters: EnterpriseFilter, language: str, base_url: str
+) -> Iterator[dict[str, Any]]:
     """The matching enterprises as flat records (labels joined by '; ') for tabular exports."""
     rows = public_rows(conditions_for(session, filters), filters).subquery("rows")
+
     def joined(column: ColumnElement, kind: str) -> ColumnElement:
-        labels = select(func.string_agg(
-            VOCABULARY_TABLES[kind].c["label_en" if language == "en" else "label_fr"],
-            aggregate_order_by(literal_column("'; '"), VOCABULARY_TABLES[kind].c.position)))
+        labels = select(
+            func.string_agg(
+                VOCABULARY_TABLES[kind].c["label_en" if language == "en" else "label_fr"],
+                aggregate_order_by(literal_column("'; '"), VOCABULARY_TABLES[kind].c.position),
+            )
+        )
         return labels.where(VOCABULARY_TABLES[kind].c.code == any_(column)).scalar_subquery()
+
     query = select(
-        rows.c.id, rows.c.name, rows.c.description, joined(rows.c.sectors, "sectors").label("sectors"),
-        joined(rows.c["items"], "items").label("items"), joined(rows.c.services, "services").label("services"),
-        rows.c.street, rows.c.address_line2, rows.c.municipality_name.label("municipality"),
-        rows.c.postal_code, rows.c.mrc_code, rows.c.mrc_name, rows.c.phone, rows.c.website,
-        rows.c.opening_hours, func.ST_Y(rows.c.point).label("latitude"),
-        func.ST_X(rows.c.point).label("longitude"), rows.c.geocode_precision, rows.c.updated,
-        rows.c.source, rows.c.last_verified, func.concat(base_url, "/entreprises/", rows.c.id).label("url"))
+        rows.c.id,
+        rows.c.name,
+        rows.c.description,
+        joined(rows.c.sectors, "sectors").label("sectors"),
+        joined(rows.c["items"], "items").label("items"),
+        joined(rows.c.services, "services").label("services"),
+        rows.c.street,
+        rows.c.address_line2,
+        rows.c.municipality_name.label("municipality"),
+        rows.c.postal_code,
+        rows.c.mrc_code,
+        rows.c.mrc_name,
+        rows.c.phone,
+        rows.c.website,
+        rows.c.opening_hours,
+        func.ST_Y(rows.c.point).label("latitude"),
+        func.ST_X(rows.c.point).label("longitude"),
+        rows.c.geocode_precision,
+        rows.c.updated,
+        rows.c.source,
+        rows.c.last_verified,
+        func.concat(base_url, "/entreprises/", rows.c.id).label("url"),
+    )
     for row in session.execute(query.execution_options(yield_per=1000)):
         yield dict(row._mapping)
 
 
 def known_place(session: Session) -> Callable[[str, str], bool]:
     """A check that an MRC ('mrc') or region ('region') code exists."""
+
     def exists(kind: str, code: str) -> bool:
         table = M if kind == "mrc" else R
         return session.execute(select(table.c.code).where(table.c.code == code)).first() is not None
+
     return exists
 
 
@@ -402,26 +570,52 @@ def data_version(session: Session) -> int:
 def sector_counts_by_mrc() -> Select:
     """Published enterprises per MRC and sector."""
     sector = func.unnest(E.c.sectors).table_valued("code").render_derived(name="s")
-    return (select(E.c.mrc_code, sector.c.code, func.count().label("n"))
-            .select_from(E).join(sector, literal_column("true"))
-            .where(E.c.published.is_(True)).group_by(E.c.mrc_code, sector.c.code))
+    return (
+        select(E.c.mrc_code, sector.c.code, func.count().label("n"))
+        .select_from(E)
+        .join(sector, literal_column("true"))
+        .where(E.c.published.is_(True))
+        .group_by(E.c.mrc_code, sector.c.code)
+    )
 
 
 def mrc_list_json(session: Session) -> str:
     """Every MRC with its region, its count of published enterprises and its count per sector."""
     per_sector = sector_counts_by_mrc().cte("per_sector")
-    sectors = (select(per_sector.c.mrc_code, func.json_object_agg(per_sector.c.code, per_sector.c.n)
-                      .label("sectors")).group_by(per_sector.c.mrc_code).cte("sectors_by_mrc"))
-    totals = (select(E.c.mrc_code, func.count().label("n")).where(E.c.published.is_(True))
-              .group_by(E.c.mrc_code).cte("totals"))
-    entry = func.json_build_object("code", M.c.code, "name", M.c.name, "type", M.c.type,
-                                   "region_code", R.c.code, "region_name", R.c.name,
-                                   "enterprises", func.coalesce(totals.c.n, 0),
-                                   "sectors", func.coalesce(sectors.c.sectors, literal_column("'{}'::json")))
-    query = (select(cast(func.json_agg(aggregate_order_by(entry, R.c.code, M.c.name)), Text))
-             .select_from(M.join(R, R.c.code == M.c.region_code)
-                          .outerjoin(totals, totals.c.mrc_code == M.c.code)
-                          .outerjoin(sectors, sectors.c.mrc_code == M.c.code)))
+    sectors = (
+        select(
+            per_sector.c.mrc_code, func.json_object_agg(per_sector.c.code, per_sector.c.n).label("sectors")
+        )
+        .group_by(per_sector.c.mrc_code)
+        .cte("sectors_by_mrc")
+    )
+    totals = (
+        select(E.c.mrc_code, func.count().label("n"))
+        .where(E.c.published.is_(True))
+        .group_by(E.c.mrc_code)
+        .cte("totals")
+    )
+    entry = func.json_build_object(
+        "code",
+        M.c.code,
+        "name",
+        M.c.name,
+        "type",
+        M.c.type,
+        "region_code",
+        R.c.code,
+        "region_name",
+        R.c.name,
+        "enterprises",
+        func.coalesce(totals.c.n, 0),
+        "sectors",
+        func.coalesce(sectors.c.sectors, literal_column("'{}'::json")),
+    )
+    query = select(cast(func.json_agg(aggregate_order_by(entry, R.c.code, M.c.name)), Text)).select_from(
+        M.join(R, R.c.code == M.c.region_code)
+        .outerjoin(totals, totals.c.mrc_code == M.c.code)
+        .outerjoin(sectors, sectors.c.mrc_code == M.c.code)
+    )
     return session.execute(query).scalar_one()
 
 
@@ -429,21 +623,49 @@ def mrc_boundary_json(session: Session, code: str) -> str | None:
     """An MRC as a GeoJSON Feature: its simplified boundary, name, region and bounding box."""
     if len(code) > 3:
         return None
-    total = (select(func.count()).select_from(E)
-             .where(E.c.mrc_code == M.c.code, E.c.published.is_(True)).scalar_subquery())
+    total = (
+        select(func.count())
+        .select_from(E)
+        .where(E.c.mrc_code == M.c.code, E.c.published.is_(True))
+        .scalar_subquery()
+    )
     box = func.box2d(M.c.geom_simple)
     properties = func.json_build_object(
-        "code", M.c.code, "name", M.c.name, "type", M.c.type, "region_code", R.c.code,
-        "region_name", R.c.name, "enterprises", total,
-        "bbox", func.json_build_array(func.round(cast(func.ST_XMin(box), Numeric), 5),
-                                      func.round(cast(func.ST_YMin(box), Numeric), 5),
-                                      func.round(cast(func.ST_XMax(box), Numeric), 5),
-                                      func.round(cast(func.ST_YMax(box), Numeric), 5)))
-    geojson = func.json_build_object("type", "Feature", "id", M.c.code,
-                                     "geometry", cast(func.ST_AsGeoJSON(M.c.geom_simple, 5), JSON),
-                                     "properties", properties)
-    return session.execute(select(cast(geojson, Text)).select_from(M.join(R, R.c.code == M.c.region_code))
-                           .where(M.c.code == code)).scalar()
+        "code",
+        M.c.code,
+        "name",
+        M.c.name,
+        "type",
+        M.c.type,
+        "region_code",
+        R.c.code,
+        "region_name",
+        R.c.name,
+        "enterprises",
+        total,
+        "bbox",
+        func.json_build_array(
+            func.round(cast(func.ST_XMin(box), Numeric), 5),
+            func.round(cast(func.ST_YMin(box), Numeric), 5),
+            func.round(cast(func.ST_XMax(box), Numeric), 5),
+            func.round(cast(func.ST_YMax(box), Numeric), 5),
+        ),
+    )
+    geojson = func.json_build_object(
+        "type",
+        "Feature",
+        "id",
+        M.c.code,
+        "geometry",
+        cast(func.ST_AsGeoJSON(M.c.geom_simple, 5), JSON),
+        "properties",
+        properties,
+    )
+    return session.execute(
+        select(cast(geojson, Text))
+        .select_from(M.join(R, R.c.code == M.c.region_code))
+        .where(M.c.code == code)
+    ).scalar()
 
 
 @dataclass(frozen=True)
@@ -461,20 +683,31 @@ class MrcSummary:
 def code_counts(session: Session, column: ColumnElement, mrc_code: str) -> dict[str, int]:
     """How many published enterprises of an MRC carry each code of an array column."""
     code = func.unnest(column).table_valued("code").render_derived(name="c")
-    rows = session.execute(select(code.c.code, func.count()).select_from(E)
-                           .join(code, literal_column("true"))
-                           .where(E.c.mrc_code == mrc_code, E.c.published.is_(True))
-                           .group_by(code.c.code))
+    rows = session.execute(
+        select(code.c.code, func.count())
+        .select_from(E)
+        .join(code, literal_column("true"))
+        .where(E.c.mrc_code == mrc_code, E.c.published.is_(True))
+        .group_by(code.c.code)
+    )
     return {row[0]: row[1] for row in rows}
 
 
 def mrc_summary(session: Session, code: str) -> MrcSummary | None:
     """Counts of one MRC's enterprises by sector and item category, or None for an unknown code."""
-    row = session.execute(select(M.c.code, M.c.name, R.c.name).join(R, R.c.code == M.c.region_code)
-                          .where(M.c.code == code)).first()
+    row = session.execute(
+        select(M.c.code, M.c.name, R.c.name).join(R, R.c.code == M.c.region_code).where(M.c.code == code)
+    ).first()
     if row is None:
         return None
-    total = session.execute(select(func.count()).select_from(E)
-                            .where(E.c.mrc_code == code, E.c.published.is_(True))).scalar_one()
-    return MrcSummary(row[0], row[1], row[2], total, code_counts(session, E.c.sectors, code),
-                      code_counts(session, E.c["items"], code))
+    total = session.execute(
+        select(func.count()).select_from(E).where(E.c.mrc_code == code, E.c.published.is_(True))
+    ).scalar_one()
+    return MrcSummary(
+        row[0],
+        row[1],
+        row[2],
+        total,
+        code_counts(session, E.c.sectors, code),
+        code_counts(session, E.c["items"], code),
+    )

@@ -1,4 +1,5 @@
 """Duplicate enterprises: candidate pairs found in PostGIS, merged or marked distinct by staff."""
+
 from __future__ import annotations
 
 from typing import Any
@@ -6,9 +7,9 @@ from typing import Any
 from sqlalchemy import text
 from sqlalchemy.engine import Connection
 
+from carte.core.errors import CarteError
 from carte.staff.editing import LIST_FIELDS, TEXT_FIELDS
 from carte.store.actor import set_actor
-from carte.core.errors import CarteError
 
 NAME_SIMILARITY = 0.6
 NEARBY_METRES = 1000
@@ -54,26 +55,35 @@ WHERE duplicate_pair.status = 'candidate'
 def find_candidates(connection: Connection, ids: list[int] | None = None, by_name: bool = True) -> int:
     """Record candidate pairs involving the given enterprises (all when None); return how many
     candidates await review."""
-    connection.execute(text("SELECT set_config('pg_trgm.similarity_threshold', :t, true)"),
-                       {"t": str(NAME_SIMILARITY)})
-    connection.execute(text(FIND_PAIRS), {"ids": ids, "metres": NEARBY_METRES,
-                                          "similarity": NAME_SIMILARITY, "by_name": by_name})
-    return connection.execute(text("SELECT count(*) FROM duplicate_pair WHERE status = 'candidate'")).scalar_one()
+    connection.execute(
+        text("SELECT set_config('pg_trgm.similarity_threshold', :t, true)"), {"t": str(NAME_SIMILARITY)}
+    )
+    connection.execute(
+        text(FIND_PAIRS),
+        {"ids": ids, "metres": NEARBY_METRES, "similarity": NAME_SIMILARITY, "by_name": by_name},
+    )
+    return connection.execute(
+        text("SELECT count(*) FROM duplicate_pair WHERE status = 'candidate'")
+    ).scalar_one()
 
 
 def after_import(connection: Connection, new_ids: list[int]) -> int:
     """Look for duplicates of the enterprises an import created; return the candidates awaiting review."""
     if not new_ids:
-        return connection.execute(text("SELECT count(*) FROM duplicate_pair WHERE status = 'candidate'")).scalar_one()
+        return connection.execute(
+            text("SELECT count(*) FROM duplicate_pair WHERE status = 'candidate'")
+        ).scalar_one()
     return find_candidates(connection, new_ids, by_name=len(new_ids) <= NAME_CHECK_LIMIT)
 
 
-def similar_places(connection: Connection, name: str, postal_code: str | None,
-                   municipality_name: str | None, limit: int = 5) -> list[dict[str, Any]]:
+def similar_places(
+    connection: Connection, name: str, postal_code: str | None, municipality_name: str | None, limit: int = 5
+) -> list[dict[str, Any]]:
     """Enterprises whose name resembles a proposed place's, near its postal code or municipality."""
     from carte.core.text import municipality_key
 
-    rows = connection.execute(text("""
+    rows = connection.execute(
+        text("""
         WITH place AS (
             SELECT point FROM postal_code WHERE code = :postal_code
             UNION ALL SELECT point FROM municipality WHERE name_key = :municipality_key AND point IS NOT NULL
@@ -85,37 +95,51 @@ def similar_places(connection: Connection, name: str, postal_code: str | None,
           AND similarity(lower(carte_unaccent(e.name)), lower(carte_unaccent(:name))) >= :similarity
           AND ST_DWithin(e.point, place.point, 0.1)
         ORDER BY score DESC, e.id LIMIT :limit"""),
-        {"name": name, "postal_code": postal_code, "municipality_key": municipality_key(municipality_name or ""),
-         "similarity": NAME_SIMILARITY - 0.2, "limit": limit}).mappings()
+        {
+            "name": name,
+            "postal_code": postal_code,
+            "municipality_key": municipality_key(municipality_name or ""),
+            "similarity": NAME_SIMILARITY - 0.2,
+            "limit": limit,
+        },
+    ).mappings()
     return [dict(row) for row in rows]
 
 
 def candidates(connection: Connection, mrc_codes: list[str] | None, limit: int = 200) -> list[dict[str, Any]]:
     """Pairs awaiting a decision, best first, both sides within the given MRCs unless None."""
-    rows = connection.execute(text("""
+    rows = connection.execute(
+        text("""
         SELECT p.first_id, p.second_id, p.reasons, p.score,
                to_jsonb(a) - 'point' AS first, to_jsonb(b) - 'point' AS second,
                round(ST_Distance(a.point::geography, b.point::geography)) AS metres
         FROM duplicate_pair p JOIN enterprise a ON a.id = p.first_id JOIN enterprise b ON b.id = p.second_id
         WHERE p.status = 'candidate' AND a.merged_into IS NULL AND b.merged_into IS NULL
           AND (CAST(:mrcs AS text[]) IS NULL OR (a.mrc_code = ANY(:mrcs) AND b.mrc_code = ANY(:mrcs)))
-        ORDER BY p.score DESC, p.first_id LIMIT :limit"""), {"mrcs": mrc_codes, "limit": limit}).mappings()
+        ORDER BY p.score DESC, p.first_id LIMIT :limit"""),
+        {"mrcs": mrc_codes, "limit": limit},
+    ).mappings()
     return [dict(row) for row in rows]
 
 
 def pair_mrcs(connection: Connection, first_id: int, second_id: int) -> tuple[str | None, str | None]:
     """The MRCs of both sides of a pair, for permission checks."""
-    rows = dict(connection.execute(text("SELECT id, mrc_code FROM enterprise WHERE id IN (:a, :b)"),
-                                   {"a": first_id, "b": second_id}).all())
+    rows = dict(
+        connection.execute(
+            text("SELECT id, mrc_code FROM enterprise WHERE id IN (:a, :b)"), {"a": first_id, "b": second_id}
+        ).all()
+    )
     return rows.get(first_id), rows.get(second_id)
 
 
 def decide(connection: Connection, first_id: int, second_id: int, status: str, actor: str) -> None:
     """Close a pair with its decision."""
     low, high = sorted((first_id, second_id))
-    done = connection.execute(text("""UPDATE duplicate_pair SET status = :status, decided_by = :actor,
+    done = connection.execute(
+        text("""UPDATE duplicate_pair SET status = :status, decided_by = :actor,
         decided_at = now() WHERE first_id = :a AND second_id = :b AND status = 'candidate'"""),
-        {"status": status, "actor": actor, "a": low, "b": high})
+        {"status": status, "actor": actor, "a": low, "b": high},
+    )
     if done.rowcount == 0:
         raise CarteError("Cette paire n'est pas (ou plus) à examiner.", status=409)
 
@@ -130,7 +154,13 @@ def merge(connection: Connection, keep_id: int, drop_id: int, actor: str) -> Non
     set_actor(connection, actor, "merge")
     fills = ", ".join(f"{f} = coalesce(k.{f}, d.{f})" for f in TEXT_FIELDS)
     unions = ", ".join(f"{f} = ARRAY(SELECT DISTINCT unnest(k.{f} || d.{f}) ORDER BY 1)" for f in LIST_FIELDS)
-    connection.execute(text(f"""UPDATE enterprise k SET {fills}, {unions}, updated_at = now()
-        FROM enterprise d WHERE k.id = :keep AND d.id = :drop"""), {"keep": keep_id, "drop": drop_id})
-    connection.execute(text("""UPDATE enterprise SET merged_into = :keep, published = false, updated_at = now()
-        WHERE id = :drop"""), {"keep": keep_id, "drop": drop_id})
+    connection.execute(
+        text(f"""UPDATE enterprise k SET {fills}, {unions}, updated_at = now()
+        FROM enterprise d WHERE k.id = :keep AND d.id = :drop"""),
+        {"keep": keep_id, "drop": drop_id},
+    )
+    connection.execute(
+        text("""UPDATE enterprise SET merged_into = :keep, published = false, updated_at = now()
+        WHERE id = :drop"""),
+        {"keep": keep_id, "drop": drop_id},
+    )

@@ -1,9 +1,11 @@
 """Staff edits of an enterprise: validation of a form's values, the update, and its history."""
+
 from __future__ import annotations
 
 import re
+from collections.abc import Mapping
 from dataclasses import dataclass
-from typing import Any, Mapping
+from typing import Any
 from urllib.parse import urlsplit
 
 import phonenumbers
@@ -14,9 +16,20 @@ from carte.core.text import normalise_postal_code
 from carte.core.vocabulary import Vocabulary
 from carte.store.actor import set_actor
 
-TEXT_FIELDS = ("name", "description", "street", "address_line2", "municipality_name",
-               "postal_code", "phone", "email", "website", "opening_hours", "contact_person",
-               "internal_notes")
+TEXT_FIELDS = (
+    "name",
+    "description",
+    "street",
+    "address_line2",
+    "municipality_name",
+    "postal_code",
+    "phone",
+    "email",
+    "website",
+    "opening_hours",
+    "contact_person",
+    "internal_notes",
+)
 LIST_FIELDS = ("sectors", "items", "services")
 EDITABLE = TEXT_FIELDS + LIST_FIELDS + ("published",)
 MAX_TEXT = {"name": 200, "description": 4000, "internal_notes": 4000}
@@ -64,15 +77,18 @@ def _raise() -> str:
     raise ValueError
 
 
-def validate_edit(form: Mapping[str, Any], vocabulary: Vocabulary,
-                  fields: tuple[str, ...] = EDITABLE) -> tuple[dict[str, Any], list[FieldError]]:
+def validate_edit(
+    form: Mapping[str, Any], vocabulary: Vocabulary, fields: tuple[str, ...] = EDITABLE
+) -> tuple[dict[str, Any], list[FieldError]]:
     """Clean a submitted form's fields: the values to store, and the errors naming each bad field."""
     values: dict[str, Any] = {}
     errors: list[FieldError] = []
     for name in (f for f in TEXT_FIELDS if f in fields):
         raw = str(form.get(name, "") or "").strip()
         if len(raw) > MAX_TEXT.get(name, 500):
-            errors.append(FieldError(name, f"Texte trop long (au plus {MAX_TEXT.get(name, 500)} caractères)."))
+            errors.append(
+                FieldError(name, f"Texte trop long (au plus {MAX_TEXT.get(name, 500)} caractères).")
+            )
             continue
         cleaner, message = CLEANERS.get(name, (None, ""))
         try:
@@ -94,27 +110,36 @@ def validate_edit(form: Mapping[str, Any], vocabulary: Vocabulary,
 
 def enterprise_for_edit(connection: Connection, enterprise_id: int) -> dict[str, Any] | None:
     """Every editable field of an enterprise, with its MRC, precision and coordinates."""
-    row = connection.execute(text(f"""
-        SELECT e.id, {', '.join('e.' + f for f in EDITABLE)}, e.mrc_code, m.name AS mrc_name,
+    row = (
+        connection.execute(
+            text(f"""
+        SELECT e.id, {", ".join("e." + f for f in EDITABLE)}, e.mrc_code, m.name AS mrc_name,
                e.geocode_precision, e.flags, e.updated_at, e.source,
                ST_Y(e.point) AS latitude, ST_X(e.point) AS longitude
         FROM enterprise e LEFT JOIN mrc m ON m.code = e.mrc_code WHERE e.id = :id"""),
-        {"id": enterprise_id}).mappings().first()
+            {"id": enterprise_id},
+        )
+        .mappings()
+        .first()
+    )
     return dict(row) if row else None
 
 
-def update_enterprise(connection: Connection, enterprise_id: int, values: Mapping[str, Any],
-                      actor: str, kind: str = "edit") -> bool:
+def update_enterprise(
+    connection: Connection, enterprise_id: int, values: Mapping[str, Any], actor: str, kind: str = "edit"
+) -> bool:
     """Store edited values; return whether anything changed (history is written by a trigger)."""
     fields = [name for name in EDITABLE if name in values]
     if not fields:
         return False
     set_actor(connection, actor, kind)
-    result = connection.execute(text(f"""
-        UPDATE enterprise SET {', '.join(f'{f} = :{f}' for f in fields)}, updated_at = now()
-        WHERE id = :id AND ({', '.join(fields)}) IS DISTINCT FROM
-              ({', '.join(f'CAST(:{f} AS {column_type(f)})' for f in fields)})"""),
-        {**{f: values[f] for f in fields}, "id": enterprise_id})
+    result = connection.execute(
+        text(f"""
+        UPDATE enterprise SET {", ".join(f"{f} = :{f}" for f in fields)}, updated_at = now()
+        WHERE id = :id AND ({", ".join(fields)}) IS DISTINCT FROM
+              ({", ".join(f"CAST(:{f} AS {column_type(f)})" for f in fields)})"""),
+        {**{f: values[f] for f in fields}, "id": enterprise_id},
+    )
     return result.rowcount > 0
 
 
@@ -125,16 +150,22 @@ def column_type(field: str) -> str:
     return "boolean" if field == "published" else "text"
 
 
-def editable_enterprises(connection: Connection, mrc_codes: list[str] | None, query: str = "",
-                         limit: int = 50, offset: int = 0) -> tuple[int, list[dict[str, Any]]]:
+def editable_enterprises(
+    connection: Connection, mrc_codes: list[str] | None, query: str = "", limit: int = 50, offset: int = 0
+) -> tuple[int, list[dict[str, Any]]]:
     """Enterprises a user may edit (all MRCs when mrc_codes is None), by name, with a total."""
     escaped = query.strip().replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
     params = {"mrcs": mrc_codes, "q": f"%{escaped}%", "limit": limit, "offset": offset}
-    where = ("(CAST(:mrcs AS text[]) IS NULL OR e.mrc_code = ANY(:mrcs)) "
-             "AND lower(carte_unaccent(e.name)) LIKE lower(carte_unaccent(:q))")
+    where = (
+        "(CAST(:mrcs AS text[]) IS NULL OR e.mrc_code = ANY(:mrcs)) "
+        "AND lower(carte_unaccent(e.name)) LIKE lower(carte_unaccent(:q))"
+    )
     total = connection.execute(text(f"SELECT count(*) FROM enterprise e WHERE {where}"), params).scalar_one()
-    rows = connection.execute(text(f"""
+    rows = connection.execute(
+        text(f"""
         SELECT e.id, e.name, e.municipality_name, e.published, e.geocode_precision, m.name AS mrc_name
         FROM enterprise e LEFT JOIN mrc m ON m.code = e.mrc_code WHERE {where}
-        ORDER BY lower(e.name), e.id LIMIT :limit OFFSET :offset"""), params).mappings()
+        ORDER BY lower(e.name), e.id LIMIT :limit OFFSET :offset"""),
+        params,
+    ).mappings()
     return total, [dict(row) for row in rows]

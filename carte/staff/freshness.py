@@ -1,4 +1,5 @@
 """Freshness: entries not verified for a while, and reminders inviting owners to confirm them."""
+
 from __future__ import annotations
 
 import smtplib
@@ -10,8 +11,8 @@ from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
 from sqlalchemy import text
 from sqlalchemy.engine import Connection
 
-from carte.store.actor import set_actor
 from carte.core.errors import CarteError
+from carte.store.actor import set_actor
 
 LINK_SALT = "owner-link"
 
@@ -67,10 +68,12 @@ def read_link(secret: str, token: str, max_days: int) -> int:
         raise CarteError("Ce lien n'est pas valide.", status=400) from None
 
 
-def stale_enterprises(connection: Connection, days: int, mrc_codes: list[str] | None,
-                      limit: int = 500) -> list[dict[str, Any]]:
+def stale_enterprises(
+    connection: Connection, days: int, mrc_codes: list[str] | None, limit: int = 500
+) -> list[dict[str, Any]]:
     """Published entries not verified (nor created) for the given number of days, oldest first."""
-    rows = connection.execute(text("""
+    rows = connection.execute(
+        text("""
         SELECT e.id, e.name, e.email, e.municipality_name, m.name AS mrc_name,
                coalesce(e.verified_at, e.created_at) AS checked_at,
                (SELECT max(sent_at) FROM reminder r WHERE r.enterprise_id = e.id) AS reminded_at
@@ -78,19 +81,24 @@ def stale_enterprises(connection: Connection, days: int, mrc_codes: list[str] | 
         WHERE e.published AND e.merged_into IS NULL
           AND coalesce(e.verified_at, e.created_at) < now() - make_interval(days => :days)
           AND (CAST(:mrcs AS text[]) IS NULL OR e.mrc_code = ANY(:mrcs))
-        ORDER BY checked_at, e.id LIMIT :limit"""), {"days": days, "mrcs": mrc_codes, "limit": limit}).mappings()
+        ORDER BY checked_at, e.id LIMIT :limit"""),
+        {"days": days, "mrcs": mrc_codes, "limit": limit},
+    ).mappings()
     return [dict(row) for row in rows]
 
 
 def due_reminders(connection: Connection, stale_days: int, interval_days: int) -> list[dict[str, Any]]:
     """Stale entries with an e-mail whose owner was not reminded within the interval."""
-    rows = connection.execute(text("""
+    rows = connection.execute(
+        text("""
         SELECT e.id, e.name, e.email FROM enterprise e
         WHERE e.published AND e.merged_into IS NULL AND e.email IS NOT NULL
           AND coalesce(e.verified_at, e.created_at) < now() - make_interval(days => :stale)
           AND NOT EXISTS (SELECT 1 FROM reminder r WHERE r.enterprise_id = e.id
                           AND r.sent_at > now() - make_interval(days => :interval))
-        ORDER BY e.id"""), {"stale": stale_days, "interval": interval_days}).mappings()
+        ORDER BY e.id"""),
+        {"stale": stale_days, "interval": interval_days},
+    ).mappings()
     return [dict(row) for row in rows]
 
 
@@ -104,13 +112,21 @@ def reminder_message(entry: dict[str, Any], link: str, sender: str) -> EmailMess
         f"Bonjour,\n\nLa fiche « {entry['name']} » figure sur la Carte de l'économie sociale. "
         "Ses informations sont-elles toujours exactes ? Confirmez-les ou proposez une correction "
         f"en suivant ce lien (sans compte) :\n\n{link}\n\nMerci !\n\n"
-        f"---\n\nHello,\n\nThe entry \"{entry['name']}\" is listed on the Carte de l'économie "
-        f"sociale. Is it still accurate? Confirm it or suggest a correction here:\n\n{link}\n")
+        f'---\n\nHello,\n\nThe entry "{entry["name"]}" is listed on the Carte de l\'économie '
+        f"sociale. Is it still accurate? Confirm it or suggest a correction here:\n\n{link}\n"
+    )
     return message
 
 
-def send_reminders(connection: Connection, mailer: Mailer, secret: str, public_url: str, sender: str,
-                   stale_days: int, interval_days: int) -> ReminderResult:
+def send_reminders(
+    connection: Connection,
+    mailer: Mailer,
+    secret: str,
+    public_url: str,
+    sender: str,
+    stale_days: int,
+    interval_days: int,
+) -> ReminderResult:
     """E-mail every due owner a signed link; a failed send is counted and retried next time."""
     sent = failed = 0
     signer = link_signer(secret)
@@ -121,8 +137,10 @@ def send_reminders(connection: Connection, mailer: Mailer, secret: str, public_u
         except (OSError, smtplib.SMTPException):
             failed += 1
             continue
-        connection.execute(text("INSERT INTO reminder (enterprise_id, email) VALUES (:id, :email)"),
-                           {"id": entry["id"], "email": entry["email"]})
+        connection.execute(
+            text("INSERT INTO reminder (enterprise_id, email) VALUES (:id, :email)"),
+            {"id": entry["id"], "email": entry["email"]},
+        )
         sent += 1
     return ReminderResult(sent, failed)
 
@@ -130,4 +148,6 @@ def send_reminders(connection: Connection, mailer: Mailer, secret: str, public_u
 def confirm(connection: Connection, enterprise_id: int, actor: str) -> None:
     """Record that an entry was verified now."""
     set_actor(connection, actor, "confirm")
-    connection.execute(text("UPDATE enterprise SET verified_at = now() WHERE id = :id"), {"id": enterprise_id})
+    connection.execute(
+        text("UPDATE enterprise SET verified_at = now() WHERE id = :id"), {"id": enterprise_id}
+    )

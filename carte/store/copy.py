@@ -1,7 +1,8 @@
 """Bulk loading: rows streamed into a table with PostgreSQL's COPY through psycopg."""
+
 from __future__ import annotations
 
-from typing import Iterable, Sequence
+from collections.abc import Iterable, Sequence
 
 from sqlalchemy.engine import Connection
 

@@ -1,8 +1,9 @@
 """The database engine, its driver options, and friendly connection errors (no Flask)."""
+
 from __future__ import annotations
 
+from collections.abc import Iterator
 from contextlib import contextmanager
-from typing import Iterator
 
 from sqlalchemy import Engine, create_engine, text
 from sqlalchemy.engine import Connection, make_url
@@ -13,8 +14,9 @@ from carte.core.errors import DatabaseUnavailable
 
 def make_engine(url: str) -> Engine:
     """Create the engine for a database URL, with pre-ping so a restarted server is survived."""
-    return create_engine(url, pool_pre_ping=True, pool_size=5, max_overflow=10, future=True,
-                         connect_args=driver_options(url))
+    return create_engine(
+        url, pool_pre_ping=True, pool_size=5, max_overflow=10, future=True, connect_args=driver_options(url)
+    )
 
 
 def driver_options(url: str) -> dict[str, object]:

@@ -1,4 +1,5 @@
 """Create the extensions and apply the Alembic migrations on a database."""
+
 from __future__ import annotations
 
 from pathlib import Path
@@ -10,8 +11,8 @@ from alembic.script import ScriptDirectory
 from sqlalchemy import Engine, text
 from sqlalchemy.exc import DBAPIError
 
-from carte.store.engine import connect
 from carte.core.errors import DatabaseUnavailable
+from carte.store.engine import connect
 
 MIGRATIONS = Path(__file__).resolve().parent / "migrations"
 EXTENSIONS = ("postgis", "unaccent", "pg_trgm")
@@ -28,21 +29,26 @@ def alembic_config(url: str) -> Config:
 def create_extensions(engine: Engine) -> None:
     """Create the PostgreSQL extensions the schema needs, explaining how to install PostGIS."""
     with connect(engine) as connection:
-        available = set(connection.execute(text(
-            "SELECT name FROM pg_available_extensions WHERE name = ANY(:names)"),
-            {"names": list(EXTENSIONS)}).scalars())
+        available = set(
+            connection.execute(
+                text("SELECT name FROM pg_available_extensions WHERE name = ANY(:names)"),
+                {"names": list(EXTENSIONS)},
+            ).scalars()
+        )
         missing = [name for name in EXTENSIONS if name not in available]
         if missing:
             raise DatabaseUnavailable(
                 f"Extension(s) PostgreSQL absente(s) du serveur : {', '.join(missing)}. "
                 "Installez PostGIS (Debian : apt-get install -y postgresql-15-postgis-3) "
-                "ou lancez make setup.")
+                "ou lancez make setup."
+            )
         for name in EXTENSIONS:
             try:
                 connection.execute(text(f'CREATE EXTENSION IF NOT EXISTS "{name}"'))
             except DBAPIError as error:
                 raise DatabaseUnavailable(
-                    f"Impossible de créer l'extension {name} : {error.orig}".strip()) from None
+                    f"Impossible de créer l'extension {name} : {error.orig}".strip()
+                ) from None
 
 
 def upgrade(engine: Engine, revision: str = "head") -> None:

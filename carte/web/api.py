@@ -1,4 +1,5 @@
 """The open JSON API: enterprises as GeoJSON, the vocabulary, the MRCs, and its OpenAPI document."""
+
 from __future__ import annotations
 
 import json
@@ -6,19 +7,32 @@ from typing import Any
 
 from flask import Blueprint, Response, current_app, render_template, request, url_for
 
-from carte.web.session import get_session
 from carte.core.errors import NotFound
+from carte.core.vocabulary import Term, load_vocabulary
 from carte.read.filters import (
-    LIST_PARAMETERS, EnterpriseFilter, InvalidParameter, Page, check_known, parse_filter, parse_format,
-    parse_language, parse_page,
+    LIST_PARAMETERS,
+    EnterpriseFilter,
+    InvalidParameter,
+    Page,
+    check_known,
+    parse_filter,
+    parse_format,
+    parse_language,
+    parse_page,
 )
 from carte.read.public_enterprise import find_public_enterprise, public_enterprise_page
-from carte.read.queries import enterprise_feature, enterprise_features, known_place, mrc_boundary_json, mrc_list_json
+from carte.read.queries import (
+    enterprise_feature,
+    enterprise_features,
+    known_place,
+    mrc_boundary_json,
+    mrc_list_json,
+)
 from carte.read.schema_org import data_feed_lines, local_business_document
-from carte.core.vocabulary import Term, load_vocabulary
 from carte.web.caching import conditional, share_publicly, time_bucket
 from carte.web.i18n import current_language
 from carte.web.openapi import openapi_document, operations
+from carte.web.session import get_session
 
 blueprint = Blueprint("api", __name__, url_prefix="/api")
 share_publicly(blueprint)
@@ -53,8 +67,11 @@ def base_url() -> str:
 def licence() -> dict[str, str]:
     """The licence and attribution that travel with the data."""
     config = current_app.config
-    return {"licence": config["DATA_LICENCE"], "licence_url": config["DATA_LICENCE_URL"],
-            "attribution": config["DATA_ATTRIBUTION"]}
+    return {
+        "licence": config["DATA_LICENCE"],
+        "licence_url": config["DATA_LICENCE_URL"],
+        "attribution": config["DATA_ATTRIBUTION"],
+    }
 
 
 def json_response(body: str, mimetype: str = "application/json") -> Response:
@@ -75,8 +92,15 @@ def next_link(page: Page, total: int) -> str | None:
 def collection_body(features: str, total: int, returned: int, page: Page) -> str:
     """The FeatureCollection with its paging members, the licence and the features."""
     following = next_link(page, total)
-    head = {"type": "FeatureCollection", "numberMatched": total, "numberReturned": returned,
-            "limit": page.limit, "offset": page.offset, "next": following, **licence()}
+    head = {
+        "type": "FeatureCollection",
+        "numberMatched": total,
+        "numberReturned": returned,
+        "limit": page.limit,
+        "offset": page.offset,
+        "next": following,
+        **licence(),
+    }
     return json.dumps(head, ensure_ascii=False)[:-1] + ', "features": ' + features + "}"
 
 
@@ -85,7 +109,12 @@ def enterprises() -> Response:
     """Published enterprises matching the filters: a GeoJSON FeatureCollection, or with format=jsonld a
     schema.org DataFeed whose next page is in the Link header."""
     args = request.args.to_dict(flat=False)
-    filters, page, language, answer = request_filter(), parse_page(args), request_language(), parse_format(args)
+    filters, page, language, answer = (
+        request_filter(),
+        parse_page(args),
+        request_language(),
+        parse_format(args),
+    )
 
     def build() -> Response:
         if answer == "jsonld":
@@ -93,8 +122,9 @@ def enterprises() -> Response:
         features, total, returned = enterprise_features(get_session(), filters, language, base_url(), page)
         return json_response(collection_body(features, total, returned, page), GEOJSON)
 
-    return conditional(build, max_age=60 if filters.open_now else 300,
-                       extra=time_bucket() if filters.open_now else "")
+    return conditional(
+        build, max_age=60 if filters.open_now else 300, extra=time_bucket() if filters.open_now else ""
+    )
 
 
 def feed_page(filters: EnterpriseFilter, page: Page, language: str) -> Response:
@@ -139,13 +169,19 @@ def not_found_message(kind: str) -> str:
     english = request.args.get("lang") == "en"
     if kind == "mrc":
         return "No such MRC." if english else "Cette MRC n'existe pas."
-    return "No published enterprise has this id." if english else "Aucune entreprise publiée ne porte ce numéro."
+    return (
+        "No published enterprise has this id." if english else "Aucune entreprise publiée ne porte ce numéro."
+    )
 
 
 def term_json(term: Term, language: str, synonyms: bool = False) -> dict[str, Any]:
     """One vocabulary entry for the API."""
-    entry: dict[str, Any] = {"code": term.code, "label": term.label(language),
-                             "label_fr": term.label_fr, "label_en": term.label_en}
+    entry: dict[str, Any] = {
+        "code": term.code,
+        "label": term.label(language),
+        "label_fr": term.label_fr,
+        "label_en": term.label_en,
+    }
     if term.icon:
         entry["icon"] = term.icon
     if term.colour:
@@ -159,8 +195,12 @@ def vocabulary_response(kind: str, synonyms: bool = False) -> Response:
     """A list of the vocabulary in the asked language."""
     language = request_language()
     terms = getattr(load_vocabulary(), kind)
-    return conditional(lambda: json_response(json.dumps(
-        [term_json(term, language, synonyms) for term in terms], ensure_ascii=False)), max_age=3600)
+    return conditional(
+        lambda: json_response(
+            json.dumps([term_json(term, language, synonyms) for term in terms], ensure_ascii=False)
+        ),
+        max_age=3600,
+    )
 
 
 @blueprint.get("/sectors")
@@ -205,8 +245,9 @@ def mrc(code: str) -> Response:
 @blueprint.get("/openapi.json")
 def openapi() -> Response:
     """The OpenAPI 3 description of this API."""
-    return conditional(lambda: json_response(json.dumps(openapi_document(base_url()), ensure_ascii=False)),
-                       max_age=3600)
+    return conditional(
+        lambda: json_response(json.dumps(openapi_document(base_url()), ensure_ascii=False)), max_age=3600
+    )
 
 
 @blueprint.get("/")
@@ -214,9 +255,13 @@ def documentation() -> Response:
     """The API described for people, from the same document."""
     language = request.args.get("lang", "fr")
     spec = openapi_document(base_url())
-    response = conditional(lambda: Response(render_template(
-        "api/index.html", spec=spec, operations=operations(spec), language=language)), max_age=3600,
-        extra=current_language())
+    response = conditional(
+        lambda: Response(
+            render_template("api/index.html", spec=spec, operations=operations(spec), language=language)
+        ),
+        max_age=3600,
+        extra=current_language(),
+    )
     response.vary.add("Accept-Language")
     return response
 
@@ -228,8 +273,12 @@ def invalid_parameter(error: InvalidParameter):
 
     message = error.message_in(request.args.get("lang", "fr"))
     if wants_json():
-        response = json_response(json.dumps({"error": {"status": error.status, "parameter": error.parameter,
-                                                       "message": message}}, ensure_ascii=False))
+        response = json_response(
+            json.dumps(
+                {"error": {"status": error.status, "parameter": error.parameter, "message": message}},
+                ensure_ascii=False,
+            )
+        )
         response.status_code = error.status
         return response
     return render_error(error.status, message)

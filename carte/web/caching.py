@@ -1,18 +1,20 @@
 """HTTP caching and CORS for public data: ETags from the data version, 304s before any query."""
+
 from __future__ import annotations
 
 import hashlib
 import threading
 from collections import OrderedDict
+from collections.abc import Callable, Hashable
 from dataclasses import dataclass
-from datetime import datetime, timezone
-from typing import Callable, Hashable, TypeVar
+from datetime import UTC, datetime
+from typing import TypeVar
 
 from flask import Blueprint, Response, current_app, request
 
 from carte import __name__ as package
-from carte.web.session import get_session
 from carte.read.queries import data_version
+from carte.web.session import get_session
 
 T = TypeVar("T")
 #: Responses larger than this are not kept in memory.
@@ -23,8 +25,16 @@ FORMAT_VERSION = "1"
 
 def current_etag(extra: str = "") -> str:
     """An ETag for this URL on this host at the current data version."""
-    key = "|".join([package, FORMAT_VERSION, str(data_version(get_session())), request.host_url,
-                    request.full_path, extra])
+    key = "|".join(
+        [
+            package,
+            FORMAT_VERSION,
+            str(data_version(get_session())),
+            request.host_url,
+            request.full_path,
+            extra,
+        ]
+    )
     return hashlib.sha1(key.encode("utf-8", "surrogatepass")).hexdigest()[:24]
 
 
@@ -44,7 +54,7 @@ def per_data_version(name: str, build: Callable[[], T], *extra: Hashable) -> T:
 
 def time_bucket(minutes: int = 5) -> str:
     """The current slice of time, for answers that depend on the clock (open_now)."""
-    now = datetime.now(timezone.utc)
+    now = datetime.now(UTC)
     return f"{now:%Y%m%d%H}{now.minute // minutes}"
 
 
@@ -80,8 +90,11 @@ class ResponseCache:
         body = response.get_data()
         if len(body) > MAX_CACHED_BYTES:
             return
-        headers = tuple((name, value) for name, value in response.headers.items()
-                        if name in ("Content-Disposition", "Link"))
+        headers = tuple(
+            (name, value)
+            for name, value in response.headers.items()
+            if name in ("Content-Disposition", "Link")
+        )
         with self._lock:
             self._items[key] = CachedBody(body, response.mimetype, headers)
             while len(self._items) > self.entries:
@@ -93,7 +106,8 @@ def response_cache() -> ResponseCache:
     cache = current_app.extensions.get("carte_response_cache")
     if cache is None:
         cache = current_app.extensions.setdefault(
-            "carte_response_cache", ResponseCache(int(current_app.config["RESPONSE_CACHE_ENTRIES"])))
+            "carte_response_cache", ResponseCache(int(current_app.config["RESPONSE_CACHE_ENTRIES"]))
+        )
     return cache
 
 

@@ -1,4 +1,5 @@
 """CSRF protection: every state-changing request carries the session's token."""
+
 from __future__ import annotations
 
 import hmac
@@ -26,8 +27,9 @@ def check_csrf() -> None:
     sent = request.form.get("csrf_token") or request.headers.get("X-CSRF-Token") or ""
     expected = session.get("csrf", "")
     if not expected or not hmac.compare_digest(sent, expected):
-        raise CarteError(_("Jeton de sécurité (CSRF) absent ou invalide : rechargez la page et réessayez."),
-                         status=400)
+        raise CarteError(
+            _("Jeton de sécurité (CSRF) absent ou invalide : rechargez la page et réessayez."), status=400
+        )
 
 
 def init_app(app: Flask) -> None:

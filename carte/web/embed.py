@@ -1,4 +1,5 @@
 """The embeddable map for other sites, its builder, and the MRC pages that offer it."""
+
 from __future__ import annotations
 
 import json
@@ -7,17 +8,18 @@ from typing import Any
 from urllib.parse import urlencode
 
 from flask import Blueprint, current_app, render_template, request, url_for
-from flask_babel import force_locale, gettext as _
+from flask_babel import force_locale
+from flask_babel import gettext as _
 
-from carte.web.session import get_session
 from carte.core.contact import directions_url, display_phone, geo_uri, tel_uri
 from carte.core.errors import NotFound
+from carte.core.vocabulary import load_vocabulary
 from carte.read.filters import FILTER_AND_LANGUAGE, EnterpriseFilter, InvalidParameter, Page, single
 from carte.read.queries import enterprise_features, mrc_counts, mrc_summary
-from carte.core.vocabulary import load_vocabulary
-from carte.web.home import contact_messages, data_attribution, enterprise_url_prefix
 from carte.web.api import base_url, request_filter, request_language
+from carte.web.home import contact_messages, data_attribution, enterprise_url_prefix
 from carte.web.security import allow_framing
+from carte.web.session import get_session
 
 blueprint = Blueprint("embed", __name__)
 VIEWS = ("map", "list")
@@ -25,16 +27,38 @@ LIST_LIMIT = 1000
 #: The words of the embed, in the language the host site chose with ?lang= (the embed does not
 #: depend on the visitor's browser, so that the host page looks the same to everyone).
 MAP_LABELS = {
-    "fr": {"website": "Site web", "details": "Fiche complète", "count": "entreprises sur la carte",
-           "countOne": "entreprise sur la carte", "error": "Les données n'ont pas pu être chargées.",
-           "title": "Carte de l'économie sociale", "list": "Voir la liste", "map": "Voir la carte",
-           "full": "Carte complète", "data": "Données", "listed": "entreprises", "listedOne": "entreprise",
-           "privacy": "Confidentialité", "lang": "fr"},
-    "en": {"website": "Website", "details": "Full page", "count": "enterprises on the map",
-           "countOne": "enterprise on the map", "error": "The data could not be loaded.",
-           "title": "Social economy map", "list": "Show the list", "map": "Show the map",
-           "full": "Full map", "data": "Data", "listed": "enterprises", "listedOne": "enterprise",
-           "privacy": "Privacy", "lang": "en"},
+    "fr": {
+        "website": "Site web",
+        "details": "Fiche complète",
+        "count": "entreprises sur la carte",
+        "countOne": "entreprise sur la carte",
+        "error": "Les données n'ont pas pu être chargées.",
+        "title": "Carte de l'économie sociale",
+        "list": "Voir la liste",
+        "map": "Voir la carte",
+        "full": "Carte complète",
+        "data": "Données",
+        "listed": "entreprises",
+        "listedOne": "entreprise",
+        "privacy": "Confidentialité",
+        "lang": "fr",
+    },
+    "en": {
+        "website": "Website",
+        "details": "Full page",
+        "count": "enterprises on the map",
+        "countOne": "enterprise on the map",
+        "error": "The data could not be loaded.",
+        "title": "Social economy map",
+        "list": "Show the list",
+        "map": "Show the map",
+        "full": "Full map",
+        "data": "Data",
+        "listed": "enterprises",
+        "listedOne": "enterprise",
+        "privacy": "Privacy",
+        "lang": "en",
+    },
 }
 
 
@@ -48,8 +72,11 @@ def request_view() -> str:
 
 def filter_args() -> list[tuple[str, str]]:
     """The request's filter parameters, in order, to pass on."""
-    return [(name, value) for name, value in request.args.items(multi=True)
-            if name in FILTER_AND_LANGUAGE and value.strip()]
+    return [
+        (name, value)
+        for name, value in request.args.items(multi=True)
+        if name in FILTER_AND_LANGUAGE and value.strip()
+    ]
 
 
 def embed_url(args: list[tuple[str, str]], external: bool = True) -> str:
@@ -63,17 +90,22 @@ def embed_snippet(args: list[tuple[str, str]], title: str, height: int = 500) ->
     from markupsafe import escape
 
     host_script = url_for("static", filename="embed/host.js", _external=True)
-    return (f'<iframe src="{escape(embed_url(args))}" title="{escape(title)}" width="100%" '
-            f'height="{height}" style="border:0" loading="lazy"></iframe>\n'
-            f'<script src="{escape(host_script)}" async></script>')
+    return (
+        f'<iframe src="{escape(embed_url(args))}" title="{escape(title)}" width="100%" '
+        f'height="{height}" style="border:0" loading="lazy"></iframe>\n'
+        f'<script src="{escape(host_script)}" async></script>'
+    )
 
 
 def enterprise_list(filters: EnterpriseFilter, language: str) -> tuple[list[dict[str, Any]], int]:
     """The enterprises of the filters (first LIST_LIMIT) as dicts with their contact links, and how many
     match."""
-    features, total, _returned = enterprise_features(get_session(), filters, language, base_url(),
-                                                     Page(limit=LIST_LIMIT))
-    return [{**feature["properties"], "contact": feature_links(feature)} for feature in json.loads(features)], total
+    features, total, _returned = enterprise_features(
+        get_session(), filters, language, base_url(), Page(limit=LIST_LIMIT)
+    )
+    return [
+        {**feature["properties"], "contact": feature_links(feature)} for feature in json.loads(features)
+    ], total
 
 
 def feature_links(feature: dict[str, Any]) -> dict[str, str | None]:
@@ -82,12 +114,16 @@ def feature_links(feature: dict[str, Any]) -> dict[str, str | None]:
     lon, lat = feature["geometry"]["coordinates"] if feature.get("geometry") else (None, None)
     properties = feature["properties"]
     phone = properties.get("phone")
-    return {"directions": directions_url(lat, lon) if lat is not None else None,
-            "geo": geo_uri(lat, lon) if lat is not None else None,
-            "tel": tel_uri(phone), "phone": display_phone(phone) if phone else None,
-            "email_url": url_for("enterprise.email", enterprise_id=feature["id"]) if properties.get("has_email")
-            else None,
-            "page": properties["url"]}
+    return {
+        "directions": directions_url(lat, lon) if lat is not None else None,
+        "geo": geo_uri(lat, lon) if lat is not None else None,
+        "tel": tel_uri(phone),
+        "phone": display_phone(phone) if phone else None,
+        "email_url": url_for("enterprise.email", enterprise_id=feature["id"])
+        if properties.get("has_email")
+        else None,
+        "page": properties["url"],
+    }
 
 
 def embed_words(language: str) -> dict[str, str]:
@@ -113,17 +149,26 @@ def embed() -> str:
     config = {
         "enterprises": url_for("api.enterprises") + "?" + urlencode(api_args + [("limit", str(LIST_LIMIT))]),
         "boundary": url_for("api.mrc", code=filters.mrc) if filters.mrc else None,
-        "tiles": current_app.config["TILE_URL"], "tileAttribution": data_attribution(),
+        "tiles": current_app.config["TILE_URL"],
+        "tileAttribution": data_attribution(),
         "labels": words,
-        "view": view, "lang": language, "enterprise_url": enterprise_url_prefix(),
+        "view": view,
+        "lang": language,
+        "enterprise_url": enterprise_url_prefix(),
     }
     enterprises, total = enterprise_list(filters, language) if view == "list" else ([], None)
-    return render_template("embed/embed.html", embed_config=config, view=view, enterprises=enterprises,
-                           total=total, summary=summary, title=embed_title(summary and summary.name, language),
-                           words=words,
-                           full_map=url_for("home.index", _external=True) + "?" + urlencode(api_args),
-                           other_view=embed_url([*filter_args(), ("view", "list" if view == "map" else "map")],
-                                                external=False))
+    return render_template(
+        "embed/embed.html",
+        embed_config=config,
+        view=view,
+        enterprises=enterprises,
+        total=total,
+        summary=summary,
+        title=embed_title(summary and summary.name, language),
+        words=words,
+        full_map=url_for("home.index", _external=True) + "?" + urlencode(api_args),
+        other_view=embed_url([*filter_args(), ("view", "list" if view == "map" else "map")], external=False),
+    )
 
 
 def mrc_choices() -> list[tuple[str, list[Any]]]:
@@ -139,11 +184,19 @@ def builder() -> str:
     args = filter_args() + ([("view", view)] if view != "map" else [])
     summary = mrc_summary(get_session(), filters.mrc) if filters.mrc else None
     title = embed_title(summary and summary.name, language)
-    return render_template("embed/builder.html", regions=mrc_choices(), vocabulary=load_vocabulary(),
-                           filters=filters, language=language, view=view, preview=embed_url(args, False),
-                           snippet=embed_snippet(args, title), embed_base=url_for("embed.embed", _external=True),
-                           host_script=url_for("static", filename="embed/host.js", _external=True),
-                           titles={code: words["title"] for code, words in MAP_LABELS.items()})
+    return render_template(
+        "embed/builder.html",
+        regions=mrc_choices(),
+        vocabulary=load_vocabulary(),
+        filters=filters,
+        language=language,
+        view=view,
+        preview=embed_url(args, False),
+        snippet=embed_snippet(args, title),
+        embed_base=url_for("embed.embed", _external=True),
+        host_script=url_for("static", filename="embed/host.js", _external=True),
+        titles={code: words["title"] for code, words in MAP_LABELS.items()},
+    )
 
 
 @blueprint.get("/mrc")
@@ -164,6 +217,13 @@ def mrc_page(code: str) -> str:
     filters = EnterpriseFilter(mrc=summary.code)
     enterprises, total = enterprise_list(filters, language)
     args = [("mrc", summary.code), ("lang", language)]
-    return render_template("mrc/show.html", summary=summary, vocabulary=load_vocabulary(),
-                           language=language, enterprises=enterprises, total=total,
-                           preview=embed_url(args, False), snippet=embed_snippet(args, embed_title(summary.name, language)))
+    return render_template(
+        "mrc/show.html",
+        summary=summary,
+        vocabulary=load_vocabulary(),
+        language=language,
+        enterprises=enterprises,
+        total=total,
+        preview=embed_url(args, False),
+        snippet=embed_snippet(args, embed_title(summary.name, language)),
+    )

@@ -1,19 +1,20 @@
 """The public page of one enterprise: `/entreprises/<id>`."""
+
 from __future__ import annotations
 
 from flask import Blueprint, Response, current_app, jsonify, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 
-from carte.web.session import get_session
 from carte.core.contact import directions_url, display_phone, geo_uri, tel_uri
 from carte.core.errors import NotFound
 from carte.core.opening_hours import describe_opening_hours
+from carte.core.vocabulary import load_vocabulary
 from carte.read.public_enterprise import PublicEnterprise, find_public_enterprise, merged_into
 from carte.read.schema_org import local_business_document
-from carte.core.vocabulary import load_vocabulary
 from carte.web.folium_map import small_map
 from carte.web.home import contact_messages, data_attribution, map_labels
 from carte.web.i18n import current_language
+from carte.web.session import get_session
 
 blueprint = Blueprint("enterprise", __name__)
 
@@ -21,10 +22,12 @@ blueprint = Blueprint("enterprise", __name__)
 def contact_links(enterprise: PublicEnterprise) -> dict[str, str | None]:
     """The enterprise's directions (OpenStreetMap, geo: URI) and its phone as a tel: URI and as shown."""
     located = enterprise.lat is not None and enterprise.lon is not None
-    return {"directions": directions_url(enterprise.lat, enterprise.lon) if located else None,
-            "geo": geo_uri(enterprise.lat, enterprise.lon) if located else None,
-            "tel": tel_uri(enterprise.phone),
-            "phone": display_phone(enterprise.phone) if enterprise.phone else None}
+    return {
+        "directions": directions_url(enterprise.lat, enterprise.lon) if located else None,
+        "geo": geo_uri(enterprise.lat, enterprise.lon) if located else None,
+        "tel": tel_uri(enterprise.phone),
+        "phone": display_phone(enterprise.phone) if enterprise.phone else None,
+    }
 
 
 @blueprint.get("/entreprises/<int:enterprise_id>")
@@ -38,16 +41,24 @@ def show(enterprise_id: int):
     language, vocabulary = current_language(), load_vocabulary()
     located = enterprise.lat is not None
     return render_template(
-        "enterprise/show.html", enterprise=enterprise,
+        "enterprise/show.html",
+        enterprise=enterprise,
         sectors=vocabulary.terms("sectors", enterprise.sectors),
         items=vocabulary.terms("items", enterprise.items),
-        services=vocabulary.terms("services", enterprise.services), language=language,
+        services=vocabulary.terms("services", enterprise.services),
+        language=language,
         hours=describe_opening_hours(enterprise.opening_hours, language),
-        contact=contact_links(enterprise), words=contact_messages(),
-        small_map=small_map(current_app.config["TILE_URL"], data_attribution(),
-                            enterprise.lat, enterprise.lon, map_labels()) if located else None,
-        json_ld=local_business_document(enterprise, url_for("enterprise.show", enterprise_id=enterprise.id,
-                                                 _external=True), language))
+        contact=contact_links(enterprise),
+        words=contact_messages(),
+        small_map=small_map(
+            current_app.config["TILE_URL"], data_attribution(), enterprise.lat, enterprise.lon, map_labels()
+        )
+        if located
+        else None,
+        json_ld=local_business_document(
+            enterprise, url_for("enterprise.show", enterprise_id=enterprise.id, _external=True), language
+        ),
+    )
 
 
 @blueprint.get("/entreprises/<int:enterprise_id>/courriel.json")

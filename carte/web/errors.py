@@ -1,4 +1,5 @@
 """Error pages and JSON errors: a clear message, never a traceback."""
+
 from __future__ import annotations
 
 from flask import Flask, current_app, jsonify, make_response, render_template, request
@@ -8,14 +9,15 @@ from werkzeug.exceptions import HTTPException
 
 from carte.core.errors import CarteError
 
-
 #: Seconds a client is asked to wait before trying again while the database is away.
 RETRY_AFTER_SECONDS = 5
 
 
 def wants_json() -> bool:
     """True for API, export, tile and map-data requests, which answer errors in JSON."""
-    return request.path.startswith(("/api/", "/export/", "/tiles/", "/carte/")) or request.path.endswith(".json")
+    return request.path.startswith(("/api/", "/export/", "/tiles/", "/carte/")) or request.path.endswith(
+        ".json"
+    )
 
 
 def render_error(status: int, message: str):
@@ -52,8 +54,11 @@ def handle_database_error(error: DBAPIError):
     if not (isinstance(error, OperationalError) or error.connection_invalidated):
         return handle_unexpected(error)
     current_app.logger.warning("Database unavailable: %s", str(error.orig or error).strip().split("\n")[0])
-    response = make_response(render_error(503, _(
-        "La base de données est momentanément indisponible. Réessayez dans quelques instants.")))
+    response = make_response(
+        render_error(
+            503, _("La base de données est momentanément indisponible. Réessayez dans quelques instants.")
+        )
+    )
     response.headers["Retry-After"] = str(RETRY_AFTER_SECONDS)
     response.headers["Cache-Control"] = "no-store"
     return response

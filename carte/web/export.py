@@ -1,13 +1,14 @@
 """Downloads of the published enterprises with the API's filters: CSV, GeoJSON, JSON-LD and HSDS CSV."""
+
 from __future__ import annotations
 
 from flask import Blueprint, Response, current_app, request, stream_with_context
 
-from carte.web.session import get_session
 from carte.read.export import FORMATS, Licence
 from carte.read.filters import FILTER_AND_LANGUAGE, check_known
 from carte.web.api import base_url, request_filter, request_language
 from carte.web.caching import conditional, share_publicly, time_bucket
+from carte.web.session import get_session
 
 blueprint = Blueprint("export", __name__, url_prefix="/export")
 share_publicly(blueprint)

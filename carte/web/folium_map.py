@@ -4,6 +4,7 @@ Folium writes the Leaflet map, the tile layer with its attribution, the layer co
 boundary layer. Its CDN assets (Leaflet, jQuery, Bootstrap, awesome-markers, glyphicons...) are
 dropped: the templates load the app's own Leaflet copy. Enterprise data never goes through Folium.
 """
+
 from __future__ import annotations
 
 from dataclasses import dataclass
@@ -82,29 +83,51 @@ def _without_cdn_assets(element: folium.Element) -> folium.Element:
     return element
 
 
-def compose_map(tile_url: str, attribution: str, *, location: tuple[float, float] = QUEBEC_CENTRE,
-                zoom: int = 6, boundaries_url: str | None = None, labels: dict[str, str] | None = None,
-                marker: tuple[float, float] | None = None) -> folium.Map:
+def compose_map(
+    tile_url: str,
+    attribution: str,
+    *,
+    location: tuple[float, float] = QUEBEC_CENTRE,
+    zoom: int = 6,
+    boundaries_url: str | None = None,
+    labels: dict[str, str] | None = None,
+    marker: tuple[float, float] | None = None,
+) -> folium.Map:
     """The base map: tiles with attribution, zoom and layer controls, optionally MRC boundaries.
 
     `labels` names the layers and titles the controls: base, boundaries, zoom_in, zoom_out, layers.
     """
     labels = labels or {}
     # Zoom 4 to 18 only: Quebec needs no more, and each level costs the clustering time.
-    base = _without_cdn_assets(folium.Map(location=location, zoom_start=zoom, tiles=None,
-                                          control_scale=marker is None, prefer_canvas=False))
+    base = _without_cdn_assets(
+        folium.Map(
+            location=location, zoom_start=zoom, tiles=None, control_scale=marker is None, prefer_canvas=False
+        )
+    )
     base.options.update(minZoom=4, maxZoom=18, zoomControl=False)
     ZoomControl(labels.get("zoom_in", "Zoom in"), labels.get("zoom_out", "Zoom out")).add_to(base)
-    folium.TileLayer(tile_url, attr=attribution, name=labels.get("base", "OpenStreetMap"), min_zoom=4,
-                     max_zoom=18).add_to(base)
+    folium.TileLayer(
+        tile_url, attr=attribution, name=labels.get("base", "OpenStreetMap"), min_zoom=4, max_zoom=18
+    ).add_to(base)
     if boundaries_url:
-        RemoteGeoJson(boundaries_url, labels.get("boundaries", "MRC"),
-                      {"color": "#4b4b8f", "weight": 1.5, "opacity": 0.7, "fill": False}).add_to(base)
+        RemoteGeoJson(
+            boundaries_url,
+            labels.get("boundaries", "MRC"),
+            {"color": "#4b4b8f", "weight": 1.5, "opacity": 0.7, "fill": False},
+        ).add_to(base)
         control = folium.LayerControl(collapsed=True).add_to(base)
         LayerControlTitle(control, labels.get("layers", "Layers")).add_to(base)
     if marker:
-        folium.CircleMarker(marker, radius=9, color="#0b5c8a", weight=3, fill=True,
-                            fill_color="#0b5c8a", fill_opacity=0.6, interactive=False).add_to(base)
+        folium.CircleMarker(
+            marker,
+            radius=9,
+            color="#0b5c8a",
+            weight=3,
+            fill=True,
+            fill_color="#0b5c8a",
+            fill_opacity=0.6,
+            interactive=False,
+        ).add_to(base)
     return base
 
 
@@ -112,20 +135,25 @@ def render_parts(base: folium.Map) -> MapParts:
     """Render a composed map into its container and script, without Folium's page header."""
     figure = base.get_root()
     figure.render()
-    return MapParts(html=Markup(figure.html.render()), script=Markup(figure.script.render()),
-                    name=base.get_name())
+    return MapParts(
+        html=Markup(figure.html.render()), script=Markup(figure.script.render()), name=base.get_name()
+    )
 
 
 @lru_cache(maxsize=16)
-def cached_map(tile_url: str, attribution: str, boundaries_url: str,
-               labels: tuple[tuple[str, str], ...]) -> MapParts:
+def cached_map(
+    tile_url: str, attribution: str, boundaries_url: str, labels: tuple[tuple[str, str], ...]
+) -> MapParts:
     """The citizen map's base, rendered once per configuration and language."""
-    return render_parts(compose_map(tile_url, attribution, boundaries_url=boundaries_url,
-                                    labels=dict(labels)))
+    return render_parts(
+        compose_map(tile_url, attribution, boundaries_url=boundaries_url, labels=dict(labels))
+    )
 
 
-def small_map(tile_url: str, attribution: str, lat: float, lon: float,
-              labels: dict[str, str] | None = None) -> MapParts:
+def small_map(
+    tile_url: str, attribution: str, lat: float, lon: float, labels: dict[str, str] | None = None
+) -> MapParts:
     """A small map centred on one enterprise, with a plain circle at its position."""
-    return render_parts(compose_map(tile_url, attribution, location=(lat, lon), zoom=15,
-                                    marker=(lat, lon), labels=labels))
+    return render_parts(
+        compose_map(tile_url, attribution, location=(lat, lon), zoom=15, marker=(lat, lon), labels=labels)
+    )

@@ -1,5 +1,6 @@
 """The citizen map at `/`, its data (`/carte/donnees.json`, its rows' names `/carte/lignes`, its free-text
 search `/carte/recherche`, `/carte/mrc.geojson`) and "near me" (`/carte/lieu`)."""
+
 from __future__ import annotations
 
 import json
@@ -8,20 +9,20 @@ from collections.abc import Callable
 from flask import Blueprint, Response, current_app, jsonify, render_template, request, url_for
 from flask_babel import gettext as _
 
-from carte.web.session import get_session
-from carte.read.filters import check_known, single
+from carte.core.precision import EXACT_PRECISIONS
+from carte.core.vocabulary import STOP_WORDS, build_index, load_vocabulary
+from carte.geo.places import MAX_QUERY_LENGTH, resolve_place
 from carte.map.payload import MapData, Payload, build_map_data, make_payload, mrc_boundaries_document
 from carte.map.rows import check_version, parse_ordinals, parse_search, rows_of, search_bits
 from carte.map.tiles import exceeds
-from carte.geo.places import MAX_QUERY_LENGTH, resolve_place
+from carte.read.filters import check_known, single
 from carte.read.queries import mrc_places
-from carte.core.vocabulary import STOP_WORDS, build_index, load_vocabulary
-from carte.core.precision import EXACT_PRECISIONS
 from carte.web.api import json_response
 from carte.web.caching import conditional, per_data_version, per_process
 from carte.web.folium_map import cached_map
 from carte.web.i18n import current_language
 from carte.web.icons import sprite
+from carte.web.session import get_session
 
 blueprint = Blueprint("home", __name__)
 #: Seconds a browser may reuse the data before revalidating it with its ETag.
@@ -30,25 +31,34 @@ DATA_MAX_AGE = 60
 
 def data_attribution() -> str:
     """The attribution line of the base map: tiles, geodata and postal codes."""
-    return " | ".join([
-        current_app.config["TILE_ATTRIBUTION"],
-        _("Géodonnées © Gouvernement du Québec (CC-BY 4.0)"),
-        _("Codes postaux © GeoNames (CC BY 4.0)"),
-    ])
+    return " | ".join(
+        [
+            current_app.config["TILE_ATTRIBUTION"],
+            _("Géodonnées © Gouvernement du Québec (CC-BY 4.0)"),
+            _("Codes postaux © GeoNames (CC BY 4.0)"),
+        ]
+    )
 
 
 def map_labels() -> dict[str, str]:
     """Layer names and control titles of the maps, in the request's language."""
-    return {"base": _("Plan de base"), "boundaries": _("Limites des MRC"), "zoom_in": _("Zoom avant"),
-            "zoom_out": _("Zoom arrière"), "layers": _("Couches de la carte")}
+    return {
+        "base": _("Plan de base"),
+        "boundaries": _("Limites des MRC"),
+        "zoom_in": _("Zoom avant"),
+        "zoom_out": _("Zoom arrière"),
+        "layers": _("Couches de la carte"),
+    }
 
 
 def vocabulary_for_client(language: str) -> dict:
     """Labels, colours and the synonym index of the vocabulary, for the page's script."""
     vocabulary = load_vocabulary()
     return {
-        "sectors": [{"code": t.code, "label": t.label(language), "colour": t.colour, "icon": t.icon}
-                    for t in vocabulary.sectors],
+        "sectors": [
+            {"code": t.code, "label": t.label(language), "colour": t.colour, "icon": t.icon}
+            for t in vocabulary.sectors
+        ],
         "items": [{"code": t.code, "label": t.label(language)} for t in vocabulary.items],
         "services": [{"code": t.code, "label": t.label(language)} for t in vocabulary.services],
         "item_index": build_index(vocabulary.items),
@@ -69,7 +79,9 @@ def client_messages() -> dict[str, str]:
         "accepts": _("Accepte : {items}"),
         "open_now": _("Ouvert maintenant"),
         "distance": _("à {km} km"),
-        "item_unknown": _("« {text} » ne correspond à aucune catégorie d'objets. Essayez par exemple : {examples}."),
+        "item_unknown": _(
+            "« {text} » ne correspond à aucune catégorie d'objets. Essayez par exemple : {examples}."
+        ),
         "item_matches": _("Catégories reconnues : {labels}"),
         "locating": _("Recherche de votre position…"),
         "located": _("Près de votre position"),
@@ -80,11 +92,15 @@ def client_messages() -> dict[str, str]:
         "near_cleared": _("Recherche par proximité retirée."),
         "count_in_view": _("{n} entreprises dans la zone affichée"),
         "cluster": _("{n} entreprises : cliquez pour zoomer"),
-        "count_too_many": _("Environ {n} entreprises dans la zone affichée : rapprochez-vous ou ajoutez un "
-                            "filtre pour les voir en liste."),
+        "count_too_many": _(
+            "Environ {n} entreprises dans la zone affichée : rapprochez-vous ou ajoutez un "
+            "filtre pour les voir en liste."
+        ),
         "loading": _("Chargement…"),
         "rows_failed": _("Les noms des entreprises n'ont pas pu être chargés. Réessayez dans un moment."),
-        "search_failed": _("La recherche par nom ou municipalité n'a pas pu être faite. Réessayez dans un moment."),
+        "search_failed": _(
+            "La recherche par nom ou municipalité n'a pas pu être faite. Réessayez dans un moment."
+        ),
         **contact_messages(),
     }
 
@@ -113,10 +129,15 @@ def contact_messages() -> dict[str, str]:
 def data_urls(large: bool) -> dict[str, str]:
     """Where the map's script gets its data: every point at once, or the viewport's tiles and the API."""
     if not large:
-        return {"data_url": url_for("home.enterprise_data"), "rows_url": url_for("home.enterprise_rows"),
-                "search_url": url_for("home.text_search")}
-    return {"tiles_url": url_for("tiles.tile", z=0, x=0, y=0).removesuffix("/0/0/0.json"),
-            "api_url": url_for("api.enterprises")}
+        return {
+            "data_url": url_for("home.enterprise_data"),
+            "rows_url": url_for("home.enterprise_rows"),
+            "search_url": url_for("home.text_search"),
+        }
+    return {
+        "tiles_url": url_for("tiles.tile", z=0, x=0, y=0).removesuffix("/0/0/0.json"),
+        "api_url": url_for("api.enterprises"),
+    }
 
 
 def enterprise_url_prefix() -> str:
@@ -150,11 +171,16 @@ def index() -> str:
     large = map_is_large()
     config = page_config(current_language(), large)
     regions = sorted({(m.region_code, m.region_name) for m in mrcs})
-    base_map = cached_map(current_app.config["TILE_URL"], data_attribution(),
-                          url_for("home.mrc_boundaries"), tuple(sorted(map_labels().items())))
+    base_map = cached_map(
+        current_app.config["TILE_URL"],
+        data_attribution(),
+        url_for("home.mrc_boundaries"),
+        tuple(sorted(map_labels().items())),
+    )
     icons = sprite(tuple(sorted({sector["icon"] for sector in config["sectors"] if sector["icon"]})))
-    return render_template("home/index.html", config=config, regions=regions, mrcs=mrcs, base_map=base_map,
-                           icons=icons)
+    return render_template(
+        "home/index.html", config=config, regions=regions, mrcs=mrcs, base_map=base_map, icons=icons
+    )
 
 
 def conditional_json(payload: Payload, max_age: int) -> Response:
@@ -187,8 +213,10 @@ def enterprise_data() -> Response:
 def rows_json(build: Callable[[], dict]) -> Response:
     """A compact JSON answer about one version of the payload, with the data's ETag (304 to it, built only
     otherwise); a browser may keep it as long as the payload."""
-    return conditional(lambda: json_response(json.dumps(build(), ensure_ascii=False, separators=(",", ":"))),
-                       max_age=DATA_MAX_AGE)
+    return conditional(
+        lambda: json_response(json.dumps(build(), ensure_ascii=False, separators=(",", ":"))),
+        max_age=DATA_MAX_AGE,
+    )
 
 
 @blueprint.get("/carte/lignes")
@@ -218,7 +246,9 @@ def text_search() -> Response:
 @blueprint.get("/carte/mrc.geojson")
 def mrc_boundaries() -> Response:
     """The MRC boundaries drawn on the map (reference data: built once per process)."""
-    payload = per_process("mrc_boundaries", None, lambda: make_payload(mrc_boundaries_document(get_session())))
+    payload = per_process(
+        "mrc_boundaries", None, lambda: make_payload(mrc_boundaries_document(get_session()))
+    )
     return conditional_json(payload, 86_400)
 
 
@@ -227,13 +257,37 @@ def place() -> tuple[Response, int] | Response:
     """The point of a postal code, municipality or address typed for "near me"."""
     query = request.args.get("q", "")
     if not query.strip():
-        return jsonify({"error": {"status": 400, "parameter": "q", "message": _(
-            "Le paramètre q est requis : un code postal, une municipalité ou une adresse.")}}), 400
+        return jsonify(
+            {
+                "error": {
+                    "status": 400,
+                    "parameter": "q",
+                    "message": _(
+                        "Le paramètre q est requis : un code postal, une municipalité ou une adresse."
+                    ),
+                }
+            }
+        ), 400
     if len(query) > MAX_QUERY_LENGTH:
-        return jsonify({"error": {"status": 400, "parameter": "q", "message": _(
-            "Le paramètre q est trop long (%(max)d caractères au plus).", max=MAX_QUERY_LENGTH)}}), 400
+        return jsonify(
+            {
+                "error": {
+                    "status": 400,
+                    "parameter": "q",
+                    "message": _(
+                        "Le paramètre q est trop long (%(max)d caractères au plus).", max=MAX_QUERY_LENGTH
+                    ),
+                }
+            }
+        ), 400
     found = resolve_place(get_session(), query)
     if found is None:
-        return jsonify({"error": {"status": 404, "message": _(
-            "Lieu introuvable : vérifiez le code postal ou le nom de la municipalité.")}}), 404
+        return jsonify(
+            {
+                "error": {
+                    "status": 404,
+                    "message": _("Lieu introuvable : vérifiez le code postal ou le nom de la municipalité."),
+                }
+            }
+        ), 404
     return jsonify(found.as_dict())

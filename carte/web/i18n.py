@@ -1,4 +1,5 @@
 """Languages: French first, English second, chosen by ?lang= or the browser's preference."""
+
 from __future__ import annotations
 
 from pathlib import Path

@@ -3,6 +3,7 @@
 Only the symbols the vocabulary names are sent, inside the page, so icons cost no extra request and
 no icon font. The vocabulary's icon names follow the common icon sets; a few have another name here.
 """
+
 from __future__ import annotations
 
 import re
@@ -14,9 +15,19 @@ from markupsafe import Markup
 
 SVG_DIR = Path(xstatic.pkg.font_awesome.BASE_DIR) / "svgs" / "solid"
 #: Vocabulary icon names whose Font Awesome 6 file has another name.
-ALIASES = {"home": "house", "apple": "apple-whole", "sofa": "couch", "ball": "futbol", "bike": "bicycle",
-           "cup": "mug-saucer", "puzzle": "puzzle-piece", "fridge": "blender", "lamp": "lightbulb",
-           "blanket": "bed", "brick": "trowel-bricks"}
+ALIASES = {
+    "home": "house",
+    "apple": "apple-whole",
+    "sofa": "couch",
+    "ball": "futbol",
+    "bike": "bicycle",
+    "cup": "mug-saucer",
+    "puzzle": "puzzle-piece",
+    "fridge": "blender",
+    "lamp": "lightbulb",
+    "blanket": "bed",
+    "brick": "trowel-bricks",
+}
 ATTRIBUTION = "Font Awesome Free 6 by @fontawesome - https://fontawesome.com (icons: CC BY 4.0)"
 _SVG = re.compile(r'viewBox="([^"]+)".*?(<path[^>]*/>)', re.S)
 
@@ -36,5 +47,7 @@ def sprite(names: tuple[str, ...]) -> Markup:
         match = _SVG.search(path.read_text(encoding="utf-8")) if path else None
         if match:
             symbols.append(f'<symbol id="icon-{name}" viewBox="{match.group(1)}">{match.group(2)}</symbol>')
-    return Markup(f'<svg xmlns="http://www.w3.org/2000/svg" class="sprite" aria-hidden="true" focusable="false">'
-                  f"<!-- {ATTRIBUTION} -->{''.join(symbols)}</svg>")
+    return Markup(
+        f'<svg xmlns="http://www.w3.org/2000/svg" class="sprite" aria-hidden="true" focusable="false">'
+        f"<!-- {ATTRIBUTION} -->{''.join(symbols)}</svg>"
+    )

@@ -1,20 +1,22 @@
 """Owners' links from reminder e-mails: confirm an entry, or go suggest a correction, without an account."""
+
 from __future__ import annotations
 
 from flask import Blueprint, current_app, flash, redirect, render_template, url_for
 from flask_babel import gettext as _
 
+from carte.core.errors import NotFound
 from carte.staff import freshness, suggestions
 from carte.web.session import get_session
-from carte.core.errors import NotFound
 
 blueprint = Blueprint("owner", __name__, url_prefix="/proprietaire")
 
 
 def entry_of(token: str) -> tuple[int, dict]:
     """The enterprise a valid link points at, with its public values."""
-    enterprise_id = freshness.read_link(current_app.config["SECRET_KEY"], token,
-                                        int(current_app.config["REMINDER_LINK_DAYS"]))
+    enterprise_id = freshness.read_link(
+        current_app.config["SECRET_KEY"], token, int(current_app.config["REMINDER_LINK_DAYS"])
+    )
     current = suggestions.current_values(get_session().connection(), enterprise_id)
     if current is None:
         raise NotFound(_("Cette entreprise n'est plus publiée."))

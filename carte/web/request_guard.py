@@ -1,4 +1,5 @@
 """Requests refused before any view runs: NUL characters, which no PostgreSQL text can hold."""
+
 from __future__ import annotations
 
 from flask import Flask, request
@@ -18,8 +19,11 @@ def refuse_nul_characters() -> None:
     for source in sources:
         for name, value in source.items(multi=True):
             if "\x00" in name or "\x00" in value:
-                raise InvalidParameter(name.replace("\x00", "")[:40], "caractère nul interdit.",
-                                       "NUL characters are not allowed.")
+                raise InvalidParameter(
+                    name.replace("\x00", "")[:40],
+                    "caractère nul interdit.",
+                    "NUL characters are not allowed.",
+                )
 
 
 def init_app(app: Flask) -> None:

@@ -1,9 +1,11 @@
 """Security headers on every response: a nonce-based CSP, no sniffing, framing only where allowed."""
+
 from __future__ import annotations
 
 import secrets
+from collections.abc import Callable
 from functools import wraps
-from typing import Callable, TypeVar
+from typing import TypeVar
 from urllib.parse import urlsplit
 
 from flask import Flask, Response, current_app, g
@@ -47,18 +49,20 @@ def content_security_policy(nonce: str, framing: bool) -> str:
     """The CSP for one response."""
     ancestors = frame_ancestors(framing)
     tiles = tile_origin(current_app.config["TILE_URL"])
-    return "; ".join([
-        "default-src 'self'",
-        f"script-src 'self' 'nonce-{nonce}'",
-        f"style-src 'self' 'nonce-{nonce}'",
-        f"img-src 'self' data: {tiles}".strip(),
-        "connect-src 'self'",
-        "font-src 'self'",
-        "object-src 'none'",
-        "base-uri 'none'",
-        "form-action 'self'",
-        f"frame-ancestors {ancestors}",
-    ])
+    return "; ".join(
+        [
+            "default-src 'self'",
+            f"script-src 'self' 'nonce-{nonce}'",
+            f"style-src 'self' 'nonce-{nonce}'",
+            f"img-src 'self' data: {tiles}".strip(),
+            "connect-src 'self'",
+            "font-src 'self'",
+            "object-src 'none'",
+            "base-uri 'none'",
+            "form-action 'self'",
+            f"frame-ancestors {ancestors}",
+        ]
+    )
 
 
 def add_headers(response: Response) -> Response:

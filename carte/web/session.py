@@ -1,4 +1,5 @@
 """The application's engines and one database session per request (read replica, autocommit)."""
+
 from __future__ import annotations
 
 from flask import Flask, current_app, g, has_request_context, request
@@ -25,8 +26,11 @@ def get_engine() -> Engine:
 
 def reads_only() -> bool:
     """Whether the current request only reads public data: a GET or HEAD of a public blueprint."""
-    return has_request_context() and request.method in ("GET", "HEAD") \
+    return (
+        has_request_context()
+        and request.method in ("GET", "HEAD")
         and request.blueprint in READ_ONLY_BLUEPRINTS
+    )
 
 
 def request_bind() -> Engine | Connection:
@@ -73,6 +77,7 @@ def init_app(app: Flask) -> None:
         engines.append(make_engine(app.config["DATABASE_READ_URL"]))
         app.extensions["carte_read_engine"] = engines[1]
     # The same pools, their connections switched to autocommit while checked out (reset on return).
-    app.extensions["carte_autocommit"] = {engine: engine.execution_options(isolation_level="AUTOCOMMIT")
-                                          for engine in engines}
+    app.extensions["carte_autocommit"] = {
+        engine: engine.execution_options(isolation_level="AUTOCOMMIT") for engine in engines
+    }
     app.teardown_appcontext(close_session)

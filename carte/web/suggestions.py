@@ -1,4 +1,5 @@
 """Public forms: suggest a correction to an enterprise, or a place that is missing from the map."""
+
 from __future__ import annotations
 
 import time
@@ -7,11 +8,11 @@ from flask import Blueprint, current_app, redirect, render_template, request, ur
 from flask_babel import gettext as _
 from itsdangerous import BadSignature, URLSafeTimedSerializer
 
-from carte.staff import suggestions
-from carte.web.session import get_session
-from carte.staff.editing import FieldError, validate_edit
 from carte.core.errors import NotFound
 from carte.core.vocabulary import load_vocabulary
+from carte.staff import suggestions
+from carte.staff.editing import FieldError, validate_edit
+from carte.web.session import get_session
 
 blueprint = Blueprint("suggestions", __name__, url_prefix="/suggestions")
 HONEYPOT = "site_web_confirmation"
@@ -36,9 +37,15 @@ def looks_automated() -> bool:
 
 def render_form(enterprise_id: int | None, values: dict, errors: dict, status: int = 200):
     """The suggestion form, prefilled."""
-    return render_template("suggestions/form.html", enterprise_id=enterprise_id, values=values,
-                           errors=errors, vocabulary=load_vocabulary(), honeypot=HONEYPOT,
-                           form_token=form_signer().dumps(time.time())), status
+    return render_template(
+        "suggestions/form.html",
+        enterprise_id=enterprise_id,
+        values=values,
+        errors=errors,
+        vocabulary=load_vocabulary(),
+        honeypot=HONEYPOT,
+        form_token=form_signer().dumps(time.time()),
+    ), status
 
 
 def handle(enterprise_id: int | None, current: dict):
@@ -53,8 +60,12 @@ def handle(enterprise_id: int | None, current: dict):
     if email and "@" not in email:
         errors.append(FieldError("contact_email", _("Adresse courriel invalide.")))
     if errors:
-        return render_form(enterprise_id, {**current, **request.form.to_dict(), **values},
-                           {e.field: e.message for e in errors}, 400)
+        return render_form(
+            enterprise_id,
+            {**current, **request.form.to_dict(), **values},
+            {e.field: e.message for e in errors},
+            400,
+        )
     ip_hash = suggestions.ip_digest(request.remote_addr or "", current_app.config["SECRET_KEY"])
     suggestions.submit(get_session().connection(), enterprise_id, values, comment, email, ip_hash)
     get_session().commit()

@@ -1,4 +1,5 @@
 """Front-end libraries served by the app itself from their Python packages (no CDN)."""
+
 from __future__ import annotations
 
 from pathlib import Path
@@ -15,8 +16,10 @@ PACKAGES: dict[str, Path] = {
 }
 #: A year: the URL carries the package version, so a new version is a new URL.
 MAX_AGE = 365 * 24 * 3600
-VERSIONS = {"leaflet": xstatic.pkg.leaflet.VERSION,
-            "leaflet-markercluster": xstatic.pkg.leaflet_markercluster.VERSION}
+VERSIONS = {
+    "leaflet": xstatic.pkg.leaflet.VERSION,
+    "leaflet-markercluster": xstatic.pkg.leaflet_markercluster.VERSION,
+}
 
 
 @blueprint.get("/vendor/<package>/<version>/<path:filename>")

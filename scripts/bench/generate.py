@@ -10,6 +10,7 @@ one at a time (memory does not grow with the count); the same seed gives the sam
     python scripts/bench/generate.py 1000000 /tmp/bench.csv [--database-url URL] [--seed 42]
     python scripts/bench/generate.py 100000 /tmp/bench.xlsx     # an Excel workbook (write-only mode)
 """
+
 from __future__ import annotations
 
 import argparse
@@ -18,30 +19,98 @@ import os
 import random
 import sys
 import unicodedata
+from collections.abc import Iterator
 from pathlib import Path
-from typing import Iterator
 
 from sqlalchemy import create_engine, text
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
 from carte.core.text import municipality_key  # noqa: E402
 
-HEADER = ["Identifiant", "Nom de l'organisme", "Adresse", "Ville", "Code postal", "Téléphone",
-          "Courriel", "Site Web", "Secteur", "Objets acceptés", "Heures d'ouverture",
-          "Collecte à domicile", "Latitude", "Longitude"]
-KINDS = ["Ressourcerie", "Friperie", "Comptoir familial", "Atelier de réparation", "Recyclerie",
-         "Magasin-partage", "Boutique solidaire", "Coop de réemploi", "Café réparation", "Vestiaire",
-         "Entraide", "Bazar communautaire"]
-NICKNAMES = ["du Coin", "Chez Louise", "l'Arc-en-ciel", "Le Grenier", "La Récup", "Seconde Vie",
-             "Le Tremplin", "Le Partage", "Au Bout du Fil", "La Ruche"]
-STREETS = ["rue Principale", "boulevard Laurier", "avenue du Parc", "chemin du Lac", "rue Saint-Jean",
-           "route 173", "rang Saint-Joseph", "rue de l'Église", "boulevard Dionne", "1re Avenue"]
-SECTORS = ["ressourcerie", "friperie", "comptoir familial", "réparation", "insertion", "recyclerie",
-           "économie circulaire"]
-ITEMS = ["vêtements", "meubles", "électroménagers", "livres", "jouets", "vélos", "vaisselle",
-         "articles de sport", "matériaux de construction", "articles pour bébé", "divan", "frigo"]
-HOURS = ["lun-ven 9h-17h", "Mo-Fr 09:00-17:00; Sa 10:00-16:00", "mardi au samedi : 10 h à 16 h",
-         "", "sur rendez-vous"]
+HEADER = [
+    "Identifiant",
+    "Nom de l'organisme",
+    "Adresse",
+    "Ville",
+    "Code postal",
+    "Téléphone",
+    "Courriel",
+    "Site Web",
+    "Secteur",
+    "Objets acceptés",
+    "Heures d'ouverture",
+    "Collecte à domicile",
+    "Latitude",
+    "Longitude",
+]
+KINDS = [
+    "Ressourcerie",
+    "Friperie",
+    "Comptoir familial",
+    "Atelier de réparation",
+    "Recyclerie",
+    "Magasin-partage",
+    "Boutique solidaire",
+    "Coop de réemploi",
+    "Café réparation",
+    "Vestiaire",
+    "Entraide",
+    "Bazar communautaire",
+]
+NICKNAMES = [
+    "du Coin",
+    "Chez Louise",
+    "l'Arc-en-ciel",
+    "Le Grenier",
+    "La Récup",
+    "Seconde Vie",
+    "Le Tremplin",
+    "Le Partage",
+    "Au Bout du Fil",
+    "La Ruche",
+]
+STREETS = [
+    "rue Principale",
+    "boulevard Laurier",
+    "avenue du Parc",
+    "chemin du Lac",
+    "rue Saint-Jean",
+    "route 173",
+    "rang Saint-Joseph",
+    "rue de l'Église",
+    "boulevard Dionne",
+    "1re Avenue",
+]
+SECTORS = [
+    "ressourcerie",
+    "friperie",
+    "comptoir familial",
+    "réparation",
+    "insertion",
+    "recyclerie",
+    "économie circulaire",
+]
+ITEMS = [
+    "vêtements",
+    "meubles",
+    "électroménagers",
+    "livres",
+    "jouets",
+    "vélos",
+    "vaisselle",
+    "articles de sport",
+    "matériaux de construction",
+    "articles pour bébé",
+    "divan",
+    "frigo",
+]
+HOURS = [
+    "lun-ven 9h-17h",
+    "Mo-Fr 09:00-17:00; Sa 10:00-16:00",
+    "mardi au samedi : 10 h à 16 h",
+    "",
+    "sur rendez-vous",
+]
 
 
 def strip_accents(value: str) -> str:
@@ -81,9 +150,17 @@ def messy_phone(rng: random.Random) -> str:
     """A Quebec phone number in one of many formats."""
     area = rng.choice(["418", "819", "450", "514", "581", "873"])
     number = f"{rng.randint(200, 999)}{rng.randint(0, 9999):04d}"
-    return rng.choice([f"({area}) {number[:3]}-{number[3:]}", f"{area}-{number[:3]}-{number[3:]}",
-                       f"{area}.{number[:3]}.{number[3:]}", f"1 {area} {number[:3]} {number[3:]}",
-                       f"{area}{number}", f"{area} {number[:3]}-{number[3:]} poste 12", ""])
+    return rng.choice(
+        [
+            f"({area}) {number[:3]}-{number[3:]}",
+            f"{area}-{number[:3]}-{number[3:]}",
+            f"{area}.{number[:3]}.{number[3:]}",
+            f"1 {area} {number[:3]} {number[3:]}",
+            f"{area}{number}",
+            f"{area} {number[:3]}-{number[3:]} poste 12",
+            "",
+        ]
+    )
 
 
 def messy_items(rng: random.Random) -> str:
@@ -107,13 +184,21 @@ def places(database_url: str) -> list[tuple[str, str, float, float]]:
     """(postal code, official municipality name, lat, lon) for postal codes named after a municipality."""
     engine = create_engine(database_url)
     with engine.connect() as connection:
-        names = {row.name_key: row.name for row in connection.execute(
-            text("SELECT DISTINCT ON (name_key) name_key, name FROM municipality ORDER BY name_key, code"))}
-        rows = connection.execute(text(
-            "SELECT code, municipality_name, ST_Y(point), ST_X(point) FROM postal_code ORDER BY code")).all()
+        names = {
+            row.name_key: row.name
+            for row in connection.execute(
+                text("SELECT DISTINCT ON (name_key) name_key, name FROM municipality ORDER BY name_key, code")
+            )
+        }
+        rows = connection.execute(
+            text("SELECT code, municipality_name, ST_Y(point), ST_X(point) FROM postal_code ORDER BY code")
+        ).all()
     engine.dispose()
-    return [(code, names[key], lat, lon) for code, place, lat, lon in rows
-            if (key := municipality_key(place)) in names]
+    return [
+        (code, names[key], lat, lon)
+        for code, place, lat, lon in rows
+        if (key := municipality_key(place)) in names
+    ]
 
 
 def rows(count: int, pool: list[tuple[str, str, float, float]], seed: int) -> Iterator[list[str]]:
@@ -126,13 +211,22 @@ def rows(count: int, pool: list[tuple[str, str, float, float]], seed: int) -> It
             street = street.replace("boulevard", "boul.").replace("avenue", "av.")
         with_point = rng.random() < 0.1
         sectors = rng.sample(SECTORS, 2 if rng.random() < 0.15 else 1)
-        yield [f"B{number:07d}", enterprise_name(rng.choice(KINDS), town, number, rng), street,
-               messy_municipality(town, rng), messy_postal(code, rng), messy_phone(rng),
-               f"info{number}@exemple.org" if rng.random() < 0.7 else "",
-               f"www.exemple{number}.org" if rng.random() < 0.5 else "",
-               ", ".join(sectors), messy_items(rng), rng.choice(HOURS), rng.choice(["oui", "non", "", "x"]),
-               f"{lat + rng.uniform(-0.001, 0.001):.6f}" if with_point else "",
-               f"{lon + rng.uniform(-0.001, 0.001):.6f}" if with_point else ""]
+        yield [
+            f"B{number:07d}",
+            enterprise_name(rng.choice(KINDS), town, number, rng),
+            street,
+            messy_municipality(town, rng),
+            messy_postal(code, rng),
+            messy_phone(rng),
+            f"info{number}@exemple.org" if rng.random() < 0.7 else "",
+            f"www.exemple{number}.org" if rng.random() < 0.5 else "",
+            ", ".join(sectors),
+            messy_items(rng),
+            rng.choice(HOURS),
+            rng.choice(["oui", "non", "", "x"]),
+            f"{lat + rng.uniform(-0.001, 0.001):.6f}" if with_point else "",
+            f"{lon + rng.uniform(-0.001, 0.001):.6f}" if with_point else "",
+        ]
 
 
 def write_csv(path: Path, lines: Iterator[list[str]]) -> None:
@@ -166,8 +260,10 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("count", type=int)
     parser.add_argument("path", type=Path)
-    parser.add_argument("--database-url", default=os.environ.get(
-        "CARTE_DATABASE_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/carte"))
+    parser.add_argument(
+        "--database-url",
+        default=os.environ.get("CARTE_DATABASE_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/carte"),
+    )
     parser.add_argument("--seed", type=int, default=42)
     arguments = parser.parse_args()
     generate(arguments.count, arguments.path, arguments.database_url, arguments.seed)

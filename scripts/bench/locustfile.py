@@ -4,6 +4,7 @@ The request targets (enterprise ids, boxes, MRC codes) come from the JSON file n
 BENCH_TARGETS, written by scripts/bench/mixed.py from the bench database; choices use a fixed seed.
 Weights follow what a public map sees: page views and searches first, exports rarely.
 """
+
 from __future__ import annotations
 
 import json
@@ -41,8 +42,9 @@ class Citizen(HttpUser):
                 self.client.get(path, name="/tiles/[z]/[x]/[y].json")
             return
         headers = {"If-None-Match": self.etag} if self.etag else {}
-        with self.client.get("/carte/donnees.json", headers=headers, name="/carte/donnees.json",
-                             catch_response=True) as response:
+        with self.client.get(
+            "/carte/donnees.json", headers=headers, name="/carte/donnees.json", catch_response=True
+        ) as response:
             if response.status_code == 200:
                 payload = response.json()
                 self.version, self.count = payload["version"], payload["count"]
@@ -58,8 +60,9 @@ class Citizen(HttpUser):
     def map_text(self) -> None:
         """The map's free text: which rows of the payload the page holds match it."""
         if self.version and not TARGETS["tiled"]:
-            self.client.get(f"/carte/recherche?v={self.version}&q={RANDOM.choice(WORDS)}",
-                            name="/carte/recherche?v&q")
+            self.client.get(
+                f"/carte/recherche?v={self.version}&q={RANDOM.choice(WORDS)}", name="/carte/recherche?v&q"
+            )
 
     @task(10)
     def api_box(self) -> None:
@@ -69,8 +72,10 @@ class Citizen(HttpUser):
     @task(3)
     def api_text(self) -> None:
         """An API search by free text within an MRC."""
-        self.client.get(f"/api/enterprises?q={RANDOM.choice(WORDS)}&mrc={RANDOM.choice(TARGETS['mrcs'])}",
-                        name="/api/enterprises?q&mrc")
+        self.client.get(
+            f"/api/enterprises?q={RANDOM.choice(WORDS)}&mrc={RANDOM.choice(TARGETS['mrcs'])}",
+            name="/api/enterprises?q&mrc",
+        )
 
     @task(8)
     def enterprise_page(self) -> None:
@@ -85,5 +90,7 @@ class Citizen(HttpUser):
     @task(1)
     def export(self) -> None:
         """A CSV export of one MRC."""
-        self.client.get(f"/export/enterprises.csv?mrc={RANDOM.choice(TARGETS['mrcs'])}",
-                        name="/export/enterprises.csv?mrc")
+        self.client.get(
+            f"/export/enterprises.csv?mrc={RANDOM.choice(TARGETS['mrcs'])}",
+            name="/export/enterprises.csv?mrc",
+        )

@@ -3,6 +3,7 @@
 Usage: python scripts/bench/machine.py --database-url URL [--started EPOCH] [--write docs/benchmarks.md]
 `make bench` runs it last, with the time it started, so the section also says how long the whole run took.
 """
+
 from __future__ import annotations
 
 import argparse
@@ -19,8 +20,18 @@ from sqlalchemy import create_engine, text
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from sections import cpu_model, memory_gib, write_section  # noqa: E402
 
-LIBRARIES = ("flask", "sqlalchemy", "geoalchemy2", "psycopg", "folium", "shapely", "geopandas", "gunicorn",
-             "locust", "playwright")
+LIBRARIES = (
+    "flask",
+    "sqlalchemy",
+    "geoalchemy2",
+    "psycopg",
+    "folium",
+    "shapely",
+    "geopandas",
+    "gunicorn",
+    "locust",
+    "playwright",
+)
 
 
 def first_line(command: list[str]) -> str:
@@ -60,16 +71,23 @@ def section(database_url: str, started: float | None) -> str:
     engine.dispose()
     cpu = cpu_model()
     took = f" The whole `make bench` took {(time.time() - started) / 60:.0f} minutes." if started else ""
-    return "\n".join([
-        "## Machine", "",
-        f"Last `make bench`: ended {time.strftime('%Y-%m-%d %H:%M UTC', time.gmtime())}.{took}", "",
-        f"- CPU: {os.cpu_count()} cores, {cpu}; memory {memory_gib():.0f} GiB; {os_name()}, Linux "
-        f"{platform.release()}",
-        f"- Python {platform.python_version()}; PostgreSQL {postgres}; PostGIS {postgis}",
-        f"- {first_line(['/usr/bin/chromium', '--version'])}; {first_line(['wrk', '--version']).split('[')[0].strip()}",
-        f"- {library_versions()}",
-        f"- load average at the end: {os.getloadavg()[0]:.1f} (1 min), {os.getloadavg()[2]:.1f} (15 min). "
-        "The machine is shared: every section gives the load next to its own figures.", ""])
+    return "\n".join(
+        [
+            "## Machine",
+            "",
+            f"Last `make bench`: ended {time.strftime('%Y-%m-%d %H:%M UTC', time.gmtime())}.{took}",
+            "",
+            f"- CPU: {os.cpu_count()} cores, {cpu}; memory {memory_gib():.0f} GiB; {os_name()}, Linux "
+            f"{platform.release()}",
+            f"- Python {platform.python_version()}; PostgreSQL {postgres}; PostGIS {postgis}",
+            f"- {first_line(['/usr/bin/chromium', '--version'])}; "
+            f"{first_line(['wrk', '--version']).split('[')[0].strip()}",
+            f"- {library_versions()}",
+            f"- load average at the end: {os.getloadavg()[0]:.1f} (1 min), {os.getloadavg()[2]:.1f} (15 min). "
+            "The machine is shared: every section gives the load next to its own figures.",
+            "",
+        ]
+    )
 
 
 def main() -> None:

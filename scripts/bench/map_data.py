@@ -4,14 +4,33 @@ Beyond the number of postal codes (about 225,000) the codes are used again, in t
 
 Only for the bench database: it deletes every enterprise there first.
 """
+
 from __future__ import annotations
 
 from sqlalchemy import Engine, text
 
-HOURS = ["Mo-Fr 09:00-17:00; Sa 10:00-16:00", "Tu-Sa 10:00-17:00", "Mo-We 09:00-16:00; Th-Fr 09:00-20:00",
-         "Mo-Fr 08:30-12:00,13:00-16:30", "We-Su 12:00-18:00", "24/7", ""]
-PREFIXES = ["Ressourcerie", "Friperie", "Comptoir familial", "Atelier", "Coop", "Écocentre communautaire",
-            "Vestiaire", "Magasin-partage", "Récupération", "Boutique solidaire", "Café réparation"]
+HOURS = [
+    "Mo-Fr 09:00-17:00; Sa 10:00-16:00",
+    "Tu-Sa 10:00-17:00",
+    "Mo-We 09:00-16:00; Th-Fr 09:00-20:00",
+    "Mo-Fr 08:30-12:00,13:00-16:30",
+    "We-Su 12:00-18:00",
+    "24/7",
+    "",
+]
+PREFIXES = [
+    "Ressourcerie",
+    "Friperie",
+    "Comptoir familial",
+    "Atelier",
+    "Coop",
+    "Écocentre communautaire",
+    "Vestiaire",
+    "Magasin-partage",
+    "Récupération",
+    "Boutique solidaire",
+    "Café réparation",
+]
 
 GENERATE_SQL = text("""
 WITH shuffled AS (
@@ -39,7 +58,8 @@ SELECT n, 'bench', 'bench-' || n,
        CASE WHEN n % 2 = 0 THEN 'https://exemple.org/' || n END,
        nullif((CAST(:hours AS text[]))[1 + n % cardinality(CAST(:hours AS text[]))], ''),
        ARRAY[v.sectors[1 + n % 4]] || CASE WHEN n % 5 = 0 THEN ARRAY[v.sectors[5 + n % 9]] ELSE '{}' END,
-       ARRAY[v.items[1 + n % 16], v.items[1 + (n / 16) % 16]] || CASE WHEN n % 4 = 0 THEN ARRAY['meubles'] ELSE '{}' END,
+       ARRAY[v.items[1 + n % 16], v.items[1 + (n / 16) % 16]]
+         || CASE WHEN n % 4 = 0 THEN ARRAY['meubles'] ELSE '{}' END,
        CASE WHEN n % 6 = 0 THEN ARRAY[v.services[1 + n % 5]] ELSE '{}' END,
        ST_SetSRID(ST_MakePoint(ST_X(point) + ((n % 7) - 3) * 0.0004, ST_Y(point) + ((n % 5) - 2) * 0.0004), 4326),
        CASE WHEN n % 10 = 0 THEN 'postal_code' ELSE 'address' END, 'bench',

@@ -7,6 +7,7 @@ of two MRCs takes the smaller code on both sides, a point in none gets none.
 
     python scripts/bench/mrc.py --database-url URL [--points 1000000]
 """
+
 from __future__ import annotations
 
 import argparse
@@ -59,17 +60,27 @@ def postgis(engine: Engine) -> tuple[float, np.ndarray]:
         started = time.perf_counter()
         connection.execute(text(ASSIGN))
         seconds = time.perf_counter() - started
-        codes = connection.execute(text("""
+        codes = (
+            connection.execute(
+                text("""
             SELECT a.mrc_code FROM bench_mrc_point p LEFT JOIN postgis_assignment a USING (id)
-            ORDER BY p.id""")).scalars().all()
+            ORDER BY p.id""")
+            )
+            .scalars()
+            .all()
+        )
     return seconds, np.array(codes, dtype=object)
 
 
 def load(engine: Engine) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """Point coordinates in id order, MRC parts as Shapely polygons and the code of each part."""
     with engine.connect() as connection:
-        xy = np.array(connection.execute(text(
-            "SELECT ST_X(point), ST_Y(point) FROM bench_mrc_point ORDER BY id")).all(), dtype=float)
+        xy = np.array(
+            connection.execute(
+                text("SELECT ST_X(point), ST_Y(point) FROM bench_mrc_point ORDER BY id")
+            ).all(),
+            dtype=float,
+        )
         parts = connection.execute(text("SELECT mrc_code, ST_AsBinary(geom) FROM mrc_part ORDER BY id")).all()
     polygons = shapely.from_wkb([bytes(wkb) for _code, wkb in parts])
     return xy, polygons, np.array([code for code, _wkb in parts], dtype=object)
@@ -101,32 +112,48 @@ def measure(database_url: str, count: int) -> dict[str, Any]:
     shapely_seconds, by_shapely = strtree(xy, polygons, codes)
     differences = int(np.count_nonzero(by_postgis != by_shapely))
     assert differences == 0, f"{differences} points assigned differently"
-    return {"points": count, "parts": len(polygons), "postgis_s": round(postgis_seconds, 2),
-            "shapely_load_s": round(load_seconds, 2), "shapely_s": round(shapely_seconds, 2),
-            "assigned": int(np.count_nonzero(by_postgis != None)),  # noqa: E711 (element-wise)
-            "differences": differences, "shapely": version("shapely"), "geos": shapely.geos_version_string,
-            "load": os.getloadavg()[0]}
+    return {
+        "points": count,
+        "parts": len(polygons),
+        "postgis_s": round(postgis_seconds, 2),
+        "shapely_load_s": round(load_seconds, 2),
+        "shapely_s": round(shapely_seconds, 2),
+        "assigned": int(np.count_nonzero(by_postgis != None)),  # noqa: E711 (element-wise)
+        "differences": differences,
+        "shapely": version("shapely"),
+        "geos": shapely.geos_version_string,
+        "load": os.getloadavg()[0],
+    }
 
 
 def markdown(result: dict[str, Any]) -> str:
     """The section of docs/benchmarks.md."""
-    return "\n".join([
-        "## MRC assignment", "",
-        "`make bench-mrc` (part of `make bench`): `scripts/bench/mrc.py`. " + __doc__.split("\n\n")[1]
-        .replace("\n", " ").strip(), "",
-        "- PostGIS: `CREATE TEMP TABLE ... AS SELECT p.id, min(m.mrc_code) FROM bench_mrc_point p JOIN mrc_part m "
-        "ON ST_Intersects(m.geom, p.point) GROUP BY p.id` (GiST indexes on both sides, the planner's choice).",
-        "- Shapely: points read once (`ST_X`, `ST_Y`) and the parts as WKB; then `STRtree(parts)`, one "
-        "vectorised `tree.query(points, predicate='intersects')` and a numpy sort to keep the smallest code "
-        "on borders. The reading is timed apart.", "",
-        "| points | MRC parts | PostGIS, one statement | Shapely STRtree (tree + query) | reading for Shapely "
-        "| points in an MRC | differences | load |",
-        "|---|---|---|---|---|---|---|---|",
-        f"| {result['points']:,} | {result['parts']:,} | {result['postgis_s']:.1f} s | {result['shapely_s']:.1f} s | "
-        f"{result['shapely_load_s']:.1f} s | {result['assigned']:,} | {result['differences']} | {result['load']:.1f} |",
-        "", f"Shapely {result['shapely']}, GEOS {result['geos']}. The script asserts that both assignments are "
-        "equal point by point (differences = 0). "
-        f"Measured {time.strftime('%Y-%m-%d %H:%M UTC', time.gmtime())}.", ""])
+    return "\n".join(
+        [
+            "## MRC assignment",
+            "",
+            "`make bench-mrc` (part of `make bench`): `scripts/bench/mrc.py`. "
+            + __doc__.split("\n\n")[1].replace("\n", " ").strip(),
+            "",
+            "- PostGIS: `CREATE TEMP TABLE ... AS SELECT p.id, min(m.mrc_code) FROM bench_mrc_point p JOIN mrc_part m "
+            "ON ST_Intersects(m.geom, p.point) GROUP BY p.id` (GiST indexes on both sides, the planner's choice).",
+            "- Shapely: points read once (`ST_X`, `ST_Y`) and the parts as WKB; then `STRtree(parts)`, one "
+            "vectorised `tree.query(points, predicate='intersects')` and a numpy sort to keep the smallest code "
+            "on borders. The reading is timed apart.",
+            "",
+            "| points | MRC parts | PostGIS, one statement | Shapely STRtree (tree + query) | reading for Shapely "
+            "| points in an MRC | differences | load |",
+            "|---|---|---|---|---|---|---|---|",
+            f"| {result['points']:,} | {result['parts']:,} | {result['postgis_s']:.1f} s "
+            f"| {result['shapely_s']:.1f} s | {result['shapely_load_s']:.1f} s | {result['assigned']:,} "
+            f"| {result['differences']} | {result['load']:.1f} |",
+            "",
+            f"Shapely {result['shapely']}, GEOS {result['geos']}. The script asserts that both assignments are "
+            "equal point by point (differences = 0). "
+            f"Measured {time.strftime('%Y-%m-%d %H:%M UTC', time.gmtime())}.",
+            "",
+        ]
+    )
 
 
 def main() -> None:
@@ -134,7 +161,9 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--database-url", required=True)
     parser.add_argument("--points", type=int, default=1_000_000)
-    parser.add_argument("--write", type=Path, help="Replace the 'MRC assignment' section of this Markdown file.")
+    parser.add_argument(
+        "--write", type=Path, help="Replace the 'MRC assignment' section of this Markdown file."
+    )
     arguments = parser.parse_args()
     result = measure(arguments.database_url, arguments.points)
     print(json.dumps(result))

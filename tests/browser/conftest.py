@@ -3,11 +3,13 @@
 Browser tests see committed data (the server runs in another thread with its own connections), so
 they insert enterprises with `committed_enterprises`, which deletes them afterwards.
 """
+
 from __future__ import annotations
 
 import threading
+from collections.abc import Callable, Iterator
 from pathlib import Path
-from typing import Any, Callable, Iterator
+from typing import Any
 from urllib.parse import urlsplit
 
 import pytest
@@ -18,8 +20,15 @@ from carte import create_app
 from tests.factories import insert_enterprise
 
 CHROMIUM = "/usr/bin/chromium"
-CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-                 "--disable-background-networking", "--disable-component-update", "--disable-sync"]
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
 STAFF_PASSWORD = "un-mot-de-passe-solide"
 AXE = Path(__file__).resolve().parent.parent.parent / "node_modules" / "axe-core" / "axe.min.js"
 SCREENSHOTS = Path(__file__).resolve().parent.parent.parent / "test-artifacts" / "screenshots"
@@ -56,8 +65,12 @@ def page(browser: Any, live_server: str) -> Iterator[Any]:
     page = context.new_page()
     app_host = urlsplit(live_server).netloc
     page.foreign_requests = []
-    page.on("request", lambda request: urlsplit(request.url).netloc not in (app_host, "")
-            and page.foreign_requests.append(request.url))
+    page.on(
+        "request",
+        lambda request: (
+            urlsplit(request.url).netloc not in (app_host, "") and page.foreign_requests.append(request.url)
+        ),
+    )
     page.set_default_timeout(10_000)
     yield page
     context.close()

@@ -1,11 +1,13 @@
 """The staff path in Chromium: sign in, edit an enterprise, read its history, sign out."""
+
 from __future__ import annotations
 
 from tests.browser.conftest import replayed_cookies_are_refused, sign_in
 
 
-def test_staff_sign_in_edit_history_and_sign_out(page, live_server, screenshot, staff_account,
-                                                 committed_enterprises, browser):
+def test_staff_sign_in_edit_history_and_sign_out(
+    page, live_server, screenshot, staff_account, committed_enterprises, browser
+):
     enterprise = committed_enterprises(name="Ressourcerie de test")
     sign_in(page, live_server, staff_account("navigateur@exemple.org"))
     page.get_by_role("link", name="Ressourcerie de test").click()

@@ -1,4 +1,5 @@
 """Directions, phone and e-mail links and the print style, as a visitor finds them in Chromium."""
+
 from __future__ import annotations
 
 import re
@@ -16,12 +17,26 @@ def reachable(committed_enterprises) -> dict[str, int]:
     """An enterprise with a street, phone, e-mail and hours in Saint-Georges, and one with none of them."""
     return {
         "reachable": committed_enterprises(
-            name="Ressourcerie des Appalaches", street="12 rue du Pont", phone="+14185550100",
-            email="bonjour@exemple.org", opening_hours="Mo-Fr 09:00-17:00; Sa 10:00-16:00",
-            items=["meubles", "velos"], lon=-70.6656, lat=46.1185),
-        "silent": committed_enterprises(name="Comptoir discret", street=None, phone=None, email=None,
-                                        lon=-71.2080, lat=46.8139, municipality_name="Québec", mrc_code="23",
-                                        municipality_code="23027"),
+            name="Ressourcerie des Appalaches",
+            street="12 rue du Pont",
+            phone="+14185550100",
+            email="bonjour@exemple.org",
+            opening_hours="Mo-Fr 09:00-17:00; Sa 10:00-16:00",
+            items=["meubles", "velos"],
+            lon=-70.6656,
+            lat=46.1185,
+        ),
+        "silent": committed_enterprises(
+            name="Comptoir discret",
+            street=None,
+            phone=None,
+            email=None,
+            lon=-71.2080,
+            lat=46.8139,
+            municipality_name="Québec",
+            mrc_code="23",
+            municipality_code="23027",
+        ),
     }
 
 
@@ -47,23 +62,35 @@ def asked_for_contact(page) -> list[str]:
 
 def links_of(scope) -> dict[str, str]:
     """The href of each kind of contact link inside a locator."""
-    return {kind: scope.locator(f".contact-{kind}").get_attribute("href")
-            for kind in ("directions", "geo", "phone", "email") if scope.locator(f".contact-{kind}").count()}
+    return {
+        kind: scope.locator(f".contact-{kind}").get_attribute("href")
+        for kind in ("directions", "geo", "phone", "email")
+        if scope.locator(f".contact-{kind}").count()
+    }
 
 
 def test_a_list_row_offers_directions_phone_and_email_and_asks_nothing_before_a_click(visitor, reachable):
     visitor.open_map()
     expect_count(visitor, 2)
     row = visitor.locator("#results-list li", has_text="Ressourcerie des Appalaches")
-    assert links_of(row) == {"directions": DIRECTIONS, "geo": "geo:46.1185,-70.6656", "phone": "tel:+14185550100",
-                             "email": f"/entreprises/{reachable['reachable']}?lang=fr#contact"}
+    assert links_of(row) == {
+        "directions": DIRECTIONS,
+        "geo": "geo:46.1185,-70.6656",
+        "phone": "tel:+14185550100",
+        "email": f"/entreprises/{reachable['reachable']}?lang=fr#contact",
+    }
     assert row.locator(".contact-directions").get_attribute("rel") == "noopener"
     assert row.get_by_role("link", name="Appeler Ressourcerie des Appalaches au 418 555-0100").count() == 1
-    assert row.get_by_role("link", name="Itinéraire vers Ressourcerie des Appalaches avec OpenStreetMap "
-                                        "(nouvel onglet)").count() == 1
+    assert (
+        row.get_by_role(
+            "link", name="Itinéraire vers Ressourcerie des Appalaches avec OpenStreetMap (nouvel onglet)"
+        ).count()
+        == 1
+    )
     assert row.locator(".address").inner_text() == "12 rue du Pont"
-    assert row.locator(".hours").inner_text() == ("Heures : Lundi au vendredi : 09:00 à 17:00 · "
-                                                  "Samedi : 10:00 à 16:00")
+    assert row.locator(".hours").inner_text() == (
+        "Heures : Lundi au vendredi : 09:00 à 17:00 · Samedi : 10:00 à 16:00"
+    )
     assert axe_violations(visitor) == []
     silent = visitor.locator("#results-list li", has_text="Comptoir discret")
     assert set(links_of(silent)) == {"directions", "geo"}
@@ -106,8 +133,16 @@ def test_the_list_prints_names_addresses_hours_phones_and_items_without_the_map_
     assert visitor.get_by_role("button", name="Imprimer la liste").is_visible()
     visitor.emulate_media(media="print")
     screenshot(visitor, "contact-list-print")
-    for hidden in (".filters", ".map-area", ".leaflet-control-zoom", "#filters", ".site-header",
-                   "[data-print]", ".result button", ".contact-directions"):
+    for hidden in (
+        ".filters",
+        ".map-area",
+        ".leaflet-control-zoom",
+        "#filters",
+        ".site-header",
+        "[data-print]",
+        ".result button",
+        ".contact-directions",
+    ):
         assert not visitor.locator(hidden).first.is_visible(), hidden
     row = visitor.locator("#results-list li", has_text="Ressourcerie des Appalaches")
     for shown in ("h3", ".address", ".hours", ".contact-phone", ".items"):
@@ -115,12 +150,17 @@ def test_the_list_prints_names_addresses_hours_phones_and_items_without_the_map_
     assert "Meubles" in row.locator(".items").inner_text()
 
 
-def test_the_enterprise_page_links_and_prints_its_details_without_the_map(visitor, live_server, reachable,
-                                                                          screenshot):
+def test_the_enterprise_page_links_and_prints_its_details_without_the_map(
+    visitor, live_server, reachable, screenshot
+):
     visitor.goto(f"{live_server}/entreprises/{reachable['reachable']}")
     page = visitor.locator("article.enterprise")
-    assert links_of(page) == {"directions": DIRECTIONS, "geo": "geo:46.1185,-70.6656", "phone": "tel:+14185550100",
-                              "email": "mailto:bonjour@exemple.org"}
+    assert links_of(page) == {
+        "directions": DIRECTIONS,
+        "geo": "geo:46.1185,-70.6656",
+        "phone": "tel:+14185550100",
+        "email": "mailto:bonjour@exemple.org",
+    }
     assert visitor.get_by_role("link", name="Écrire un courriel à Ressourcerie des Appalaches").count() == 1
     assert asked_for_contact(visitor) == []
     assert axe_violations(visitor) == []
@@ -140,6 +180,8 @@ def test_the_english_page_names_its_links_in_english(visitor, live_server, reach
     row = visitor.locator("#results-list li", has_text="Ressourcerie des Appalaches")
     row.locator(".contact-links").wait_for()
     assert row.get_by_role("link", name="Call Ressourcerie des Appalaches at 418 555-0100").count() == 1
-    assert re.fullmatch(r"Hours: Monday to Friday: 09:00 to 17:00 · Saturday: 10:00 to 16:00",
-                        row.locator(".hours").inner_text())
+    assert re.fullmatch(
+        r"Hours: Monday to Friday: 09:00 to 17:00 · Saturday: 10:00 to 16:00",
+        row.locator(".hours").inner_text(),
+    )
     assert listed(visitor)

@@ -1,12 +1,14 @@
 """The embed pasted into a page of another site (another loopback origin), as Chromium shows it."""
+
 from __future__ import annotations
 
 import html
 import re
 import threading
 import urllib.request
+from collections.abc import Iterator
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
-from typing import Any, Iterator
+from typing import Any
 from urllib.parse import urlsplit
 
 import pytest
@@ -18,8 +20,10 @@ from carte import create_app
 pytestmark = pytest.mark.browser
 
 #: A transparent 1×1 PNG, the "tiles" of the test's base map.
-PIXEL = bytes.fromhex("89504e470d0a1a0a0000000d4948445200000001000000010806000000"
-                      "1f15c4890000000d49444154789c6360000002000154a24f5d0000000049454e44ae426082")
+PIXEL = bytes.fromhex(
+    "89504e470d0a1a0a0000000d4948445200000001000000010806000000"
+    "1f15c4890000000d49444154789c6360000002000154a24f5d0000000049454e44ae426082"
+)
 
 
 class HostSite(BaseHTTPRequestHandler):
@@ -53,8 +57,14 @@ def host_site() -> Iterator[tuple[str, type[HostSite]]]:
 def app_server(database_url: str, engine: Engine, host_site) -> Iterator[str]:
     """The app, its base-map tiles taken from the host site so that nothing leaves this machine."""
     host_url, _handler = host_site
-    app = create_app({"DATABASE_URL": database_url, "SECRET_KEY": "embed-test",
-                      "TILE_URL": host_url + "/tiles/{z}/{x}/{y}.png", "TILE_ATTRIBUTION": "Test"})
+    app = create_app(
+        {
+            "DATABASE_URL": database_url,
+            "SECRET_KEY": "embed-test",
+            "TILE_URL": host_url + "/tiles/{z}/{x}/{y}.png",
+            "TILE_ATTRIBUTION": "Test",
+        }
+    )
     server = make_server("127.0.0.1", 0, app, threaded=True)
     threading.Thread(target=server.serve_forever, daemon=True).start()
     yield f"http://127.0.0.1:{server.server_port}"
@@ -64,32 +74,45 @@ def app_server(database_url: str, engine: Engine, host_site) -> Iterator[str]:
 def builder_snippet(app_url: str, query: str) -> str:
     """The snippet the embed builder offers for some choices, as a person would copy it."""
     page = urllib.request.urlopen(f"{app_url}/integrer?{query}", timeout=10).read().decode()
-    return html.unescape(re.search(r'<textarea id="builder-snippet"[^>]*>(.*?)</textarea>', page, re.S).group(1))
+    return html.unescape(
+        re.search(r'<textarea id="builder-snippet"[^>]*>(.*?)</textarea>', page, re.S).group(1)
+    )
 
 
 def open_host_page(browser: Any, host_site, snippet: str) -> Any:
     """A page of the host site holding the snippet; requests leaving loopback are recorded."""
     host_url, handler = host_site
-    handler.page = (f"<!doctype html><html lang='fr'><head><meta charset='utf-8'><title>MRC</title></head>"
-                    f"<body><h1>Site de la MRC</h1>{snippet}<p>Pied de page</p></body></html>").encode()
+    handler.page = (
+        f"<!doctype html><html lang='fr'><head><meta charset='utf-8'><title>MRC</title></head>"
+        f"<body><h1>Site de la MRC</h1>{snippet}<p>Pied de page</p></body></html>"
+    ).encode()
     context = browser.new_context(locale="fr-CA", viewport={"width": 1100, "height": 900})
     page = context.new_page()
     page.foreign_requests = []
-    page.on("request", lambda request: urlsplit(request.url).hostname not in ("127.0.0.1", None)
-            and page.foreign_requests.append(request.url))
+    page.on(
+        "request",
+        lambda request: (
+            urlsplit(request.url).hostname not in ("127.0.0.1", None)
+            and page.foreign_requests.append(request.url)
+        ),
+    )
     page.set_default_timeout(15_000)
     page.goto(host_url + "/")
     return page
 
 
-def test_an_embed_on_another_site_shows_the_mrc_enterprises_on_its_map(browser, host_site, app_server,
-                                                                        committed_enterprises, screenshot):
-    for name, lon, lat in (("Ressourcerie de Saint-Georges", -70.6656, 46.1185),
-                           ("Friperie du Granit", -70.6700, 46.1300),
-                           ("Comptoir de Saint-Gédéon", -70.6300, 45.8600)):
+def test_an_embed_on_another_site_shows_the_mrc_enterprises_on_its_map(
+    browser, host_site, app_server, committed_enterprises, screenshot
+):
+    for name, lon, lat in (
+        ("Ressourcerie de Saint-Georges", -70.6656, 46.1185),
+        ("Friperie du Granit", -70.6700, 46.1300),
+        ("Comptoir de Saint-Gédéon", -70.6300, 45.8600),
+    ):
         committed_enterprises(name=name, lon=lon, lat=lat)
-    committed_enterprises(name="Ailleurs à Montréal", lon=-73.56, lat=45.50, mrc_code="66",
-                          municipality_code="66023")
+    committed_enterprises(
+        name="Ailleurs à Montréal", lon=-73.56, lat=45.50, mrc_code="66", municipality_code="66023"
+    )
     page = open_host_page(browser, host_site, builder_snippet(app_server, "mrc=29"))
     frame = page.frame_locator("iframe")
     frame.locator("body[data-loaded]").wait_for(state="attached")
@@ -118,8 +141,9 @@ def test_a_marker_popup_is_built_from_text(browser, host_site, app_server, commi
     screenshot(page, "embed-popup")
 
 
-def test_the_list_view_fits_its_iframe_to_its_height(browser, host_site, app_server, committed_enterprises,
-                                                      screenshot):
+def test_the_list_view_fits_its_iframe_to_its_height(
+    browser, host_site, app_server, committed_enterprises, screenshot
+):
     for number in range(25):
         committed_enterprises(name=f"Entreprise {number:02d}", lon=-70.6656, lat=46.1185)
     page = open_host_page(browser, host_site, builder_snippet(app_server, "mrc=29&view=list"))
@@ -140,12 +164,19 @@ def test_the_builder_updates_its_preview_and_snippet_as_choices_change(browser, 
     snippet = page.locator("#builder-snippet").input_value()
     assert 'title="Social economy map — Beauce-Sartigan"' in snippet
     assert "/embed?mrc=29&amp;sector=friperie&amp;lang=en" in snippet and "host.js" in snippet
-    assert page.locator("#builder-preview").get_attribute("src").endswith("/embed?mrc=29&sector=friperie&lang=en")
+    assert (
+        page.locator("#builder-preview")
+        .get_attribute("src")
+        .endswith("/embed?mrc=29&sector=friperie&lang=en")
+    )
     page.wait_for_function("""() => {
         const frame = document.getElementById("builder-preview");
         return frame.contentWindow.location.search === "?mrc=29&sector=friperie&lang=en"
             && frame.contentDocument.body && frame.contentDocument.body.dataset.loaded === "0";
     }""")
-    assert page.frame_locator("#builder-preview").locator("#embed-status").inner_text() == "0 enterprises on the map"
+    assert (
+        page.frame_locator("#builder-preview").locator("#embed-status").inner_text()
+        == "0 enterprises on the map"
+    )
     screenshot(page, "embed-builder")
     context.close()

@@ -1,8 +1,8 @@
 """The staff and public forms pass axe-core's WCAG 2.1 AA checks, on a desktop and at 360 px."""
+
 from __future__ import annotations
 
 import pytest
-from sqlalchemy import text
 
 from tests.browser.conftest import axe_violations, sign_in
 
@@ -16,13 +16,23 @@ def test_public_forms_have_no_accessibility_violation(page, live_server, committ
         assert axe_violations(page) == [], path
 
 
-def test_back_office_pages_have_no_accessibility_violation(page, live_server, committed_enterprises,
-                                                           staff_account, engine):
+def test_back_office_pages_have_no_accessibility_violation(
+    page, live_server, committed_enterprises, staff_account, engine
+):
     page.route("https://tile.openstreetmap.org/**", lambda route: route.abort())
     enterprise = committed_enterprises(name="Ressourcerie accessible", geocode_precision="postal_code")
     sign_in(page, live_server, staff_account("a11y@exemple.org"))
-    for path in ("/admin/", f"/admin/entreprises/{enterprise}", f"/admin/entreprises/{enterprise}/historique",
-                 "/admin/imports", "/admin/a-verifier", f"/admin/a-verifier/{enterprise}", "/admin/suggestions",
-                 "/admin/doublons", "/admin/fraicheur", "/admin/utilisateurs"):
+    for path in (
+        "/admin/",
+        f"/admin/entreprises/{enterprise}",
+        f"/admin/entreprises/{enterprise}/historique",
+        "/admin/imports",
+        "/admin/a-verifier",
+        f"/admin/a-verifier/{enterprise}",
+        "/admin/suggestions",
+        "/admin/doublons",
+        "/admin/fraicheur",
+        "/admin/utilisateurs",
+    ):
         page.goto(live_server + path)
         assert axe_violations(page) == [], path

@@ -1,10 +1,10 @@
 """The citizen map as a visitor uses it in Chromium: filters, near me, keyboard, languages, accessibility."""
+
 from __future__ import annotations
 
 import re
 import struct
 import zlib
-from pathlib import Path
 from urllib.parse import parse_qs, urlsplit
 
 import pytest
@@ -16,11 +16,17 @@ TILE_HOST = "https://tile.openstreetmap.org/"
 
 def blank_tile() -> bytes:
     """A 1x1 light grey PNG, served instead of base-map tiles so nothing leaves the machine."""
+
     def chunk(kind: bytes, data: bytes) -> bytes:
         return struct.pack(">I", len(data)) + kind + data + struct.pack(">I", zlib.crc32(kind + data))
+
     header = struct.pack(">IIBBBBB", 1, 1, 8, 0, 0, 0, 0)
-    return (b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", header) + chunk(b"IDAT", zlib.compress(b"\x00\xe8"))
-            + chunk(b"IEND", b""))
+    return (
+        b"\x89PNG\r\n\x1a\n"
+        + chunk(b"IHDR", header)
+        + chunk(b"IDAT", zlib.compress(b"\x00\xe8"))
+        + chunk(b"IEND", b"")
+    )
 
 
 @pytest.fixture()
@@ -28,19 +34,53 @@ def sample(committed_enterprises) -> dict[str, int]:
     """Five enterprises around Quebec, committed for the live server."""
     add = committed_enterprises
     return {
-        "meubles": add(name="Ressourcerie des Appalaches", sectors=["ressourcerie"], items=["meubles"],
-                       lon=-70.6656, lat=46.1185, opening_hours="Mo-Su 00:00-24:00"),
-        "velo": add(name="Atelier Vélo Solidaire", sectors=["reparation"], items=["velos"],
-                    lon=-70.70, lat=46.15, municipality_name="Saint-Georges"),
-        "friperie": add(name="Friperie du Quartier", sectors=["friperie"], items=["vetements"],
-                        lon=-71.2080, lat=46.8139, municipality_name="Québec", mrc_code="23", municipality_code="23027",
-                        geocode_precision="postal_code"),
-        "montreal": add(name="Meubles Partage Montréal", sectors=["comptoir_familial"],
-                        items=["meubles", "vaisselle"], lon=-73.5673, lat=45.5017,
-                        municipality_name="Montréal", mrc_code="66", municipality_code="66023"),
-        "livres": add(name="Bouquinerie <b>Coop</b>", sectors=["culture"], items=["livres"],
-                      lon=-72.5477, lat=46.3430, municipality_name="Trois-Rivières", mrc_code="371",
-                      municipality_code="37067"),
+        "meubles": add(
+            name="Ressourcerie des Appalaches",
+            sectors=["ressourcerie"],
+            items=["meubles"],
+            lon=-70.6656,
+            lat=46.1185,
+            opening_hours="Mo-Su 00:00-24:00",
+        ),
+        "velo": add(
+            name="Atelier Vélo Solidaire",
+            sectors=["reparation"],
+            items=["velos"],
+            lon=-70.70,
+            lat=46.15,
+            municipality_name="Saint-Georges",
+        ),
+        "friperie": add(
+            name="Friperie du Quartier",
+            sectors=["friperie"],
+            items=["vetements"],
+            lon=-71.2080,
+            lat=46.8139,
+            municipality_name="Québec",
+            mrc_code="23",
+            municipality_code="23027",
+            geocode_precision="postal_code",
+        ),
+        "montreal": add(
+            name="Meubles Partage Montréal",
+            sectors=["comptoir_familial"],
+            items=["meubles", "vaisselle"],
+            lon=-73.5673,
+            lat=45.5017,
+            municipality_name="Montréal",
+            mrc_code="66",
+            municipality_code="66023",
+        ),
+        "livres": add(
+            name="Bouquinerie <b>Coop</b>",
+            sectors=["culture"],
+            items=["livres"],
+            lon=-72.5477,
+            lat=46.3430,
+            municipality_name="Trois-Rivières",
+            mrc_code="371",
+            municipality_code="37067",
+        ),
     }
 
 
@@ -71,10 +111,16 @@ def foreign(page) -> list[str]:
 def test_map_shows_every_enterprise_in_list_and_markers_without_foreign_requests(map_page, screenshot):
     map_page.open_map()
     # By town, names asked for by ordinal: Québec, Saint-Georges (two), Montréal and Trois-Rivières.
-    assert sorted(listed(map_page)) == ["Atelier Vélo Solidaire", "Bouquinerie <b>Coop</b>", "Friperie du Quartier",
-                                        "Meubles Partage Montréal", "Ressourcerie des Appalaches"]
-    assert [town.split(" · ")[0] for town in map_page.locator("#results-list li .meta").all_inner_texts()] == [
-        "Montréal", "Québec", "Saint-Georges", "Saint-Georges", "Trois-Rivières"]
+    assert sorted(listed(map_page)) == [
+        "Atelier Vélo Solidaire",
+        "Bouquinerie <b>Coop</b>",
+        "Friperie du Quartier",
+        "Meubles Partage Montréal",
+        "Ressourcerie des Appalaches",
+    ]
+    assert [
+        town.split(" · ")[0] for town in map_page.locator("#results-list li .meta").all_inner_texts()
+    ] == ["Montréal", "Québec", "Saint-Georges", "Saint-Georges", "Trois-Rivières"]
     assert map_page.locator("#count").inner_text() == "5 entreprises trouvées"
     assert map_page.locator(".leaflet-marker-icon").count() >= 1
     assert "Gouvernement du Québec" in map_page.locator(".leaflet-control-attribution").inner_text()
@@ -94,22 +140,37 @@ def test_filtering_by_sector_updates_list_counts_and_url_and_back_restores(map_p
 
 
 def test_sector_counts_count_an_enterprise_in_each_of_its_sectors(map_page, committed_enterprises):
-    committed_enterprises(name="Ressourcerie-friperie du Lac", sectors=["ressourcerie", "friperie"],
-                          items=["vetements"], lon=-71.3, lat=46.9, municipality_name="Québec", mrc_code="23",
-                          municipality_code="23027")
+    committed_enterprises(
+        name="Ressourcerie-friperie du Lac",
+        sectors=["ressourcerie", "friperie"],
+        items=["vetements"],
+        lon=-71.3,
+        lat=46.9,
+        municipality_name="Québec",
+        mrc_code="23",
+        municipality_code="23027",
+    )
     map_page.open_map("?sector=friperie&q=qu%C3%A9bec")
     counts = map_page.evaluate("""() => Object.fromEntries([...document.querySelectorAll('[data-sector-count]')]
         .map((span) => [span.dataset.sectorCount, span.textContent]))""")
     # The chips count what each sector would show with the other filters (here the text), sectors aside.
     assert {code: text for code, text in counts.items() if text != "(0)"} == {
-        "ressourcerie": "(1)", "friperie": "(2)"}
+        "ressourcerie": "(1)",
+        "friperie": "(2)",
+    }
 
 
 def test_markers_follow_the_list_through_successive_filter_changes(map_page):
     map_page.open_map()
     map_page.evaluate("() => document.getElementById('more-filters').open = true")
-    steps = [("check", "ressourcerie", 1), ("check", "reparation", 2), ("check", "friperie", 3),
-             ("uncheck", "ressourcerie", 2), ("uncheck", "friperie", 1), ("uncheck", "reparation", 5)]
+    steps = [
+        ("check", "ressourcerie", 1),
+        ("check", "reparation", 2),
+        ("check", "friperie", 3),
+        ("uncheck", "ressourcerie", 2),
+        ("uncheck", "friperie", 1),
+        ("uncheck", "reparation", 5),
+    ]
     for action, sector, expected in steps:
         getattr(map_page.locator(f'input[name=sector][value="{sector}"]'), action)()
         assert len(listed(map_page)) == expected
@@ -147,29 +208,44 @@ def shown_pins(page, titles: set[str]) -> dict[str, tuple[list[str], str | None]
     """Once the list has its names and the pins shown include these titles: each shown pin's classes and the
     icon its own SVG uses (a pin's title is its name, known once its row is)."""
     listed(page)
-    page.wait_for_function("""(titles) => {
+    page.wait_for_function(
+        """(titles) => {
         const shown = new Set([...document.querySelectorAll('.leaflet-marker-icon.pin')].map((pin) => pin.title));
         return titles.every((title) => shown.has(title));
-    }""", arg=sorted(titles))
+    }""",
+        arg=sorted(titles),
+    )
     pins = page.evaluate("""() => [...document.querySelectorAll('.leaflet-marker-icon.pin')].map((pin) => [
         pin.title, [...pin.classList].filter((name) => /^(pin|sector-)/.test(name)).sort(),
         [...pin.querySelectorAll(':scope > svg.icon > use')].map((use) => use.getAttribute('href'))])""")
     return {title: (classes, icons[0] if len(icons) == 1 else icons) for title, classes, icons in pins}
 
 
-def test_pins_keep_their_sector_icon_and_precision_through_filter_changes(map_page, committed_enterprises,
-                                                                          screenshot):
-    committed_enterprises(name="Friperie Saint-Roch", sectors=["friperie"], items=["vetements"], lon=-71.25,
-                          lat=46.78, municipality_name="Québec", mrc_code="23", municipality_code="23027",
-                          geocode_precision="postal_code")
+def test_pins_keep_their_sector_icon_and_precision_through_filter_changes(
+    map_page, committed_enterprises, screenshot
+):
+    committed_enterprises(
+        name="Friperie Saint-Roch",
+        sectors=["friperie"],
+        items=["vetements"],
+        lon=-71.25,
+        lat=46.78,
+        municipality_name="Québec",
+        mrc_code="23",
+        municipality_code="23027",
+        geocode_precision="postal_code",
+    )
     map_page.open_map("?sector=friperie")
     map_page.evaluate("() => document.getElementById('more-filters').open = true")
     friperies = {"Friperie du Quartier", "Friperie Saint-Roch"}
     # Two pins of one sector and precision share an icon: each must show its own copy of the sector's SVG.
     assert shown_pins(map_page, friperies) == {title: PINS[title] for title in friperies}
-    steps = [("check", "ressourcerie", {"Ressourcerie des Appalaches"}),
-             ("uncheck", "friperie", {"Ressourcerie des Appalaches"}), ("uncheck", "ressourcerie", set()),
-             ("check", "friperie", friperies)]
+    steps = [
+        ("check", "ressourcerie", {"Ressourcerie des Appalaches"}),
+        ("uncheck", "friperie", {"Ressourcerie des Appalaches"}),
+        ("uncheck", "ressourcerie", set()),
+        ("check", "friperie", friperies),
+    ]
     for action, sector, expected in steps:
         getattr(map_page.locator(f'input[name=sector][value="{sector}"]'), action)()
         pins = shown_pins(map_page, expected)
@@ -187,7 +263,9 @@ def test_no_enterprise_text_is_parsed_as_html_on_the_map(map_page, sample):
                 set(value) { record(value); property.set.call(this, value); } });
         }
         const insert = Element.prototype.insertAdjacentHTML;
-        Element.prototype.insertAdjacentHTML = function (position, html) { record(html); insert.call(this, position, html); };
+        Element.prototype.insertAdjacentHTML = function (position, html) {
+            record(html); insert.call(this, position, html);
+        };
     })()""")
     map_page.open_map("?mrc=371")
     map_page.locator(".leaflet-marker-icon.pin").first.dispatch_event("click")
@@ -212,8 +290,12 @@ def expect_count(page, n: int) -> None:
 def test_list_and_map_find_each_other_after_markers_were_added_and_removed(map_page):
     map_page.open_map()
     map_page.evaluate("() => document.getElementById('more-filters').open = true")
-    for action, sector in [("check", "ressourcerie"), ("check", "reparation"), ("check", "friperie"),
-                           ("uncheck", "friperie")]:
+    for action, sector in [
+        ("check", "ressourcerie"),
+        ("check", "reparation"),
+        ("check", "friperie"),
+        ("uncheck", "friperie"),
+    ]:
         getattr(map_page.locator(f'input[name=sector][value="{sector}"]'), action)()
     assert sorted(listed(map_page)) == ["Atelier Vélo Solidaire", "Ressourcerie des Appalaches"]
     popup = map_page.locator(".leaflet-popup-content h3")
@@ -222,8 +304,10 @@ def test_list_and_map_find_each_other_after_markers_were_added_and_removed(map_p
         map_page.wait_for_function("() => !document.querySelector('.leaflet-zoom-anim')")
         entry = map_page.locator("#results-list li").nth(index)
         entry.get_by_role("button", name="Voir sur la carte").click()
-        map_page.wait_for_function("(name) => document.querySelector('.leaflet-popup-content h3')?.textContent === name",
-                                   arg=entry.locator("h3").inner_text())
+        map_page.wait_for_function(
+            "(name) => document.querySelector('.leaflet-popup-content h3')?.textContent === name",
+            arg=entry.locator("h3").inner_text(),
+        )
         assert popup.inner_text() == entry.locator("h3").inner_text()
 
 
@@ -259,10 +343,20 @@ def test_free_text_search_ignores_accents_and_case(map_page):
     assert listed(map_page) == ["Bouquinerie <b>Coop</b>"]
 
 
-def test_free_text_search_finds_a_description_and_combines_with_the_other_filters(map_page, committed_enterprises):
-    committed_enterprises(name="Coop du Coin", description="Réparation de vélos usagés", sectors=["reparation"],
-                          items=["velos"], lon=-71.25, lat=46.78, municipality_name="Québec", mrc_code="23",
-                          municipality_code="23027")
+def test_free_text_search_finds_a_description_and_combines_with_the_other_filters(
+    map_page, committed_enterprises
+):
+    committed_enterprises(
+        name="Coop du Coin",
+        description="Réparation de vélos usagés",
+        sectors=["reparation"],
+        items=["velos"],
+        lon=-71.25,
+        lat=46.78,
+        municipality_name="Québec",
+        mrc_code="23",
+        municipality_code="23027",
+    )
     map_page.open_map("?q=V%C3%A9los&sector=reparation")
     assert listed(map_page) == ["Coop du Coin"]
     map_page.open_map("?q=velo&mrc=23")
@@ -270,12 +364,22 @@ def test_free_text_search_finds_a_description_and_combines_with_the_other_filter
     assert map_page.locator("#count").inner_text() == "1 entreprise trouvée"
 
 
-def test_the_page_decodes_rows_and_gets_their_names_by_ordinal_as_stored(map_page, committed_enterprises, sample):
+def test_the_page_decodes_rows_and_gets_their_names_by_ordinal_as_stored(
+    map_page, committed_enterprises, sample
+):
     add = committed_enterprises
-    named = {add(name=name, lat=46.1201, lon=-70.6702): name
-             for name in ["Ressourcerie de Saint-Georges", "Atelier ~ de Saint-Georges", "Saint-Georges"]}
-    rang = add(name="Coop $& du Rang $&", municipality_name="Rang $&", municipality_code=None, lat=48.4501,
-               lon=-68.5234, geocode_precision="municipality")
+    named = {
+        add(name=name, lat=46.1201, lon=-70.6702): name
+        for name in ["Ressourcerie de Saint-Georges", "Atelier ~ de Saint-Georges", "Saint-Georges"]
+    }
+    rang = add(
+        name="Coop $& du Rang $&",
+        municipality_name="Rang $&",
+        municipality_code=None,
+        lat=48.4501,
+        lon=-68.5234,
+        geocode_precision="municipality",
+    )
     map_page.open_map("?q=rang")
     assert listed(map_page) == ["Coop $& du Rang $&"]
     rows = map_page.evaluate("""async () => {
@@ -302,7 +406,11 @@ def test_near_me_from_a_postal_code_sorts_by_distance_and_shows_it(map_page):
     map_page.wait_for_function("() => new URLSearchParams(location.search).has('near')")
     map_page.select_option("#f-radius", "100")
     expect_count(map_page, 3)
-    assert listed(map_page) == ["Ressourcerie des Appalaches", "Atelier Vélo Solidaire", "Friperie du Quartier"]
+    assert listed(map_page) == [
+        "Ressourcerie des Appalaches",
+        "Atelier Vélo Solidaire",
+        "Friperie du Quartier",
+    ]
     assert re.search(r"à \d+(,\d)? km", map_page.locator("#results-list li .meta").first.inner_text())
     assert "G5Y 1L3" in map_page.locator("#near-status").inner_text()
 
@@ -460,8 +568,10 @@ def test_the_measured_redraw_ends_with_the_lists_first_page_named(map_page):
 
 
 def test_a_failed_request_for_names_says_so_instead_of_breaking(map_page):
-    map_page.route("**/carte/lignes?**", lambda route: route.fulfill(status=500, body="{}",
-                                                                     content_type="application/json"))
+    map_page.route(
+        "**/carte/lignes?**",
+        lambda route: route.fulfill(status=500, body="{}", content_type="application/json"),
+    )
     map_page.open_map()
     error = map_page.locator("#list-error")
     assert error.is_visible() and "n'ont pas pu être chargés" in error.inner_text()
@@ -473,11 +583,20 @@ def test_the_map_loads_its_data_again_when_the_server_has_a_newer_version(map_pa
     refused = []
     map_page.on("response", lambda response: response.status == 409 and refused.append(response.url))
     map_page.open_map()
-    committed_enterprises(name="Friperie toute neuve", sectors=["friperie"], items=["vetements"], lon=-71.3,
-                          lat=46.9, municipality_name="Québec", mrc_code="23", municipality_code="23027")
+    committed_enterprises(
+        name="Friperie toute neuve",
+        sectors=["friperie"],
+        items=["vetements"],
+        lon=-71.3,
+        lat=46.9,
+        municipality_name="Québec",
+        mrc_code="23",
+        municipality_code="23027",
+    )
     map_page.fill("#f-q", "toute neuve")
-    map_page.wait_for_function("() => document.querySelector('#results-list li h3')?.textContent === "
-                               "'Friperie toute neuve'")
+    map_page.wait_for_function(
+        "() => document.querySelector('#results-list li h3')?.textContent === 'Friperie toute neuve'"
+    )
     assert listed(map_page) == ["Friperie toute neuve"]
     assert len(refused) == 1 and "/carte/recherche" in refused[0]
     map_page.fill("#f-q", "")
@@ -493,24 +612,39 @@ SELECT 'browser-test', 'bulk-' || g, 'Ressourcerie en vrac ' || g, '100 1re Aven
 FROM generate_series(1, :count) g"""
 
 
-def test_a_marker_far_down_the_list_opens_named_and_the_list_reaches_it_in_chunks(map_page, engine,
-                                                                                 committed_enterprises, screenshot):
+def test_a_marker_far_down_the_list_opens_named_and_the_list_reaches_it_in_chunks(
+    map_page, engine, committed_enterprises, screenshot
+):
     from sqlalchemy import text
 
-    far = committed_enterprises(name="Ressourcerie du Grand Nord", sectors=["ressourcerie"], lat=55.28,
-                                lon=-77.76, municipality_name="Zzyzx", municipality_code=None, mrc_code=None,
-                                geocode_precision="municipality")
+    far = committed_enterprises(
+        name="Ressourcerie du Grand Nord",
+        sectors=["ressourcerie"],
+        lat=55.28,
+        lon=-77.76,
+        municipality_name="Zzyzx",
+        municipality_code=None,
+        mrc_code=None,
+        geocode_precision="municipality",
+    )
     with engine.begin() as connection:
         connection.execute(text(BULK_SQL), {"count": 1100})
     asked = []
-    map_page.on("request", lambda request: "/carte/lignes" in request.url and asked.append(
-        len(parse_qs(urlsplit(request.url).query)["n"][0].split(","))))
+    map_page.on(
+        "request",
+        lambda request: (
+            "/carte/lignes" in request.url
+            and asked.append(len(parse_qs(urlsplit(request.url).query)["n"][0].split(",")))
+        ),
+    )
     map_page.open_map("?sector=ressourcerie")
     assert asked == [50]
     # The only approximate pin in view: the far one, by itself (the others are one cluster in Beauce).
     map_page.locator(".leaflet-marker-icon.pin-approximate").dispatch_event("click")
-    map_page.wait_for_function("() => document.querySelector('.leaflet-popup-content h3')?.textContent === "
-                               "'Ressourcerie du Grand Nord'")
+    map_page.wait_for_function(
+        "() => document.querySelector('.leaflet-popup-content h3')?.textContent === "
+        "'Ressourcerie du Grand Nord'"
+    )
     selected = map_page.locator("#results-list li.selected")
     selected.wait_for()
     assert selected.locator("h3").inner_text() == "Ressourcerie du Grand Nord"

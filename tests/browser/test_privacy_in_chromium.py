@@ -1,4 +1,5 @@
 """The citizen map in Chromium: it talks only to the app and its tile server, asks the position only on a click."""
+
 from __future__ import annotations
 
 from urllib.parse import urlsplit
@@ -17,8 +18,9 @@ for (const name of ["getCurrentPosition", "watchPosition"]) {
 
 def open_watched_map(browser, app_server, query: str = ""):  # noqa: F811 (fixture passed on)
     """A page granted geolocation, counting its calls and recording the host of every request."""
-    context = browser.new_context(locale="fr-CA", geolocation={"latitude": 46.1185, "longitude": -70.6656},
-                                  permissions=["geolocation"])
+    context = browser.new_context(
+        locale="fr-CA", geolocation={"latitude": 46.1185, "longitude": -70.6656}, permissions=["geolocation"]
+    )
     context.add_init_script(GEOLOCATION_COUNTER)
     page = context.new_page()
     page.hosts = []
@@ -29,7 +31,8 @@ def open_watched_map(browser, app_server, query: str = ""):  # noqa: F811 (fixtu
 
 
 def test_the_map_talks_only_to_the_app_and_its_tiles_and_asks_the_position_only_on_a_click(
-        browser, app_server, host_site, committed_enterprises):  # noqa: F811
+    browser, app_server, host_site, committed_enterprises
+):  # noqa: F811
     committed_enterprises(name="Ressourcerie du quartier")
     page = open_watched_map(browser, app_server, "?mrc=29")
     page.fill("#f-item", "un divan")

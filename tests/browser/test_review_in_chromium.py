@@ -1,4 +1,5 @@
 """Dragging a pin in the review queue, in Chromium."""
+
 from __future__ import annotations
 
 from sqlalchemy import text
@@ -6,11 +7,13 @@ from sqlalchemy import text
 from tests.browser.conftest import sign_in
 
 
-def test_dragging_the_pin_places_the_enterprise_manually(page, live_server, screenshot, staff_account,
-                                                         committed_enterprises, engine):
+def test_dragging_the_pin_places_the_enterprise_manually(
+    page, live_server, screenshot, staff_account, committed_enterprises, engine
+):
     page.route("https://tile.openstreetmap.org/**", lambda route: route.abort())
-    enterprise = committed_enterprises(name="Comptoir approximatif", geocode_precision="postal_code",
-                                       lon=-70.6656, lat=46.1185)
+    enterprise = committed_enterprises(
+        name="Comptoir approximatif", geocode_precision="postal_code", lon=-70.6656, lat=46.1185
+    )
     sign_in(page, live_server, staff_account("pins@exemple.org"), "/admin/a-verifier")
     page.get_by_role("link", name="Comptoir approximatif").click()
     marker = page.locator(".leaflet-marker-icon")
@@ -24,7 +27,8 @@ def test_dragging_the_pin_places_the_enterprise_manually(page, live_server, scre
     page.get_by_role("button", name="Enregistrer cette position").click()
     assert "Épingle déplacée" in page.locator(".flash").inner_text()
     with engine.connect() as connection:
-        precision = connection.execute(text("SELECT geocode_precision FROM enterprise WHERE id = :id"),
-                                       {"id": enterprise}).scalar()
+        precision = connection.execute(
+            text("SELECT geocode_precision FROM enterprise WHERE id = :id"), {"id": enterprise}
+        ).scalar()
     assert precision == "manual"
     assert [url for url in page.foreign_requests if "tile.openstreetmap.org" not in url] == []

@@ -2,6 +2,7 @@
 
 `make test` runs an evenly spread sample of the corpus over every surface; `make verify` the whole corpus.
 """
+
 from __future__ import annotations
 
 import csv
@@ -15,9 +16,22 @@ from carte.read.export import FORMULA_STARTS
 from carte.web.admin.enterprises import PAGE_SIZE as ADMIN_PAGE_SIZE
 from tests.browser.conftest import sign_in
 from tests.browser.test_map_in_chromium import TILE_HOST, blank_tile
-from tests.browser.xss import (FORM_SOURCE, HOOK, INGEST_SOURCE, executions, fast_subset, form_payloads,
-                               hostile_enterprises, ingest_payloads, load_corpus, missing_text, owner_link,
-                               preview_web_import, remove_all, suggest_payloads)
+from tests.browser.xss import (
+    FORM_SOURCE,
+    HOOK,
+    INGEST_SOURCE,
+    executions,
+    fast_subset,
+    form_payloads,
+    hostile_enterprises,
+    ingest_payloads,
+    load_corpus,
+    missing_text,
+    owner_link,
+    preview_web_import,
+    remove_all,
+    suggest_payloads,
+)
 
 #: Text of the page as a reader sees it: text nodes and form values, never script or style source.
 SHOWN_TEXT = """() => {
@@ -77,7 +91,9 @@ class Visit:
 
     def expect(self, where: str, shown: str, expected: list[str | None]) -> None:
         """Problems for the values not shown literally."""
-        self.problems += [f"{where}: not shown literally {value!r}" for value in missing_text(shown, expected)]
+        self.problems += [
+            f"{where}: not shown literally {value!r}" for value in missing_text(shown, expected)
+        ]
 
     def get_json(self, path: str) -> Any:
         """A JSON response, checked to be served as JSON."""
@@ -94,9 +110,12 @@ def search(visit: Visit, payload: str, names: list[str]) -> None:
     for field, target, expected in (("#f-q", "#results-list", names), ("#f-item", "#item-feedback", [])):
         page.fill(field, payload)
         try:
-            page.wait_for_function("([target, expected]) => expected.every((text) => "
-                                   "document.querySelector(target).textContent.includes(text))",
-                                   arg=[target, expected], timeout=5000)
+            page.wait_for_function(
+                "([target, expected]) => expected.every((text) => "
+                "document.querySelector(target).textContent.includes(text))",
+                arg=[target, expected],
+                timeout=5000,
+            )
         except Exception:
             visit.problems.append(f"searching {payload!r} in {field} does not show {expected!r}")
         page.fill(field, "")
@@ -111,8 +130,9 @@ def public_surfaces(visit: Visit, rows: list[dict], payloads: list[str]) -> None
         shown = visit.page.locator("#results-list > li").count()
         visit.page.click("#more")
         # The next page is drawn once its names arrive; until then the button stays where it is.
-        visit.page.wait_for_function("(shown) => document.querySelectorAll('#results-list > li').length > shown",
-                                     arg=shown)
+        visit.page.wait_for_function(
+            "(shown) => document.querySelectorAll('#results-list > li').length > shown", arg=shown
+        )
     visit.expect("/ list", visit.page.evaluate(SHOWN_TEXT), names)
     visit.expect("/ popups", visit.page.evaluate(ALL_POPUPS), names)
     visit.page.locator(".result button").first.click()
@@ -157,7 +177,9 @@ def staff_surfaces(visit: Visit, rows: list[dict]) -> None:
 def import_surfaces(visit: Visit, listing, payloads: list[str]) -> None:
     """The web import of the same file: its preview page, and its report without formulas."""
     job = preview_web_import(visit.page, visit.live_server, listing)
-    visit.expect(job, visit.open(job), [payload.strip() for payload in payloads if not payload.startswith("=")])
+    visit.expect(
+        job, visit.open(job), [payload.strip() for payload in payloads if not payload.startswith("=")]
+    )
     report = visit.page.request.get(f"{visit.live_server}{job}/rapport.csv").text()
     visit.problems += csv_formulas(report, f"{job}/rapport.csv")
 
@@ -165,8 +187,11 @@ def import_surfaces(visit: Visit, listing, payloads: list[str]) -> None:
 def csv_formulas(body: str, where: str) -> list[str]:
     """Cells of a CSV that a spreadsheet would run as formulas."""
     cells = [cell for line in csv.reader(io.StringIO(body)) for cell in line]
-    return [f"{where}: formula {cell!r}" for cell in cells
-            if cell.startswith(FORMULA_STARTS) and not NUMBER.fullmatch(cell)]
+    return [
+        f"{where}: formula {cell!r}"
+        for cell in cells
+        if cell.startswith(FORMULA_STARTS) and not NUMBER.fullmatch(cell)
+    ]
 
 
 def data_surfaces(visit: Visit, rows: list[dict]) -> None:
@@ -207,15 +232,18 @@ def check_corpus(payloads: list[str], engine, page, live_server, staff_account, 
     return visit.problems
 
 
-def test_a_sample_of_the_corpus_runs_nowhere_and_reads_literally(engine, page, live_server, staff_account,
-                                                                  tmp_path):
+def test_a_sample_of_the_corpus_runs_nowhere_and_reads_literally(
+    engine, page, live_server, staff_account, tmp_path
+):
     payloads = fast_subset(load_corpus())
     problems = check_corpus(payloads, engine, page, live_server, staff_account, tmp_path)
     assert problems == [], "\n".join(problems)
 
 
 @pytest.mark.verify
-def test_the_whole_corpus_runs_nowhere_and_reads_literally(engine, page, live_server, staff_account, tmp_path):
+def test_the_whole_corpus_runs_nowhere_and_reads_literally(
+    engine, page, live_server, staff_account, tmp_path
+):
     payloads = load_corpus()
     assert len(payloads) >= 50
     problems = check_corpus(payloads, engine, page, live_server, staff_account, tmp_path)

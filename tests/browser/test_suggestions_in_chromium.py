@@ -1,4 +1,5 @@
 """A visitor suggests a place in Chromium, and a moderator sees it in the queue."""
+
 from __future__ import annotations
 
 import pytest
@@ -15,8 +16,9 @@ def forget_suggestion(engine):
         connection.execute(text("DELETE FROM suggestion WHERE proposed->>'name' = 'Atelier vélo solidaire'"))
 
 
-def test_a_visitor_suggests_a_place_and_a_moderator_finds_it(page, live_server, screenshot,
-                                                             staff_account, forget_suggestion):
+def test_a_visitor_suggests_a_place_and_a_moderator_finds_it(
+    page, live_server, screenshot, staff_account, forget_suggestion
+):
     page.set_viewport_size({"width": 360, "height": 740})
     page.goto(live_server + "/suggestions/ajouter")
     page.get_by_label("Nom du lieu").fill("Atelier vélo solidaire")

@@ -1,8 +1,9 @@
 """The large-data map in Chromium: the threshold lowered so the sample runs the tiled mode."""
+
 from __future__ import annotations
 
 import threading
-from typing import Iterator
+from collections.abc import Iterator
 
 import pytest
 from sqlalchemy import Engine
@@ -27,8 +28,14 @@ def tiled_page(page, live_server):
     """The page, base-map tiles answered locally, recording the app's data requests."""
     page.route(TILE_HOST + "**", lambda route: route.fulfill(body=blank_tile(), content_type="image/png"))
     page.data_requests = []
-    page.on("request", lambda request: request.url.startswith(live_server) and request.resource_type == "fetch"
-            and page.data_requests.append(request.url[len(live_server):]))
+    page.on(
+        "request",
+        lambda request: (
+            request.url.startswith(live_server)
+            and request.resource_type == "fetch"
+            and page.data_requests.append(request.url[len(live_server) :])
+        ),
+    )
 
     def open_map(query: str = "") -> None:
         page.goto(f"{live_server}/{query}")
@@ -46,11 +53,18 @@ def markers(page) -> int:
 
 
 def test_large_mode_draws_the_viewport_from_tiles_and_lists_it_without_the_full_data(
-        tiled_page, sample, screenshot):
+    tiled_page, sample, screenshot
+):
     tiled_page.open_map()
-    assert sorted(listed(tiled_page)) == sorted(["Ressourcerie des Appalaches", "Atelier Vélo Solidaire",
-                                                 "Friperie du Quartier", "Meubles Partage Montréal",
-                                                 "Bouquinerie <b>Coop</b>"])
+    assert sorted(listed(tiled_page)) == sorted(
+        [
+            "Ressourcerie des Appalaches",
+            "Atelier Vélo Solidaire",
+            "Friperie du Quartier",
+            "Meubles Partage Montréal",
+            "Bouquinerie <b>Coop</b>",
+        ]
+    )
     assert tiled_page.locator("#count").inner_text() == "5 entreprises dans la zone affichée"
     tiled_page.wait_for_function("() => document.querySelectorAll('.leaflet-marker-icon.pin').length === 5")
     assert any(url.startswith("/tiles/") for url in tiled_page.data_requests)
@@ -72,15 +86,17 @@ def test_a_filter_changes_the_tiles_the_markers_and_the_list(tiled_page, sample)
 def test_the_list_follows_the_viewport_and_opens_an_enterprise_on_the_map(tiled_page, sample):
     tiled_page.open_map()
     tiled_page.locator("#results-list li", has_text="Friperie du Quartier").get_by_role(
-        "button", name="Voir sur la carte").press("Enter")
+        "button", name="Voir sur la carte"
+    ).press("Enter")
     tiled_page.wait_for_selector(".leaflet-popup-content >> text=Friperie du Quartier")
     tiled_page.wait_for_function("() => document.querySelectorAll('#results-list li').length === 1")
     assert listed(tiled_page) == ["Friperie du Quartier"]
     assert markers(tiled_page) == 1
 
 
-def test_many_enterprises_are_drawn_as_clusters_whose_counts_add_up(tiled_page, committed_enterprises,
-                                                                   screenshot):
+def test_many_enterprises_are_drawn_as_clusters_whose_counts_add_up(
+    tiled_page, committed_enterprises, screenshot
+):
     for n in range(60):
         committed_enterprises(name=f"Comptoir {n}", lon=-73.6 + n * 0.005, lat=45.5 + n * 0.002)
     tiled_page.open_map()
@@ -93,7 +109,9 @@ def test_many_enterprises_are_drawn_as_clusters_whose_counts_add_up(tiled_page, 
     assert foreign(tiled_page) == []
 
 
-def test_only_the_entries_placed_coarser_than_their_address_say_their_position_is_approximate(tiled_page, sample):
+def test_only_the_entries_placed_coarser_than_their_address_say_their_position_is_approximate(
+    tiled_page, sample
+):
     tiled_page.open_map()
     listed(tiled_page)
     approximate = tiled_page.locator("#results-list li", has=tiled_page.locator(".approximate"))

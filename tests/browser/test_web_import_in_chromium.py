@@ -1,5 +1,6 @@
 """The whole staff path in Chromium: upload a messy list, preview, confirm, see it on the public map,
 drag a pin, read the history, sign out, and find the old cookie refused."""
+
 from __future__ import annotations
 
 from pathlib import Path
@@ -21,8 +22,9 @@ def forget_import(engine):
         connection.execute(text("DELETE FROM enterprise WHERE source = 'navigateur'"))
 
 
-def test_staff_import_a_messy_list_and_see_it_on_the_map(page, live_server, screenshot, staff_account, browser,
-                                                         forget_import, tmp_path: Path):
+def test_staff_import_a_messy_list_and_see_it_on_the_map(
+    page, live_server, screenshot, staff_account, browser, forget_import, tmp_path: Path
+):
     page.route("https://tile.openstreetmap.org/**", lambda route: route.abort())
     listing = tmp_path / "liste-pole.csv"
     listing.write_bytes(messy_csv())

@@ -4,12 +4,14 @@ Payloads call `__xssHit(n)` when they run; the hook also records `alert`-like ca
 as a string and CSP violations (which also catch `eval`: the CSP has no 'unsafe-eval'), so that a
 payload the CSP blocked still counts as a hole in the escaping.
 """
+
 from __future__ import annotations
 
 import csv
 import re
+from collections.abc import Iterable
 from pathlib import Path
-from typing import Any, Iterable
+from typing import Any
 
 from sqlalchemy import Engine, text
 
@@ -54,12 +56,21 @@ def fast_subset(payloads: list[str], size: int = 10) -> list[str]:
 
 def ingest_row(payload: str) -> dict[str, str]:
     """A spreadsheet row carrying the payload in every text column the ingest reads."""
-    return {"Identifiant": payload, "Nom": f"Ressourcerie {payload}", "Description": payload,
-            "Adresse": f"100 1re Avenue {payload}",
-            "Adresse 2": payload, "Ville": "Saint-Georges", "Code postal": "G5Y 1L3",
-            "Site web": f"https://exemple.org/{payload.replace(' ', '')}", "Heures": payload,
-            "Objets acceptés": f"meubles, {payload}", "Secteurs": "ressourcerie",
-            "Personne contact": payload, "Notes": payload}
+    return {
+        "Identifiant": payload,
+        "Nom": f"Ressourcerie {payload}",
+        "Description": payload,
+        "Adresse": f"100 1re Avenue {payload}",
+        "Adresse 2": payload,
+        "Ville": "Saint-Georges",
+        "Code postal": "G5Y 1L3",
+        "Site web": f"https://exemple.org/{payload.replace(' ', '')}",
+        "Heures": payload,
+        "Objets acceptés": f"meubles, {payload}",
+        "Secteurs": "ressourcerie",
+        "Personne contact": payload,
+        "Notes": payload,
+    }
 
 
 def ingest_payloads(engine: Engine, payloads: list[str], folder: Path) -> Path:
@@ -70,7 +81,9 @@ def ingest_payloads(engine: Engine, payloads: list[str], folder: Path) -> Path:
         writer.writeheader()
         writer.writerows(ingest_row(payload) for payload in payloads)
     with engine.begin() as connection:
-        ingest_file(connection, path, IngestOptions(source=INGEST_SOURCE, chain=Chain(online=(), offline=True)))
+        ingest_file(
+            connection, path, IngestOptions(source=INGEST_SOURCE, chain=Chain(online=(), offline=True))
+        )
     return path
 
 
@@ -87,12 +100,23 @@ def preview_web_import(page: Any, live_server: str, path: Path) -> str:
 def form_values(payload: str) -> dict[str, str]:
     """The admin edit form's text fields, each carrying the payload where its validation lets it."""
     bare = re.sub(r"[\s@]", "", payload)
-    return {"name": f"Ressourcerie {payload}"[:200], "description": payload, "street": payload,
-            "address_line2": payload, "municipality_name": payload, "postal_code": "G5Y 1L3",
-            "phone": "418 555-0101", "email": f"{bare}@exemple.org"[:500],
-            "website": f"https://exemple.org/{bare}"[:500], "opening_hours": payload,
-            "contact_person": payload, "internal_notes": payload, "sectors": "ressourcerie",
-            "items": "meubles", "published": "on"}
+    return {
+        "name": f"Ressourcerie {payload}"[:200],
+        "description": payload,
+        "street": payload,
+        "address_line2": payload,
+        "municipality_name": payload,
+        "postal_code": "G5Y 1L3",
+        "phone": "418 555-0101",
+        "email": f"{bare}@exemple.org"[:500],
+        "website": f"https://exemple.org/{bare}"[:500],
+        "opening_hours": payload,
+        "contact_person": payload,
+        "internal_notes": payload,
+        "sectors": "ressourcerie",
+        "items": "meubles",
+        "published": "on",
+    }
 
 
 def edit_through_form(page: Any, live_server: str, enterprise_id: int, values: dict[str, str]) -> int:
@@ -118,12 +142,17 @@ def suggest_payloads(engine: Engine, payloads: list[str]) -> None:
     from carte.staff import suggestions
 
     with engine.begin() as connection:
-        target = connection.execute(text("SELECT id FROM enterprise WHERE source = :s ORDER BY id LIMIT 1"),
-                                    {"s": FORM_SOURCE}).scalar_one()
+        target = connection.execute(
+            text("SELECT id FROM enterprise WHERE source = :s ORDER BY id LIMIT 1"), {"s": FORM_SOURCE}
+        ).scalar_one()
         for number, payload in enumerate(payloads):
             for enterprise_id in (None, target):
-                values = {"name": f"Suggestion {payload}", "description": payload,
-                          "municipality_name": "Saint-Georges", "street": payload}
+                values = {
+                    "name": f"Suggestion {payload}",
+                    "description": payload,
+                    "municipality_name": "Saint-Georges",
+                    "street": payload,
+                }
                 suggestions.submit(connection, enterprise_id, values, payload, None, f"xss-corpus-{number}")
 
 
@@ -137,10 +166,13 @@ def owner_link(enterprise_id: int) -> str:
 def hostile_enterprises(engine: Engine) -> list[dict[str, Any]]:
     """Every enterprise written by the harness, with its stored text fields."""
     with engine.connect() as connection:
-        rows = connection.execute(text("""
+        rows = connection.execute(
+            text("""
             SELECT id, source, name, description, street, address_line2, municipality_name, email, website,
                    opening_hours, contact_person, internal_notes
-            FROM enterprise WHERE source IN (:a, :b) ORDER BY id"""), {"a": INGEST_SOURCE, "b": FORM_SOURCE})
+            FROM enterprise WHERE source IN (:a, :b) ORDER BY id"""),
+            {"a": INGEST_SOURCE, "b": FORM_SOURCE},
+        )
         return [dict(row) for row in rows.mappings()]
 
 
@@ -148,8 +180,9 @@ def remove_all(engine: Engine) -> None:
     """Delete what the harness wrote."""
     with engine.begin() as connection:
         connection.execute(text("DELETE FROM suggestion WHERE ip_hash LIKE 'xss-corpus-%'"))
-        connection.execute(text("DELETE FROM enterprise WHERE source IN (:a, :b)"),
-                           {"a": INGEST_SOURCE, "b": FORM_SOURCE})
+        connection.execute(
+            text("DELETE FROM enterprise WHERE source IN (:a, :b)"), {"a": INGEST_SOURCE, "b": FORM_SOURCE}
+        )
         connection.execute(text("DELETE FROM import_batch WHERE source = :a"), {"a": INGEST_SOURCE})
         connection.execute(text("DELETE FROM import_job WHERE source = :w"), {"w": WEB_SOURCE})
 

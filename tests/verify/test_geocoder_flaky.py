@@ -1,10 +1,11 @@
 """`carte ingest` and `carte geocode --retry-failed` as staff run them, against a geocoder failing 30 %
 of its calls (real Retry-After waits): the import finishes with every row stored, and retry passes
 settle every failure without ever erasing or downgrading a point."""
+
 from __future__ import annotations
 
 import json
-from typing import Iterator
+from collections.abc import Iterator
 
 import pytest
 from sqlalchemy import text
@@ -28,11 +29,17 @@ def flaky(engine) -> Iterator[FlakyServer]:
 def placements(engine, source: str) -> dict[int, tuple[int, bool, bool]]:
     """Each enterprise's precision rank (0 = unplaced), whether published, whether retryable."""
     with engine.connect() as connection:
-        return {row.id: (len(PRECISIONS) - PRECISIONS.index(row.geocode_precision) if row.geocode_precision
-                         else 0, row.published, "geocoder_error" in row.flags)
-                for row in connection.execute(text(
-                    "SELECT id, geocode_precision, published, flags FROM enterprise WHERE source = :s"),
-                    {"s": source})}
+        return {
+            row.id: (
+                len(PRECISIONS) - PRECISIONS.index(row.geocode_precision) if row.geocode_precision else 0,
+                row.published,
+                "geocoder_error" in row.flags,
+            )
+            for row in connection.execute(
+                text("SELECT id, geocode_precision, published, flags FROM enterprise WHERE source = :s"),
+                {"s": source},
+            )
+        }
 
 
 def test_a_flaky_geocoder_is_settled_by_retry_passes(engine, database_url, flaky, tmp_path):
@@ -41,8 +48,16 @@ def test_a_flaky_geocoder_is_settled_by_retry_passes(engine, database_url, flaky
     env = {"CARTE_GEOCODER_URL": flaky.url, "CARTE_GEOCODER_MIN_DELAY": "0", "CARTE_GEOCODER_TIMEOUT": "0.5"}
     try:
         rows = listing(engine, ROWS, 31, street=f"rue {source}")
-        done = run_carte(database_url, "ingest", str(write_csv(tmp_path / "l.csv", rows)), "--source", source,
-                         *ONLINE, "--json", **env)
+        done = run_carte(
+            database_url,
+            "ingest",
+            str(write_csv(tmp_path / "l.csv", rows)),
+            "--source",
+            source,
+            *ONLINE,
+            "--json",
+            **env,
+        )
         assert done.returncode == 0 and json.loads(done.stdout)["inserted"] == ROWS, done.stderr
         assert set(flaky.faults()) == {"ok", "429", "500", "timeout", "garbage"}
         before = placements(engine, source)

@@ -1,5 +1,6 @@
 """Imports stopped at random moments on a loaded database (SIGKILL, SIGTERM, connection ended by the
 server): every table stays exactly as before, and a normal run afterwards succeeds."""
+
 from __future__ import annotations
 
 import json
@@ -7,14 +8,23 @@ import os
 import random
 import signal
 import time
-from pathlib import Path
-from typing import Callable, Iterator
+from collections.abc import Callable, Iterator
 
 import pytest
 from sqlalchemy import Engine, text
 
-from tests.faults import (backends, fingerprint, interrupt, purge_source, run_carte, scenario, start_carte,
-                          terminate, unique_name, wait_for)
+from tests.faults import (
+    backends,
+    fingerprint,
+    interrupt,
+    purge_source,
+    run_carte,
+    scenario,
+    start_carte,
+    terminate,
+    unique_name,
+    wait_for,
+)
 
 pytestmark = pytest.mark.verify
 #: Runs per kind of fault; the random moments are drawn from this seed (CARTE_FAULT_SEED overrides).
@@ -49,8 +59,13 @@ def phase(engine: Engine, app_name: str) -> str:
     if not pids:
         return "before its transaction"
     with engine.connect() as connection:
-        query = connection.execute(text("SELECT state || ': ' || left(regexp_replace(query, '\\s+', ' ', 'g'), 50)"
-                                         " FROM pg_stat_activity WHERE pid = :p"), {"p": pids[0]}).scalar()
+        query = connection.execute(
+            text(
+                "SELECT state || ': ' || left(regexp_replace(query, '\\s+', ' ', 'g'), 50)"
+                " FROM pg_stat_activity WHERE pid = :p"
+            ),
+            {"p": pids[0]},
+        ).scalar()
     return query or "in its transaction"
 
 
@@ -68,13 +83,16 @@ def moments(rng: random.Random, runs: int, loaded: dict) -> list[tuple[str, floa
     for anchor, count in counts.items():
         low, high = SPANS[anchor]
         width = (high - low) / count
-        drawn += [(anchor, (low + width * (number + rng.random())) * loaded[anchor]) for number in range(count)]
+        drawn += [
+            (anchor, (low + width * (number + rng.random())) * loaded[anchor]) for number in range(count)
+        ]
     rng.shuffle(drawn)
     return drawn
 
 
-def stop_at(engine: Engine, database_url: str, loaded: dict, moment: tuple[str, float],
-            stop: Callable) -> tuple[int, str]:
+def stop_at(
+    engine: Engine, database_url: str, loaded: dict, moment: tuple[str, float], stop: Callable
+) -> tuple[int, str]:
     """Start the import, wait until the moment (delay after its anchor), stop it; exit code, stderr."""
     anchor, delay = moment
 
@@ -86,30 +104,39 @@ def stop_at(engine: Engine, database_url: str, loaded: dict, moment: tuple[str, 
         print(f"{'start' if anchor == 'start' else 'write'} +{delay:5.1f} s  {phase(engine, app_name)}")
         stop(process, app_name)
 
-    return interrupt(engine, database_url, ("ingest", str(loaded["path"]), "--source", loaded["source"],
-                                            "--json"), at_the_moment)
+    return interrupt(
+        engine,
+        database_url,
+        ("ingest", str(loaded["path"]), "--source", loaded["source"], "--json"),
+        at_the_moment,
+    )
 
 
 def send(engine: Engine, signum: int) -> Callable:
     """Stop the process with a signal; SIGTERM once the command runs (before, Python's own start-up
     has no handler yet and the process just ends, which writes nothing either)."""
+
     def stop(process, app_name: str) -> None:
         if signum == signal.SIGTERM:
             wait_for(engine, app_name, "true", timeout=60)
         os.kill(process.pid, signum)
+
     return stop
 
 
 def end_connection(engine: Engine) -> Callable:
     """Stop the import by ending its backend once it is inside its transaction."""
+
     def stop(_process, app_name: str) -> None:
         terminate(engine, wait_for(engine, app_name, "xact_start IS NOT NULL", timeout=60))
+
     return stop
 
 
 @pytest.mark.parametrize("fault", list(RUNS))
-def test_an_import_stopped_at_random_moments_leaves_every_table_as_before(engine, database_url, loaded,
-                                                                          fault):
+def test_an_import_stopped_at_random_moments_leaves_every_table_as_before(
+    engine, database_url, loaded, fault
+):
     """Each run stopped at a random moment of the import: same fingerprint of every written table;
     SIGTERM and an ended connection also give one French sentence and exit code 1."""
     rng = random.Random(f"{SEED}-{fault}")

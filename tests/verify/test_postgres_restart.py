@@ -1,6 +1,7 @@
 """A real PostgreSQL restart under load, on a throwaway cluster made for the test (never the shared
 server): answers are 200 or 503 (French JSON message), 503 only while the server restarts, and the
 running application (gunicorn) recovers without being restarted."""
+
 from __future__ import annotations
 
 import os
@@ -10,8 +11,8 @@ import subprocess
 import sys
 import tempfile
 import time
+from collections.abc import Iterator
 from pathlib import Path
-from typing import Iterator
 
 import pytest
 import requests
@@ -48,15 +49,37 @@ class Cluster:
         if os.geteuid() == 0:
             shutil.chown(self.folder, "postgres", "postgres")
         self.data, self.port = self.folder / "data", free_port()
-        as_owner(str(PG_BIN / "initdb"), "-D", str(self.data), "-U", "postgres", "-A", "trust", "--no-sync",
-                 "-E", "UTF8", "--no-locale")
+        as_owner(
+            str(PG_BIN / "initdb"),
+            "-D",
+            str(self.data),
+            "-U",
+            "postgres",
+            "-A",
+            "trust",
+            "--no-sync",
+            "-E",
+            "UTF8",
+            "--no-locale",
+        )
 
     def pg_ctl(self, *args: str) -> None:
         """pg_ctl on this cluster, waiting for the operation to finish."""
-        options = (f"-p {self.port} -k {self.folder} -c listen_addresses=127.0.0.1 -c fsync=off "
-                   "-c full_page_writes=off -c shared_buffers=32MB")
-        as_owner(str(PG_BIN / "pg_ctl"), "-D", str(self.data), "-l", str(self.folder / "server.log"), "-w",
-                 "-o", options, *args)
+        options = (
+            f"-p {self.port} -k {self.folder} -c listen_addresses=127.0.0.1 -c fsync=off "
+            "-c full_page_writes=off -c shared_buffers=32MB"
+        )
+        as_owner(
+            str(PG_BIN / "pg_ctl"),
+            "-D",
+            str(self.data),
+            "-l",
+            str(self.folder / "server.log"),
+            "-w",
+            "-o",
+            options,
+            *args,
+        )
 
     def url(self, database: str) -> str:
         """SQLAlchemy URL of a database of this cluster."""
@@ -80,8 +103,12 @@ def cluster() -> Iterator[Cluster]:
         with admin.connect() as connection:
             connection.execute(text("CREATE DATABASE carte"))
         admin.dispose()
-        for command in (("db", "upgrade"), ("geodata", "load"), ("vocabulary", "load"),
-                        ("ingest", str(ROOT / "data" / "sample_enterprises.csv"), "--source", "exemple")):
+        for command in (
+            ("db", "upgrade"),
+            ("geodata", "load"),
+            ("vocabulary", "load"),
+            ("ingest", str(ROOT / "data" / "sample_enterprises.csv"), "--source", "exemple"),
+        ):
             done = run_carte(cluster.url("carte"), *command)
             assert done.returncode == 0, done.stderr
         yield cluster
@@ -94,9 +121,23 @@ def gunicorn(cluster: Cluster) -> Iterator[str]:
     """The application under gunicorn on loopback (one worker, four threads); its base URL."""
     port = free_port()
     server = subprocess.Popen(
-        [str(Path(sys.executable).parent / "gunicorn"), "-w", "1", "-k", "gthread", "--threads", "4",
-         "-b", f"127.0.0.1:{port}", "carte:create_app()"], cwd=ROOT, stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL, env={**os.environ, "CARTE_DATABASE_URL": cluster.url("carte")})
+        [
+            str(Path(sys.executable).parent / "gunicorn"),
+            "-w",
+            "1",
+            "-k",
+            "gthread",
+            "--threads",
+            "4",
+            "-b",
+            f"127.0.0.1:{port}",
+            "carte:create_app()",
+        ],
+        cwd=ROOT,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+        env={**os.environ, "CARTE_DATABASE_URL": cluster.url("carte")},
+    )
     base_url = f"http://127.0.0.1:{port}"
     try:
         deadline = time.monotonic() + 120

@@ -1,4 +1,5 @@
 """Alembic environment: runs migrations on the connection or URL the caller hands over."""
+
 from __future__ import annotations
 
 from alembic import context
@@ -21,15 +22,15 @@ def run_migrations() -> None:
     """Run on the connection given in attributes, else on the configured URL."""
     connection = config.attributes.get("connection")
     if connection is not None:
-        context.configure(connection=connection, target_metadata=target_metadata,
-                          include_object=include_object)
+        context.configure(
+            connection=connection, target_metadata=target_metadata, include_object=include_object
+        )
         with context.begin_transaction():
             context.run_migrations()
         return
     engine = create_engine(config.get_main_option("sqlalchemy.url"))
     with engine.begin() as conn:
-        context.configure(connection=conn, target_metadata=target_metadata,
-                          include_object=include_object)
+        context.configure(connection=conn, target_metadata=target_metadata, include_object=include_object)
         with context.begin_transaction():
             context.run_migrations()
 

@@ -1,4 +1,5 @@
 """The staff back-office under /admin: sign-in, enterprises, history, accounts."""
+
 from __future__ import annotations
 
 from flask import Blueprint

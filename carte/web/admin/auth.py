@@ -1,8 +1,9 @@
 """Sign-in, sign-out and the current user of an admin request."""
+
 from __future__ import annotations
 
+from collections.abc import Callable
 from functools import wraps
-from typing import Callable
 from urllib.parse import urlsplit
 
 from flask import abort, current_app, flash, g, redirect, render_template, request, session, url_for
@@ -11,8 +12,8 @@ from flask_babel import gettext as _
 from carte.staff import accounts
 from carte.staff.accounts import SignInRefused, User
 from carte.staff.editing import enterprise_for_edit
-from carte.web.session import get_session
 from carte.web.admin import blueprint
+from carte.web.session import get_session
 
 
 def connection():
@@ -26,8 +27,9 @@ def current_user() -> User | None:
         token = session.get("token")
         g.user = None
         if token:
-            g.user = accounts.resolve_session(connection(), token,
-                                              int(current_app.config["SESSION_IDLE_MINUTES"]))
+            g.user = accounts.resolve_session(
+                connection(), token, int(current_app.config["SESSION_IDLE_MINUTES"])
+            )
             get_session().commit()
             if g.user is None:
                 session.pop("token", None)
@@ -82,8 +84,9 @@ def sign_in():
     error, status = None, 200
     if request.method == "POST":
         try:
-            user = accounts.authenticate(connection(), request.form.get("email", ""),
-                                         request.form.get("password", ""))
+            user = accounts.authenticate(
+                connection(), request.form.get("email", ""), request.form.get("password", "")
+            )
         except SignInRefused as refused:
             get_session().commit()  # keep the failed-attempt count
             error, status = refused.message, refused.status

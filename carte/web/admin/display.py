@@ -1,4 +1,5 @@
 """How the back-office shows field names and stored values to staff."""
+
 from __future__ import annotations
 
 from typing import Any
@@ -13,15 +14,31 @@ from carte.web.i18n import current_language
 def field_label(name: str) -> str:
     """The translated label of an enterprise column."""
     labels = {
-        "name": _("Nom"), "description": _("Description"), "street": _("Adresse"),
-        "address_line2": _("Complément d'adresse"), "municipality_name": _("Municipalité"),
-        "postal_code": _("Code postal"), "phone": _("Téléphone"), "email": _("Courriel"),
-        "website": _("Site web"), "opening_hours": _("Heures d'ouverture"), "sectors": _("Secteurs"),
-        "items": _("Objets acceptés"), "services": _("Services"), "published": _("Publiée"),
-        "contact_person": _("Personne-ressource"), "internal_notes": _("Notes internes"),
-        "point": _("Position"), "geocode_precision": _("Précision"), "geocode_source": _("Géocodeur"),
-        "mrc_code": _("MRC"), "municipality_code": _("Code de municipalité"), "flags": _("Signalements"),
-        "source": _("Source"), "source_key": _("Clé dans la source"), "external_id": _("Identifiant externe"),
+        "name": _("Nom"),
+        "description": _("Description"),
+        "street": _("Adresse"),
+        "address_line2": _("Complément d'adresse"),
+        "municipality_name": _("Municipalité"),
+        "postal_code": _("Code postal"),
+        "phone": _("Téléphone"),
+        "email": _("Courriel"),
+        "website": _("Site web"),
+        "opening_hours": _("Heures d'ouverture"),
+        "sectors": _("Secteurs"),
+        "items": _("Objets acceptés"),
+        "services": _("Services"),
+        "published": _("Publiée"),
+        "contact_person": _("Personne-ressource"),
+        "internal_notes": _("Notes internes"),
+        "point": _("Position"),
+        "geocode_precision": _("Précision"),
+        "geocode_source": _("Géocodeur"),
+        "mrc_code": _("MRC"),
+        "municipality_code": _("Code de municipalité"),
+        "flags": _("Signalements"),
+        "source": _("Source"),
+        "source_key": _("Clé dans la source"),
+        "external_id": _("Identifiant externe"),
         "neq": _("NEQ"),
     }
     return labels.get(name, name)
@@ -48,22 +65,38 @@ def stored_value(value: Any, field: str = "") -> str:
 
 def precision_label(precision: str | None) -> str:
     """How precisely an enterprise is placed, in words."""
-    labels = {"manual": _("manuelle"), "address": _("adresse"), "postal_code": _("code postal"),
-              "municipality": _("municipalité"), "fsa": _("RTA (approximative)")}
+    labels = {
+        "manual": _("manuelle"),
+        "address": _("adresse"),
+        "postal_code": _("code postal"),
+        "municipality": _("municipalité"),
+        "fsa": _("RTA (approximative)"),
+    }
     return labels.get(precision or "", _("non placée"))
 
 
 def job_status(status: str) -> str:
     """The state of a web import, in words."""
-    labels = {"previewing": _("aperçu en préparation"), "ready": _("aperçu prêt, à confirmer"),
-              "running": _("en cours"), "done": _("terminé"), "failed": _("échec"), "cancelled": _("annulé")}
+    labels = {
+        "previewing": _("aperçu en préparation"),
+        "ready": _("aperçu prêt, à confirmer"),
+        "running": _("en cours"),
+        "done": _("terminé"),
+        "failed": _("échec"),
+        "cancelled": _("annulé"),
+    }
     return labels.get(status, status)
 
 
 def job_count(key: str) -> str:
     """The name of one of an import's counts."""
-    labels = {"read": _("lues"), "inserted": _("ajoutées"), "updated": _("modifiées"),
-              "unchanged": _("inchangées"), "rejected": _("rejetées")}
+    labels = {
+        "read": _("lues"),
+        "inserted": _("ajoutées"),
+        "updated": _("modifiées"),
+        "unchanged": _("inchangées"),
+        "rejected": _("rejetées"),
+    }
     return labels.get(key, key)
 
 

@@ -1,13 +1,14 @@
 """Review of duplicate candidates: merge one into the other, or mark them distinct."""
+
 from __future__ import annotations
 
 from flask import abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 
 from carte.staff import duplicates
-from carte.web.session import get_session
 from carte.web.admin import blueprint
 from carte.web.admin.auth import connection, current_user, login_required
+from carte.web.session import get_session
 
 
 @blueprint.get("/doublons")

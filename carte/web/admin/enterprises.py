@@ -1,14 +1,15 @@
 """Staff views of enterprises: the list they may edit, the edit form, the history."""
+
 from __future__ import annotations
 
 from flask import flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 
-from carte.staff import editing, history
-from carte.web.session import get_session
 from carte.core.vocabulary import load_vocabulary
+from carte.staff import editing, history
 from carte.web.admin import blueprint
 from carte.web.admin.auth import connection, current_user, editable_or_abort, login_required
+from carte.web.session import get_session
 
 PAGE_SIZE = 50
 
@@ -21,10 +22,17 @@ def index():
     query = request.args.get("q", "")[:200]
     page = max(1, request.args.get("page", 1, type=int) or 1)
     total, rows = editing.editable_enterprises(
-        connection(), user.mrc_scope, query,
-        limit=PAGE_SIZE, offset=(page - 1) * PAGE_SIZE)
-    return render_template("admin/index.html", user=user, rows=rows, total=total, query=query,
-                           page=page, pages=max(1, -(-total // PAGE_SIZE)))
+        connection(), user.mrc_scope, query, limit=PAGE_SIZE, offset=(page - 1) * PAGE_SIZE
+    )
+    return render_template(
+        "admin/index.html",
+        user=user,
+        rows=rows,
+        total=total,
+        query=query,
+        page=page,
+        pages=max(1, -(-total // PAGE_SIZE)),
+    )
 
 
 @blueprint.route("/entreprises/<int:enterprise_id>", methods=["GET", "POST"])
@@ -42,8 +50,12 @@ def edit(enterprise_id: int):
             flash(_("Modifications enregistrées.") if changed else _("Aucune modification."))
             return redirect(url_for("admin.edit", enterprise_id=enterprise_id))
         enterprise = {**enterprise, **{k: request.form.get(k, "") for k in editing.TEXT_FIELDS}}
-    return render_template("admin/edit.html", enterprise=enterprise, vocabulary=vocabulary,
-                           errors={e.field: e.message for e in errors}), (400 if errors else 200)
+    return render_template(
+        "admin/edit.html",
+        enterprise=enterprise,
+        vocabulary=vocabulary,
+        errors={e.field: e.message for e in errors},
+    ), (400 if errors else 200)
 
 
 @blueprint.get("/entreprises/<int:enterprise_id>/historique")
@@ -51,5 +63,8 @@ def edit(enterprise_id: int):
 def enterprise_history(enterprise_id: int):
     """Every change of an enterprise: who, when, which import or edit, old and new values."""
     enterprise = editable_or_abort(enterprise_id)
-    return render_template("admin/history.html", enterprise=enterprise,
-                           revisions=history.enterprise_history(connection(), enterprise_id))
+    return render_template(
+        "admin/history.html",
+        enterprise=enterprise,
+        revisions=history.enterprise_history(connection(), enterprise_id),
+    )

@@ -1,4 +1,5 @@
 """Entries not verified for a while, for staff to check."""
+
 from __future__ import annotations
 
 from flask import current_app, render_template

@@ -1,18 +1,18 @@
 """Imports from the web: upload, preview, confirm or cancel, progress, reports; history and revert."""
+
 from __future__ import annotations
 
 import threading
 
-from flask import (Response, current_app, flash, jsonify, redirect, render_template, request,
-                   url_for)
+from flask import Response, current_app, flash, jsonify, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 
-from carte.staff import history
 from carte.ingest import jobs as imports
-from carte.web.session import get_engine, get_session
 from carte.ingest.guard import FileLimits
+from carte.staff import history
 from carte.web.admin import blueprint
 from carte.web.admin.auth import admin_required, connection, current_user, login_required
+from carte.web.session import get_engine, get_session
 
 
 def start(job_id: int, dry_run: bool) -> None:
@@ -21,8 +21,7 @@ def start(job_id: int, dry_run: bool) -> None:
         imports.JobRunner(get_engine(), current_app.config, work=connection()).run(job_id, dry_run)
         return
     runner = imports.JobRunner(get_engine(), dict(current_app.config))
-    threading.Thread(target=runner.run, args=(job_id, dry_run), daemon=True,
-                     name=f"import-{job_id}").start()
+    threading.Thread(target=runner.run, args=(job_id, dry_run), daemon=True, name=f"import-{job_id}").start()
 
 
 def may_confirm(job: dict) -> bool:
@@ -35,9 +34,12 @@ def may_confirm(job: dict) -> bool:
 @login_required
 def imports_page():
     """Upload form, web imports in progress or done, and the history of every import."""
-    return render_template("admin/imports.html", jobs=imports.list_jobs(connection()),
-                           batches=history.import_batches(connection()),
-                           max_mb=current_app.config["MAX_UPLOAD_MB"])
+    return render_template(
+        "admin/imports.html",
+        jobs=imports.list_jobs(connection()),
+        batches=history.import_batches(connection()),
+        max_mb=current_app.config["MAX_UPLOAD_MB"],
+    )
 
 
 @blueprint.post("/imports")
@@ -48,9 +50,15 @@ def upload():
     if sent is None or not sent.filename:
         flash(_("Choisissez un fichier .csv ou .xlsx."))
         return redirect(url_for("admin.imports_page"))
-    job_id = imports.create_job(connection(), current_user().actor, sent.filename, sent.read(),
-                                request.form.get("source", ""), request.form.get("unpublish_missing") == "on",
-                                FileLimits.from_config(current_app.config))
+    job_id = imports.create_job(
+        connection(),
+        current_user().actor,
+        sent.filename,
+        sent.read(),
+        request.form.get("source", ""),
+        request.form.get("unpublish_missing") == "on",
+        FileLimits.from_config(current_app.config),
+    )
     get_session().commit()
     start(job_id, dry_run=True)
     get_session().commit()
@@ -100,8 +108,11 @@ def import_cancel(job_id: int):
 def import_report(job_id: int) -> Response:
     """The per-row report of a finished import, for a spreadsheet."""
     report = imports.job_report(connection(), job_id)
-    return Response("\ufeff" + report, mimetype="text/csv",
-                    headers={"Content-Disposition": f'attachment; filename="rapport-import-{job_id}.csv"'})
+    return Response(
+        "\ufeff" + report,
+        mimetype="text/csv",
+        headers={"Content-Disposition": f'attachment; filename="rapport-import-{job_id}.csv"'},
+    )
 
 
 @blueprint.post("/imports/<int:batch_id>/annuler")
@@ -110,7 +121,14 @@ def revert(batch_id: int):
     """Undo an import: old values restored, created enterprises unpublished, later edits kept."""
     result = history.revert_import(connection(), batch_id, current_user().actor)
     get_session().commit()
-    flash(_("Import n° %(id)d annulé : %(restored)d fiches rétablies, %(hidden)d masquées, "
-            "%(conflicts)d champs modifiés depuis laissés tels quels.", id=batch_id,
-            restored=result.restored, hidden=result.unpublished, conflicts=result.conflicts))
+    flash(
+        _(
+            "Import n° %(id)d annulé : %(restored)d fiches rétablies, %(hidden)d masquées, "
+            "%(conflicts)d champs modifiés depuis laissés tels quels.",
+            id=batch_id,
+            restored=result.restored,
+            hidden=result.unpublished,
+            conflicts=result.conflicts,
+        )
+    )
     return redirect(url_for("admin.imports_page"))

@@ -1,14 +1,15 @@
 """The moderation queue: compare proposed and current values, accept field by field, reject, merge."""
+
 from __future__ import annotations
 
 from flask import abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 
 from carte.staff import duplicates, suggestions
-from carte.web.session import get_session
 from carte.staff.editing import enterprise_for_edit
 from carte.web.admin import blueprint
 from carte.web.admin.auth import connection, current_user, login_required
+from carte.web.session import get_session
 
 
 def suggestion_or_abort(suggestion_id: int) -> suggestions.Suggestion:
@@ -34,8 +35,16 @@ def suggestion_detail(suggestion_id: int):
     """Current and proposed values side by side."""
     suggestion = suggestion_or_abort(suggestion_id)
     proposed = suggestion.proposed
-    similar = duplicates.similar_places(connection(), proposed.get("name", ""), proposed.get("postal_code"),
-                                        proposed.get("municipality_name")) if suggestion.is_new_place else []
+    similar = (
+        duplicates.similar_places(
+            connection(),
+            proposed.get("name", ""),
+            proposed.get("postal_code"),
+            proposed.get("municipality_name"),
+        )
+        if suggestion.is_new_place
+        else []
+    )
     return render_template("admin/suggestion.html", suggestion=suggestion, similar=similar)
 
 
@@ -52,8 +61,9 @@ def suggestion_accept(suggestion_id: int):
             return redirect(url_for("admin.suggestion_detail", suggestion_id=suggestion_id))
         if not current_user().may_edit(target["mrc_code"]):
             abort(403)
-    result = suggestions.accept(connection(), suggestion, request.form.getlist("fields"),
-                                current_user().actor, merge_into=merge_into)
+    result = suggestions.accept(
+        connection(), suggestion, request.form.getlist("fields"), current_user().actor, merge_into=merge_into
+    )
     get_session().commit()
     flash(_("Suggestion acceptée."))
     return redirect(url_for("admin.edit", enterprise_id=result))
@@ -64,8 +74,13 @@ def suggestion_accept(suggestion_id: int):
 def suggestion_reject(suggestion_id: int):
     """Close the suggestion without changing anything, with a reason."""
     suggestion_or_abort(suggestion_id)
-    suggestions.decide(connection(), suggestion_id, "rejected", current_user().actor,
-                       reason=request.form.get("reason", "").strip()[:500] or None)
+    suggestions.decide(
+        connection(),
+        suggestion_id,
+        "rejected",
+        current_user().actor,
+        reason=request.form.get("reason", "").strip()[:500] or None,
+    )
     get_session().commit()
     flash(_("Suggestion rejetée."))
     return redirect(url_for("admin.suggestion_queue"))

@@ -1,14 +1,15 @@
 """Review queue pages: a map with a draggable pin per enterprise, or coordinates typed in."""
+
 from __future__ import annotations
 
 from flask import current_app, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 
-from carte.staff import review
-from carte.web.session import get_session
 from carte.core.errors import CarteError
+from carte.staff import review
 from carte.web.admin import blueprint
 from carte.web.admin.auth import connection, current_user, editable_or_abort, login_required
+from carte.web.session import get_session
 
 
 @blueprint.get("/a-verifier")
@@ -24,9 +25,11 @@ def review_list():
 @login_required
 def review_pin(enterprise_id: int):
     """The enterprise on a map with its pin to drag."""
-    return render_template("admin/review_pin.html", enterprise=editable_or_abort(enterprise_id),
-                           tiles={"url": current_app.config["TILE_URL"],
-                                  "attribution": current_app.config["TILE_ATTRIBUTION"]})
+    return render_template(
+        "admin/review_pin.html",
+        enterprise=editable_or_abort(enterprise_id),
+        tiles={"url": current_app.config["TILE_URL"], "attribution": current_app.config["TILE_ATTRIBUTION"]},
+    )
 
 
 def coordinate(name: str) -> float:
@@ -50,8 +53,13 @@ def review_decide(enterprise_id: int):
             review.confirm_position(connection(), enterprise_id, current_user().actor)
             flash(_("Position confirmée."))
         else:
-            review.move_pin(connection(), enterprise_id, coordinate("latitude"), coordinate("longitude"),
-                            current_user().actor)
+            review.move_pin(
+                connection(),
+                enterprise_id,
+                coordinate("latitude"),
+                coordinate("longitude"),
+                current_user().actor,
+            )
             flash(_("Épingle déplacée ; la MRC a été recalculée."))
     except CarteError as error:
         flash(error.message)

@@ -3,8 +3,9 @@
 Revision ID: 0003
 Revises: 0002
 """
-from alembic import op
+
 import sqlalchemy as sa
+from alembic import op
 from sqlalchemy.dialects import postgresql
 
 revision = "0003"
@@ -63,28 +64,36 @@ def upgrade() -> None:
         sa.Column("failed_attempts", sa.Integer(), server_default="0", nullable=False),
         sa.Column("locked_until", sa.DateTime(timezone=True)),
         sa.Column("last_login_at", sa.DateTime(timezone=True)),
-        sa.Column("created_at", sa.DateTime(timezone=True), server_default=sa.text("now()"),
-                  nullable=False),
+        sa.Column("created_at", sa.DateTime(timezone=True), server_default=sa.text("now()"), nullable=False),
         sa.CheckConstraint("role IN ('admin', 'editor')", name="app_user_role"),
     )
     op.create_index("app_user_email", "app_user", [sa.text("lower(email)")], unique=True)
     op.create_table(
         "user_session",
         sa.Column("token_hash", sa.String(64), primary_key=True),
-        sa.Column("user_id", sa.BigInteger(), sa.ForeignKey("app_user.id", ondelete="CASCADE"),
-                  nullable=False, index=True),
-        sa.Column("created_at", sa.DateTime(timezone=True), server_default=sa.text("now()"),
-                  nullable=False),
-        sa.Column("last_seen_at", sa.DateTime(timezone=True), server_default=sa.text("now()"),
-                  nullable=False),
+        sa.Column(
+            "user_id",
+            sa.BigInteger(),
+            sa.ForeignKey("app_user.id", ondelete="CASCADE"),
+            nullable=False,
+            index=True,
+        ),
+        sa.Column("created_at", sa.DateTime(timezone=True), server_default=sa.text("now()"), nullable=False),
+        sa.Column(
+            "last_seen_at", sa.DateTime(timezone=True), server_default=sa.text("now()"), nullable=False
+        ),
     )
     op.create_table(
         "enterprise_revision",
         sa.Column("id", sa.BigInteger(), sa.Identity(), primary_key=True),
-        sa.Column("enterprise_id", sa.BigInteger(),
-                  sa.ForeignKey("enterprise.id", ondelete="CASCADE"), nullable=False, index=True),
-        sa.Column("changed_at", sa.DateTime(timezone=True), server_default=sa.text("now()"),
-                  nullable=False),
+        sa.Column(
+            "enterprise_id",
+            sa.BigInteger(),
+            sa.ForeignKey("enterprise.id", ondelete="CASCADE"),
+            nullable=False,
+            index=True,
+        ),
+        sa.Column("changed_at", sa.DateTime(timezone=True), server_default=sa.text("now()"), nullable=False),
         sa.Column("actor", sa.Text()),
         sa.Column("import_batch_id", sa.BigInteger(), index=True),
         sa.Column("kind", sa.String(12), nullable=False),
@@ -93,8 +102,9 @@ def upgrade() -> None:
     op.create_table(
         "suggestion",
         sa.Column("id", sa.BigInteger(), sa.Identity(), primary_key=True),
-        sa.Column("enterprise_id", sa.BigInteger(),
-                  sa.ForeignKey("enterprise.id", ondelete="CASCADE"), index=True),
+        sa.Column(
+            "enterprise_id", sa.BigInteger(), sa.ForeignKey("enterprise.id", ondelete="CASCADE"), index=True
+        ),
         sa.Column("proposed", postgresql.JSONB(), nullable=False),
         sa.Column("comment", sa.Text()),
         sa.Column("contact_email", sa.Text()),
@@ -102,28 +112,30 @@ def upgrade() -> None:
         sa.Column("status", sa.String(10), server_default="pending", nullable=False),
         sa.Column("reason", sa.Text()),
         sa.Column("ip_hash", sa.String(64), nullable=False),
-        sa.Column("created_at", sa.DateTime(timezone=True), server_default=sa.text("now()"),
-                  nullable=False),
+        sa.Column("created_at", sa.DateTime(timezone=True), server_default=sa.text("now()"), nullable=False),
         sa.Column("decided_by", sa.Text()),
         sa.Column("decided_at", sa.DateTime(timezone=True)),
         sa.Column("result_enterprise_id", sa.BigInteger()),
-        sa.CheckConstraint("status IN ('pending', 'accepted', 'rejected', 'merged')",
-                           name="suggestion_status"),
+        sa.CheckConstraint(
+            "status IN ('pending', 'accepted', 'rejected', 'merged')", name="suggestion_status"
+        ),
     )
     op.create_index("suggestion_ip_recent", "suggestion", ["ip_hash", "created_at"])
-    op.add_column("enterprise", sa.Column("merged_into", sa.BigInteger(),
-                                          sa.ForeignKey("enterprise.id"), nullable=True))
+    op.add_column(
+        "enterprise", sa.Column("merged_into", sa.BigInteger(), sa.ForeignKey("enterprise.id"), nullable=True)
+    )
     op.create_table(
         "duplicate_pair",
-        sa.Column("first_id", sa.BigInteger(), sa.ForeignKey("enterprise.id", ondelete="CASCADE"),
-                  primary_key=True),
-        sa.Column("second_id", sa.BigInteger(), sa.ForeignKey("enterprise.id", ondelete="CASCADE"),
-                  primary_key=True),
+        sa.Column(
+            "first_id", sa.BigInteger(), sa.ForeignKey("enterprise.id", ondelete="CASCADE"), primary_key=True
+        ),
+        sa.Column(
+            "second_id", sa.BigInteger(), sa.ForeignKey("enterprise.id", ondelete="CASCADE"), primary_key=True
+        ),
         sa.Column("reasons", postgresql.ARRAY(sa.Text()), nullable=False),
         sa.Column("score", sa.Float(), nullable=False),
         sa.Column("status", sa.String(10), server_default="candidate", nullable=False),
-        sa.Column("found_at", sa.DateTime(timezone=True), server_default=sa.text("now()"),
-                  nullable=False),
+        sa.Column("found_at", sa.DateTime(timezone=True), server_default=sa.text("now()"), nullable=False),
         sa.Column("decided_by", sa.Text()),
         sa.Column("decided_at", sa.DateTime(timezone=True)),
         sa.CheckConstraint("first_id < second_id", name="duplicate_pair_ordered"),
@@ -132,8 +144,13 @@ def upgrade() -> None:
     op.create_table(
         "reminder",
         sa.Column("id", sa.BigInteger(), sa.Identity(), primary_key=True),
-        sa.Column("enterprise_id", sa.BigInteger(), sa.ForeignKey("enterprise.id", ondelete="CASCADE"),
-                  nullable=False, index=True),
+        sa.Column(
+            "enterprise_id",
+            sa.BigInteger(),
+            sa.ForeignKey("enterprise.id", ondelete="CASCADE"),
+            nullable=False,
+            index=True,
+        ),
         sa.Column("email", sa.Text(), nullable=False),
         sa.Column("sent_at", sa.DateTime(timezone=True), server_default=sa.text("now()"), nullable=False),
     )

@@ -3,8 +3,9 @@
 Revision ID: 0004
 Revises: 0003
 """
-from alembic import op
+
 import sqlalchemy as sa
+from alembic import op
 from sqlalchemy.dialects import postgresql
 
 revision = "0004"
@@ -34,9 +35,13 @@ def upgrade() -> None:
         sa.Column("batch_id", sa.BigInteger(), sa.ForeignKey("import_batch.id")),
         sa.Column("report", sa.Text()),
         sa.Column("error", sa.Text()),
-        sa.Column("heartbeat_at", sa.DateTime(timezone=True), server_default=sa.text("now()"), nullable=False),
-        sa.CheckConstraint("status IN ('previewing', 'ready', 'running', 'done', 'failed', 'cancelled')",
-                           name="import_job_status"),
+        sa.Column(
+            "heartbeat_at", sa.DateTime(timezone=True), server_default=sa.text("now()"), nullable=False
+        ),
+        sa.CheckConstraint(
+            "status IN ('previewing', 'ready', 'running', 'done', 'failed', 'cancelled')",
+            name="import_job_status",
+        ),
     )
     op.create_table(
         "url_source",

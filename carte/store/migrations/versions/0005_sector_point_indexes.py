@@ -14,6 +14,7 @@ each deleted row scanned those tables, so deleting an import of 100,000 rows too
 Revision ID: 0005
 Revises: 0004
 """
+
 from alembic import op
 
 revision = "0005"
@@ -22,16 +23,32 @@ branch_labels = None
 depends_on = None
 
 #: The sector codes of data/vocabulary.json when this migration was written.
-SECTORS = ("ressourcerie", "friperie", "comptoir_familial", "reparation", "alimentation", "insertion",
-           "environnement", "habitation", "petite_enfance", "culture", "loisirs_tourisme",
-           "services_personnes", "commerce")
+SECTORS = (
+    "ressourcerie",
+    "friperie",
+    "comptoir_familial",
+    "reparation",
+    "alimentation",
+    "insertion",
+    "environnement",
+    "habitation",
+    "petite_enfance",
+    "culture",
+    "loisirs_tourisme",
+    "services_personnes",
+    "commerce",
+)
 
 
 def upgrade() -> None:
     for code in SECTORS:
-        op.execute(f"CREATE INDEX enterprise_point_{code} ON enterprise USING gist (point) "
-                   f"WHERE sectors && '{{{code}}}'::text[]")
-    op.execute("CREATE INDEX enterprise_merged_into ON enterprise (merged_into) WHERE merged_into IS NOT NULL")
+        op.execute(
+            f"CREATE INDEX enterprise_point_{code} ON enterprise USING gist (point) "
+            f"WHERE sectors && '{{{code}}}'::text[]"
+        )
+    op.execute(
+        "CREATE INDEX enterprise_merged_into ON enterprise (merged_into) WHERE merged_into IS NOT NULL"
+    )
     op.execute("CREATE INDEX duplicate_pair_second_id ON duplicate_pair (second_id)")
 
 

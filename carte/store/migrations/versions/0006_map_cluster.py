@@ -9,6 +9,7 @@ can always be rebuilt and need not be written twice.
 Revision ID: 0006
 Revises: 0005
 """
+
 from alembic import op
 
 revision = "0006"
@@ -27,8 +28,10 @@ def upgrade() -> None:
         zoom smallint NOT NULL, cx integer NOT NULL, cy integer NOT NULL,
         n integer NOT NULL, sum_lat double precision NOT NULL, sum_lon double precision NOT NULL,
         PRIMARY KEY (zoom, cx, cy))""")
-    op.execute("CREATE TABLE map_cluster_state (id boolean PRIMARY KEY DEFAULT true CHECK (id), "
-               "data_version bigint NOT NULL, layout text NOT NULL, refreshed_at timestamptz NOT NULL DEFAULT now())")
+    op.execute(
+        "CREATE TABLE map_cluster_state (id boolean PRIMARY KEY DEFAULT true CHECK (id), "
+        "data_version bigint NOT NULL, layout text NOT NULL, refreshed_at timestamptz NOT NULL DEFAULT now())"
+    )
 
 
 def downgrade() -> None:

@@ -9,6 +9,7 @@ planner inlines; the output is unchanged, so the trigram index on the folded nam
 Revision ID: 0007
 Revises: 0006
 """
+
 from alembic import op
 
 revision = "0007"
@@ -18,15 +19,21 @@ depends_on = None
 
 
 def upgrade() -> None:
-    op.execute("CREATE OR REPLACE FUNCTION carte_unaccent_dict(regdictionary, text) RETURNS text "
-               "LANGUAGE c IMMUTABLE PARALLEL SAFE STRICT AS '$libdir/unaccent', 'unaccent_dict'")
-    op.execute("CREATE OR REPLACE FUNCTION carte_unaccent(text) RETURNS text "
-               "LANGUAGE sql IMMUTABLE PARALLEL SAFE STRICT "
-               "AS $$ SELECT public.carte_unaccent_dict('public.unaccent'::regdictionary, $1) $$")
+    op.execute(
+        "CREATE OR REPLACE FUNCTION carte_unaccent_dict(regdictionary, text) RETURNS text "
+        "LANGUAGE c IMMUTABLE PARALLEL SAFE STRICT AS '$libdir/unaccent', 'unaccent_dict'"
+    )
+    op.execute(
+        "CREATE OR REPLACE FUNCTION carte_unaccent(text) RETURNS text "
+        "LANGUAGE sql IMMUTABLE PARALLEL SAFE STRICT "
+        "AS $$ SELECT public.carte_unaccent_dict('public.unaccent'::regdictionary, $1) $$"
+    )
 
 
 def downgrade() -> None:
-    op.execute("CREATE OR REPLACE FUNCTION carte_unaccent(text) RETURNS text "
-               "LANGUAGE sql IMMUTABLE PARALLEL SAFE STRICT "
-               "AS $$ SELECT public.unaccent('public.unaccent'::regdictionary, $1) $$")
+    op.execute(
+        "CREATE OR REPLACE FUNCTION carte_unaccent(text) RETURNS text "
+        "LANGUAGE sql IMMUTABLE PARALLEL SAFE STRICT "
+        "AS $$ SELECT public.unaccent('public.unaccent'::regdictionary, $1) $$"
+    )
     op.execute("DROP FUNCTION IF EXISTS carte_unaccent_dict(regdictionary, text)")

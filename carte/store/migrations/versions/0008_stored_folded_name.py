@@ -9,6 +9,7 @@ change is recorded).
 Revision ID: 0008
 Revises: 0007
 """
+
 import importlib.util
 from pathlib import Path
 
@@ -22,8 +23,9 @@ depends_on = None
 
 def history_function() -> str:
     """The history trigger's function as migration 0003 created it."""
-    spec = importlib.util.spec_from_file_location("carte_migration_0003",
-                                                  Path(__file__).with_name("0003_accounts_history.py"))
+    spec = importlib.util.spec_from_file_location(
+        "carte_migration_0003", Path(__file__).with_name("0003_accounts_history.py")
+    )
     module = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(module)
     return module.HISTORY_FUNCTION
@@ -38,8 +40,10 @@ def history_function_ignoring_folded_name() -> str:
 
 
 def upgrade() -> None:
-    op.execute("ALTER TABLE enterprise ADD COLUMN name_folded text "
-               "GENERATED ALWAYS AS (lower(carte_unaccent(name))) STORED")
+    op.execute(
+        "ALTER TABLE enterprise ADD COLUMN name_folded text "
+        "GENERATED ALWAYS AS (lower(carte_unaccent(name))) STORED"
+    )
     op.execute(history_function_ignoring_folded_name())
 
 

@@ -12,6 +12,7 @@ every column of `enterprise` is either tracked here or deliberately ignored.
 Revision ID: 0009
 Revises: 0008
 """
+
 import importlib.util
 from pathlib import Path
 
@@ -23,10 +24,35 @@ branch_labels = None
 depends_on = None
 
 #: Columns whose changes are recorded, in table order.
-TRACKED = ("source", "source_key", "external_id", "neq", "name", "description", "street", "address_line2",
-           "municipality_name", "postal_code", "phone", "email", "website", "opening_hours", "sectors",
-           "items", "services", "point", "geocode_precision", "geocode_source", "flags", "mrc_code",
-           "municipality_code", "published", "contact_person", "internal_notes", "merged_into")
+TRACKED = (
+    "source",
+    "source_key",
+    "external_id",
+    "neq",
+    "name",
+    "description",
+    "street",
+    "address_line2",
+    "municipality_name",
+    "postal_code",
+    "phone",
+    "email",
+    "website",
+    "opening_hours",
+    "sectors",
+    "items",
+    "services",
+    "point",
+    "geocode_precision",
+    "geocode_source",
+    "flags",
+    "mrc_code",
+    "municipality_code",
+    "published",
+    "contact_person",
+    "internal_notes",
+    "merged_into",
+)
 #: Columns never recorded: identity, bookkeeping, and what PostgreSQL derives from other columns.
 IGNORED = ("id", "created_at", "updated_at", "content_hash", "last_import_id", "verified_at", "name_folded")
 ARRAYS = frozenset({"sectors", "items", "services", "flags"})
@@ -50,13 +76,19 @@ def changed(column: str) -> str:
     if column == "point":
         old, new = point_json("o"), point_json("n")
         return f"'{column}', CASE WHEN {old} IS DISTINCT FROM {new} THEN jsonb_build_array({old}, {new}) END"
-    return (f"'{column}', CASE WHEN o.{column} IS DISTINCT FROM n.{column} "
-            f"THEN jsonb_build_array(o.{column}, n.{column}) END")
+    return (
+        f"'{column}', CASE WHEN o.{column} IS DISTINCT FROM n.{column} "
+        f"THEN jsonb_build_array(o.{column}, n.{column}) END"
+    )
 
 
 def pairs(build) -> str:
     """One JSON object of the non-NULL pairs (jsonb_build_object takes at most 100 arguments)."""
-    return "nullif(jsonb_strip_nulls(jsonb_build_object(" + ",\n      ".join(build(c) for c in TRACKED) + ")), '{}')"
+    return (
+        "nullif(jsonb_strip_nulls(jsonb_build_object("
+        + ",\n      ".join(build(c) for c in TRACKED)
+        + ")), '{}')"
+    )
 
 
 def history_function() -> str:
@@ -94,8 +126,9 @@ END $$;
 
 def previous_function() -> str:
     """The function as migration 0008 left it (0003's, ignoring the folded name)."""
-    spec = importlib.util.spec_from_file_location("carte_migration_0008",
-                                                  Path(__file__).with_name("0008_stored_folded_name.py"))
+    spec = importlib.util.spec_from_file_location(
+        "carte_migration_0008", Path(__file__).with_name("0008_stored_folded_name.py")
+    )
     module = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(module)
     return module.history_function_ignoring_folded_name()

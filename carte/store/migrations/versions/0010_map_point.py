@@ -14,6 +14,7 @@ carte_spread_bits(cx) | carte_spread_bits(cy) << 1 (cx and cy below 2^31), and t
 Revision ID: 0010
 Revises: 0009
 """
+
 from alembic import op
 
 revision = "0010"
