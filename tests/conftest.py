@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import os
 from collections.abc import Iterator
 
 import pytest
@@ -16,12 +15,10 @@ from carte import create_app
 from carte.core.config import load_config
 from carte.core.vocabulary import load_vocabulary, store_vocabulary
 from carte.geo.geodata import load_geodata
+from carte.staff import accounts
 from carte.store import schema
 from carte.store.engine import make_engine
-
-TEST_DATABASE_URL = os.environ.get(
-    "CARTE_TEST_DATABASE_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/carte_test"
-)
+from tests.helpers import PASSWORD, TEST_DATABASE_URL, sign_in
 
 
 @pytest.fixture(scope="session")
@@ -79,3 +76,10 @@ def client(app: Flask) -> FlaskClient:
 def runner(app: Flask) -> FlaskCliRunner:
     """A runner for the application's CLI commands."""
     return app.test_cli_runner()
+
+
+@pytest.fixture()
+def admin(client: FlaskClient, connection: Connection) -> None:
+    """An admin account signed in on the test client (the module's app must send cookies over HTTP)."""
+    accounts.create_user(connection, "admin@exemple.org", PASSWORD, "admin")
+    sign_in(client, "admin@exemple.org")

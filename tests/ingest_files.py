@@ -135,3 +135,32 @@ def write_xlsx(
         sheet.append(list(row))
     workbook.save(path)
     return path
+
+
+#: Rows of the web import tests, as a French Excel saves them.
+FRENCH_EXCEL_ROWS = [
+    (
+        "Ressourcerie Beauce (test web)",
+        "100, 1re Avenue",
+        "St-Georges",
+        "g5y1l3",
+        "Ressourcerie",
+        "meubles, divan",
+    ),
+    (
+        "Friperie Sainte-Marie (test web)",
+        "1080 boul. Vachon Nord",
+        "Ste-Marie",
+        "G6E-3Z3",
+        "Friperie",
+        "vêtements",
+    ),
+    ("", "12 rue Sans Nom", "Lévis", "G6V 4J8", "", ""),
+]
+
+
+def french_excel_csv() -> bytes:
+    """A list as Excel exports it in French: semicolons, Windows-1252, abbreviations, a bad row."""
+    lines = ["Nom;Adresse;Ville;Code postal;Secteur;Objets acceptés"]
+    lines += [";".join(row) for row in FRENCH_EXCEL_ROWS]
+    return ("\r\n".join(lines) + "\r\n").encode("cp1252")

@@ -12,7 +12,7 @@ from werkzeug.routing import Rule
 from carte.ingest import jobs as imports
 from carte.staff import freshness, suggestions
 from carte.web.vendor import VERSIONS
-from tests.factories import insert_enterprise
+from tests.helpers import insert_enterprise
 
 #: Endpoints whose URL arguments are fixed paths rather than database rows.
 FIXED_ARGUMENTS: dict[str, dict[str, str]] = {

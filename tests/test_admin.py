@@ -14,9 +14,7 @@ from sqlalchemy import text
 
 from carte.core.errors import CarteError
 from carte.staff import accounts
-from tests.factories import insert_enterprise
-
-PASSWORD = "un-mot-de-passe-solide"
+from tests.helpers import PASSWORD, insert_enterprise, sign_in, token_of
 
 
 @pytest.fixture()
@@ -34,19 +32,6 @@ def admin_id(connection):
 @pytest.fixture()
 def editor_id(connection):
     return accounts.create_user(connection, "editrice@exemple.org", PASSWORD, "editor", ["29"])
-
-
-def token_of(client, path: str = "/admin/connexion") -> str:
-    """The CSRF token of a form page."""
-    page = client.get(path).get_data(as_text=True)
-    return re.search(r'name="csrf_token" value="([^"]+)"', page).group(1)
-
-
-def sign_in(client, email: str, password: str = PASSWORD):
-    """Post the sign-in form with its token."""
-    return client.post(
-        "/admin/connexion", data={"email": email, "password": password, "csrf_token": token_of(client)}
-    )
 
 
 def test_passwords_are_stored_as_argon2id_hashes(connection, admin_id):

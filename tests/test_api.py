@@ -4,9 +4,10 @@ from __future__ import annotations
 
 import json
 
+import pytest
 from sqlalchemy import text
 
-from tests.factories import insert_enterprise
+from tests.helpers import insert_enterprise
 
 MONTREAL = {
     "lon": -73.5673,
@@ -95,6 +96,27 @@ def test_mrc_region_and_bbox_narrow_by_place(client, connection):
     assert names(client.get("/api/enterprises?mrc=66")) == ["Montréal"]
     assert names(client.get("/api/enterprises?region=12")) == ["Beauce"]
     assert names(client.get("/api/enterprises?bbox=-73.7,45.4,-73.4,45.7")) == ["Montréal"]
+
+
+def test_an_empty_bbox_as_the_map_form_sends_it_narrows_nothing(client, connection):
+    insert_enterprise(connection, name="Beauce")
+    insert_enterprise(connection, name="Montréal", **MONTREAL)
+    assert sorted(names(client.get("/api/enterprises?bbox="))) == ["Beauce", "Montréal"]
+    assert sorted(names(client.get("/api/enterprises?bbox=%20%20"))) == ["Beauce", "Montréal"]
+
+
+@pytest.mark.parametrize("bbox", [",,,", "%20,%20,%20,%20", "-73.7,45.4,,45.7"])
+def test_a_bbox_with_empty_numbers_gets_a_clear_french_400_naming_bbox(client, bbox):
+    response = client.get(f"/api/enterprises?bbox={bbox}")
+    assert response.status_code == 400
+    error = response.get_json()["error"]
+    assert error["parameter"] == "bbox"
+    assert (
+        error["message"].startswith("Paramètre « bbox » invalide")
+        and "n'est pas un nombre" in error["message"]
+    )
+    page = client.get(f"/embed?bbox={bbox}")
+    assert page.status_code == 400 and "Paramètre « bbox » invalide" in page.get_data(as_text=True)
 
 
 def test_near_sorts_by_distance_and_keeps_the_radius(client, connection):

@@ -15,9 +15,7 @@ from werkzeug.serving import make_server
 
 from carte import create_app
 from carte.web.openapi import openapi_document
-from tests.conftest import TEST_DATABASE_URL
-from tests.factories import insert_enterprise
-from tests.test_openapi import CHECKS
+from tests.helpers import TEST_DATABASE_URL, insert_enterprise, openapi_checks
 
 #: One app for the module: schemathesis parametrizes at collection time.
 APP = create_app({"DATABASE_URL": TEST_DATABASE_URL, "TESTING": True, "SECRET_KEY": "test"})
@@ -100,7 +98,7 @@ def served_data(connection):
 
 def call(case, server: str, session: requests.Session) -> None:
     """Send the generated request to the real server and check the answer against the document."""
-    case.call_and_validate(base_url=server, session=session, checks=CHECKS, timeout=30)
+    case.call_and_validate(base_url=server, session=session, checks=openapi_checks(), timeout=30)
 
 
 @LIST.parametrize()

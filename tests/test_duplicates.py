@@ -5,7 +5,7 @@ from __future__ import annotations
 from sqlalchemy import text
 
 from carte.staff.duplicates import candidates, decide, find_candidates, merge
-from tests.factories import insert_enterprise
+from tests.helpers import PASSWORD, insert_enterprise, sign_in, token_of
 
 
 def pair_ids(connection) -> set[tuple[int, int]]:
@@ -78,7 +78,6 @@ def test_merging_fills_gaps_unites_items_and_keeps_both_records(connection):
 
 def test_merging_through_the_back_office_needs_rights_on_both_sides(client, connection, app):
     from carte.staff import accounts
-    from tests.test_admin import PASSWORD, sign_in, token_of
 
     app.config["SESSION_COOKIE_SECURE"] = False
     accounts.create_user(connection, "beauce@exemple.org", PASSWORD, "editor", ["29"])
@@ -126,7 +125,6 @@ def test_a_proposed_place_shows_similar_entries_to_the_moderator(client, connect
     import re
 
     from carte.staff import accounts
-    from tests.test_admin import PASSWORD, sign_in
 
     app.config.update(SESSION_COOKIE_SECURE=False, SUGGESTION_MIN_SECONDS=0)
     existing = insert_enterprise(connection, name="Ressourcerie de Beauce")

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 
-from tests.factories import insert_enterprise
+from tests.helpers import insert_enterprise
 
 
 def frame_ancestors(response) -> str:

@@ -7,7 +7,7 @@ import io
 import json
 
 from carte.read.export import Licence, csv_lines, neutralise
-from tests.factories import insert_enterprise
+from tests.helpers import carte_command, insert_enterprise
 
 LICENCE = Licence("CC-BY-4.0", "https://creativecommons.org/licenses/by/4.0/", "Pôle de test")
 
@@ -91,15 +91,6 @@ def test_the_geojson_download_states_licence_and_attribution(client, connection,
 def test_an_export_with_a_bad_filter_is_a_json_400(client):
     response = client.get("/export/enterprises.csv?bbox=NaN,0,1,1")
     assert response.status_code == 400 and response.get_json()["error"]["parameter"] == "bbox"
-
-
-def carte_command(database_url: str, *args: str):
-    """Run a `carte` command in-process against the test database."""
-    from click.testing import CliRunner
-
-    from carte.cli import cli
-
-    return CliRunner().invoke(cli, list(args), env={"CARTE_DATABASE_URL": database_url})
 
 
 def test_the_export_command_writes_csv_and_geojson_with_filters(database_url, engine, tmp_path):

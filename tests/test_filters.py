@@ -40,15 +40,19 @@ def invalid_parameter(**args: str) -> str:
         "0,-95,1,1",
         "a,b,c,d",
         "1,2,3",
-        "",
+        ",,,",
+        " , , , ",
+        "1,2,3,",
         "%,_,1,2",
     ],
 )
 def test_a_bad_bbox_is_refused_naming_bbox(bbox):
-    if bbox == "":
-        assert read(bbox=bbox).bbox is None
-    else:
-        assert invalid_parameter(bbox=bbox) == "bbox"
+    assert invalid_parameter(bbox=bbox) == "bbox"
+
+
+@pytest.mark.parametrize("bbox", ["", "   "])
+def test_a_blank_bbox_means_no_box(bbox):
+    assert read(bbox=bbox).bbox is None
 
 
 def test_the_whole_world_is_an_acceptable_box():

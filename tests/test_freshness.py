@@ -8,6 +8,7 @@ import re
 import socket
 import subprocess
 import sys
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
@@ -16,7 +17,7 @@ from aiosmtpd.handlers import Message
 from sqlalchemy import text
 
 from carte.staff.freshness import SmtpMailer, link_signer, send_reminders, stale_enterprises
-from tests.factories import insert_enterprise
+from tests.helpers import insert_enterprise
 
 SECRET = "test"
 
@@ -70,10 +71,19 @@ def send(connection, smtp_server) -> tuple[int, int]:
 
 
 def test_stale_entries_are_listed_oldest_first(connection):
-    fresh = insert_enterprise(connection, name="Récente")
-    stale = old_entry(connection, name="Ancienne")
-    ids = [row["id"] for row in stale_enterprises(connection, 365, None)]
-    assert stale in ids and fresh not in ids
+    now = datetime.now(UTC)
+    fresh = insert_enterprise(connection, name="Récente", created_at=now - timedelta(days=30))
+    stale = insert_enterprise(connection, name="Ancienne", created_at=now - timedelta(days=400))
+    oldest = insert_enterprise(connection, name="Très ancienne", created_at=now - timedelta(days=1500))
+    verified = insert_enterprise(
+        connection,
+        name="Vérifiée il y a deux ans",
+        created_at=now - timedelta(days=3000),
+        verified_at=now - timedelta(days=730),
+    )
+    mine = {fresh, stale, oldest, verified}
+    listed = [row["id"] for row in stale_enterprises(connection, 365, None) if row["id"] in mine]
+    assert listed == [oldest, verified, stale]
 
 
 def test_an_owner_receives_one_reminder_with_a_signed_link(connection, smtp):

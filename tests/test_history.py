@@ -9,7 +9,7 @@ from sqlalchemy import text
 
 from carte.staff.history import enterprise_history, revert_import
 from carte.store.actor import set_actor
-from tests.factories import insert_enterprise
+from tests.helpers import insert_enterprise
 
 
 def new_batch(connection) -> int:

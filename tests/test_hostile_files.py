@@ -20,7 +20,7 @@ from carte.ingest.guard import MB, FileLimits
 from carte.ingest.pipeline import IngestOptions, ingest_file
 from carte.ingest.readers import IngestError, read_table
 from tests import hostile_files as hostile
-from tests.test_web_import import admin, app, upload  # noqa: F401 (fixtures)
+from tests.helpers import upload
 
 #: Peak resident memory allowed to a `carte ingest` process refusing a hostile file.
 MEMORY_BOUND_MB = 300
@@ -32,6 +32,13 @@ ODS = hostile.rezip(
         "content.xml": b"<office:document-content/>",
     }
 )
+
+
+@pytest.fixture()
+def app(app):
+    """Plain HTTP cookies, and import jobs run inside the request so they share the test's transaction."""
+    app.config.update(SESSION_COOKIE_SECURE=False, IMPORT_RUNNER="inline")
+    return app
 
 
 def huge_cell_csv(characters: int) -> bytes:

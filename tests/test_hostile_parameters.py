@@ -6,7 +6,7 @@ from __future__ import annotations
 import pytest
 from sqlalchemy import text
 
-from tests.factories import insert_enterprise
+from tests.helpers import insert_enterprise
 
 JSON_LISTS = ["/api/enterprises", "/export/enterprises.csv", "/export/enterprises.geojson"]
 #: The embed and its builder read the filters through the same function; the embed stands for both

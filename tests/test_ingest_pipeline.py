@@ -13,7 +13,7 @@ from carte.core.config import load_config
 from carte.geo.geocoding import Address, OfflineGeocoder
 from carte.ingest.pipeline import IngestOptions, ingest_file
 from carte.ingest.report import write_report
-from tests.factories import insert_enterprise
+from tests.helpers import insert_enterprise
 from tests.ingest_files import HEADER_FR, messy_rows, write_csv, write_xlsx
 
 REGISTRAIRE = Path(load_config()["GEODATA_DIR"]) / "req_mauricie_coops_npo.csv"

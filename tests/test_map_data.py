@@ -12,7 +12,7 @@ from sqlalchemy import text
 from carte.geo.places import resolve_place
 from carte.map.payload import DIGITS, FLAG_APPROXIMATE, NUMBER_COLUMNS, build_map_data
 from carte.map.rows import MAX_ROWS
-from tests.factories import insert_enterprise
+from tests.helpers import insert_enterprise
 
 
 def numbers(digits: str) -> list[int]:
@@ -330,12 +330,6 @@ def test_map_data_is_gzipped_when_the_browser_accepts_it(client, connection):
     response = client.get("/carte/donnees.json", headers={"Accept-Encoding": "gzip, br"})
     assert response.headers["Content-Encoding"] == "gzip"
     assert "Ville compressée" in gzip.decompress(response.data).decode()
-
-
-def test_mrc_boundaries_are_a_light_geojson_with_every_mrc(client):
-    response = client.get("/carte/mrc.geojson")
-    features = json.loads(response.data)["features"]
-    assert len(features) == 104 and len(response.data) < 200_000
 
 
 def test_a_full_postal_code_resolves_to_its_centre(db_session):

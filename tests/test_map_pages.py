@@ -7,7 +7,7 @@ import re
 
 from sqlalchemy import text
 
-from tests.factories import insert_enterprise
+from tests.helpers import insert_enterprise
 
 CDN_HOSTS = (
     "cdn.jsdelivr.net",

@@ -9,8 +9,8 @@ from carte.map import clusters as cluster_table
 from carte.map import points as point_table
 from carte.map.tiles import FEW_POINTS, MAX_ZOOM, clusters, rounded, tile_conditions, tile_containing
 from carte.read.filters import EnterpriseFilter
-from tests.factories import insert_enterprise
-from tests.test_setup_and_cli import run_carte
+from tests.faults import run_carte
+from tests.helpers import insert_enterprise
 
 QUEBEC_CITY = (-71.2080, 46.8139)
 
@@ -118,8 +118,8 @@ def test_a_data_change_makes_the_pre_aggregated_clusters_stale_and_tiles_stay_ri
 
 
 def test_the_refresh_command_does_nothing_when_the_clusters_are_fresh(database_url):
-    run_carte("tiles", "refresh", CARTE_DATABASE_URL=database_url)
-    result = run_carte("tiles", "refresh", CARTE_DATABASE_URL=database_url)
+    run_carte(database_url, "tiles", "refresh")
+    result = run_carte(database_url, "tiles", "refresh")
     assert result.returncode == 0 and "déjà à jour" in result.stdout, result.stderr
 
 

@@ -16,8 +16,7 @@ from sqlalchemy import text
 
 from carte.read.hsds import COLUMNS as HSDS_COLUMNS
 from carte.read.schema_org import opening_hours_specification
-from tests.factories import insert_enterprise
-from tests.test_export import carte_command
+from tests.helpers import carte_command, insert_enterprise
 
 DOC = Path(__file__).resolve().parent.parent / "docs" / "open-data.md"
 DAYS = {

@@ -6,26 +6,10 @@ import pytest
 import schemathesis
 from hypothesis import HealthCheck, settings
 from openapi_spec_validator import validate
-from schemathesis.checks import (
-    content_type_conformance,
-    not_a_server_error,
-    response_headers_conformance,
-    response_schema_conformance,
-    status_code_conformance,
-)
 
 from carte import create_app
 from carte.web.openapi import openapi_document
-from tests.conftest import TEST_DATABASE_URL
-from tests.factories import insert_enterprise
-
-CHECKS = [
-    not_a_server_error,
-    status_code_conformance,
-    content_type_conformance,
-    response_headers_conformance,
-    response_schema_conformance,
-]
+from tests.helpers import TEST_DATABASE_URL, insert_enterprise, openapi_checks
 
 
 def test_the_openapi_document_validates(client):
@@ -93,4 +77,4 @@ def served_data(connection):
     ],
 )
 def test_schemathesis_finds_no_server_error_and_no_schema_breaking_answer(case, served_data):
-    case.call_and_validate(checks=CHECKS)
+    case.call_and_validate(checks=openapi_checks())

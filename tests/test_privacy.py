@@ -7,9 +7,8 @@ from sqlalchemy import text
 
 from carte.map.rows import MAX_ROWS
 from carte.staff import accounts, freshness, suggestions
-from tests.factories import insert_enterprise
+from tests.helpers import carte_command, insert_enterprise
 from tests.sample_urls import every_route, sample_rows
-from tests.test_export import carte_command
 
 CANARY = "canari-7f3a9c"
 #: Filters the API and exports are also fetched with, so that a filtered query cannot leak either.

@@ -13,8 +13,7 @@ from carte import create_app
 from carte.core.vocabulary import load_vocabulary, store_vocabulary
 from carte.store import schema
 from carte.store.engine import make_engine
-from tests.factories import insert_enterprise
-from tests.test_suggestions import form_data, suggestions_in
+from tests.helpers import form_data, insert_enterprise, suggestions_in
 
 ON_REPLICA = "Ressourcerie du réplica (test)"
 ON_PRIMARY = "Friperie du primaire (test)"

@@ -7,7 +7,7 @@ from sqlalchemy import text
 
 from carte.core.errors import CarteError
 from carte.staff.review import confirm_position, move_pin, review_queue
-from tests.factories import insert_enterprise
+from tests.helpers import PASSWORD, insert_enterprise, sign_in, token_of
 
 ACTOR = "user:1 admin@exemple.org"
 
@@ -16,8 +16,29 @@ def test_approximate_unplaced_and_flagged_places_need_review(connection):
     exact = insert_enterprise(connection, geocode_precision="address")
     approximate = insert_enterprise(connection, geocode_precision="postal_code")
     flagged = insert_enterprise(connection, geocode_precision="address", flags=["outside_mrc"])
-    ids = [row["id"] for row in review_queue(connection, None)]
-    assert approximate in ids and flagged in ids and exact not in ids
+    unplaced = insert_enterprise(
+        connection,
+        name="Adresse introuvable",
+        lon=None,
+        lat=None,
+        geocode_precision=None,
+        geocode_source=None,
+        mrc_code=None,
+        municipality_code=None,
+    )
+    unplaced_in_beauce = insert_enterprise(
+        connection,
+        name="Sans position en Beauce",
+        lon=None,
+        lat=None,
+        geocode_precision=None,
+        geocode_source=None,
+    )
+    queue = {row["id"]: row for row in review_queue(connection, None)}
+    assert {approximate, flagged, unplaced, unplaced_in_beauce} <= set(queue) and exact not in queue
+    assert (queue[unplaced]["latitude"], queue[unplaced]["longitude"]) == (None, None)
+    beauce = [row["id"] for row in review_queue(connection, ["29"])]
+    assert unplaced_in_beauce in beauce and unplaced not in beauce
 
 
 def test_moving_the_pin_makes_it_manual_and_recomputes_the_mrc(connection):
@@ -56,7 +77,6 @@ def test_confirming_keeps_the_point_and_clears_the_flags(connection):
 
 def test_an_editor_cannot_move_another_mrcs_pin(client, connection, app):
     from carte.staff import accounts
-    from tests.test_admin import PASSWORD, sign_in, token_of
 
     app.config["SESSION_COOKIE_SECURE"] = False
     accounts.create_user(connection, "beauce@exemple.org", PASSWORD, "editor", ["29"])
@@ -71,7 +91,6 @@ def test_an_editor_cannot_move_another_mrcs_pin(client, connection, app):
 
 def test_typed_garbage_coordinates_are_named_not_a_crash(client, connection, app):
     from carte.staff import accounts
-    from tests.test_admin import PASSWORD, sign_in, token_of
 
     app.config["SESSION_COOKIE_SECURE"] = False
     accounts.create_user(connection, "admin@exemple.org", PASSWORD, "admin")

@@ -3,10 +3,15 @@
 from __future__ import annotations
 
 import os
+import re
 import subprocess
 import sys
 from pathlib import Path
 
+import click
+from click.testing import CliRunner
+
+from carte.cli import cli
 from carte.store import schema
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -20,11 +25,59 @@ def run_carte(*args: str, **env: str) -> subprocess.CompletedProcess:
     )
 
 
+def command_tree() -> dict[tuple[str, ...], list[str]]:
+    """Each group of the `carte` command (by its path) with the names of its commands, walked from click."""
+    from flask.cli import ScriptInfo
+
+    tree: dict[tuple[str, ...], list[str]] = {}
+
+    def walk(group: click.Group, context: click.Context, path: tuple[str, ...]) -> None:
+        tree[path] = group.list_commands(context)
+        for name in tree[path]:
+            command = group.get_command(context, name)
+            if isinstance(command, click.Group):
+                walk(command, click.Context(command, parent=context, info_name=name), (*path, name))
+
+    walk(cli, click.Context(cli, info_name="carte", obj=ScriptInfo(create_app=cli.create_app)), ())
+    return tree
+
+
+def leaf_commands() -> list[str]:
+    """Every command a person runs, spelled out: `carte db upgrade`, `carte export`, ..."""
+    tree = command_tree()
+    return [
+        " ".join(("carte", *path, name))
+        for path, names in tree.items()
+        for name in names
+        if (*path, name) not in tree
+    ]
+
+
+def listed_commands(help_text: str) -> list[str]:
+    """The command names in the "Commands:" section of a click help page."""
+    section = help_text.split("\nCommands:\n", 1)[1]
+    return re.findall(r"^  (\S+)", section, re.MULTILINE)
+
+
 def test_carte_help_lists_every_command():
+    tree = command_tree()
+    assert len(tree[()]) >= 14 and len(leaf_commands()) >= 17
     result = run_carte("--help")
-    assert result.returncode == 0
-    for command in ("db", "geodata", "run", "routes"):
-        assert command in result.stdout
+    assert result.returncode == 0, result.stderr
+    assert listed_commands(result.stdout) == tree[()]
+    for path, names in tree.items():
+        if path:
+            group_help = CliRunner().invoke(cli, [*path, "--help"], prog_name="carte")
+            assert listed_commands(group_help.output) == names, path
+
+
+def test_every_cli_command_is_in_the_docs():
+    documents = [ROOT / "README.md", *sorted((ROOT / "docs").glob("*.md"))]
+    documented = "\n".join(document.read_text(encoding="utf-8") for document in documents)
+    missing = [
+        command for command in leaf_commands() if not re.search(rf"\b{re.escape(command)}\b", documented)
+    ]
+    assert missing == [], "document these commands in README.md or docs/*.md, with an example"
 
 
 def test_upgrading_a_migrated_database_changes_nothing(engine, database_url):

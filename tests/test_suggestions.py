@@ -2,14 +2,11 @@
 
 from __future__ import annotations
 
-import re
-
 import pytest
 from sqlalchemy import text
 
 from carte.staff import accounts
-from tests.factories import insert_enterprise
-from tests.test_admin import PASSWORD, sign_in, token_of
+from tests.helpers import PASSWORD, form_data, insert_enterprise, sign_in, suggestions_in, token_of
 
 
 @pytest.fixture()
@@ -17,24 +14,6 @@ def app(app):
     """The app over plain HTTP, with the time check off except where a test turns it on."""
     app.config.update(SESSION_COOKIE_SECURE=False, SUGGESTION_MIN_SECONDS=0)
     return app
-
-
-def form_data(client, path: str, **fields) -> dict:
-    """The suggestion form's hidden tokens plus the given fields."""
-    page = client.get(path).get_data(as_text=True)
-    data = {
-        name: re.search(rf'name="{name}" value="([^"]+)"', page).group(1)
-        for name in ("csrf_token", "form_token")
-    }
-    data.update(fields)
-    return data
-
-
-def suggestions_in(connection) -> list:
-    """Every stored suggestion."""
-    return connection.execute(
-        text("SELECT enterprise_id, proposed, status FROM suggestion ORDER BY id")
-    ).all()
 
 
 def test_a_correction_is_queued_with_only_the_changed_fields(client, connection):

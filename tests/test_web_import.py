@@ -2,41 +2,14 @@
 
 from __future__ import annotations
 
-import io
 import re
 
 import pytest
 from sqlalchemy import text
 
 from carte.staff import accounts
-from tests.test_admin import PASSWORD, sign_in, token_of
-
-MESSY_ROWS = [
-    (
-        "Ressourcerie Beauce (test web)",
-        "100, 1re Avenue",
-        "St-Georges",
-        "g5y1l3",
-        "Ressourcerie",
-        "meubles, divan",
-    ),
-    (
-        "Friperie Sainte-Marie (test web)",
-        "1080 boul. Vachon Nord",
-        "Ste-Marie",
-        "G6E-3Z3",
-        "Friperie",
-        "vêtements",
-    ),
-    ("", "12 rue Sans Nom", "Lévis", "G6V 4J8", "", ""),
-]
-
-
-def messy_csv() -> bytes:
-    """A list as Excel exports it in French: semicolons, Windows-1252, abbreviations, a bad row."""
-    lines = ["Nom;Adresse;Ville;Code postal;Secteur;Objets acceptés"]
-    lines += [";".join(row) for row in MESSY_ROWS]
-    return ("\r\n".join(lines) + "\r\n").encode("cp1252")
+from tests.helpers import PASSWORD, sign_in, token_of, upload
+from tests.ingest_files import french_excel_csv
 
 
 @pytest.fixture()
@@ -44,25 +17,6 @@ def app(app):
     """Plain HTTP cookies, and jobs run inside the request so they share the test's transaction."""
     app.config.update(SESSION_COOKIE_SECURE=False, IMPORT_RUNNER="inline")
     return app
-
-
-@pytest.fixture()
-def admin(client, connection):
-    accounts.create_user(connection, "admin@exemple.org", PASSWORD, "admin")
-    sign_in(client, "admin@exemple.org")
-
-
-def upload(client, data: bytes, name: str = "liste.csv", source: str = "pole-test"):
-    """Post a file to the import form."""
-    return client.post(
-        "/admin/imports",
-        data={
-            "csrf_token": token_of(client, "/admin/imports"),
-            "source": source,
-            "file": (io.BytesIO(data), name),
-        },
-        content_type="multipart/form-data",
-    )
 
 
 def job_id_of(response) -> int:
@@ -78,7 +32,7 @@ def count_source(connection, source: str = "pole-test") -> int:
 
 
 def test_a_preview_shows_what_would_change_and_changes_nothing(client, connection, admin):
-    response = upload(client, messy_csv())
+    response = upload(client, french_excel_csv())
     page = client.get(response.headers["Location"]).get_data(as_text=True)
     assert "Aperçu : rien n'a encore été modifié" in page
     assert "Fiches ajoutées (2)" in page and "Lignes rejetées (1)" in page
@@ -86,7 +40,7 @@ def test_a_preview_shows_what_would_change_and_changes_nothing(client, connectio
 
 
 def test_confirming_applies_the_import_and_offers_the_report(client, connection, admin):
-    job = job_id_of(upload(client, messy_csv()))
+    job = job_id_of(upload(client, french_excel_csv()))
     page = f"/admin/imports/travaux/{job}"
     client.post(f"{page}/confirmer", data={"csrf_token": token_of(client, page)})
     assert count_source(connection) == 2
@@ -105,7 +59,7 @@ def test_confirming_applies_the_import_and_offers_the_report(client, connection,
 
 
 def test_cancelling_a_preview_changes_nothing(client, connection, admin):
-    job = job_id_of(upload(client, messy_csv()))
+    job = job_id_of(upload(client, french_excel_csv()))
     page = f"/admin/imports/travaux/{job}"
     client.post(f"{page}/annuler", data={"csrf_token": token_of(client, page)})
     assert client.post(f"{page}/confirmer", data={"csrf_token": token_of(client, page)}).status_code == 409
@@ -143,7 +97,7 @@ def test_a_file_without_name_or_address_columns_fails_with_its_reason(client, co
 def test_an_editor_cannot_confirm_an_import_reaching_other_mrcs(client, connection):
     accounts.create_user(connection, "beauce@exemple.org", PASSWORD, "editor", ["29"])
     sign_in(client, "beauce@exemple.org")
-    job = job_id_of(upload(client, messy_csv()))
+    job = job_id_of(upload(client, french_excel_csv()))
     page = f"/admin/imports/travaux/{job}"
     assert "un administrateur doit le confirmer" in client.get(page).get_data(as_text=True)
     assert client.post(f"{page}/confirmer", data={"csrf_token": token_of(client, page)}).status_code == 403

@@ -93,7 +93,8 @@ SETTINGS: tuple[Setting, ...] = (
     Setting(
         "TILE_URL",
         "https://tile.openstreetmap.org/{z}/{x}/{y}.png",
-        "Base-map tile URL template (the only third-party request the public pages make).",
+        "Base-map tile URL template (the only third-party request the public pages make); 'none' "
+        "turns remote tiles off: the maps draw only their own base layer (see Base map below).",
     ),
     Setting(
         "TILE_ATTRIBUTION",

@@ -135,15 +135,6 @@ SELECT json_build_object(
     )
 )
 
-_MRC_BOUNDARIES_SQL = text("""
-SELECT json_build_object('type', 'FeatureCollection', 'features', coalesce(json_agg(json_build_object(
-    'type', 'Feature',
-    'properties', json_build_object('code', code, 'name', name),
-    'geometry', ST_AsGeoJSON(ST_SimplifyPreserveTopology(geom_simple, :tolerance), 3)::json
-) ORDER BY code), '[]'))::text
-FROM mrc
-""")
-
 
 @dataclass(frozen=True)
 class Payload:
@@ -201,8 +192,3 @@ def build_map_data(session: Session) -> MapData:
     etag = digest(f"{document}|{','.join(map(str, ids))}")
     payload = make_payload(f'{{"version": "{etag}", {document[1:]}', etag)
     return MapData(payload=payload, ids=tuple(ids), data_version=version)
-
-
-def mrc_boundaries_document(session: Session, tolerance: float = 0.01) -> str:
-    """The MRC boundaries as a light GeoJSON FeatureCollection (simplified, 3 decimals)."""
-    return session.execute(_MRC_BOUNDARIES_SQL, {"tolerance": tolerance}).scalar_one()

@@ -7,7 +7,7 @@ from itertools import groupby
 from typing import Any
 from urllib.parse import urlencode
 
-from flask import Blueprint, current_app, render_template, request, url_for
+from flask import Blueprint, render_template, request, url_for
 from flask_babel import force_locale
 from flask_babel import gettext as _
 
@@ -17,8 +17,8 @@ from carte.core.vocabulary import load_vocabulary
 from carte.read.filters import FILTER_AND_LANGUAGE, EnterpriseFilter, InvalidParameter, Page, single
 from carte.read.queries import enterprise_features, mrc_counts, mrc_summary
 from carte.web.api import base_url, request_filter, request_language
-from carte.web.home import contact_messages, data_attribution, enterprise_url_prefix
-from carte.web.security import allow_framing
+from carte.web.home import basemap_config, contact_messages, data_attribution, enterprise_url_prefix
+from carte.web.security import allow_framing, remote_tile_url
 from carte.web.session import get_session
 
 blueprint = Blueprint("embed", __name__)
@@ -149,8 +149,10 @@ def embed() -> str:
     config = {
         "enterprises": url_for("api.enterprises") + "?" + urlencode(api_args + [("limit", str(LIST_LIMIT))]),
         "boundary": url_for("api.mrc", code=filters.mrc) if filters.mrc else None,
-        "tiles": current_app.config["TILE_URL"],
+        "mrc": filters.mrc,
+        "tiles": remote_tile_url(),
         "tileAttribution": data_attribution(),
+        "basemap": basemap_config(),
         "labels": words,
         "view": view,
         "lang": language,

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, Response, current_app, jsonify, redirect, render_template, request, url_for
+from flask import Blueprint, Response, jsonify, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 
 from carte.core.contact import directions_url, display_phone, geo_uri, tel_uri
@@ -12,8 +12,9 @@ from carte.core.vocabulary import load_vocabulary
 from carte.read.public_enterprise import PublicEnterprise, find_public_enterprise, merged_into
 from carte.read.schema_org import local_business_document
 from carte.web.folium_map import small_map
-from carte.web.home import contact_messages, data_attribution, map_labels
+from carte.web.home import basemap_config, contact_messages, data_attribution, map_labels
 from carte.web.i18n import current_language
+from carte.web.security import remote_tile_url
 from carte.web.session import get_session
 
 blueprint = Blueprint("enterprise", __name__)
@@ -51,10 +52,11 @@ def show(enterprise_id: int):
         contact=contact_links(enterprise),
         words=contact_messages(),
         small_map=small_map(
-            current_app.config["TILE_URL"], data_attribution(), enterprise.lat, enterprise.lon, map_labels()
+            remote_tile_url(), data_attribution(), enterprise.lat, enterprise.lon, map_labels()
         )
         if located
         else None,
+        basemap=basemap_config(),
         json_ld=local_business_document(
             enterprise, url_for("enterprise.show", enterprise_id=enterprise.id, _external=True), language
         ),

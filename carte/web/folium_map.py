@@ -1,7 +1,8 @@
 """The base map composed with Folium (the only module importing folium), rendered as HTML and JS parts.
 
-Folium writes the Leaflet map, the tile layer with its attribution, the layer control and the MRC
-boundary layer. Its CDN assets (Leaflet, jQuery, Bootstrap, awesome-markers, glyphicons...) are
+Folium writes the Leaflet map, the tile layer with its attribution (none when CARTE_TILE_URL=none), the
+layer control and the (empty) MRC boundary layer that carte/static/js/basemap.js fills from the app's own
+base layer. Its CDN assets (Leaflet, jQuery, Bootstrap, awesome-markers, glyphicons...) are
 dropped: the templates load the app's own Leaflet copy. Enterprise data never goes through Folium.
 """
 
@@ -24,24 +25,21 @@ class MapParts:
     html: Markup
     script: Markup
     name: str
+    boundaries: str = ""
 
 
-class RemoteGeoJson(folium.map.Layer):
-    """A GeoJSON overlay fetched from a URL of the app at run time (Folium's own needs jQuery)."""
+class EmptyOverlay(folium.map.Layer):
+    """A named, empty layer group in the layer control, which the page's script fills."""
 
     _template = Template("""
         {% macro script(this, kwargs) %}
-            var {{ this.get_name() }} = L.geoJson(null, {{ this.options|tojavascript }});
-            fetch({{ this.url|tojson }}).then(function (r) { return r.ok ? r.json() : null; })
-                .then(function (data) { if (data) { {{ this.get_name() }}.addData(data); } });
+            var {{ this.get_name() }} = L.featureGroup();
         {% endmacro %}
     """)
 
-    def __init__(self, url: str, name: str, style: dict, attribution: str = "") -> None:
+    def __init__(self, name: str) -> None:
         super().__init__(name=name, overlay=True, control=True, show=True)
-        self._name = "RemoteGeoJson"
-        self.url = url
-        self.options = {"style": style, "interactive": False, "attribution": attribution}
+        self._name = "EmptyOverlay"
 
 
 class ZoomControl(folium.MacroElement):
@@ -84,16 +82,17 @@ def _without_cdn_assets(element: folium.Element) -> folium.Element:
 
 
 def compose_map(
-    tile_url: str,
+    tile_url: str | None,
     attribution: str,
     *,
     location: tuple[float, float] = QUEBEC_CENTRE,
     zoom: int = 6,
-    boundaries_url: str | None = None,
+    boundaries: bool = False,
     labels: dict[str, str] | None = None,
     marker: tuple[float, float] | None = None,
 ) -> folium.Map:
-    """The base map: tiles with attribution, zoom and layer controls, optionally MRC boundaries.
+    """The base map: tiles (unless tile_url is None) with attribution, zoom and layer controls, and
+    optionally an MRC boundaries overlay for the page's script to fill.
 
     `labels` names the layers and titles the controls: base, boundaries, zoom_in, zoom_out, layers.
     """
@@ -106,15 +105,12 @@ def compose_map(
     )
     base.options.update(minZoom=4, maxZoom=18, zoomControl=False)
     ZoomControl(labels.get("zoom_in", "Zoom in"), labels.get("zoom_out", "Zoom out")).add_to(base)
-    folium.TileLayer(
-        tile_url, attr=attribution, name=labels.get("base", "OpenStreetMap"), min_zoom=4, max_zoom=18
-    ).add_to(base)
-    if boundaries_url:
-        RemoteGeoJson(
-            boundaries_url,
-            labels.get("boundaries", "MRC"),
-            {"color": "#4b4b8f", "weight": 1.5, "opacity": 0.7, "fill": False},
+    if tile_url:
+        folium.TileLayer(
+            tile_url, attr=attribution, name=labels.get("base", "OpenStreetMap"), min_zoom=4, max_zoom=18
         ).add_to(base)
+    if boundaries:
+        EmptyOverlay(labels.get("boundaries", "MRC")).add_to(base)
         control = folium.LayerControl(collapsed=True).add_to(base)
         LayerControlTitle(control, labels.get("layers", "Layers")).add_to(base)
     if marker:
@@ -135,23 +131,23 @@ def render_parts(base: folium.Map) -> MapParts:
     """Render a composed map into its container and script, without Folium's page header."""
     figure = base.get_root()
     figure.render()
+    overlay = next((child for child in base._children.values() if isinstance(child, EmptyOverlay)), None)
     return MapParts(
-        html=Markup(figure.html.render()), script=Markup(figure.script.render()), name=base.get_name()
+        html=Markup(figure.html.render()),
+        script=Markup(figure.script.render()),
+        name=base.get_name(),
+        boundaries=overlay.get_name() if overlay else "",
     )
 
 
 @lru_cache(maxsize=16)
-def cached_map(
-    tile_url: str, attribution: str, boundaries_url: str, labels: tuple[tuple[str, str], ...]
-) -> MapParts:
+def cached_map(tile_url: str | None, attribution: str, labels: tuple[tuple[str, str], ...]) -> MapParts:
     """The citizen map's base, rendered once per configuration and language."""
-    return render_parts(
-        compose_map(tile_url, attribution, boundaries_url=boundaries_url, labels=dict(labels))
-    )
+    return render_parts(compose_map(tile_url, attribution, boundaries=True, labels=dict(labels)))
 
 
 def small_map(
-    tile_url: str, attribution: str, lat: float, lon: float, labels: dict[str, str] | None = None
+    tile_url: str | None, attribution: str, lat: float, lon: float, labels: dict[str, str] | None = None
 ) -> MapParts:
     """A small map centred on one enterprise, with a plain circle at its position."""
     return render_parts(

@@ -1,5 +1,5 @@
 """The citizen map at `/`, its data (`/carte/donnees.json`, its rows' names `/carte/lignes`, its free-text
-search `/carte/recherche`, `/carte/mrc.geojson`) and "near me" (`/carte/lieu`)."""
+search `/carte/recherche`, its own base layer `/carte/fond.geojson`) and "near me" (`/carte/lieu`)."""
 
 from __future__ import annotations
 
@@ -12,7 +12,8 @@ from flask_babel import gettext as _
 from carte.core.precision import EXACT_PRECISIONS
 from carte.core.vocabulary import STOP_WORDS, build_index, load_vocabulary
 from carte.geo.places import MAX_QUERY_LENGTH, resolve_place
-from carte.map.payload import MapData, Payload, build_map_data, make_payload, mrc_boundaries_document
+from carte.map.basemap import basemap_document, geodata_fingerprint
+from carte.map.payload import MapData, Payload, build_map_data, make_payload
 from carte.map.rows import check_version, parse_ordinals, parse_search, rows_of, search_bits
 from carte.map.tiles import exceeds
 from carte.read.filters import check_known, single
@@ -22,22 +23,34 @@ from carte.web.caching import conditional, per_data_version, per_process
 from carte.web.folium_map import cached_map
 from carte.web.i18n import current_language
 from carte.web.icons import sprite
+from carte.web.security import remote_tile_url
 from carte.web.session import get_session
 
 blueprint = Blueprint("home", __name__)
 #: Seconds a browser may reuse the data before revalidating it with its ETag.
 DATA_MAX_AGE = 60
+#: Seconds a browser may reuse the base layer (reference geography, changed by `carte geodata load`).
+BASEMAP_MAX_AGE = 86_400
 
 
 def data_attribution() -> str:
-    """The attribution line of the base map: tiles, geodata and postal codes."""
+    """The attribution line of the base map: tiles (when there are any), geodata and postal codes."""
+    tiles = [current_app.config["TILE_ATTRIBUTION"]] if remote_tile_url() else []
     return " | ".join(
         [
-            current_app.config["TILE_ATTRIBUTION"],
+            *tiles,
             _("Géodonnées © Gouvernement du Québec (CC-BY 4.0)"),
             _("Codes postaux © GeoNames (CC BY 4.0)"),
         ]
     )
+
+
+def basemap_config() -> dict[str, str]:
+    """Where the map's own base layer is, and its attribution when no tile layer carries it."""
+    config = {"url": url_for("home.basemap")}
+    if not remote_tile_url():
+        config["attribution"] = data_attribution()
+    return config
 
 
 def map_labels() -> dict[str, str]:
@@ -151,6 +164,7 @@ def page_config(language: str, large: bool = False) -> dict:
         "language": language,
         **data_urls(large),
         "place_url": url_for("home.place"),
+        "basemap": basemap_config(),
         "enterprise_url": enterprise_url_prefix(),
         "exact_precisions": list(EXACT_PRECISIONS),
         "messages": client_messages(),
@@ -171,27 +185,22 @@ def index() -> str:
     large = map_is_large()
     config = page_config(current_language(), large)
     regions = sorted({(m.region_code, m.region_name) for m in mrcs})
-    base_map = cached_map(
-        current_app.config["TILE_URL"],
-        data_attribution(),
-        url_for("home.mrc_boundaries"),
-        tuple(sorted(map_labels().items())),
-    )
+    base_map = cached_map(remote_tile_url(), data_attribution(), tuple(sorted(map_labels().items())))
     icons = sprite(tuple(sorted({sector["icon"] for sector in config["sectors"] if sector["icon"]})))
     return render_template(
         "home/index.html", config=config, regions=regions, mrcs=mrcs, base_map=base_map, icons=icons
     )
 
 
-def conditional_json(payload: Payload, max_age: int) -> Response:
+def conditional_json(payload: Payload, max_age: int, mimetype: str = "application/json") -> Response:
     """Serve a JSON payload with its ETag, 304 when the client has it, gzip when accepted."""
     if payload.etag in request.if_none_match:
         response = Response(status=304)
     elif "gzip" in request.accept_encodings:
-        response = Response(payload.gzipped, mimetype="application/json")
+        response = Response(payload.gzipped, mimetype=mimetype)
         response.headers["Content-Encoding"] = "gzip"
     else:
-        response = Response(payload.body, mimetype="application/json")
+        response = Response(payload.body, mimetype=mimetype)
     response.set_etag(payload.etag)
     response.headers["Cache-Control"] = f"public, max-age={max_age}"
     response.vary.add("Accept-Encoding")
@@ -243,13 +252,18 @@ def text_search() -> Response:
     return rows_json(lambda: search_bits(get_session(), data, q))
 
 
-@blueprint.get("/carte/mrc.geojson")
-def mrc_boundaries() -> Response:
-    """The MRC boundaries drawn on the map (reference data: built once per process)."""
-    payload = per_process(
-        "mrc_boundaries", None, lambda: make_payload(mrc_boundaries_document(get_session()))
-    )
-    return conditional_json(payload, 86_400)
+def current_basemap() -> Payload:
+    """The base layer, its geodata checked once per data version (a few ms) and rebuilt (about half a
+    second) only when the regions or MRCs changed, not when an enterprise did."""
+    source = per_data_version("basemap_source", lambda: geodata_fingerprint(get_session()))
+    return per_process("basemap", source, lambda: make_payload(basemap_document(get_session())))
+
+
+@blueprint.get("/carte/fond.geojson")
+def basemap() -> Response:
+    """The map's own base layer (land, MRC outlines, region labels), its ETag the digest of its text, so a
+    browser revalidates it with a 304."""
+    return conditional_json(current_basemap(), BASEMAP_MAX_AGE, "application/geo+json")
 
 
 @blueprint.get("/carte/lieu")

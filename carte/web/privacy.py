@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from flask import Blueprint, current_app, render_template
 
-from carte.web.security import tile_origin
+from carte.web.security import remote_tile_url, tile_origin
 
 blueprint = Blueprint("privacy", __name__)
 
@@ -14,6 +14,6 @@ def show() -> str:
     """The privacy notice, naming the configured tile server and the staff session length."""
     return render_template(
         "privacy/show.html",
-        tile_host=tile_origin(current_app.config["TILE_URL"]),
+        tile_host=tile_origin(remote_tile_url()),
         idle_minutes=current_app.config["SESSION_IDLE_MINUTES"],
     )

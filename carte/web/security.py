@@ -31,9 +31,19 @@ def allow_framing(view: View) -> View:
     return wrapper  # type: ignore[return-value]
 
 
-def tile_origin(tile_url: str) -> str:
+#: The value of CARTE_TILE_URL that turns the remote tiles off: the map draws its own base layer only.
+NO_TILES = "none"
+
+
+def remote_tile_url() -> str | None:
+    """The configured tile URL template, or None when CARTE_TILE_URL is empty or 'none'."""
+    url = str(current_app.config["TILE_URL"] or "").strip()
+    return None if url.lower() in ("", NO_TILES) else url
+
+
+def tile_origin(tile_url: str | None) -> str:
     """The scheme and host of the base-map tiles, the only third-party origin the pages use."""
-    parts = urlsplit(tile_url.replace("{s}", "a"))
+    parts = urlsplit((tile_url or "").replace("{s}", "a"))
     return f"{parts.scheme}://{parts.netloc}" if parts.netloc else ""
 
 
@@ -48,7 +58,7 @@ def frame_ancestors(framing: bool) -> str:
 def content_security_policy(nonce: str, framing: bool) -> str:
     """The CSP for one response."""
     ancestors = frame_ancestors(framing)
-    tiles = tile_origin(current_app.config["TILE_URL"])
+    tiles = tile_origin(remote_tile_url())
     return "; ".join(
         [
             "default-src 'self'",

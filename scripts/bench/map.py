@@ -168,9 +168,9 @@ def load_ours(browser, base: str) -> dict:
     redraws = filter_redraws(page)
     context.close()
     enterprises = next(body for url, body in loaded.items() if "donnees" in url)
-    boundaries = next((body for url, body in loaded.items() if "mrc.geojson" in url), b"")
+    boundaries = next((body for url, body in loaded.items() if "fond.geojson" in url), b"")
     # Everything else the page asked for before it was ready: the names of the list's first page.
-    rows = [body for url, body in loaded.items() if "donnees" not in url and "mrc.geojson" not in url]
+    rows = [body for url, body in loaded.items() if "donnees" not in url and "fond.geojson" not in url]
     return {
         "page_gz": sum(gz(body) for body in assets.values()),
         "page_files": len(assets),
@@ -365,8 +365,9 @@ What is counted:
   shown with its names), each gzip-compressed: `/carte/donnees.json`, every enterprise in the compact
   column format (positions, places, sectors, items, services, hours, no names nor ids), and
   `/carte/lignes`, the ids and names of the list's first page (50 rows, asked for by their ordinal in
-  the payload). The MRC boundary layer (`/carte/mrc.geojson`, cached a day) is reference data loaded
-  after the page and counted in neither (its size is in the JSON report).
+  the payload). The map's own base layer (`/carte/fond.geojson`: land, MRC outlines and region
+  names, cached a day) is reference data loaded beside the data and counted in neither (its size is
+  in the JSON report as `boundaries_gz`).
 - *naive*: its HTML (data inside) plus Leaflet, the clustering and jQuery (its popups need it);
   its Bootstrap, Font Awesome and awesome-markers from CDNs are left out, so its figure is a floor.
 - *markers visible*: `performance.now()` (milliseconds since navigation started) when the first

@@ -1,4 +1,5 @@
-"""Browser fixtures: the app served on loopback, Debian's Chromium driven by Playwright, screenshots.
+"""Browser fixtures: the app served on loopback, Debian's Chromium driven by Playwright, screenshots,
+sample data and a second site for embeds (plain helpers are in tests/helpers.py).
 
 Browser tests see committed data (the server runs in another thread with its own connections), so
 they insert enterprises with `committed_enterprises`, which deletes them afterwards.
@@ -8,6 +9,7 @@ from __future__ import annotations
 
 import threading
 from collections.abc import Callable, Iterator
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
@@ -17,7 +19,7 @@ from sqlalchemy import Engine, text
 from werkzeug.serving import make_server
 
 from carte import create_app
-from tests.factories import insert_enterprise
+from tests.helpers import PASSWORD, insert_enterprise
 
 CHROMIUM = "/usr/bin/chromium"
 CHROMIUM_ARGS = [
@@ -29,8 +31,6 @@ CHROMIUM_ARGS = [
     "--disable-component-update",
     "--disable-sync",
 ]
-STAFF_PASSWORD = "un-mot-de-passe-solide"
-AXE = Path(__file__).resolve().parent.parent.parent / "node_modules" / "axe-core" / "axe.min.js"
 SCREENSHOTS = Path(__file__).resolve().parent.parent.parent / "test-artifacts" / "screenshots"
 
 pytestmark = pytest.mark.browser
@@ -104,14 +104,14 @@ def committed_enterprises(engine: Engine) -> Iterator[Callable[..., int]]:
 
 @pytest.fixture()
 def staff_account(engine: Engine) -> Iterator[Callable[..., str]]:
-    """Create committed staff accounts (password STAFF_PASSWORD) and delete them afterwards."""
+    """Create committed staff accounts (password tests.helpers.PASSWORD) and delete them afterwards."""
     from carte.staff import accounts
 
     emails: list[str] = []
 
     def add(email: str, role: str = "admin", mrc_codes: tuple[str, ...] = ()) -> str:
         with engine.begin() as connection:
-            accounts.create_user(connection, email, STAFF_PASSWORD, role, list(mrc_codes))
+            accounts.create_user(connection, email, PASSWORD, role, list(mrc_codes))
         emails.append(email)
         return email
 
@@ -120,28 +120,108 @@ def staff_account(engine: Engine) -> Iterator[Callable[..., str]]:
         connection.execute(text("DELETE FROM app_user WHERE email = ANY(:emails)"), {"emails": emails})
 
 
-def sign_in(page: Any, live_server: str, email: str, path: str = "/admin/") -> None:
-    """Sign a staff member in through the form, landing on path."""
-    page.goto(live_server + path)
-    page.get_by_label("Adresse courriel").fill(email)
-    page.get_by_label("Mot de passe").fill(STAFF_PASSWORD)
-    page.get_by_role("button", name="Se connecter").click()
+@pytest.fixture()
+def sample(committed_enterprises) -> dict[str, int]:
+    """Five enterprises around Quebec, committed for the live server."""
+    add = committed_enterprises
+    return {
+        "meubles": add(
+            name="Ressourcerie des Appalaches",
+            sectors=["ressourcerie"],
+            items=["meubles"],
+            lon=-70.6656,
+            lat=46.1185,
+            opening_hours="Mo-Su 00:00-24:00",
+        ),
+        "velo": add(
+            name="Atelier Vélo Solidaire",
+            sectors=["reparation"],
+            items=["velos"],
+            lon=-70.70,
+            lat=46.15,
+            municipality_name="Saint-Georges",
+        ),
+        "friperie": add(
+            name="Friperie du Quartier",
+            sectors=["friperie"],
+            items=["vetements"],
+            lon=-71.2080,
+            lat=46.8139,
+            municipality_name="Québec",
+            mrc_code="23",
+            municipality_code="23027",
+            geocode_precision="postal_code",
+        ),
+        "montreal": add(
+            name="Meubles Partage Montréal",
+            sectors=["comptoir_familial"],
+            items=["meubles", "vaisselle"],
+            lon=-73.5673,
+            lat=45.5017,
+            municipality_name="Montréal",
+            mrc_code="66",
+            municipality_code="66023",
+        ),
+        "livres": add(
+            name="Bouquinerie <b>Coop</b>",
+            sectors=["culture"],
+            items=["livres"],
+            lon=-72.5477,
+            lat=46.3430,
+            municipality_name="Trois-Rivières",
+            mrc_code="371",
+            municipality_code="37067",
+        ),
+    }
 
 
-def replayed_cookies_are_refused(browser: Any, cookies: list, live_server: str, path: str) -> bool:
-    """Whether a fresh browser holding copied cookies is sent back to the sign-in page."""
-    replay = browser.new_context()
-    replay.add_cookies(cookies)
-    page = replay.new_page()
-    page.goto(live_server + path)
-    refused = page.url.startswith(live_server + "/admin/connexion")
-    replay.close()
-    return refused
+#: A transparent 1×1 PNG, the "tiles" of the test's base map.
+PIXEL = bytes.fromhex(
+    "89504e470d0a1a0a0000000d4948445200000001000000010806000000"
+    "1f15c4890000000d49444154789c6360000002000154a24f5d0000000049454e44ae426082"
+)
 
 
-def axe_violations(page: Any) -> list[str]:
-    """axe-core's WCAG 2.1 A/AA violations on the page, one line each (axe-core from npm, tests only)."""
-    page.evaluate(AXE.read_text(encoding="utf-8"))
-    return page.evaluate("""async () => (await axe.run(document, {runOnly: ['wcag2a', 'wcag2aa',
-        'wcag21a', 'wcag21aa', 'best-practice']})).violations.map(
-        v => v.id + ': ' + v.nodes.map(n => n.target.join(' ')).slice(0, 3).join(', '))""")
+class HostSite(BaseHTTPRequestHandler):
+    """Another site: one page holding the snippet, and blank tiles."""
+
+    page = b""
+
+    def do_GET(self) -> None:  # noqa: N802 (http.server's naming)
+        body, kind = (PIXEL, "image/png") if self.path.startswith("/tiles/") else (self.page, "text/html")
+        self.send_response(200)
+        self.send_header("Content-Type", kind)
+        self.send_header("Content-Length", str(len(body)))
+        self.end_headers()
+        self.wfile.write(body)
+
+    def log_message(self, *args: Any) -> None:
+        """Stay quiet."""
+
+
+@pytest.fixture()
+def host_site() -> Iterator[tuple[str, type[HostSite]]]:
+    """A second local web server on its own port: another origin than the app."""
+    handler = type("Host", (HostSite,), {})
+    server = ThreadingHTTPServer(("127.0.0.1", 0), handler)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    yield f"http://127.0.0.1:{server.server_port}", handler
+    server.shutdown()
+
+
+@pytest.fixture()
+def app_server(database_url: str, engine: Engine, host_site) -> Iterator[str]:
+    """The app, its base-map tiles taken from the host site so that nothing leaves this machine."""
+    host_url, _handler = host_site
+    app = create_app(
+        {
+            "DATABASE_URL": database_url,
+            "SECRET_KEY": "embed-test",
+            "TILE_URL": host_url + "/tiles/{z}/{x}/{y}.png",
+            "TILE_ATTRIBUTION": "Test",
+        }
+    )
+    server = make_server("127.0.0.1", 0, app, threaded=True)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    yield f"http://127.0.0.1:{server.server_port}"
+    server.shutdown()

@@ -2,14 +2,14 @@
 
 from __future__ import annotations
 
-from tests.browser.conftest import replayed_cookies_are_refused, sign_in
+from tests.helpers import replayed_cookies_are_refused, sign_in_page
 
 
 def test_staff_sign_in_edit_history_and_sign_out(
     page, live_server, screenshot, staff_account, committed_enterprises, browser
 ):
     enterprise = committed_enterprises(name="Ressourcerie de test")
-    sign_in(page, live_server, staff_account("navigateur@exemple.org"))
+    sign_in_page(page, live_server, staff_account("navigateur@exemple.org"))
     page.get_by_role("link", name="Ressourcerie de test").click()
     page.get_by_label("Nom", exact=True).fill("Ressourcerie de la Chaudière")
     page.get_by_label("Vêtements").check()

@@ -4,71 +4,13 @@ from __future__ import annotations
 
 import html
 import re
-import threading
 import urllib.request
-from collections.abc import Iterator
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 from urllib.parse import urlsplit
 
 import pytest
-from sqlalchemy import Engine
-from werkzeug.serving import make_server
-
-from carte import create_app
 
 pytestmark = pytest.mark.browser
-
-#: A transparent 1×1 PNG, the "tiles" of the test's base map.
-PIXEL = bytes.fromhex(
-    "89504e470d0a1a0a0000000d4948445200000001000000010806000000"
-    "1f15c4890000000d49444154789c6360000002000154a24f5d0000000049454e44ae426082"
-)
-
-
-class HostSite(BaseHTTPRequestHandler):
-    """Another site: one page holding the snippet, and blank tiles."""
-
-    page = b""
-
-    def do_GET(self) -> None:  # noqa: N802 (http.server's naming)
-        body, kind = (PIXEL, "image/png") if self.path.startswith("/tiles/") else (self.page, "text/html")
-        self.send_response(200)
-        self.send_header("Content-Type", kind)
-        self.send_header("Content-Length", str(len(body)))
-        self.end_headers()
-        self.wfile.write(body)
-
-    def log_message(self, *args: Any) -> None:
-        """Stay quiet."""
-
-
-@pytest.fixture()
-def host_site() -> Iterator[tuple[str, type[HostSite]]]:
-    """A second local web server on its own port: another origin than the app."""
-    handler = type("Host", (HostSite,), {})
-    server = ThreadingHTTPServer(("127.0.0.1", 0), handler)
-    threading.Thread(target=server.serve_forever, daemon=True).start()
-    yield f"http://127.0.0.1:{server.server_port}", handler
-    server.shutdown()
-
-
-@pytest.fixture()
-def app_server(database_url: str, engine: Engine, host_site) -> Iterator[str]:
-    """The app, its base-map tiles taken from the host site so that nothing leaves this machine."""
-    host_url, _handler = host_site
-    app = create_app(
-        {
-            "DATABASE_URL": database_url,
-            "SECRET_KEY": "embed-test",
-            "TILE_URL": host_url + "/tiles/{z}/{x}/{y}.png",
-            "TILE_ATTRIBUTION": "Test",
-        }
-    )
-    server = make_server("127.0.0.1", 0, app, threaded=True)
-    threading.Thread(target=server.serve_forever, daemon=True).start()
-    yield f"http://127.0.0.1:{server.server_port}"
-    server.shutdown()
 
 
 def builder_snippet(app_url: str, query: str) -> str:

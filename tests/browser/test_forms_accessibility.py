@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from tests.browser.conftest import axe_violations, sign_in
+from tests.helpers import axe_violations, sign_in_page
 
 
 @pytest.mark.parametrize("width", [1280, 360])
@@ -21,7 +21,7 @@ def test_back_office_pages_have_no_accessibility_violation(
 ):
     page.route("https://tile.openstreetmap.org/**", lambda route: route.abort())
     enterprise = committed_enterprises(name="Ressourcerie accessible", geocode_precision="postal_code")
-    sign_in(page, live_server, staff_account("a11y@exemple.org"))
+    sign_in_page(page, live_server, staff_account("a11y@exemple.org"))
     for path in (
         "/admin/",
         f"/admin/entreprises/{enterprise}",

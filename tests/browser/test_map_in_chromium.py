@@ -3,85 +3,11 @@
 from __future__ import annotations
 
 import re
-import struct
-import zlib
 from urllib.parse import parse_qs, urlsplit
 
 import pytest
 
-from tests.browser.conftest import axe_violations
-
-TILE_HOST = "https://tile.openstreetmap.org/"
-
-
-def blank_tile() -> bytes:
-    """A 1x1 light grey PNG, served instead of base-map tiles so nothing leaves the machine."""
-
-    def chunk(kind: bytes, data: bytes) -> bytes:
-        return struct.pack(">I", len(data)) + kind + data + struct.pack(">I", zlib.crc32(kind + data))
-
-    header = struct.pack(">IIBBBBB", 1, 1, 8, 0, 0, 0, 0)
-    return (
-        b"\x89PNG\r\n\x1a\n"
-        + chunk(b"IHDR", header)
-        + chunk(b"IDAT", zlib.compress(b"\x00\xe8"))
-        + chunk(b"IEND", b"")
-    )
-
-
-@pytest.fixture()
-def sample(committed_enterprises) -> dict[str, int]:
-    """Five enterprises around Quebec, committed for the live server."""
-    add = committed_enterprises
-    return {
-        "meubles": add(
-            name="Ressourcerie des Appalaches",
-            sectors=["ressourcerie"],
-            items=["meubles"],
-            lon=-70.6656,
-            lat=46.1185,
-            opening_hours="Mo-Su 00:00-24:00",
-        ),
-        "velo": add(
-            name="Atelier Vélo Solidaire",
-            sectors=["reparation"],
-            items=["velos"],
-            lon=-70.70,
-            lat=46.15,
-            municipality_name="Saint-Georges",
-        ),
-        "friperie": add(
-            name="Friperie du Quartier",
-            sectors=["friperie"],
-            items=["vetements"],
-            lon=-71.2080,
-            lat=46.8139,
-            municipality_name="Québec",
-            mrc_code="23",
-            municipality_code="23027",
-            geocode_precision="postal_code",
-        ),
-        "montreal": add(
-            name="Meubles Partage Montréal",
-            sectors=["comptoir_familial"],
-            items=["meubles", "vaisselle"],
-            lon=-73.5673,
-            lat=45.5017,
-            municipality_name="Montréal",
-            mrc_code="66",
-            municipality_code="66023",
-        ),
-        "livres": add(
-            name="Bouquinerie <b>Coop</b>",
-            sectors=["culture"],
-            items=["livres"],
-            lon=-72.5477,
-            lat=46.3430,
-            municipality_name="Trois-Rivières",
-            mrc_code="371",
-            municipality_code="37067",
-        ),
-    }
+from tests.helpers import TILE_HOST, axe_violations, blank_tile, foreign, listed
 
 
 @pytest.fixture()
@@ -95,17 +21,6 @@ def map_page(page, live_server, sample):
 
     page.open_map = open_map
     return page
-
-
-def listed(page) -> list[str]:
-    """The names in the result list, in order, once the list is no longer waiting for them."""
-    page.wait_for_selector('#results-list:not([aria-busy="true"])', state="attached")
-    return page.locator("#results-list li h3").all_inner_texts()
-
-
-def foreign(page) -> list[str]:
-    """Requests to hosts other than the app, base-map tiles excepted."""
-    return [url for url in page.foreign_requests if not url.startswith(TILE_HOST)]
 
 
 def test_map_shows_every_enterprise_in_list_and_markers_without_foreign_requests(map_page, screenshot):

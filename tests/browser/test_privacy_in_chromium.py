@@ -4,8 +4,6 @@ from __future__ import annotations
 
 from urllib.parse import urlsplit
 
-from tests.browser.test_embed_in_chromium import app_server, host_site  # noqa: F401 (fixtures)
-
 #: Counts every call to the geolocation API, installed before the page's scripts.
 GEOLOCATION_COUNTER = """
 window.__geolocationCalls = 0;
@@ -16,7 +14,7 @@ for (const name of ["getCurrentPosition", "watchPosition"]) {
 """
 
 
-def open_watched_map(browser, app_server, query: str = ""):  # noqa: F811 (fixture passed on)
+def open_watched_map(browser, app_server, query: str = ""):
     """A page granted geolocation, counting its calls and recording the host of every request."""
     context = browser.new_context(
         locale="fr-CA", geolocation={"latitude": 46.1185, "longitude": -70.6656}, permissions=["geolocation"]
@@ -32,7 +30,7 @@ def open_watched_map(browser, app_server, query: str = ""):  # noqa: F811 (fixtu
 
 def test_the_map_talks_only_to_the_app_and_its_tiles_and_asks_the_position_only_on_a_click(
     browser, app_server, host_site, committed_enterprises
-):  # noqa: F811
+):
     committed_enterprises(name="Ressourcerie du quartier")
     page = open_watched_map(browser, app_server, "?mrc=29")
     page.fill("#f-item", "un divan")

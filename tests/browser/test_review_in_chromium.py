@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from sqlalchemy import text
 
-from tests.browser.conftest import sign_in
+from tests.helpers import sign_in_page
 
 
 def test_dragging_the_pin_places_the_enterprise_manually(
@@ -14,7 +14,7 @@ def test_dragging_the_pin_places_the_enterprise_manually(
     enterprise = committed_enterprises(
         name="Comptoir approximatif", geocode_precision="postal_code", lon=-70.6656, lat=46.1185
     )
-    sign_in(page, live_server, staff_account("pins@exemple.org"), "/admin/a-verifier")
+    sign_in_page(page, live_server, staff_account("pins@exemple.org"), "/admin/a-verifier")
     page.get_by_role("link", name="Comptoir approximatif").click()
     marker = page.locator(".leaflet-marker-icon")
     box = marker.bounding_box()

@@ -14,8 +14,6 @@ import pytest
 
 from carte.read.export import FORMULA_STARTS
 from carte.web.admin.enterprises import PAGE_SIZE as ADMIN_PAGE_SIZE
-from tests.browser.conftest import sign_in
-from tests.browser.test_map_in_chromium import TILE_HOST, blank_tile
 from tests.browser.xss import (
     FORM_SOURCE,
     HOOK,
@@ -32,6 +30,7 @@ from tests.browser.xss import (
     remove_all,
     suggest_payloads,
 )
+from tests.helpers import TILE_HOST, blank_tile, sign_in_page
 
 #: Text of the page as a reader sees it: text nodes and form values, never script or style source.
 SHOWN_TEXT = """() => {
@@ -218,7 +217,7 @@ def check_corpus(payloads: list[str], engine, page, live_server, staff_account, 
     visit = Visit(page, live_server)
     try:
         listing = ingest_payloads(engine, payloads, tmp_path)
-        sign_in(page, live_server, staff_account("xss@exemple.org"))
+        sign_in_page(page, live_server, staff_account("xss@exemple.org"))
         form_payloads(engine, page, live_server, payloads)
         suggest_payloads(engine, payloads)
         rows = hostile_enterprises(engine)

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 from sqlalchemy import text
 
-from tests.browser.conftest import sign_in
+from tests.helpers import sign_in_page
 
 
 @pytest.fixture()
@@ -29,7 +29,7 @@ def test_a_visitor_suggests_a_place_and_a_moderator_finds_it(
     page.wait_for_timeout(3100)  # the form refuses what is sent faster than a person types
     page.get_by_role("button", name="Envoyer la suggestion").click()
     assert "Merci" in page.locator("h1").inner_text()
-    sign_in(page, live_server, staff_account("moderation@exemple.org"), "/admin/suggestions")
+    sign_in_page(page, live_server, staff_account("moderation@exemple.org"), "/admin/suggestions")
     assert "Atelier vélo solidaire" in page.locator("main").inner_text()
     page.get_by_role("row", name="Atelier vélo solidaire").get_by_role("link").click()
     assert "G6E 3Z3" in page.locator("table").inner_text()

@@ -10,7 +10,7 @@ from sqlalchemy import Engine
 from werkzeug.serving import make_server
 
 from carte import create_app
-from tests.browser.test_map_in_chromium import TILE_HOST, blank_tile, foreign, listed, sample  # noqa: F401
+from tests.helpers import TILE_HOST, blank_tile, foreign, listed
 
 
 @pytest.fixture(scope="module")

@@ -8,8 +8,8 @@ from pathlib import Path
 import pytest
 from sqlalchemy import text
 
-from tests.browser.conftest import replayed_cookies_are_refused, sign_in
-from tests.test_web_import import messy_csv
+from tests.helpers import replayed_cookies_are_refused, sign_in_page
+from tests.ingest_files import french_excel_csv
 
 
 @pytest.fixture()
@@ -27,8 +27,8 @@ def test_staff_import_a_messy_list_and_see_it_on_the_map(
 ):
     page.route("https://tile.openstreetmap.org/**", lambda route: route.abort())
     listing = tmp_path / "liste-pole.csv"
-    listing.write_bytes(messy_csv())
-    sign_in(page, live_server, staff_account("imports@exemple.org"), "/admin/imports")
+    listing.write_bytes(french_excel_csv())
+    sign_in_page(page, live_server, staff_account("imports@exemple.org"), "/admin/imports")
     page.get_by_label("Fichier", exact=True).set_input_files(str(listing))
     page.get_by_label("Nom de la liste (source)").fill("navigateur")
     page.get_by_role("button", name="Voir l'aperçu").click()

@@ -17,7 +17,7 @@ from sqlalchemy import Engine, text
 
 from carte.geo.geocoding import Chain
 from carte.ingest.pipeline import IngestOptions, ingest_file
-from tests.factories import insert_enterprise
+from tests.helpers import insert_enterprise
 
 CORPUS = Path(__file__).resolve().parent.parent / "xss_payloads.txt"
 INGEST_SOURCE, FORM_SOURCE, WEB_SOURCE = "xss-ingest", "xss-form", "xss-web"

@@ -1,4 +1,5 @@
 // The embedded map: Leaflet, markers from the JSON API, popups made of text nodes only.
+import { addBasemap } from "../js/basemap.js";
 import { el } from "../js/dom.js";
 import { fetchJson } from "../js/http.js";
 import { featureContact, revealEmailOnClick } from "../js/contact.js";
@@ -56,6 +57,7 @@ async function showMap() {
   if (config.tiles) {
     L.tileLayer(config.tiles, { attribution: config.tileAttribution, maxZoom: 18 }).addTo(map);
   }
+  addBasemap(map, { ...config.basemap, fetchOptions: ANONYMOUS, skipMrc: config.mrc });
   const status = document.getElementById("embed-status");
   try {
     if (config.boundary) {

@@ -20,7 +20,7 @@ function start() {
   const placed = latitude !== null && longitude !== null;
   const centre = placed ? [latitude, longitude] : QUEBEC_CENTRE;
   const map = window.L.map(element).setView(centre, placed ? 15 : 7);
-  window.L.tileLayer(tiles.url, { attribution: tiles.attribution, maxZoom: 19 }).addTo(map);
+  if (tiles.url) window.L.tileLayer(tiles.url, { attribution: tiles.attribution, maxZoom: 19 }).addTo(map);
   const marker = window.L.marker(centre, { draggable: true, autoPan: true, keyboard: true,
                                             title: element.getAttribute("aria-label") }).addTo(map);
   marker.on("dragend", () => setInputs(marker.getLatLng()));

@@ -1,7 +1,9 @@
 // The citizen map's controller, over one of two views with the same interface: the full-data view
 // (full-view.js: the whole payload, filtered in the browser) or, above the server's threshold
 // (config.tiles_url set), the tiled view (tiled-view.js: the viewport's tiles and the API). The
-// controller owns the search state in the URL, the form, the results list and "near me".
+// controller owns the search state in the URL, the form, the results list and "near me"; the base
+// layer under both views is basemap.js.
+import { addBasemap } from "./basemap.js";
 import { readState, writeState } from "./data.js";
 import { createForm } from "./map-form.js";
 import { createNear } from "./near.js";
@@ -15,7 +17,8 @@ import { createFullView } from "./full-view.js";
 // Milliseconds of pause in typing before a search runs: the free text asks the server.
 const TYPING_PAUSE_MS = new Map([["q", 300], ["item", 200]]);
 const config = JSON.parse(document.getElementById("map-config").textContent);
-const map = window[document.getElementById("map-script").dataset.map];
+const mapScript = document.getElementById("map-script").dataset;
+const map = window[mapScript.map];
 const form = createForm(document.getElementById("filters"));
 const list = createResultsList(config.messages);
 const near = createNear({ config, form: form.element, onPoint: (lat, lon, place) => {
@@ -136,6 +139,7 @@ function listen() {
 }
 
 async function start() {
+  addBasemap(map, { ...config.basemap, boundaries: window[mapScript.boundaries] || null });
   view = await createView();
   await view.load();
   const first = readState(window.location.search);

@@ -9,6 +9,7 @@ from carte.core.errors import CarteError
 from carte.staff import review
 from carte.web.admin import blueprint
 from carte.web.admin.auth import connection, current_user, editable_or_abort, login_required
+from carte.web.security import remote_tile_url
 from carte.web.session import get_session
 
 
@@ -28,7 +29,7 @@ def review_pin(enterprise_id: int):
     return render_template(
         "admin/review_pin.html",
         enterprise=editable_or_abort(enterprise_id),
-        tiles={"url": current_app.config["TILE_URL"], "attribution": current_app.config["TILE_ATTRIBUTION"]},
+        tiles={"url": remote_tile_url(), "attribution": current_app.config["TILE_ATTRIBUTION"]},
     )
 
 

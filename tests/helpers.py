@@ -1,0 +1,191 @@
+"""Shared test helpers: data made by code, signing staff in, running `carte`, reading pages and browsers.
+
+Fixtures live in tests/conftest.py and tests/browser/conftest.py; test modules import plain helpers from
+here and never from one another (tests/test_test_layout.py checks it).
+"""
+
+from __future__ import annotations
+
+import io
+import itertools
+import os
+import re
+import struct
+import zlib
+from pathlib import Path
+from typing import Any
+
+from click.testing import CliRunner, Result
+from flask.testing import FlaskClient
+from sqlalchemy import text
+from sqlalchemy.engine import Connection
+from werkzeug.test import TestResponse
+
+TEST_DATABASE_URL = os.environ.get(
+    "CARTE_TEST_DATABASE_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/carte_test"
+)
+#: The password of every staff account the tests create.
+PASSWORD = "un-mot-de-passe-solide"
+#: The base-map tile server the citizen map asks by default; browser tests answer it locally.
+TILE_HOST = "https://tile.openstreetmap.org/"
+AXE = Path(__file__).resolve().parent.parent / "node_modules" / "axe-core" / "axe.min.js"
+
+_serial = itertools.count(1)
+
+
+def insert_enterprise(
+    connection: Connection, *, lon: float = -70.6656, lat: float = 46.1185, **fields: Any
+) -> int:
+    """Insert one published enterprise (default: in Saint-Georges, Beauce-Sartigan) and return its id."""
+    number = next(_serial)
+    row: dict[str, Any] = {
+        "source": "test",
+        "source_key": f"test-{number}",
+        "name": f"Entreprise de test {number}",
+        "street": "100 1re Avenue",
+        "municipality_name": "Saint-Georges",
+        "postal_code": "G5Y 1L3",
+        "sectors": ["ressourcerie"],
+        "items": ["meubles"],
+        "services": [],
+        "geocode_precision": "address",
+        "geocode_source": "test",
+        "mrc_code": "29",
+        "municipality_code": "29073",
+        "published": True,
+    }
+    row.update(fields)
+    columns = list(row)
+    values = ", ".join(f":{c}" for c in columns)
+    return connection.execute(
+        text(
+            f"INSERT INTO enterprise ({', '.join(columns)}, point) "
+            f"VALUES ({values}, ST_SetSRID(ST_MakePoint(:lon, :lat), 4326)) RETURNING id"
+        ),
+        {**row, "lon": lon, "lat": lat},
+    ).scalar_one()
+
+
+def carte_command(database_url: str, *args: str) -> Result:
+    """Run a `carte` command in-process against the test database."""
+    from carte.cli import cli
+
+    return CliRunner().invoke(cli, list(args), env={"CARTE_DATABASE_URL": database_url})
+
+
+def token_of(client: FlaskClient, path: str = "/admin/connexion") -> str:
+    """The CSRF token of a form page."""
+    page = client.get(path).get_data(as_text=True)
+    return re.search(r'name="csrf_token" value="([^"]+)"', page).group(1)
+
+
+def sign_in(client: FlaskClient, email: str, password: str = PASSWORD) -> TestResponse:
+    """Post the sign-in form with its token."""
+    return client.post(
+        "/admin/connexion", data={"email": email, "password": password, "csrf_token": token_of(client)}
+    )
+
+
+def upload(
+    client: FlaskClient, data: bytes, name: str = "liste.csv", source: str = "pole-test"
+) -> TestResponse:
+    """Post a file to the web import form."""
+    return client.post(
+        "/admin/imports",
+        data={
+            "csrf_token": token_of(client, "/admin/imports"),
+            "source": source,
+            "file": (io.BytesIO(data), name),
+        },
+        content_type="multipart/form-data",
+    )
+
+
+def form_data(client: FlaskClient, path: str, **fields: Any) -> dict:
+    """The suggestion form's hidden tokens plus the given fields."""
+    page = client.get(path).get_data(as_text=True)
+    data = {
+        name: re.search(rf'name="{name}" value="([^"]+)"', page).group(1)
+        for name in ("csrf_token", "form_token")
+    }
+    data.update(fields)
+    return data
+
+
+def suggestions_in(connection: Connection) -> list:
+    """Every stored suggestion."""
+    return connection.execute(
+        text("SELECT enterprise_id, proposed, status FROM suggestion ORDER BY id")
+    ).all()
+
+
+def openapi_checks() -> list:
+    """The schemathesis checks every generated API call must pass."""
+    from schemathesis.checks import (
+        content_type_conformance,
+        not_a_server_error,
+        response_headers_conformance,
+        response_schema_conformance,
+        status_code_conformance,
+    )
+
+    return [
+        not_a_server_error,
+        status_code_conformance,
+        content_type_conformance,
+        response_headers_conformance,
+        response_schema_conformance,
+    ]
+
+
+def blank_tile() -> bytes:
+    """A 1x1 light grey PNG, served instead of base-map tiles so nothing leaves the machine."""
+
+    def chunk(kind: bytes, data: bytes) -> bytes:
+        return struct.pack(">I", len(data)) + kind + data + struct.pack(">I", zlib.crc32(kind + data))
+
+    header = struct.pack(">IIBBBBB", 1, 1, 8, 0, 0, 0, 0)
+    return (
+        b"\x89PNG\r\n\x1a\n"
+        + chunk(b"IHDR", header)
+        + chunk(b"IDAT", zlib.compress(b"\x00\xe8"))
+        + chunk(b"IEND", b"")
+    )
+
+
+def listed(page: Any) -> list[str]:
+    """The names in the map's result list, in order, once the list is no longer waiting for them."""
+    page.wait_for_selector('#results-list:not([aria-busy="true"])', state="attached")
+    return page.locator("#results-list li h3").all_inner_texts()
+
+
+def foreign(page: Any) -> list[str]:
+    """Requests to hosts other than the app, base-map tiles excepted."""
+    return [url for url in page.foreign_requests if not url.startswith(TILE_HOST)]
+
+
+def sign_in_page(page: Any, live_server: str, email: str, path: str = "/admin/") -> None:
+    """Sign a staff member in through the form in the browser, landing on path."""
+    page.goto(live_server + path)
+    page.get_by_label("Adresse courriel").fill(email)
+    page.get_by_label("Mot de passe").fill(PASSWORD)
+    page.get_by_role("button", name="Se connecter").click()
+
+
+def replayed_cookies_are_refused(browser: Any, cookies: list, live_server: str, path: str) -> bool:
+    """Whether a fresh browser holding copied cookies is sent back to the sign-in page."""
+    replay = browser.new_context()
+    replay.add_cookies(cookies)
+    page = replay.new_page()
+    page.goto(live_server + path)
+    refused = page.url.startswith(live_server + "/admin/connexion")
+    replay.close()
+    return refused
+
+
+def axe_violations(page: Any) -> list[str]:
+    """axe-core's WCAG 2.1 A/AA violations on the page, one line each (axe-core from npm, tests only)."""
+    page.evaluate(AXE.read_text(encoding="utf-8"))
+    return page.evaluate("""async () => (await axe.run(document, {runOnly: ['wcag2a', 'wcag2aa',
+        'wcag21a', 'wcag21aa', 'best-practice']})).violations.map(
+        v => v.id + ': ' + v.nodes.map(n => n.target.join(' ')).slice(0, 3).join(', '))""")
