@@ -6,26 +6,23 @@ import re
 
 import pytest
 
-from tests.browser.conftest import axe_violations
-from tests.browser.test_map_in_chromium import TILE_HOST, blank_tile, expect_count, listed
-
-DIRECTIONS = "https://www.openstreetmap.org/directions?to=46.1185%2C-70.6656"
+from tests.helpers import (
+    DIRECTIONS,
+    TILE_HOST,
+    add_reachable_enterprise,
+    axe_violations,
+    blank_tile,
+    contact_hrefs,
+    contact_requests,
+    listed,
+)
 
 
 @pytest.fixture()
 def reachable(committed_enterprises) -> dict[str, int]:
     """An enterprise with a street, phone, e-mail and hours in Saint-Georges, and one with none of them."""
     return {
-        "reachable": committed_enterprises(
-            name="Ressourcerie des Appalaches",
-            street="12 rue du Pont",
-            phone="+14185550100",
-            email="bonjour@exemple.org",
-            opening_hours="Mo-Fr 09:00-17:00; Sa 10:00-16:00",
-            items=["meubles", "velos"],
-            lon=-70.6656,
-            lat=46.1185,
-        ),
+        "reachable": add_reachable_enterprise(committed_enterprises),
         "silent": committed_enterprises(
             name="Comptoir discret",
             street=None,
@@ -55,25 +52,21 @@ def visitor(page, live_server, reachable):
     return page
 
 
+def expect_count(page, n: int) -> None:
+    """Wait until the list holds n enterprises."""
+    page.wait_for_function(f"() => document.querySelectorAll('#results-list li').length === {n}")
+
+
 def asked_for_contact(page) -> list[str]:
-    """Requests a contact link would make: the route planner, an e-mail address."""
-    return [url for url in page.requests if "openstreetmap.org/directions" in url or "courriel" in url]
-
-
-def links_of(scope) -> dict[str, str]:
-    """The href of each kind of contact link inside a locator."""
-    return {
-        kind: scope.locator(f".contact-{kind}").get_attribute("href")
-        for kind in ("directions", "geo", "phone", "email")
-        if scope.locator(f".contact-{kind}").count()
-    }
+    """Requests a contact link would make, among the page's."""
+    return contact_requests(page.requests)
 
 
 def test_a_list_row_offers_directions_phone_and_email_and_asks_nothing_before_a_click(visitor, reachable):
     visitor.open_map()
     expect_count(visitor, 2)
     row = visitor.locator("#results-list li", has_text="Ressourcerie des Appalaches")
-    assert links_of(row) == {
+    assert contact_hrefs(row) == {
         "directions": DIRECTIONS,
         "geo": "geo:46.1185,-70.6656",
         "phone": "tel:+14185550100",
@@ -93,7 +86,7 @@ def test_a_list_row_offers_directions_phone_and_email_and_asks_nothing_before_a_
     )
     assert axe_violations(visitor) == []
     silent = visitor.locator("#results-list li", has_text="Comptoir discret")
-    assert set(links_of(silent)) == {"directions", "geo"}
+    assert set(contact_hrefs(silent)) == {"directions", "geo"}
     assert asked_for_contact(visitor) == []
     row.locator(".contact-email").click()
     visitor.wait_for_function("() => document.querySelector('.contact-email').protocol === 'mailto:'")
@@ -106,8 +99,8 @@ def test_a_popup_offers_the_same_links(visitor, screenshot):
     visitor.locator(".leaflet-marker-icon.pin").first.click()
     popup = visitor.locator(".leaflet-popup-content")
     popup.locator(".contact-links").wait_for()
-    assert links_of(popup)["directions"] == DIRECTIONS
-    assert links_of(popup)["phone"] == "tel:+14185550100"
+    assert contact_hrefs(popup)["directions"] == DIRECTIONS
+    assert contact_hrefs(popup)["phone"] == "tel:+14185550100"
     assert popup.locator(".contact-email").inner_text() == "Courriel"
     assert asked_for_contact(visitor) == []
     screenshot(visitor, "contact-popup")
@@ -155,7 +148,7 @@ def test_the_enterprise_page_links_and_prints_its_details_without_the_map(
 ):
     visitor.goto(f"{live_server}/entreprises/{reachable['reachable']}")
     page = visitor.locator("article.enterprise")
-    assert links_of(page) == {
+    assert contact_hrefs(page) == {
         "directions": DIRECTIONS,
         "geo": "geo:46.1185,-70.6656",
         "phone": "tel:+14185550100",
