@@ -11,7 +11,7 @@ HOST ?= 127.0.0.1
 PORT ?= 5000
 export CARTE_TEST_DATABASE_URL
 
-.PHONY: setup setup-db demo test lint lint-py lint-js verify serve browser-deps clean-venv bench bench-deps bench-ingest bench-mrc bench-api bench-api-scale bench-mixed bench-map bench-tiles translations restore-check
+.PHONY: setup setup-db demo test lint lint-py lint-js verify serve browser-deps clean-venv bench bench-deps bench-ingest bench-ingest-20k bench-mrc bench-api bench-api-scale bench-mixed bench-map bench-tiles bench-coverage translations restore-check
 
 # Virtual environment with the project and its test tools; redone only when the packaging changes.
 $(VENV)/.installed: pyproject.toml setup.py
@@ -87,7 +87,8 @@ BENCH_DB_PREFIX ?= postgresql+psycopg://postgres@127.0.0.1:5432/carte_bench
 BENCH_DOC := docs/benchmarks.md
 bench: bench-deps
 	@mkdir -p test-artifacts/bench && date +%s > test-artifacts/bench/started
-	$(MAKE) --no-print-directory bench-ingest bench-mrc bench-api bench-api-scale bench-mixed bench-map bench-tiles
+	$(MAKE) --no-print-directory bench-ingest bench-ingest-20k bench-mrc bench-api bench-api-scale bench-mixed bench-map \
+	  bench-tiles bench-coverage
 	$(PY) scripts/bench/machine.py --database-url $(BENCH_DB_PREFIX)_api_1m \
 	  --started $$(cat test-artifacts/bench/started) --write $(BENCH_DOC)
 
@@ -137,10 +138,20 @@ bench-ingest: $(VENV)/.installed
 	@$(MAKE) --no-print-directory setup-db DB=$(BENCH_DB_PREFIX)_ingest
 	CARTE_MAX_INGEST_MB=1024 $(PY) scripts/bench/ingest.py --database-url $(BENCH_DB_PREFIX)_ingest --rows 100000 1000000 --repeat 1 --write $(BENCH_DOC)
 
+# A messy 20,000-row list into 40,000 enterprises (issue 17), three runs, the median against 5,000 rows/s.
+bench-ingest-20k: $(VENV)/.installed
+	@$(MAKE) --no-print-directory setup-db DB=$(BENCH_DB_PREFIX)_ingest20k
+	$(PY) scripts/bench/ingest20k.py --database-url $(BENCH_DB_PREFIX)_ingest20k --repeat 3 --write $(BENCH_DOC)
+
 # MRC assignment of 1,000,000 points: PostGIS against Shapely's STRtree (same database as the ingest).
 bench-mrc: $(VENV)/.installed
 	@$(MAKE) --no-print-directory setup-db DB=$(BENCH_DB_PREFIX)_ingest
 	$(PY) scripts/bench/mrc.py --database-url $(BENCH_DB_PREFIX)_ingest --points 1000000 --write $(BENCH_DOC)
+
+# The MRC coverage gaps (docs/coverage.md): time per MRC with 11,200 and 100,000 generated enterprises.
+bench-coverage: $(VENV)/.installed
+	@$(MAKE) --no-print-directory setup-db DB=$(BENCH_DB_PREFIX)_coverage
+	$(PY) scripts/bench/coverage.py --database-url $(BENCH_DB_PREFIX)_coverage --count 11200 100000 --write $(BENCH_DOC)
 
 # Backups: dump the database, restore it into a scratch copy, compare every table.
 restore-check: setup

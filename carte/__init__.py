@@ -38,6 +38,7 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
 
     from carte.web import (
         api,
+        coverage,
         csrf,
         embed,
         errors,
@@ -80,6 +81,7 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
         owner,
         privacy,
         tiles.blueprint,
+        coverage.blueprint,
     ):
         app.register_blueprint(blueprint)
     return app

@@ -88,6 +88,32 @@ def test_quebec_phone_numbers_agree_with_phonenumbers_in_every_format(area, exch
     assert normalise_phone(written) == (expected, None)
 
 
+#: Area codes of Quebec, elsewhere in Canada, the United States, its territories and the Caribbean,
+#: toll-free and premium: each region of +1 that phonenumbers tells apart.
+AREA_CODES = [418, 514, 867, 709, 212, 415, 787, 340, 671, 684, 876, 268, 264, 809, 441, 800, 900]
+north_american = st.one_of(
+    st.integers(0, 9_999_999_999),
+    st.builds(
+        lambda area, rest: area * 10_000_000 + rest, st.sampled_from(AREA_CODES), st.integers(0, 9_999_999)
+    ),
+)
+
+
+@given(north_american, st.booleans())
+@settings(max_examples=500)
+def test_any_north_american_number_agrees_with_phonenumbers(national, with_country_code):
+    """Ten digits of any area code (Canadian, American, Caribbean or none) are judged as phonenumbers
+    judges them, whichever region it finds them in."""
+    written = f"{'1 ' if with_country_code else ''}{national:010d}"
+    parsed = phonenumbers.parse(written, "CA")
+    expected = (
+        phonenumbers.format_number(parsed, phonenumbers.PhoneNumberFormat.E164)
+        if phonenumbers.is_valid_number(parsed)
+        else None
+    )
+    assert normalise_phone(written) == (expected, None)
+
+
 def test_a_phone_extension_is_split_off_and_nonsense_is_refused():
     """`418 555-1234 poste 22` keeps the number and names the extension; `abc` is not a number."""
     assert normalise_phone("418 555-1234 poste 22") == ("+14185551234", "22")

@@ -170,6 +170,35 @@ def test_enterprises_missing_from_a_new_file_are_reported_then_hidden_only_on_re
     assert back.counts["updated"] == 2 and all(r["published"] for r in enterprises(connection).values())
 
 
+def test_only_the_enterprises_a_file_leaves_out_are_missing_whether_its_rows_are_same_changed_or_new(
+    connection, tmp_path
+):
+    """A1 read again as it was, A2 changed, A9 new, A3 left out: A3 alone is missing and hidden,
+    in a dry run as in a real one, and an enterprise of another source is never counted."""
+    insert_enterprise(connection, source="autre", source_key="id:A3", name="Autre")
+    ingest_file(
+        connection, write_csv(tmp_path / "full.csv", messy_rows()[:3]), IngestOptions(source="test-ingest")
+    )
+    rows = messy_rows()[:2]
+    rows[1][5] = "819 555-0199"
+    rows.append(["A9", "Recyclerie nouvelle (test)", *messy_rows()[0][2:]])
+    path = write_csv(tmp_path / "next.csv", rows)
+    dry = ingest_file(
+        connection, path, IngestOptions(source="test-ingest", unpublish_missing=True, dry_run=True)
+    )
+    real = ingest_file(connection, path, IngestOptions(source="test-ingest", unpublish_missing=True))
+    assert [(r.counts["unchanged"], r.counts["updated"], r.counts["inserted"]) for r in (dry, real)] == [
+        (1, 1, 1)
+    ] * 2
+    assert (dry.missing, real.missing, real.unpublished) == (1, 1, 1)
+    assert {key: row["published"] for key, row in enterprises(connection).items()} == {
+        "A1": True,
+        "A2": True,
+        "A3": False,
+        "A9": True,
+    }
+
+
 def test_other_sources_are_never_touched(connection, messy_csv):
     """An enterprise of another source with the same key stays as it was."""
     other = insert_enterprise(connection, source="autre", source_key="id:A1", name="Autre")

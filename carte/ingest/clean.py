@@ -224,7 +224,16 @@ def normalise_phone(raw: str | None) -> tuple[str | None, str | None]:
 def _valid_nanp_prefix(prefix: str) -> bool:
     """Whether phonenumbers accepts numbers of this area code and exchange (its rules for North
     America depend on these six digits only, so one check per prefix is enough)."""
-    return _e164(f"{prefix}5555") is not None or _e164(f"{prefix}0000") is not None
+    return _valid_nanp(int(f"{prefix}5555")) or _valid_nanp(int(f"{prefix}0000"))
+
+
+def _valid_nanp(national: int) -> bool:
+    """Whether phonenumbers finds a North American national number valid (what parsing its ten digits
+    in Canada and is_valid_number answer, without the parsing)."""
+    number = phonenumbers.PhoneNumber(country_code=1, national_number=national)
+    # Canada's patterns first: valid there is valid, and it spares most numbers read here the search
+    # of their region among North America's twenty-odd, the costliest part of a first import's cleaning.
+    return phonenumbers.is_valid_number_for_region(number, "CA") or phonenumbers.is_valid_number(number)
 
 
 @lru_cache(maxsize=65536)

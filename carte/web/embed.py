@@ -17,6 +17,7 @@ from carte.core.vocabulary import load_vocabulary
 from carte.read.filters import FILTER_AND_LANGUAGE, EnterpriseFilter, InvalidParameter, Page, single
 from carte.read.queries import enterprise_features, mrc_counts, mrc_summary
 from carte.web.api import base_url, request_filter, request_language
+from carte.web.coverage import page_section as coverage_section
 from carte.web.home import basemap_config, contact_messages, data_attribution, enterprise_url_prefix
 from carte.web.security import allow_framing, remote_tile_url
 from carte.web.session import get_session
@@ -211,7 +212,8 @@ def mrc_index() -> str:
 
 @blueprint.get("/mrc/<code>")
 def mrc_page(code: str) -> str:
-    """One MRC: its map, its counts by sector and item category, its list and its embed snippet."""
+    """One MRC: its map, its counts by sector and item category, its coverage gaps, its list and its embed
+    snippet."""
     summary = mrc_summary(get_session(), code) if len(code) <= 3 else None
     if summary is None:
         raise NotFound(_("Cette MRC n'existe pas."))
@@ -226,6 +228,7 @@ def mrc_page(code: str) -> str:
         language=language,
         enterprises=enterprises,
         total=total,
+        coverage=coverage_section(summary.code),
         preview=embed_url(args, False),
         snippet=embed_snippet(args, embed_title(summary.name, language)),
     )

@@ -11,7 +11,6 @@ from carte.core.opening_hours import describe_opening_hours
 from carte.core.vocabulary import load_vocabulary
 from carte.read.public_enterprise import PublicEnterprise, find_public_enterprise, merged_into
 from carte.read.schema_org import local_business_document
-from carte.web.folium_map import small_map
 from carte.web.home import basemap_config, contact_messages, data_attribution, map_labels
 from carte.web.i18n import current_language
 from carte.web.security import remote_tile_url
@@ -34,6 +33,8 @@ def contact_links(enterprise: PublicEnterprise) -> dict[str, str | None]:
 @blueprint.get("/entreprises/<int:enterprise_id>")
 def show(enterprise_id: int):
     """Everything public about one enterprise, with a small map and schema.org data."""
+    from carte.web.folium_map import small_map  # folium (and pandas) only when a page draws a map
+
     enterprise = find_public_enterprise(get_session(), enterprise_id)
     if enterprise is None and (kept := merged_into(get_session(), enterprise_id)) is not None:
         return redirect(url_for("enterprise.show", enterprise_id=kept, **request.args), 301)

@@ -14,9 +14,9 @@ RETRY_AFTER_SECONDS = 5
 
 
 def wants_json() -> bool:
-    """True for API, export, tile and map-data requests, which answer errors in JSON."""
+    """True for API, export, tile, map-data and coverage-download requests, which answer errors in JSON."""
     return request.path.startswith(("/api/", "/export/", "/tiles/", "/carte/")) or request.path.endswith(
-        ".json"
+        (".json", "/couverture.csv", "/couverture.geojson")
     )
 
 

@@ -20,7 +20,6 @@ from carte.read.filters import check_known, single
 from carte.read.queries import mrc_places
 from carte.web.api import json_response
 from carte.web.caching import conditional, per_data_version, per_process
-from carte.web.folium_map import cached_map
 from carte.web.i18n import current_language
 from carte.web.icons import sprite
 from carte.web.security import remote_tile_url
@@ -181,6 +180,8 @@ def map_is_large() -> bool:
 @blueprint.get("/")
 def index() -> str:
     """The map page: filters, list and map of the enterprises that take donated items."""
+    from carte.web.folium_map import cached_map  # folium (and pandas) only when a page draws a map
+
     mrcs = mrc_places(get_session())
     large = map_is_large()
     config = page_config(current_language(), large)

@@ -201,10 +201,13 @@ def places(database_url: str) -> list[tuple[str, str, float, float]]:
     ]
 
 
-def rows(count: int, pool: list[tuple[str, str, float, float]], seed: int) -> Iterator[list[str]]:
-    """`count` rows drawn from the places pool with a generator seeded by `seed`, one at a time."""
+def rows(
+    count: int, pool: list[tuple[str, str, float, float]], seed: int, first: int = 1
+) -> Iterator[list[str]]:
+    """`count` rows drawn from the places pool with a generator seeded by `seed`, one at a time,
+    numbered from `first` (identifiers, names, e-mails and websites carry the number)."""
     rng = random.Random(seed)
-    for number in range(1, count + 1):
+    for number in range(first, first + count):
         code, town, lat, lon = rng.choice(pool)
         street = f"{rng.randint(1, 9999)} {rng.choice(STREETS)}"
         if rng.random() < 0.2:

@@ -30,8 +30,8 @@ from sections import cpu_model, memory_gib, write_section  # noqa: E402
 SOURCE = "bench"
 
 
-def run_ingest(path: Path, database_url: str) -> dict:
-    """Run `carte ingest` in a child process; its summary, wall seconds and peak RSS (MiB)."""
+def run_ingest(path: Path, database_url: str, source: str = SOURCE) -> dict:
+    """Run `carte ingest` in a child process; its summary, wall seconds, peak RSS (MiB) and CPU seconds."""
     command = [
         sys.executable,
         "-c",
@@ -39,7 +39,7 @@ def run_ingest(path: Path, database_url: str) -> dict:
         "ingest",
         str(path),
         "--source",
-        SOURCE,
+        source,
         "--json",
     ]
     started = time.perf_counter()
@@ -55,7 +55,12 @@ def run_ingest(path: Path, database_url: str) -> dict:
     seconds = time.perf_counter() - started
     if child.returncode:
         raise SystemExit(f"carte ingest failed: {stderr.decode()}")
-    return {**json.loads(stdout), "seconds": seconds, "peak_mib": usage.ru_maxrss / 1024}
+    return {
+        **json.loads(stdout),
+        "seconds": seconds,
+        "peak_mib": usage.ru_maxrss / 1024,
+        "cpu_s": usage.ru_utime + usage.ru_stime,
+    }
 
 
 def last_batch(engine) -> dict:
