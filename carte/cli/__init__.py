@@ -161,6 +161,11 @@ def tiles_refresh(force: bool) -> None:
 @click.option("--mrc", help="MRC code.")
 @click.option("--region", help="Region code.")
 @click.option("--bbox", help="minLon,minLat,maxLon,maxLat.")
+@click.option(
+    "--accepting",
+    type=click.Choice(["now", "all"]),
+    help="With --item or --sector: leave out places that paused them today (now, the default) or not (all).",
+)
 @click.option("--lang", default="fr", show_default=True, help="Language of labels and headers: fr or en.")
 @click.option(
     "--base-url",

@@ -28,6 +28,7 @@ from carte.map import clusters as cluster_table
 from carte.map import points as point_table
 from carte.map.clusters import CELLS
 from carte.read.filters import EnterpriseFilter, InvalidParameter
+from carte.read.pauses import pauses_narrow
 from carte.read.queries import E, base_conditions, by_ids, open_ids
 
 MAX_ZOOM = 20
@@ -154,6 +155,7 @@ def tile_clusters(
         tile.z <= cluster_table.MAX_LEVEL
         and cluster_table.covers(filters)
         and cluster_table.is_fresh(session)
+        and not pauses_narrow(session.connection(), filters)
     ):
         return rounded(cluster_table.cells(session, filters, tile.z, tile.x, tile.y))
     return clusters(session, conditions, tile)

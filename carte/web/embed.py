@@ -42,6 +42,9 @@ MAP_LABELS = {
         "listed": "entreprises",
         "listedOne": "entreprise",
         "privacy": "Confidentialité",
+        "paused": "En pause :",
+        "until": "jusqu'au",
+        "untilLifted": "jusqu'à nouvel ordre",
         "lang": "fr",
     },
     "en": {
@@ -58,6 +61,9 @@ MAP_LABELS = {
         "listed": "enterprises",
         "listedOne": "enterprise",
         "privacy": "Privacy",
+        "paused": "Paused:",
+        "until": "until",
+        "untilLifted": "until further notice",
         "lang": "en",
     },
 }

@@ -9,6 +9,7 @@ from carte.core.contact import directions_url, display_phone, geo_uri, tel_uri
 from carte.core.errors import NotFound
 from carte.core.opening_hours import describe_opening_hours
 from carte.core.vocabulary import load_vocabulary
+from carte.read.pauses import current_pause
 from carte.read.public_enterprise import PublicEnterprise, find_public_enterprise, merged_into
 from carte.read.schema_org import local_business_document
 from carte.web.home import basemap_config, contact_messages, data_attribution, map_labels
@@ -42,6 +43,7 @@ def show(enterprise_id: int):
         raise NotFound(_("Cette entreprise n'existe pas ou n'est plus publiée."))
     language, vocabulary = current_language(), load_vocabulary()
     located = enterprise.lat is not None
+    pause = current_pause(get_session().connection(), enterprise.id)
     return render_template(
         "enterprise/show.html",
         enterprise=enterprise,
@@ -52,6 +54,14 @@ def show(enterprise_id: int):
         hours=describe_opening_hours(enterprise.opening_hours, language),
         contact=contact_links(enterprise),
         words=contact_messages(),
+        pause=pause,
+        paused=[
+            term.label(language)
+            for kind in ("items", "sectors")
+            for term in vocabulary.terms(kind, pause[kind])
+        ]
+        if pause
+        else [],
         small_map=small_map(
             remote_tile_url(), data_attribution(), enterprise.lat, enterprise.lon, map_labels()
         )

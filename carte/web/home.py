@@ -113,6 +113,16 @@ def client_messages() -> dict[str, str]:
         "search_failed": _(
             "La recherche par nom ou municipalité n'a pas pu être faite. Réessayez dans un moment."
         ),
+        "paused": _("En pause : {what}"),
+        "paused_until": _("jusqu'au {date} inclusivement"),
+        "paused_open_ended": _("jusqu'à nouvel ordre"),
+        "paused_left_out_one": _("1 lieu a mis en pause ce que vous cherchez : il n'est pas affiché."),
+        "paused_left_out_other": _(
+            "{n} lieux ont mis en pause ce que vous cherchez : ils ne sont pas affichés."
+        ),
+        "paused_include": _("Les afficher quand même"),
+        "paused_included": _("Les lieux qui ont mis en pause ce que vous cherchez sont affichés."),
+        "paused_exclude": _("Les retirer"),
         **contact_messages(),
     }
 

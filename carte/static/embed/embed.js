@@ -27,12 +27,24 @@ function safeLink(url) {
   }
 }
 
+/** What the enterprise has paused today, until when, and its message (null without a pause). */
+function pauseLine(accepting) {
+  if (!accepting || !accepting.paused) { return null; }
+  const what = accepting.paused_items.concat(accepting.paused_sectors).map((term) => term.label).join(", ");
+  const when = accepting.until ? `${config.labels.until} ${accepting.until}` : config.labels.untilLifted;
+  const line = el("span", { class: "embed-paused" }, `${config.labels.paused} ${what} · ${when}`);
+  if (accepting.message) { line.append(el("br"), el("em", {}, accepting.message)); }
+  return line;
+}
+
 function popupFor(feature) {
   const properties = feature.properties;
   const box = el("div", { class: "embed-popup" }, el("strong", {}, properties.name || ""));
   if (properties.municipality) { box.append(el("span", {}, properties.municipality)); }
   const labels = properties.sectors.concat(properties.items).map((term) => term.label).join(", ");
   if (labels) { box.append(el("span", {}, labels)); }
+  const paused = pauseLine(properties.accepting);
+  if (paused) { box.append(paused); }
   box.append(featureContact(contactConfig, feature));
   for (const [url, label] of [[properties.website, config.labels.website], [properties.url, config.labels.details]]) {
     const href = url && safeLink(url);

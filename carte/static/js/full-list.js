@@ -14,7 +14,8 @@ export function createFullList({ config, data, list, describe, generation, onLoc
     return entry({
       attributes: { "data-n": String(e.n) }, href: enterpriseUrl(config, row.id), name: row.name,
       meta: describe.place(e), sectors: describe.sectors(e), items: describe.items(e),
-      extra: [describe.openNow(e), rowContact(config, e, row)], approximate: e.approximate, messages: config.messages,
+      extra: [describe.pause(e), describe.openNow(e), rowContact(config, e, row)], approximate: e.approximate,
+      messages: config.messages,
       onLocate: () => onLocate(e),
     });
   }

@@ -42,7 +42,7 @@ export function createFullMarkers({ map, config, data, describe, pinIcon, viewpo
     const box = el("div", { class: "popup" }, title);
     box.append(el("p", {}, describe.place(e)));
     box.append(el("p", { class: "tags" }, describe.sectors(e).map((sector) => sector.label).join(", ")));
-    box.append(el("p", {}, describe.items(e)), describe.openNow(e));
+    box.append(el("p", {}, describe.items(e)), describe.pause(e), describe.openNow(e));
     if (e.approximate) box.append(el("p", { class: "approximate" }, messages.approximate));
     box.append(details);
     const row = data.rows.row(e.n);

@@ -8,6 +8,7 @@ import { fetchJson } from "./http.js";
 import { clusterIcon } from "./pins.js";
 import { PAGE_SIZE, enterpriseUrl, entry, placeLine } from "./results-list.js";
 import { featureContact, pointContact } from "./contact.js";
+import { pauseNode } from "./pause.js";
 
 const TILE_SIZE = 256;
 // Above this many enterprises in view the list waits for a closer view or a filter: sorting a
@@ -52,7 +53,7 @@ function visibleTiles(map) {
 }
 
 /** The view's interface, as the full-data view's: load, filter, draw, more, bounds, markerCount, parts. */
-export function createTiledView({ map, config, list, pinIcon, redraw }) {
+export function createTiledView({ map, config, list, pinIcon, redraw, pausedNote }) {
   const messages = config.messages;
   const exact = new Set(config.exact_precisions);
   const layers = L.layerGroup().addTo(map);
@@ -152,6 +153,7 @@ export function createTiledView({ map, config, list, pinIcon, redraw }) {
   function tooManyToList(n) {
     list.clear();
     list.count(format(messages.count_too_many, { n: numbers.format(n) }), false);
+    pausedNote.hide();
   }
 
   function listItem(feature) {
@@ -163,7 +165,10 @@ export function createTiledView({ map, config, list, pinIcon, redraw }) {
       meta: placeLine(p.municipality, p.distance_km === undefined ? ""
         : format(messages.distance, { km: numbers.format(p.distance_km) })),
       sectors: p.sectors, items: items ? format(messages.accepts, { items }) : "",
-      extra: [featureContact(config, feature)], approximate: !exact.has(p.geocode_precision), messages,
+      extra: [pauseNode(p.accepting.paused ? p.accepting : null,
+        [...p.accepting.paused_items, ...p.accepting.paused_sectors].map((term) => term.label), config),
+      featureContact(config, feature)],
+      approximate: !exact.has(p.geocode_precision), messages,
       onLocate: () => {
         focusId = feature.id;
         map.setView([lat, lon], Math.max(map.getZoom(), CLOSE_ZOOM));
@@ -194,6 +199,7 @@ export function createTiledView({ map, config, list, pinIcon, redraw }) {
       const n = collection.numberMatched;
       list.count(n === 0 ? messages.count_zero : n === 1 ? messages.count_one
         : format(messages.count_in_view, { n: numbers.format(n) }), n === 0);
+      pausedNote.show(collection.numberPaused || 0, state);
       showPage(collection);
     } catch (error) {
       if (current === generation) showError(error);

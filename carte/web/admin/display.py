@@ -40,6 +40,10 @@ def field_label(name: str) -> str:
         "source_key": _("Clé dans la source"),
         "external_id": _("Identifiant externe"),
         "neq": _("NEQ"),
+        "pause_items": _("Objets en pause"),
+        "pause_sectors": _("Secteurs en pause"),
+        "pause_until": _("Pause jusqu'au"),
+        "pause_message": _("Message de la pause"),
     }
     return labels.get(name, name)
 
@@ -53,8 +57,9 @@ def stored_value(value: Any, field: str = "") -> str:
     if isinstance(value, bool):
         return _("oui") if value else _("non")
     if isinstance(value, list):
-        if field in ("sectors", "items", "services"):
-            labels = {t.code: t.label(current_language()) for t in getattr(load_vocabulary(), field)}
+        if field in ("sectors", "items", "services", "pause_sectors", "pause_items"):
+            kind = field.removeprefix("pause_")
+            labels = {t.code: t.label(current_language()) for t in getattr(load_vocabulary(), kind)}
             return ", ".join(labels.get(str(v), str(v)) for v in value)
         return ", ".join(str(v) for v in value)
     if isinstance(value, dict) and value.get("type") == "Point":
