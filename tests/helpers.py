@@ -22,8 +22,11 @@ from sqlalchemy import text
 from sqlalchemy.engine import Connection
 from werkzeug.test import TestResponse
 
-TEST_DATABASE_URL = os.environ.get(
-    "CARTE_TEST_DATABASE_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/carte_test"
+from carte.store.url import database_url
+
+TEST_DATABASE_URL = database_url(
+    os.environ.get("CARTE_TEST_DATABASE_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/carte_test"),
+    "CARTE_TEST_DATABASE_URL",
 )
 #: The password of every staff account the tests create.
 PASSWORD = "un-mot-de-passe-solide"

@@ -48,6 +48,12 @@ def field_label(name: str) -> str:
     return labels.get(name, name)
 
 
+def duplicate_reason(reason: str) -> str:
+    """The translated name of why two enterprises may be duplicates (the field they share)."""
+    fields = {"nom": "name", "neq": "neq", "téléphone": "phone", "site web": "website"}
+    return field_label(fields.get(reason, reason))
+
+
 def stored_value(value: Any, field: str = "") -> str:
     """A stored value as staff read it: labels for codes, booleans in words, points as coordinates."""
     if value is None or value == []:
@@ -110,5 +116,6 @@ def init_app(app: Flask) -> None:
     app.add_template_filter(job_status)
     app.add_template_filter(job_count)
     app.add_template_filter(field_label)
+    app.add_template_filter(duplicate_reason)
     app.add_template_filter(precision_label)
     app.add_template_filter(stored_value)
