@@ -162,7 +162,8 @@ def tile_clusters(
 
 
 def points(session: Session, conditions: list[ColumnElement[bool]]) -> dict[str, list]:
-    """The enterprises of the tile as columns: id, name, position, first sector, approximate flag."""
+    """The enterprises of the tile as columns: id, name, position, first sector, approximate flag, street,
+    phone and whether it has an e-mail address (the address itself only on request, one at a time)."""
     approximate = func.coalesce(E.c.geocode_precision, "").not_in(EXACT_PRECISIONS)
     rows = session.execute(
         select(
@@ -172,11 +173,14 @@ def points(session: Session, conditions: list[ColumnElement[bool]]) -> dict[str,
             func.ST_X(E.c.point),
             func.coalesce(E.c.sectors[1], ""),
             approximate,
+            E.c.street,
+            E.c.phone,
+            E.c.email.is_not(None),
         )
         .where(*conditions)
         .order_by(E.c.id)
     ).all()
-    names = ("id", "name", "lat", "lon", "sector", "approximate")
+    names = ("id", "name", "lat", "lon", "sector", "approximate", "street", "phone", "email")
     columns: dict[str, list] = {name: [] for name in names}
     for row in rows:
         for name, value in zip(names, row, strict=True):

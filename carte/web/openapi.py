@@ -189,6 +189,11 @@ def enterprise_schema() -> dict[str, Any]:
                 "format": "date",
                 "description": "Dernière confirmation par l'entreprise ou l'équipe, sinon date d'ajout.",
             },
+            "has_email": {
+                "type": "boolean",
+                "description": "Si l'entreprise a publié une adresse courriel (l'adresse "
+                "elle-même est sur sa page, jamais en liste).",
+            },
             "url": {"type": "string", "description": "Page de l'entreprise sur la carte."},
             "distance_km": {"type": "number", "description": "Distance au point near (avec near seulement)."},
             "accepting": accepting_schema(),

@@ -1,5 +1,6 @@
 // The full-data view's list: the results in pages, each appended once the server gave its rows' names.
 import { PAGE_SIZE, enterpriseUrl, entry } from "./results-list.js";
+import { rowContact } from "./contact.js";
 
 /** The list of `data.results`; `isCurrent(generation)` tells whether a page still belongs to the
  * results shown, `onLocate(e)` runs for an entry's "see on the map", `onShown(page)` after a page. */
@@ -13,7 +14,8 @@ export function createFullList({ config, data, list, describe, generation, onLoc
     return entry({
       attributes: { "data-n": String(e.n) }, href: enterpriseUrl(config, row.id), name: row.name,
       meta: describe.place(e), sectors: describe.sectors(e), items: describe.items(e),
-      extra: [describe.pause(e), describe.openNow(e)], approximate: e.approximate, messages: config.messages,
+      extra: [describe.pause(e), describe.openNow(e), rowContact(config, e, row)], approximate: e.approximate,
+      messages: config.messages,
       onLocate: () => onLocate(e),
     });
   }

@@ -7,6 +7,7 @@ import { el } from "./dom.js";
 import { fetchJson } from "./http.js";
 import { clusterIcon } from "./pins.js";
 import { PAGE_SIZE, enterpriseUrl, entry, placeLine } from "./results-list.js";
+import { featureContact, pointContact } from "./contact.js";
 import { pauseNode } from "./pause.js";
 
 const TILE_SIZE = 256;
@@ -69,9 +70,10 @@ export function createTiledView({ map, config, list, pinIcon, redraw, pausedNote
     return `${config.tiles_url}/${tile.z}/${tile.x}/${tile.y}.json${query ? `?${query}` : ""}`;
   }
 
-  function popup(id, name, approximate) {
+  function popup(id, name, approximate, contact) {
     const box = el("div", { class: "popup" }, el("h3", {}, el("a", { href: enterpriseUrl(config, id) }, name)));
     if (approximate) box.append(el("p", { class: "approximate" }, messages.approximate));
+    box.append(contact);
     box.append(el("a", { href: enterpriseUrl(config, id), class: "button" }, messages.details));
     return box;
   }
@@ -87,7 +89,8 @@ export function createTiledView({ map, config, list, pinIcon, redraw, pausedNote
     return points.id.map((id, i) => {
       const marker = L.marker([points.lat[i], points.lon[i]], { icon: pinIcon(points.sector[i], points.approximate[i]),
         title: points.name[i], alt: points.name[i], keyboard: false });
-      marker.bindPopup(() => popup(id, points.name[i], points.approximate[i]));
+      marker.bindPopup(() => popup(id, points.name[i], points.approximate[i],
+        pointContact(config, points, i, state.nearPoint)));
       marker.enterpriseId = id;
       return marker;
     });
@@ -163,7 +166,8 @@ export function createTiledView({ map, config, list, pinIcon, redraw, pausedNote
         : format(messages.distance, { km: numbers.format(p.distance_km) })),
       sectors: p.sectors, items: items ? format(messages.accepts, { items }) : "",
       extra: [pauseNode(p.accepting.paused ? p.accepting : null,
-        [...p.accepting.paused_items, ...p.accepting.paused_sectors].map((term) => term.label), config)],
+        [...p.accepting.paused_items, ...p.accepting.paused_sectors].map((term) => term.label), config),
+      featureContact(config, feature)],
       approximate: !exact.has(p.geocode_precision), messages,
       onLocate: () => {
         focusId = feature.id;
