@@ -16,9 +16,13 @@ import subprocess
 import sys
 import time
 from pathlib import Path
+from typing import NoReturn
 
 import psycopg
 from sqlalchemy.engine import make_url
+
+from carte.core.errors import ConfigurationError
+from carte.store.url import database_url
 
 DEFAULT_URL = "postgresql+psycopg://postgres@127.0.0.1:5432/carte"
 LOCAL_CLUSTER = Path(__file__).resolve().parent.parent / ".pgdata"
@@ -29,7 +33,7 @@ def say(message: str) -> None:
     print(f"[setup] {message}", flush=True)
 
 
-def fail(message: str) -> None:
+def fail(message: str) -> NoReturn:
     """Stop the set-up with one clear sentence and a non-zero exit."""
     print(f"[setup] ERREUR : {message}", file=sys.stderr, flush=True)
     sys.exit(1)
@@ -184,9 +188,17 @@ def ensure_database(url: str) -> None:
             connection.execute(f'CREATE DATABASE "{name}"')
 
 
+def configured_url() -> str:
+    """CARTE_DATABASE_URL (or the default) in its psycopg 3 form; a URL that cannot work stops the set-up."""
+    try:
+        return database_url(os.environ.get("CARTE_DATABASE_URL") or DEFAULT_URL)
+    except ConfigurationError as error:
+        fail(error.message)
+
+
 def main() -> None:
     """Bring the server, PostGIS and the database into place."""
-    url = os.environ.get("CARTE_DATABASE_URL") or DEFAULT_URL
+    url = configured_url()
     if not can_connect(url):
         parsed = make_url(url)
         if parsed.host not in (None, "127.0.0.1", "localhost", "::1"):

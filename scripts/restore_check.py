@@ -15,6 +15,9 @@ from pathlib import Path
 import psycopg
 from sqlalchemy.engine import make_url
 
+from carte.core.errors import ConfigurationError
+from carte.store.url import database_url
+
 DEFAULT_URL = "postgresql+psycopg://postgres@127.0.0.1:5432/carte"
 
 
@@ -47,7 +50,11 @@ def fingerprint(uri: str) -> dict[str, tuple[int, str]]:
 
 def main() -> int:
     """Dump, restore, compare, clean up."""
-    url = os.environ.get("CARTE_DATABASE_URL") or DEFAULT_URL
+    try:
+        url = database_url(os.environ.get("CARTE_DATABASE_URL") or DEFAULT_URL)
+    except ConfigurationError as error:
+        print(f"[restore-check] ERREUR : {error.message}", file=sys.stderr)
+        return 1
     name = make_url(url).database
     scratch = f"{name}_restore_check"
     with tempfile.TemporaryDirectory() as folder:

@@ -136,6 +136,7 @@ DEPENDENTS = (
     ("enterprise_revision", "enterprise_id"),
     ("suggestion", "enterprise_id"),
     ("reminder", "enterprise_id"),
+    ("enterprise_pause", "enterprise_id"),
     ("duplicate_pair", "first_id"),
     ("duplicate_pair", "second_id"),
 )

@@ -6,12 +6,14 @@ here and never from one another (tests/test_test_layout.py checks it).
 
 from __future__ import annotations
 
+import hashlib
 import io
 import itertools
 import os
 import re
 import struct
 import zlib
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -21,8 +23,11 @@ from sqlalchemy import text
 from sqlalchemy.engine import Connection
 from werkzeug.test import TestResponse
 
-TEST_DATABASE_URL = os.environ.get(
-    "CARTE_TEST_DATABASE_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/carte_test"
+from carte.store.url import database_url
+
+TEST_DATABASE_URL = database_url(
+    os.environ.get("CARTE_TEST_DATABASE_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/carte_test"),
+    "CARTE_TEST_DATABASE_URL",
 )
 #: The password of every staff account the tests create.
 PASSWORD = "un-mot-de-passe-solide"
@@ -189,3 +194,55 @@ def axe_violations(page: Any) -> list[str]:
     return page.evaluate("""async () => (await axe.run(document, {runOnly: ['wcag2a', 'wcag2aa',
         'wcag21a', 'wcag21aa', 'best-practice']})).violations.map(
         v => v.id + ': ' + v.nodes.map(n => n.target.join(' ')).slice(0, 3).join(', '))""")
+
+
+def job_id_of(response) -> int:
+    """The import job a redirect points at."""
+    return int(re.search(r"/travaux/(\d+)", response.headers["Location"]).group(1))
+
+
+#: A head office's phone number, shared by many rows of a list (duplicate detection must skip it).
+HEAD_OFFICE = "(418) 555-0199"
+
+
+def unlike_name(number: int) -> str:
+    """A made-up name sharing no trigram to speak of with the others, so names never pair."""
+    digest = hashlib.sha256(str(number).encode()).hexdigest()
+    return "".join(chr(ord("a") + int(c, 16)) for c in digest[:14]).capitalize()
+
+
+#: The route planner's address for the enterprise of `add_reachable_enterprise`.
+DIRECTIONS = "https://www.openstreetmap.org/directions?to=46.1185%2C-70.6656"
+
+
+def add_reachable_enterprise(add: Callable[..., int], **fields: Any) -> int:
+    """Insert (with `add`, e.g. committed_enterprises) an enterprise of Saint-Georges with a street, a
+    phone, an e-mail address and opening hours; return its id."""
+    return add(
+        **{
+            "name": "Ressourcerie des Appalaches",
+            "street": "12 rue du Pont",
+            "phone": "+14185550100",
+            "email": "bonjour@exemple.org",
+            "opening_hours": "Mo-Fr 09:00-17:00; Sa 10:00-16:00",
+            "items": ["meubles", "velos"],
+            "lon": -70.6656,
+            "lat": 46.1185,
+            **fields,
+        }
+    )
+
+
+def contact_hrefs(scope: Any) -> dict[str, str]:
+    """The href of each kind of contact link (directions, geo, phone, email) inside a Playwright locator."""
+    kinds = ("directions", "geo", "phone", "email")
+    return {
+        kind: scope.locator(f".contact-{kind}").get_attribute("href")
+        for kind in kinds
+        if scope.locator(f".contact-{kind}").count()
+    }
+
+
+def contact_requests(urls: list[str]) -> list[str]:
+    """The requests among these a contact link would make: the route planner, an e-mail address."""
+    return [url for url in urls if "openstreetmap.org/directions" in url or "courriel" in url]

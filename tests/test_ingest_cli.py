@@ -34,11 +34,11 @@ def source(engine: Engine) -> Iterator[str]:
 def test_json_output_has_exactly_the_documented_keys_and_a_rerun_changes_nothing(
     database_url, source, tmp_path
 ):
-    """`--json` prints read/inserted/updated/unchanged/rejected/precision; the second run is a no-op."""
+    """`--json` prints read/inserted/updated/unchanged/rejected/precision/duplicates; a rerun is a no-op."""
     path = write_csv(tmp_path / "liste.csv", messy_rows(), delimiter=";", encoding="cp1252")
     first = json.loads(run_carte(database_url, "ingest", str(path), "--source", source, "--json").stdout)
     second = json.loads(run_carte(database_url, "ingest", str(path), "--source", source, "--json").stdout)
-    assert list(first) == ["read", "inserted", "updated", "unchanged", "rejected", "precision"]
+    assert list(first) == ["read", "inserted", "updated", "unchanged", "rejected", "precision", "duplicates"]
     assert (first["inserted"], first["rejected"], first["precision"]) == (3, 3, {"postal_code": 3})
     assert (second["inserted"], second["updated"], second["unchanged"]) == (0, 0, 3)
 

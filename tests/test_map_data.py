@@ -177,7 +177,29 @@ def test_rows_endpoint_names_ordinals_in_the_payloads_order(client, db_session, 
     ids = build_map_data(db_session).ids
     ordinals = [ids.index(enterprise) for enterprise in named]
     answer = names_of(client, ordinals)
-    assert answer == {"n": ordinals, "id": list(named), "name": list(named.values())}
+    assert {key: answer[key] for key in ("n", "id", "name")} == {
+        "n": ordinals,
+        "id": list(named),
+        "name": list(named.values()),
+    }
+
+
+def test_rows_carry_street_phone_and_only_whether_there_is_an_email(client, db_session, connection):
+    reachable = insert_enterprise(
+        connection, street="12 rue du Pont", phone="+14185550100", email="bonjour@exemple.org"
+    )
+    silent = insert_enterprise(connection, street=None, phone=None, email=None)
+    ids = build_map_data(db_session).ids
+    response = client.get(
+        f"/carte/lignes?v={current_version(client)}&n={ids.index(reachable)},{ids.index(silent)}"
+    )
+    assert {key: response.json[key] for key in ("street", "phone", "email")} == {
+        "street": ["12 rue du Pont", None],
+        "phone": ["+14185550100", None],
+        "email": [True, False],
+    }
+    # Lists of addresses are never handed out in bulk: the page asks for one when a visitor clicks.
+    assert "bonjour@exemple.org" not in response.get_data(as_text=True)
 
 
 def test_rows_endpoint_answers_304_to_its_own_etag(client, connection):
@@ -196,7 +218,14 @@ def test_rows_endpoint_never_shows_staff_fields(client, db_session, connection):
         f"/carte/lignes?v={current_version(client)}&n={build_map_data(db_session).ids.index(enterprise)}"
     )
     body = response.get_data(as_text=True)
-    assert response.status_code == 200 and set(response.json) == {"n", "id", "name"}
+    assert response.status_code == 200 and set(response.json) == {
+        "n",
+        "id",
+        "name",
+        "street",
+        "phone",
+        "email",
+    }
     assert "Josée" not in body and "XYZ" not in body
 
 

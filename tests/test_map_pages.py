@@ -87,9 +87,11 @@ def test_enterprise_page_shows_public_details_and_never_staff_fields(client, con
     )
     html = client.get(f"/entreprises/{enterprise}").get_data(as_text=True)
     assert "<h1>Ressourcerie des Appalaches</h1>" in html
-    assert 'href="tel:+14185550100"' in html and "Vélos" in html and "Collecte à domicile" in html
+    assert 'href="tel:+14185550100"' in html and ">418 555-0100</a>" in html
+    assert "Vélos" in html and "Collecte à domicile" in html
     assert "Lundi au vendredi : 09:00 à 17:00" in html and "Beauce-Sartigan" in html
-    assert "openstreetmap.org/directions?route=%3B46.11850%2C-70.66560" in html
+    assert 'href="https://www.openstreetmap.org/directions?to=46.1185%2C-70.6656"' in html
+    assert 'href="geo:46.1185,-70.6656"' in html
     assert "Josée Secrète" not in html and "XYZ" not in html
 
 
@@ -130,3 +132,14 @@ def test_the_map_page_asks_for_tiles_once_a_data_change_passes_the_full_data_lim
     assert "data_url" in page_config(client.get("/").get_data(as_text=True))
     insert_enterprise(connection)
     assert "tiles_url" in page_config(client.get("/").get_data(as_text=True))
+
+
+def test_an_enterprise_email_is_given_one_at_a_time_and_never_for_an_unknown_one(client, connection):
+    enterprise = insert_enterprise(connection, email="bonjour@exemple.org")
+    silent = insert_enterprise(connection, email=None)
+    hidden = insert_enterprise(connection, email="cache@exemple.org", published=False)
+    answer = client.get(f"/entreprises/{enterprise}/courriel.json")
+    assert answer.json == {"email": "bonjour@exemple.org"} and "private" in answer.headers["Cache-Control"]
+    for other in (silent, hidden, 999_999_999):
+        refused = client.get(f"/entreprises/{other}/courriel.json")
+        assert refused.status_code == 404 and "courriel" in refused.json["error"]["message"]

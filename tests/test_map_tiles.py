@@ -361,3 +361,24 @@ def test_postgresql_spreads_bits_as_python_does(db_session):
         assert db_session.execute(
             text("SELECT carte_spread_bits(:v)"), {"v": value}
         ).scalar_one() == point_table.spread_bits(value)
+
+
+def test_a_tile_point_carries_its_street_phone_and_only_whether_there_is_an_email(client, connection):
+    insert_enterprise(
+        connection,
+        name="Comptoir joignable",
+        lon=QUEBEC_CITY[0],
+        lat=QUEBEC_CITY[1],
+        street="5 rue Saint-Jean",
+        phone="+14185550100",
+        email="bonjour@exemple.org",
+    )
+    tile = tile_containing(*QUEBEC_CITY, 15)
+    response = client.get(f"/tiles/{tile.z}/{tile.x}/{tile.y}.json")
+    points = response.get_json()["points"]
+    assert (points["street"], points["phone"], points["email"]) == (
+        ["5 rue Saint-Jean"],
+        ["+14185550100"],
+        [True],
+    )
+    assert "bonjour@exemple.org" not in response.get_data(as_text=True)

@@ -2,13 +2,11 @@
 
 from __future__ import annotations
 
-import re
-
 import pytest
 from sqlalchemy import text
 
 from carte.staff import accounts
-from tests.helpers import PASSWORD, sign_in, token_of, upload
+from tests.helpers import PASSWORD, job_id_of, sign_in, token_of, upload
 from tests.ingest_files import french_excel_csv
 
 
@@ -17,11 +15,6 @@ def app(app):
     """Plain HTTP cookies, and jobs run inside the request so they share the test's transaction."""
     app.config.update(SESSION_COOKIE_SECURE=False, IMPORT_RUNNER="inline")
     return app
-
-
-def job_id_of(response) -> int:
-    """The job a redirect points at."""
-    return int(re.search(r"/travaux/(\d+)", response.headers["Location"]).group(1))
 
 
 def count_source(connection, source: str = "pole-test") -> int:

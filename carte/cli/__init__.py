@@ -8,7 +8,7 @@ from collections.abc import Callable
 from functools import wraps
 
 import click
-from flask import current_app
+from flask import Flask, current_app
 from flask.cli import FlaskGroup
 from sqlalchemy.exc import OperationalError
 
@@ -35,8 +35,17 @@ def friendly_errors(command: Callable) -> Callable:
     return wrapper
 
 
+def create_cli_app() -> Flask:
+    """The application for a command; a setting that cannot work (a bad database URL) is one sentence."""
+    try:
+        return create_app()
+    except CarteError as error:
+        click.echo(f"Erreur : {error.message}", err=True)
+        sys.exit(1)
+
+
 cli = FlaskGroup(
-    create_app=create_app,
+    create_app=create_cli_app,
     add_default_commands=True,
     load_dotenv=False,
     help="Carte de l'économie sociale: manage the database, the geodata and the data.",
@@ -161,6 +170,11 @@ def tiles_refresh(force: bool) -> None:
 @click.option("--mrc", help="MRC code.")
 @click.option("--region", help="Region code.")
 @click.option("--bbox", help="minLon,minLat,maxLon,maxLat.")
+@click.option(
+    "--accepting",
+    type=click.Choice(["now", "all"]),
+    help="With --item or --sector: leave out places that paused them today (now, the default) or not (all).",
+)
 @click.option("--lang", default="fr", show_default=True, help="Language of labels and headers: fr or en.")
 @click.option(
     "--base-url",
@@ -322,11 +336,12 @@ def user_list() -> None:
 @friendly_errors
 def duplicates_command(as_json: bool) -> None:
     """Find candidate duplicate enterprises (similar name nearby, same NEQ, phone or website)."""
-    from carte.staff.duplicates import candidates, find_candidates
+    from carte.cli.ingest import describe_duplicates
+    from carte.staff.duplicates import DuplicateLimits, candidates, find_candidates
     from carte.store.engine import connect
 
     with connect(get_engine()) as connection:
-        count = find_candidates(connection)
+        check = find_candidates(connection, limits=DuplicateLimits.from_config(current_app.config))
         pairs = candidates(connection, None)
     if as_json:
         click.echo(
@@ -343,7 +358,7 @@ def duplicates_command(as_json: bool) -> None:
             )
         )
         return
-    click.echo(f"{count} paire(s) de doublons possibles à examiner dans /admin/doublons.")
+    click.echo("\n".join(describe_duplicates(check)))
     for pair in pairs[:20]:
         click.echo(
             f"  {pair['first_id']} / {pair['second_id']} ({', '.join(pair['reasons'])}) : "
@@ -435,6 +450,7 @@ def sources_refresh(names: tuple[str, ...], confirmed: str | None) -> None:
     from carte.geo.geocoding import online_geocoders, parse_chain
     from carte.ingest.pipeline import IngestOptions
     from carte.ingest.sources import list_sources, refresh
+    from carte.staff.duplicates import DuplicateLimits
     from carte.store.engine import connect
 
     config = current_app.config
@@ -447,6 +463,7 @@ def sources_refresh(names: tuple[str, ...], confirmed: str | None) -> None:
             unpublish_missing=True,
             chain=chain,
             geocoders=online_geocoders(chain, config),
+            duplicates=DuplicateLimits.from_config(config),
         )
 
     with connect(get_engine()) as connection:

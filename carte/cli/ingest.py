@@ -15,6 +15,7 @@ from carte.ingest.guard import FileLimits
 from carte.ingest.pipeline import IngestOptions, IngestResult, ingest_file
 from carte.ingest.readers import IngestError
 from carte.ingest.report import write_report
+from carte.staff.duplicates import SHOWN_SHARED_VALUES, DuplicateCheck, DuplicateLimits
 from carte.web.session import get_engine
 
 PRECISION_FR = {
@@ -83,13 +84,18 @@ def run_ingest(
         geocoders=online_geocoders(chain, config),
         columns=parse_columns(columns),
         limits=FileLimits.from_config(config),
+        duplicates=DuplicateLimits.from_config(config),
     )
     progress = ProgressBar() if sys.stderr.isatty() and not as_json else None
     with all_or_nothing(get_engine(), "Import") as connection:
         result = ingest_file(connection, file, options, progress)
     if report_path:
         write_report(result, report_path)
-    click.echo(json.dumps(result.summary()) if as_json else describe(result, options, report_path))
+    click.echo(
+        json.dumps(result.summary() | {"duplicates": result.duplicates.as_dict()})
+        if as_json
+        else describe(result, options, report_path)
+    )
 
 
 def describe(result: IngestResult, options: IngestOptions, report_path: str | None) -> str:
@@ -126,8 +132,8 @@ def describe(result: IngestResult, options: IngestOptions, report_path: str | No
             f"{result.retryable} ligne(s) dont le géocodage en ligne a échoué (placées en repli, "
             "ou non publiées) : carte geocode --retry-failed pour réessayer."
         )
-    if result.duplicates:
-        lines.append(f"{result.duplicates} paire(s) de doublons possibles à examiner dans /admin/doublons.")
+    if not options.dry_run:
+        lines.extend(describe_duplicates(result.duplicates))
     warnings = len(result.issues)
     if warnings:
         lines.append(
@@ -135,3 +141,30 @@ def describe(result: IngestResult, options: IngestOptions, report_path: str | No
             + (f"voir {report_path}." if report_path else "détail avec --report FICHIER.csv.")
         )
     return "\n".join(lines)
+
+
+def describe_duplicates(check: DuplicateCheck) -> list[str]:
+    """What the search for duplicates added, left out and skipped, in French."""
+    lines = []
+    if check.added or check.pending:
+        lines.append(
+            f"Doublons possibles : {check.added} nouvelle(s) paire(s) ; {check.pending} paire(s) à "
+            "examiner dans /admin/doublons."
+        )
+    if check.capped:
+        lines.append(
+            f"{check.capped} autre(s) paire(s) non enregistrée(s) : plafond de {check.max_new_pairs} "
+            "nouvelles paires par import atteint (CARTE_DUPLICATE_MAX_NEW_PAIRS) ; carte duplicates ajoutera "
+            "les suivantes, au plus autant à chaque passage."
+        )
+    if check.skipped:
+        shown = " ; ".join(
+            f"{value.reason} {value.value} ({value.enterprises} fiches)"
+            for value in check.skipped[:SHOWN_SHARED_VALUES]
+        )
+        more = len(check.skipped) - SHOWN_SHARED_VALUES
+        lines.append(
+            f"Valeurs partagées par plus de {check.max_shared} fiches, ignorées pour les doublons "
+            f"(CARTE_DUPLICATE_MAX_SHARED) : {shown}" + (f" ; et {more} autre(s)." if more > 0 else ".")
+        )
+    return lines

@@ -40,12 +40,13 @@ SETTINGS: tuple[Setting, ...] = (
     Setting(
         "DATABASE_URL",
         "postgresql+psycopg://postgres@127.0.0.1:5432/carte",
-        "SQLAlchemy URL of the PostgreSQL + PostGIS database.",
+        "URL of the PostgreSQL + PostGIS database: postgresql://user:password@host:5432/name "
+        "(postgres:// and postgresql+psycopg:// work too; see Database URLs below).",
     ),
     Setting(
         "DATABASE_READ_URL",
         "",
-        "SQLAlchemy URL of a read replica serving the public GET pages, map data, API and exports "
+        "URL (same forms) of a read replica serving the public GET pages, map data, API and exports "
         "(empty: everything reads the primary database).",
     ),
     Setting(
@@ -144,6 +145,20 @@ SETTINGS: tuple[Setting, ...] = (
         "MAX_ZIP_RATIO",
         100,
         "Largest compression ratio of a part of an .xlsx workbook over 1 MB (zip-bomb guard).",
+        int,
+    ),
+    Setting(
+        "DUPLICATE_MAX_SHARED",
+        5,
+        "A NEQ, phone or website held by more enterprises than this is not taken as a sign of "
+        "duplicates (a head office's number, a placeholder); imports report such values.",
+        int,
+    ),
+    Setting(
+        "DUPLICATE_MAX_NEW_PAIRS",
+        1000,
+        "Most new duplicate candidate pairs one import (or one `carte duplicates`) adds to the "
+        "review queue, the most certain first; the report says how many were left out.",
         int,
     ),
     Setting("SESSION_IDLE_MINUTES", 30, "Minutes of inactivity after which a staff session ends.", int),

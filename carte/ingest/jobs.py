@@ -26,6 +26,7 @@ from carte.ingest.guard import REFUSED_FORMATS, FileLimits, check_spreadsheet
 from carte.ingest.pipeline import IngestOptions, IngestResult, ingest_file
 from carte.ingest.readers import IngestError
 from carte.ingest.report import write_report
+from carte.staff.duplicates import DuplicateLimits
 
 PREVIEW_ROWS = 200
 #: A job whose worker has not reported for this long is taken as dead.
@@ -140,6 +141,11 @@ def preview_of(result: IngestResult, limit: int = PREVIEW_ROWS) -> dict[str, Any
     }
 
 
+def done_summary(result: IngestResult) -> dict[str, Any]:
+    """The counts of a finished import, with what its search for duplicates added and skipped."""
+    return result.summary() | {"duplicates": result.duplicates.as_dict()}
+
+
 def touched_mrcs(result: IngestResult) -> list[str]:
     """The MRCs of the rows the import would insert or update."""
     return sorted({o.mrc_code for o in result.outcomes if o.status in ("inserted", "updated") and o.mrc_code})
@@ -162,6 +168,7 @@ class JobRunner:
             chain=chain,
             geocoders=online_geocoders(chain, self.config),
             limits=FileLimits.from_config(self.config),
+            duplicates=DuplicateLimits.from_config(self.config),
         )
 
     def progress(self, job_id: int) -> Callable[[str, int, int], None] | None:
@@ -231,7 +238,7 @@ class JobRunner:
             batch_id = :batch, report = :report, file_data = NULL, phase = NULL, heartbeat_at = now()
             WHERE id = :id"""),
             {
-                "summary": _json(result.summary()),
+                "summary": _json(done_summary(result)),
                 "batch": result.batch_id,
                 "report": buffer.getvalue(),
                 "id": job_id,

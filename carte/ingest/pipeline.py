@@ -22,7 +22,7 @@ from carte.ingest.guard import FileLimits
 from carte.ingest.readers import Table, read_table
 from carte.ingest.rows import Layout, Places
 from carte.ingest.workers import STAGED_FIELDS, Cleaned, Cleaner, clean_in_order
-from carte.staff.duplicates import after_import
+from carte.staff.duplicates import DuplicateCheck, DuplicateLimits, after_import
 from carte.store.copy import copy_rows
 
 #: Bump when cleaning changes, so rows read before are cleaned again instead of skipped.
@@ -102,6 +102,7 @@ class IngestOptions:
     geocoders: list[OnlineGeocoder] = field(default_factory=list)
     columns: dict[str, str] | None = None
     limits: FileLimits = field(default_factory=FileLimits)
+    duplicates: DuplicateLimits = field(default_factory=DuplicateLimits)
 
 
 @dataclass(slots=True)
@@ -133,7 +134,7 @@ class IngestResult:
     file_format: str = ""
     ignored_columns: list[str] = field(default_factory=list)
     mrc_names: dict[str, str] = field(default_factory=dict)
-    duplicates: int = 0
+    duplicates: DuplicateCheck = field(default_factory=DuplicateCheck)
     retryable: int = 0
 
     def summary(self) -> dict:
@@ -204,6 +205,7 @@ def ingest_file(
             result.duplicates = after_import(
                 connection,
                 [o.enterprise_id for o in result.outcomes if o.status == "inserted" and o.enterprise_id],
+                options.duplicates,
             )
         clock.lap(result, "application")
         step(3)

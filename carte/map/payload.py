@@ -11,6 +11,10 @@ base-32 digits (DIGITS: no separator, no quote, an eighth less once gzipped than
 deltas are zigzag-mapped first.
 carte/static/js/data.js decodes it.
 
+The few places with a pause today ("accepting now", carte/core/pause.py) are listed apart in `pauses`:
+[ordinal, paused items mask, paused sectors mask, last day or null, public message]; the payload is built
+for one day (`today`), as a pause ends by itself after its last day.
+
 Names and ids are not in it (they were nearly half of it once gzipped): a row is addressed by its
 ordinal, its place in this order, within one version of the payload. The same statement returns the
 enterprise id of each ordinal, kept with the payload (MapData), so that carte/map/rows.py answers the
@@ -23,12 +27,14 @@ from __future__ import annotations
 import gzip
 import hashlib
 from dataclasses import dataclass
+from datetime import date
 from functools import cached_property
 
 from sqlalchemy import text
 from sqlalchemy.orm import Session
 
 from carte.core.collation import NAME_COLLATION
+from carte.core.pause import local_today
 from carte.core.precision import EXACT_PRECISIONS
 
 COORDINATE_SCALE = 10_000
@@ -73,11 +79,19 @@ WITH vocab AS (
            (SELECT array_agg(code::text ORDER BY position) FROM item_category) AS items,
            (SELECT array_agg(code::text ORDER BY position) FROM service) AS services
 ),
+pauses AS (  -- the pause holding today of each paused enterprise: few rows, hash-joined once
+    SELECT DISTINCT ON (enterprise_id) enterprise_id, id, items, sectors, until, message FROM enterprise_pause
+    WHERE removed_at IS NULL AND (until IS NULL OR until >= CAST(:today AS date))
+    ORDER BY enterprise_id, id DESC
+),
 located AS (
     SELECT e.id, e.name, e.mrc_code, e.opening_hours, e.point, e.geocode_precision, e.sectors, e.items,
-           e.services, coalesce(m.name, e.municipality_name, '') AS town
+           e.services, coalesce(m.name, e.municipality_name, '') AS town,
+           p.id IS NOT NULL AS paused, p.items AS paused_items, p.sectors AS paused_sectors,
+           p.until AS paused_until, p.message AS paused_message
     FROM enterprise e
     LEFT JOIN municipality m ON m.code = e.municipality_code
+    LEFT JOIN pauses p ON p.enterprise_id = e.id
     WHERE e.published AND e.point IS NOT NULL
 ),
 base AS (
@@ -95,7 +109,12 @@ base AS (
            (SELECT coalesce(bit_or(1::bigint << (array_position(vocab.items, c) - 1)), 0)
               FROM unnest(e.items) c) AS i,
            (SELECT coalesce(bit_or(1::bigint << (array_position(vocab.services, c) - 1)), 0)
-              FROM unnest(e.services) c) AS v
+              FROM unnest(e.services) c) AS v,
+           e.paused, e.paused_until, e.paused_message,
+           (SELECT coalesce(bit_or(1::bigint << (array_position(vocab.items, c) - 1)), 0)
+              FROM unnest(e.paused_items) c) AS pi,
+           (SELECT coalesce(bit_or(1::bigint << (array_position(vocab.sectors, c) - 1)), 0)
+              FROM unnest(e.paused_sectors) c) AS ps
     FROM located e
     CROSS JOIN vocab
 ),
@@ -126,7 +145,10 @@ SELECT json_build_object(
         'town', (SELECT coalesce(json_agg(town ORDER BY ix), '[]') FROM places),
         'mrc', (SELECT coalesce(json_agg(mrc ORDER BY ix), '[]') FROM places)),
     'hours', (SELECT coalesce(json_agg(hours ORDER BY ix), '[]') FROM hours),
-    'columns', (SELECT json_build_object(@COLUMNS@) FROM rows)
+    'columns', (SELECT json_build_object(@COLUMNS@) FROM rows),
+    'pauses', (SELECT coalesce(json_agg(json_build_array(n - 1, pi, ps, to_char(paused_until, 'YYYY-MM-DD'),
+                                                         paused_message) ORDER BY n), '[]')
+               FROM rows WHERE paused)
 )::text AS document,
 -- the enterprise of each ordinal (n - 1), and the data version, seen by the same statement as the document
 (SELECT coalesce(array_agg(id ORDER BY n), '{}') FROM rows) AS ids,
@@ -186,8 +208,9 @@ class MapData:
         return {enterprise_id: ordinal for ordinal, enterprise_id in enumerate(self.ids)}
 
 
-def build_map_data(session: Session) -> MapData:
-    """The compact JSON of every published, located enterprise, the id of each row and the data version."""
+def build_map_data(session: Session, today: date | None = None) -> MapData:
+    """The compact JSON of every published, located enterprise on a day (default today), the id of each
+    row and the data version."""
     document, ids, by_name, version = session.execute(
         _PAYLOAD_SQL,
         {
@@ -195,6 +218,7 @@ def build_map_data(session: Session) -> MapData:
             "exact": list(EXACT_PRECISIONS),
             "approximate": FLAG_APPROXIMATE,
             "digits": DIGITS,
+            "today": today or local_today(),
         },
     ).one()
     # The version covers the ids too: the same columns over other enterprises must not share ordinals.

@@ -21,6 +21,7 @@ from sqlalchemy.orm import Session
 from carte.map import clusters as cluster_table
 from carte.map.clusters import CELLS, COVERED, GRID_BITS
 from carte.read.filters import EnterpriseFilter
+from carte.read.pauses import pauses_narrow
 from carte.read.queries import escape_like
 
 #: Filters map_point answers: free text, with any of the pre-aggregated clusters' filters.
@@ -43,7 +44,12 @@ def morton_range(z: int, x: int, y: int) -> tuple[int, int]:
 
 def answers(session: Session, filters: EnterpriseFilter) -> bool:
     """Whether map_point answers a tile under these filters: a text search, fresh data, nothing else."""
-    return bool(filters.q) and cluster_table.covers(filters, ANSWERED) and cluster_table.is_fresh(session)
+    return (
+        bool(filters.q)
+        and cluster_table.covers(filters, ANSWERED)
+        and cluster_table.is_fresh(session)
+        and not pauses_narrow(session.connection(), filters)
+    )
 
 
 @dataclass(frozen=True)

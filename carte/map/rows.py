@@ -1,4 +1,4 @@
-"""The map payload's rows by ordinal: the names and ids its list and popups show, and its free-text search.
+"""The map payload's rows by ordinal: the ids, names and contacts its list and popups show, and its free-text search.
 
 The payload (carte/map/payload.py) carries no names nor ids; the page asks for them by ordinal, the place of
 a row in one version of the payload, and gets the rows matching its free text as a bitset over the
@@ -26,8 +26,11 @@ MAX_ROWS = 1000
 #: What a version looks like (carte.map.payload.digest).
 VERSION = re.compile(r"[0-9a-f]{32}")
 
-_NAMES_SQL = text("""
-SELECT id, name FROM enterprise WHERE id = ANY(CAST(:ids AS bigint[])) AND published AND point IS NOT NULL
+#: The e-mail address itself is left out (only whether there is one): lists of addresses are not handed
+#: out in bulk; the page asks for one address when the visitor clicks its link.
+_ROWS_SQL = text("""
+SELECT id, name, street, phone, email IS NOT NULL FROM enterprise
+WHERE id = ANY(CAST(:ids AS bigint[])) AND published AND point IS NOT NULL
 """)
 
 
@@ -99,12 +102,21 @@ def parse_ordinals(raw: str | None, count: int) -> list[int]:
 
 
 def rows_of(session: Session, data: MapData, ordinals: list[int]) -> dict[str, Any]:
-    """The id and name of each ordinal, column by column; StaleVersion if one is no longer published."""
+    """The id, name, street, phone and whether it has an e-mail address of each ordinal, column by column;
+    StaleVersion if one is no longer published."""
     ids = [data.ids[ordinal] for ordinal in ordinals]
-    names = dict(session.execute(_NAMES_SQL, {"ids": ids}).tuples().all())
-    if len(names) < len(ids):
+    found = {row[0]: row for row in session.execute(_ROWS_SQL, {"ids": ids}).tuples()}
+    if len(found) < len(ids):
         raise StaleVersion()
-    return {"n": ordinals, "id": ids, "name": [names[enterprise_id] for enterprise_id in ids]}
+    rows = [found[enterprise_id] for enterprise_id in ids]
+    return {
+        "n": ordinals,
+        "id": ids,
+        "name": [row[1] for row in rows],
+        "street": [row[2] for row in rows],
+        "phone": [row[3] for row in rows],
+        "email": [row[4] for row in rows],
+    }
 
 
 def parse_enterprise_id(raw: str) -> int:

@@ -28,6 +28,7 @@ from carte.map import clusters as cluster_table
 from carte.map import points as point_table
 from carte.map.clusters import CELLS
 from carte.read.filters import EnterpriseFilter, InvalidParameter
+from carte.read.pauses import pauses_narrow
 from carte.read.queries import E, base_conditions, by_ids, open_ids
 
 MAX_ZOOM = 20
@@ -154,13 +155,15 @@ def tile_clusters(
         tile.z <= cluster_table.MAX_LEVEL
         and cluster_table.covers(filters)
         and cluster_table.is_fresh(session)
+        and not pauses_narrow(session.connection(), filters)
     ):
         return rounded(cluster_table.cells(session, filters, tile.z, tile.x, tile.y))
     return clusters(session, conditions, tile)
 
 
 def points(session: Session, conditions: list[ColumnElement[bool]]) -> dict[str, list]:
-    """The enterprises of the tile as columns: id, name, position, first sector, approximate flag."""
+    """The enterprises of the tile as columns: id, name, position, first sector, approximate flag, street,
+    phone and whether it has an e-mail address (the address itself only on request, one at a time)."""
     approximate = func.coalesce(E.c.geocode_precision, "").not_in(EXACT_PRECISIONS)
     rows = session.execute(
         select(
@@ -170,11 +173,14 @@ def points(session: Session, conditions: list[ColumnElement[bool]]) -> dict[str,
             func.ST_X(E.c.point),
             func.coalesce(E.c.sectors[1], ""),
             approximate,
+            E.c.street,
+            E.c.phone,
+            E.c.email.is_not(None),
         )
         .where(*conditions)
         .order_by(E.c.id)
     ).all()
-    names = ("id", "name", "lat", "lon", "sector", "approximate")
+    names = ("id", "name", "lat", "lon", "sector", "approximate", "street", "phone", "email")
     columns: dict[str, list] = {name: [] for name in names}
     for row in rows:
         for name, value in zip(names, row, strict=True):

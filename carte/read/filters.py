@@ -6,8 +6,10 @@ import math
 import re
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
+from datetime import date
 
 from carte.core.errors import CarteError
+from carte.core.pause import ACCEPTING
 from carte.core.vocabulary import Vocabulary
 
 DEFAULT_LIMIT = 100
@@ -29,6 +31,7 @@ FILTER_PARAMETERS = (
     "near",
     "radius_km",
     "open_now",
+    "accepting",
 )
 #: The parameters of the exports and of the embed's data: the filters and the language.
 FILTER_AND_LANGUAGE = (*FILTER_PARAMETERS, "lang")
@@ -71,6 +74,15 @@ class EnterpriseFilter:
     near: tuple[float, float] | None = None
     radius_km: float = DEFAULT_RADIUS_KM
     open_now: bool = False
+    #: "now" leaves out places whose asked items or sectors are paused today; "all" keeps them.
+    accepting: str = "now"
+    #: The day pauses are compared with (None: today in Quebec); tests move it.
+    today: date | None = None
+
+    @property
+    def leaves_out_paused(self) -> bool:
+        """Whether pauses narrow this search: an item or sector is asked and paused places are not wanted."""
+        return self.accepting == "now" and bool(self.items or self.sectors)
 
 
 @dataclass(frozen=True)
@@ -253,7 +265,21 @@ def parse_filter(
         if radius is not None
         else DEFAULT_RADIUS_KM,
         open_now=parse_boolean("open_now", single(args, "open_now")),
+        accepting=parse_accepting(single(args, "accepting")),
     )
+
+
+def parse_accepting(raw: str | None) -> str:
+    """now (default: paused places left out of item and sector searches) or all."""
+    if raw is None:
+        return "now"
+    if raw not in ACCEPTING:
+        raise InvalidParameter(
+            "accepting",
+            "now (par défaut : les lieux en pause sont exclus) ou all attendu.",
+            "now (the default: paused places are left out) or all expected.",
+        )
+    return raw
 
 
 def parse_place(parameter: str, raw: str | None, known_place: Callable[[str, str], bool]) -> str | None:

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import math
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass
-from datetime import UTC, datetime
+from dataclasses import dataclass, replace
+from datetime import UTC, date, datetime
 from functools import lru_cache
 from typing import Any
 
@@ -14,6 +14,7 @@ from sqlalchemy import (
     JSON,
     BigInteger,
     ColumnElement,
+    Date,
     Float,
     Integer,
     Numeric,
@@ -35,7 +36,9 @@ from sqlalchemy.orm import Session
 
 from carte.core.collation import NAME_COLLATION
 from carte.core.opening_hours import is_open
+from carte.core.pause import local_today
 from carte.read.filters import EnterpriseFilter, Page
+from carte.read.pauses import P, active, paused_out
 from carte.store.models import Enterprise, ItemCategory, Mrc, Region, Sector, Service
 
 
@@ -135,6 +138,8 @@ def filter_values(filters: EnterpriseFilter) -> dict[str, Any]:
             near_east=lon + dlon,
             near_north=min(lat + dlat, 90.0),
         )
+    if filters.leaves_out_paused:
+        values["today"] = filters.today or local_today()
     return {f"{FILTER_PREFIX}{name}": held for name, held in values.items()}
 
 
@@ -164,11 +169,28 @@ def text_match_ids(session: Session, q: str) -> list[int]:
     return list(session.execute(select(E.c.id).where(*conditions)).scalars())
 
 
+def asked_codes(column: ColumnElement, codes: tuple[str, ...], values: dict[str, Any]) -> ColumnElement:
+    """The codes asked for an array column, as a text array of bound values."""
+    return cast(
+        array([value(values, f"{column.name}_{number}") for number in range(len(codes))]), ARRAY(Text)
+    )
+
+
 def by_codes(column: ColumnElement, codes: tuple[str, ...], values: dict[str, Any]) -> ColumnElement[bool]:
     """The array column holds at least one of the codes asked for it."""
-    return column.overlap(
-        cast(array([value(values, f"{column.name}_{number}") for number in range(len(codes))]), ARRAY(Text))
-    )
+    return column.overlap(asked_codes(column, codes, values))
+
+
+def by_accepting(
+    column: ColumnElement, codes: tuple[str, ...], values: dict[str, Any]
+) -> ColumnElement[bool]:
+    """One of the codes asked for items or sectors is offered and not paused today."""
+    return ~by_paused(column, codes, values)
+
+
+def by_paused(column: ColumnElement, codes: tuple[str, ...], values: dict[str, Any]) -> ColumnElement[bool]:
+    """Every code asked for items or sectors that the enterprise offers is paused today."""
+    return paused_out(column, column.name, asked_codes(column, codes, values), value(values, "today", Date))
 
 
 def by_region(values: dict[str, Any]) -> ColumnElement[bool]:
@@ -221,6 +243,8 @@ def base_conditions(filters: EnterpriseFilter) -> list[ColumnElement[bool]]:
     ):
         if codes:
             conditions.append(by_codes(column, codes, values))
+            if filters.leaves_out_paused and column.name in ("items", "sectors"):
+                conditions.append(by_accepting(column, codes, values))
     if filters.mrc:
         conditions.append(E.c.mrc_code == value(values, "mrc"))
     if filters.region:
@@ -305,6 +329,8 @@ def feature(row: Any, language: str, base_url: str | ColumnElement, with_distanc
         row.region_code,
         "phone",
         row.phone,
+        "has_email",
+        row.has_email,
         "website",
         row.website,
         "opening_hours",
@@ -319,6 +345,8 @@ def feature(row: Any, language: str, base_url: str | ColumnElement, with_distanc
         row.last_verified,
         "url",
         func.concat(base_url, "/entreprises/", row.id),
+        "accepting",
+        accepting_property(row.id, language),
     ]
     if with_distance:
         properties += ["distance_km", row.distance_km]
@@ -332,6 +360,35 @@ def feature(row: Any, language: str, base_url: str | ColumnElement, with_distanc
         "properties",
         func.json_build_object(*properties),
     )
+
+
+#: The `accepting` property of an enterprise that has paused nothing.
+NOT_PAUSED = '{"paused": false, "paused_items": [], "paused_sectors": [], "until": null, "message": null}'
+
+
+def accepting_property(enterprise_id: ColumnElement, language: str) -> ColumnElement:
+    """What an enterprise has paused today, its last day and its message (the statement binds pause_today)."""
+    pause = P.alias("pause")
+    body = func.json_build_object(
+        "paused",
+        True,
+        "paused_items",
+        labelled(pause.c["items"], "items", language),
+        "paused_sectors",
+        labelled(pause.c.sectors, "sectors", language),
+        "until",
+        func.to_char(pause.c.until, "YYYY-MM-DD"),
+        "message",
+        func.nullif(pause.c.message, ""),
+    )
+    found = (
+        select(body)
+        .where(pause.c.enterprise_id == enterprise_id, active(pause))
+        .order_by(pause.c.id.desc())
+        .limit(1)
+        .scalar_subquery()
+    )
+    return func.coalesce(found, literal_column(f"'{NOT_PAUSED}'::json"))
 
 
 def last_checked() -> ColumnElement:
@@ -359,6 +416,7 @@ def public_columns(distance: ColumnElement) -> Select:
         M.c.name.label("mrc_name"),
         M.c.region_code,
         E.c.phone,
+        E.c.email.is_not(None).label("has_email"),
         E.c.website,
         E.c.opening_hours,
         E.c.geocode_precision,
@@ -492,18 +550,37 @@ def enterprise_features(
             "ids": ",".join(str(key.id) for key in keys),
             "distances": ",".join(str(key.distance_km) for key in keys) if filters.near else None,
             "base_url": base_url,
+            "pause_today": filters.today or local_today(),
         },
     ).scalar_one()
     return features, total, len(keys)
 
 
-def enterprise_feature(session: Session, enterprise_id: int, language: str, base_url: str) -> str | None:
+def paused_left_out(session: Session, filters: EnterpriseFilter, moment: datetime | None = None) -> int:
+    """How many places the search left out because what it asks for is paused there today (0 when the
+    search names no item nor sector, or includes paused places)."""
+    if not filters.leaves_out_paused:
+        return 0
+    values = filter_values(filters)
+    paused = [
+        by_paused(column, codes, values)
+        for column, codes in ((E.c["items"], filters.items), (E.c.sectors, filters.sectors))
+        if codes
+    ]
+    conditions = [*conditions_for(session, replace(filters, accepting="all"), moment), or_(*paused)]
+    return session.execute(select(func.count()).select_from(E).where(*conditions)).scalar_one()
+
+
+def enterprise_feature(
+    session: Session, enterprise_id: int, language: str, base_url: str, today: date | None = None
+) -> str | None:
     """One published enterprise as GeoJSON text, or None when there is none with this id."""
     if not 0 < enterprise_id < 2**63:
         return None
     rows = public_rows([E.c.published.is_(True), E.c.id == enterprise_id]).subquery("one")
     return session.execute(
-        select(cast(feature(rows.c, language, base_url, False), Text)).select_from(rows)
+        select(cast(feature(rows.c, language, base_url, False), Text)).select_from(rows),
+        {"pause_today": today or local_today()},
     ).scalar()
 
 
@@ -563,6 +640,11 @@ def known_place(session: Session) -> Callable[[str, str], bool]:
 def data_version(session: Session) -> int:
     """A number that changes whenever enterprises, MRCs or the vocabulary change."""
     return session.execute(text("SELECT version FROM data_version")).scalar_one()
+
+
+def cache_version(session: Session) -> str:
+    """What public answers depend on in the database: the data version and the pauses' version."""
+    return session.execute(text("SELECT version || '.' || pause_version FROM data_version")).scalar_one()
 
 
 def sector_counts_by_mrc() -> Select:

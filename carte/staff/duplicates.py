@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+from dataclasses import asdict, dataclass, field
 from typing import Any
 
 from sqlalchemy import text
@@ -16,64 +18,198 @@ NEARBY_METRES = 1000
 #: Above this many new enterprises, an import checks only NEQ, phone and website (cheap equality
 #: joins); the name comparison is left to `carte duplicates`.
 NAME_CHECK_LIMIT = 5000
+#: How a website becomes the host (and path) compared: no scheme, no "www.", no trailing slash.
+WEBSITE_KEY = "lower(regexp_replace({column}, '^https?://(www\\.)?|/+$', '', 'gi'))"
+#: Shared values listed in a report; the rest are counted.
+SHOWN_SHARED_VALUES = 10
 
-# One statement: similar names within a short distance, or the same NEQ, phone or website host.
-# Pairs already decided (distinct or merged) keep their decision.
-FIND_PAIRS = """
+
+@dataclass(frozen=True)
+class DuplicateLimits:
+    """How far one search for duplicates goes (CARTE_DUPLICATE_MAX_SHARED, CARTE_DUPLICATE_MAX_NEW_PAIRS)."""
+
+    #: A NEQ, phone or website held by more enterprises than this is not evidence of a duplicate.
+    max_shared: int = 5
+    #: New candidate pairs one import (or one `carte duplicates`) may add to the review queue.
+    max_new_pairs: int = 1000
+
+    @classmethod
+    def from_config(cls, config: Mapping[str, Any]) -> DuplicateLimits:
+        """The limits set in the application's configuration."""
+        return cls(
+            max(int(config["DUPLICATE_MAX_SHARED"]), 0), max(int(config["DUPLICATE_MAX_NEW_PAIRS"]), 0)
+        )
+
+
+@dataclass(frozen=True)
+class SharedValue:
+    """A NEQ, phone or website held by too many enterprises to suggest duplicates."""
+
+    reason: str
+    value: str
+    enterprises: int
+
+
+@dataclass
+class DuplicateCheck:
+    """What one search for duplicates did, for the ingest report and `carte duplicates`."""
+
+    pending: int = 0
+    added: int = 0
+    capped: int = 0
+    skipped: list[SharedValue] = field(default_factory=list)
+    max_shared: int = DuplicateLimits.max_shared
+    max_new_pairs: int = DuplicateLimits.max_new_pairs
+
+    def as_dict(self) -> dict[str, Any]:
+        """The figures as JSON-ready data (the shown shared values only)."""
+        return {
+            "pending": self.pending,
+            "added": self.added,
+            "capped": self.capped,
+            "max_shared": self.max_shared,
+            "max_new_pairs": self.max_new_pairs,
+            "skipped_count": len(self.skipped),
+            "skipped": [asdict(value) for value in self.skipped[:SHOWN_SHARED_VALUES]],
+        }
+
+
+# The enterprises searched for duplicates: those given, else every live one (a table, so the large
+# lists of an import join by hash instead of being scanned row after row).
+SCOPE = """
+CREATE TEMPORARY TABLE duplicate_scope ON COMMIT DROP AS
+SELECT id FROM enterprise WHERE merged_into IS NULL AND CAST(:ids AS bigint[]) IS NULL
+UNION SELECT unnest(CAST(:ids AS bigint[]))
+"""
+
+# Every NEQ, phone and website host of the live enterprises, one row per (enterprise, reason, value).
+KEYED = f"""
+    SELECT id, 'neq' AS reason, neq AS value FROM enterprise WHERE merged_into IS NULL AND neq <> ''
+    UNION ALL
+    SELECT id, 'téléphone', phone FROM enterprise WHERE merged_into IS NULL AND phone <> ''
+    UNION ALL
+    SELECT id, 'site web', {WEBSITE_KEY.format(column="website")} FROM enterprise
+    WHERE merged_into IS NULL AND {WEBSITE_KEY.format(column="website")} <> ''
+"""
+
+# The values the enterprises in scope hold that at least one other enterprise holds too, with all
+# their holders: counted set-based, so a phone on 150 rows is one group, never 11,175 pairs.
+SHARED_VALUES = f"""
+CREATE TEMPORARY TABLE duplicate_shared ON COMMIT DROP AS
+WITH keyed AS ({KEYED}),
+wanted AS (SELECT DISTINCT reason, value FROM keyed JOIN duplicate_scope USING (id))
+SELECT reason, value, array_agg(DISTINCT id ORDER BY id) AS ids, count(DISTINCT id) AS holders
+FROM keyed JOIN wanted USING (reason, value)
+GROUP BY reason, value HAVING count(DISTINCT id) > 1
+"""
+
+# Pairs by similar names within a short distance, then by a value shared by few enough enterprises.
+FOUND_PAIRS = """
+CREATE TEMPORARY TABLE duplicate_found ON COMMIT DROP AS
 WITH scope AS (
-    SELECT id, name, point, neq, phone, website FROM enterprise
-    WHERE merged_into IS NULL AND (CAST(:ids AS bigint[]) IS NULL OR id = ANY(:ids))
-), others AS (
-    SELECT id, name, point, neq, phone, website,
-           lower(regexp_replace(website, '^https?://(www\\.)?|/+$', '', 'gi')) AS host
-    FROM enterprise WHERE merged_into IS NULL
+    SELECT id, name, point FROM enterprise JOIN duplicate_scope USING (id) WHERE merged_into IS NULL
 ), pairs AS (
     SELECT s.id AS a, o.id AS b, 'nom' AS reason,
            similarity(lower(carte_unaccent(s.name)), lower(carte_unaccent(o.name))) AS score
-    FROM scope s JOIN others o ON :by_name AND o.id <> s.id
+    FROM scope s JOIN enterprise o ON :by_name AND o.merged_into IS NULL AND o.id <> s.id
      AND lower(carte_unaccent(o.name)) % lower(carte_unaccent(s.name))
      AND ST_DWithin(o.point, s.point, 0.03)
      AND ST_DWithin(o.point::geography, s.point::geography, :metres)
     UNION ALL
-    SELECT s.id, o.id, 'neq', 1.0 FROM scope s JOIN others o ON o.neq = s.neq AND o.id <> s.id
-    UNION ALL
-    SELECT s.id, o.id, 'téléphone', 0.9 FROM scope s JOIN others o ON o.phone = s.phone AND o.id <> s.id
-    UNION ALL
-    SELECT s.id, o.id, 'site web', 0.8 FROM scope s JOIN others o
-      ON o.host = lower(regexp_replace(s.website, '^https?://(www\\.)?|/+$', '', 'gi')) AND o.id <> s.id
+    SELECT a.id, b.id, v.reason, CASE v.reason WHEN 'neq' THEN 1.0 WHEN 'téléphone' THEN 0.9 ELSE 0.8 END
+    FROM duplicate_shared v, unnest(v.ids) a(id), unnest(v.ids) b(id)
+    WHERE v.holders <= :max_shared AND a.id < b.id
+      AND (a.id IN (SELECT id FROM duplicate_scope) OR b.id IN (SELECT id FROM duplicate_scope))
+), grouped AS (
+    SELECT least(a, b) AS first_id, greatest(a, b) AS second_id,
+           array_agg(DISTINCT reason ORDER BY reason) AS reasons, max(score) AS score
+    FROM pairs WHERE score >= :similarity OR reason <> 'nom'
+    GROUP BY 1, 2
 )
+SELECT g.*, NOT EXISTS (SELECT 1 FROM duplicate_pair p
+                        WHERE p.first_id = g.first_id AND p.second_id = g.second_id) AS is_new
+FROM grouped g
+"""
+
+# Pairs already decided (distinct or merged) keep their decision; new pairs beyond the cap wait,
+# the most certain kept first.
+RECORD_PAIRS = """
 INSERT INTO duplicate_pair (first_id, second_id, reasons, score)
-SELECT least(a, b), greatest(a, b), array_agg(DISTINCT reason ORDER BY reason), max(score)
-FROM pairs WHERE score >= :similarity OR reason <> 'nom'
-GROUP BY 1, 2
+SELECT first_id, second_id, reasons, score FROM (
+    SELECT *, row_number() OVER (PARTITION BY is_new ORDER BY score DESC, first_id, second_id) AS rank
+    FROM duplicate_found) ranked
+WHERE NOT is_new OR rank <= :max_new
 ON CONFLICT (first_id, second_id) DO UPDATE SET reasons = excluded.reasons, score = excluded.score
 WHERE duplicate_pair.status = 'candidate'
   AND (duplicate_pair.reasons, duplicate_pair.score) IS DISTINCT FROM (excluded.reasons, excluded.score)
 """
 
 
-def find_candidates(connection: Connection, ids: list[int] | None = None, by_name: bool = True) -> int:
-    """Record candidate pairs involving the given enterprises (all when None); return how many
-    candidates await review."""
+def find_candidates(
+    connection: Connection,
+    ids: list[int] | None = None,
+    by_name: bool = True,
+    limits: DuplicateLimits = DuplicateLimits(),
+) -> DuplicateCheck:
+    """Record candidate pairs involving the given enterprises (all when None), within the limits."""
     connection.execute(
         text("SELECT set_config('pg_trgm.similarity_threshold', :t, true)"), {"t": str(NAME_SIMILARITY)}
     )
+    connection.execute(text("DROP TABLE IF EXISTS duplicate_scope, duplicate_shared, duplicate_found"))
+    connection.execute(text(SCOPE), {"ids": ids})
+    connection.execute(text("ANALYZE duplicate_scope"))
+    connection.execute(text(SHARED_VALUES))
     connection.execute(
-        text(FIND_PAIRS),
-        {"ids": ids, "metres": NEARBY_METRES, "similarity": NAME_SIMILARITY, "by_name": by_name},
+        text(FOUND_PAIRS),
+        {
+            "metres": NEARBY_METRES,
+            "similarity": NAME_SIMILARITY,
+            "by_name": by_name,
+            "max_shared": limits.max_shared,
+        },
     )
+    new = connection.execute(text("SELECT count(*) FROM duplicate_found WHERE is_new")).scalar_one()
+    connection.execute(text(RECORD_PAIRS), {"max_new": limits.max_new_pairs})
+    check = DuplicateCheck(
+        pending=pending_count(connection),
+        added=min(new, limits.max_new_pairs),
+        capped=max(new - limits.max_new_pairs, 0),
+        skipped=too_common(connection, limits),
+        max_shared=limits.max_shared,
+        max_new_pairs=limits.max_new_pairs,
+    )
+    connection.execute(text("DROP TABLE duplicate_scope, duplicate_shared, duplicate_found"))
+    return check
+
+
+def too_common(connection: Connection, limits: DuplicateLimits) -> list[SharedValue]:
+    """The values of the last search held by more enterprises than the limit, most held first."""
+    rows = connection.execute(
+        text("""SELECT reason, value, holders FROM duplicate_shared
+        WHERE holders > :max_shared ORDER BY holders DESC, reason, value"""),
+        {"max_shared": limits.max_shared},
+    )
+    return [SharedValue(*row) for row in rows]
+
+
+def pending_count(connection: Connection) -> int:
+    """How many candidate pairs await a decision."""
     return connection.execute(
         text("SELECT count(*) FROM duplicate_pair WHERE status = 'candidate'")
     ).scalar_one()
 
 
-def after_import(connection: Connection, new_ids: list[int]) -> int:
-    """Look for duplicates of the enterprises an import created; return the candidates awaiting review."""
+def after_import(
+    connection: Connection, new_ids: list[int], limits: DuplicateLimits = DuplicateLimits()
+) -> DuplicateCheck:
+    """Look for duplicates of the enterprises an import created, within the limits."""
     if not new_ids:
-        return connection.execute(
-            text("SELECT count(*) FROM duplicate_pair WHERE status = 'candidate'")
-        ).scalar_one()
-    return find_candidates(connection, new_ids, by_name=len(new_ids) <= NAME_CHECK_LIMIT)
+        return DuplicateCheck(
+            pending=pending_count(connection),
+            max_shared=limits.max_shared,
+            max_new_pairs=limits.max_new_pairs,
+        )
+    return find_candidates(connection, new_ids, by_name=len(new_ids) <= NAME_CHECK_LIMIT, limits=limits)
 
 
 def similar_places(

@@ -4,11 +4,13 @@ from __future__ import annotations
 
 import json
 from dataclasses import dataclass
+from datetime import date
 from typing import Any
 
 from sqlalchemy import text
 from sqlalchemy.engine import Connection
 
+from carte.staff.pauses import pause_history
 from carte.store.actor import set_actor
 
 
@@ -21,15 +23,18 @@ class RevertResult:
     conflicts: int
 
 
-def enterprise_history(connection: Connection, enterprise_id: int) -> list[dict[str, Any]]:
-    """The changes of an enterprise, newest first."""
+def enterprise_history(
+    connection: Connection, enterprise_id: int, today: date | None = None
+) -> list[dict[str, Any]]:
+    """The changes of an enterprise and of its pauses (set, lifted, ended on a day before today), newest first."""
     rows = connection.execute(
         text("""
         SELECT id, changed_at, actor, kind, import_batch_id, changes
         FROM enterprise_revision WHERE enterprise_id = :id ORDER BY changed_at DESC, id DESC"""),
         {"id": enterprise_id},
     ).mappings()
-    return [dict(row) for row in rows]
+    entries = [dict(row) for row in rows] + pause_history(connection, enterprise_id, today)
+    return sorted(entries, key=lambda entry: (entry["changed_at"], entry["id"] or 0), reverse=True)
 
 
 def import_batches(connection: Connection, limit: int = 100) -> list[dict[str, Any]]:

@@ -10,10 +10,13 @@ from sqlalchemy.engine import Connection, make_url
 from sqlalchemy.exc import OperationalError
 
 from carte.core.errors import DatabaseUnavailable
+from carte.store.url import database_url
 
 
-def make_engine(url: str) -> Engine:
-    """Create the engine for a database URL, with pre-ping so a restarted server is survived."""
+def make_engine(url: str, variable: str = "CARTE_DATABASE_URL") -> Engine:
+    """Create the engine for a database URL (any PostgreSQL form, see carte.store.url), with pre-ping
+    so a restarted server is survived; a URL that cannot work raises ConfigurationError naming variable."""
+    url = database_url(url, variable)
     return create_engine(
         url, pool_pre_ping=True, pool_size=5, max_overflow=10, future=True, connect_args=driver_options(url)
     )

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime
 from typing import Any
 
 from geoalchemy2 import Geometry
@@ -11,6 +11,7 @@ from sqlalchemy import (
     Boolean,
     CheckConstraint,
     Computed,
+    Date,
     DateTime,
     Float,
     ForeignKey,
@@ -225,3 +226,19 @@ class GeocodeCache(Base):
     longitude: Mapped[float | None] = mapped_column(Float)
     precision: Mapped[str | None] = mapped_column(String(12))
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), server_default=func.now())
+
+
+class EnterprisePause(Base):
+    """A pause of some items or sectors an enterprise accepts: until a day (or lifted), with a message."""
+
+    __tablename__ = "enterprise_pause"
+    id: Mapped[int] = mapped_column(BigInteger, primary_key=True, autoincrement=True)
+    enterprise_id: Mapped[int] = mapped_column(ForeignKey("enterprise.id", ondelete="CASCADE"))
+    items: Mapped[list[str]] = mapped_column(ARRAY(Text), server_default="{}")
+    sectors: Mapped[list[str]] = mapped_column(ARRAY(Text), server_default="{}")
+    until: Mapped[date | None] = mapped_column(Date)
+    message: Mapped[str] = mapped_column(String(140), server_default="")
+    created_by: Mapped[str] = mapped_column(Text)
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), server_default=func.now())
+    removed_by: Mapped[str | None] = mapped_column(Text)
+    removed_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))

@@ -27,6 +27,7 @@ from carte.read.queries import (
     known_place,
     mrc_boundary_json,
     mrc_list_json,
+    paused_left_out,
 )
 from carte.read.schema_org import data_feed_lines, local_business_document
 from carte.web.caching import conditional, share_publicly, time_bucket
@@ -89,13 +90,15 @@ def next_link(page: Page, total: int) -> str | None:
     return url_for("api.enterprises", _external=True, **args)
 
 
-def collection_body(features: str, total: int, returned: int, page: Page) -> str:
-    """The FeatureCollection with its paging members, the licence and the features."""
+def collection_body(features: str, total: int, returned: int, page: Page, paused: int = 0) -> str:
+    """The FeatureCollection with its paging members, the places left out as paused, the licence and the
+    features."""
     following = next_link(page, total)
     head = {
         "type": "FeatureCollection",
         "numberMatched": total,
         "numberReturned": returned,
+        "numberPaused": paused,
         "limit": page.limit,
         "offset": page.offset,
         "next": following,
@@ -120,7 +123,8 @@ def enterprises() -> Response:
         if answer == "jsonld":
             return feed_page(filters, page, language)
         features, total, returned = enterprise_features(get_session(), filters, language, base_url(), page)
-        return json_response(collection_body(features, total, returned, page), GEOJSON)
+        paused = paused_left_out(get_session(), filters)
+        return json_response(collection_body(features, total, returned, page, paused), GEOJSON)
 
     return conditional(
         build, max_age=60 if filters.open_now else 300, extra=time_bucket() if filters.open_now else ""

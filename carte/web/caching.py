@@ -13,23 +13,26 @@ from typing import TypeVar
 from flask import Blueprint, Response, current_app, request
 
 from carte import __name__ as package
-from carte.read.queries import data_version
+from carte.core.pause import local_today
+from carte.read.queries import cache_version
 from carte.web.session import get_session
 
 T = TypeVar("T")
 #: Responses larger than this are not kept in memory.
 MAX_CACHED_BYTES = 2 * 1024 * 1024
 #: Bump when the shape of a response changes, so cached copies made by older code are not reused.
-FORMAT_VERSION = "1"
+FORMAT_VERSION = "2"
 
 
 def current_etag(extra: str = "") -> str:
-    """An ETag for this URL on this host at the current data version."""
+    """An ETag for this URL on this host at the current data and pauses' versions and day (pauses end by
+    date)."""
     key = "|".join(
         [
             package,
             FORMAT_VERSION,
-            str(data_version(get_session())),
+            cache_version(get_session()),
+            str(local_today()),
             request.host_url,
             request.full_path,
             extra,
@@ -48,8 +51,9 @@ def per_process(name: str, key: Hashable, build: Callable[[], T]) -> T:
 
 
 def per_data_version(name: str, build: Callable[[], T], *extra: Hashable) -> T:
-    """A value built once per data version (and extra key parts) and process."""
-    return per_process(name, (data_version(get_session()), *extra), build)
+    """A value built once per data and pauses' version, day (pauses end by date), extra key parts and
+    process."""
+    return per_process(name, (cache_version(get_session()), local_today(), *extra), build)
 
 
 def time_bucket(minutes: int = 5) -> str:

@@ -8,15 +8,17 @@ from typing import Any
 from urllib.parse import urlencode
 
 from flask import Blueprint, render_template, request, url_for
+from flask_babel import force_locale
 from flask_babel import gettext as _
 
+from carte.core.contact import directions_url, display_phone, geo_uri, tel_uri
 from carte.core.errors import NotFound
 from carte.core.vocabulary import load_vocabulary
 from carte.read.filters import FILTER_AND_LANGUAGE, EnterpriseFilter, InvalidParameter, Page, single
 from carte.read.queries import enterprise_features, mrc_counts, mrc_summary
 from carte.web.api import base_url, request_filter, request_language
 from carte.web.coverage import page_section as coverage_section
-from carte.web.home import basemap_config, data_attribution
+from carte.web.home import basemap_config, contact_messages, data_attribution, enterprise_url_prefix
 from carte.web.security import allow_framing, remote_tile_url
 from carte.web.session import get_session
 
@@ -40,6 +42,9 @@ MAP_LABELS = {
         "listed": "entreprises",
         "listedOne": "entreprise",
         "privacy": "Confidentialité",
+        "paused": "En pause :",
+        "until": "jusqu'au",
+        "untilLifted": "jusqu'à nouvel ordre",
         "lang": "fr",
     },
     "en": {
@@ -56,6 +61,9 @@ MAP_LABELS = {
         "listed": "enterprises",
         "listedOne": "enterprise",
         "privacy": "Privacy",
+        "paused": "Paused:",
+        "until": "until",
+        "untilLifted": "until further notice",
         "lang": "en",
     },
 }
@@ -97,11 +105,38 @@ def embed_snippet(args: list[tuple[str, str]], title: str, height: int = 500) ->
 
 
 def enterprise_list(filters: EnterpriseFilter, language: str) -> tuple[list[dict[str, Any]], int]:
-    """The enterprises of the filters (first LIST_LIMIT) as dicts, and how many match."""
+    """The enterprises of the filters (first LIST_LIMIT) as dicts with their contact links, and how many
+    match."""
     features, total, _returned = enterprise_features(
         get_session(), filters, language, base_url(), Page(limit=LIST_LIMIT)
     )
-    return [feature["properties"] for feature in json.loads(features)], total
+    return [
+        {**feature["properties"], "contact": feature_links(feature)} for feature in json.loads(features)
+    ], total
+
+
+def feature_links(feature: dict[str, Any]) -> dict[str, str | None]:
+    """Directions, geo: URI, phone and e-mail links of a GeoJSON feature of the API (the e-mail address is
+    asked for by the embed's script when clicked)."""
+    lon, lat = feature["geometry"]["coordinates"] if feature.get("geometry") else (None, None)
+    properties = feature["properties"]
+    phone = properties.get("phone")
+    return {
+        "directions": directions_url(lat, lon) if lat is not None else None,
+        "geo": geo_uri(lat, lon) if lat is not None else None,
+        "tel": tel_uri(phone),
+        "phone": display_phone(phone) if phone else None,
+        "email_url": url_for("enterprise.email", enterprise_id=feature["id"])
+        if properties.get("has_email")
+        else None,
+        "page": properties["url"],
+    }
+
+
+def embed_words(language: str) -> dict[str, str]:
+    """The embed's words in the language the host site chose, those of the contact links included."""
+    with force_locale(language):
+        return {**MAP_LABELS[language], **contact_messages()}
 
 
 def embed_title(mrc_name: str | None, language: str) -> str:
@@ -117,6 +152,7 @@ def embed() -> str:
     filters, language, view = request_filter(), request_language(), request_view()
     summary = mrc_summary(get_session(), filters.mrc) if filters.mrc else None
     api_args = [pair for pair in filter_args() if pair[0] != "lang"] + [("lang", language)]
+    words = embed_words(language)
     config = {
         "enterprises": url_for("api.enterprises") + "?" + urlencode(api_args + [("limit", str(LIST_LIMIT))]),
         "boundary": url_for("api.mrc", code=filters.mrc) if filters.mrc else None,
@@ -124,9 +160,10 @@ def embed() -> str:
         "tiles": remote_tile_url(),
         "tileAttribution": data_attribution(),
         "basemap": basemap_config(),
-        "labels": MAP_LABELS[language],
+        "labels": words,
         "view": view,
         "lang": language,
+        "enterprise_url": enterprise_url_prefix(),
     }
     enterprises, total = enterprise_list(filters, language) if view == "list" else ([], None)
     return render_template(
@@ -137,7 +174,7 @@ def embed() -> str:
         total=total,
         summary=summary,
         title=embed_title(summary and summary.name, language),
-        words=MAP_LABELS[language],
+        words=words,
         full_map=url_for("home.index", _external=True) + "?" + urlencode(api_args),
         other_view=embed_url([*filter_args(), ("view", "list" if view == "map" else "map")], external=False),
     )

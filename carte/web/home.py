@@ -127,6 +127,17 @@ def client_messages() -> dict[str, str]:
         "search_failed": _(
             "La recherche par nom ou municipalité n'a pas pu être faite. Réessayez dans un moment."
         ),
+        "paused": _("En pause : {what}"),
+        "paused_until": _("jusqu'au {date} inclusivement"),
+        "paused_open_ended": _("jusqu'à nouvel ordre"),
+        "paused_left_out_one": _("1 lieu a mis en pause ce que vous cherchez : il n'est pas affiché."),
+        "paused_left_out_other": _(
+            "{n} lieux ont mis en pause ce que vous cherchez : ils ne sont pas affichés."
+        ),
+        "paused_include": _("Les afficher quand même"),
+        "paused_included": _("Les lieux qui ont mis en pause ce que vous cherchez sont affichés."),
+        "paused_exclude": _("Les retirer"),
+        **contact_messages(),
         **link_messages(),
     }
 
@@ -153,6 +164,27 @@ def link_messages() -> dict[str, str]:
     }
 
 
+def contact_messages() -> dict[str, str]:
+    """The words of an enterprise's address, hours and contact links (static/js/contact.js)."""
+    return {
+        "directions": _("Itinéraire"),
+        "directions_label": _("Itinéraire vers {name} avec OpenStreetMap (nouvel onglet)"),
+        "geo": _("Ouvrir dans une appli de cartes"),
+        "geo_label": _("Ouvrir dans une appli de cartes : {name}"),
+        "call_label": _("Appeler {name} au {phone}"),
+        "email": _("Courriel"),
+        "email_label": _("Écrire un courriel à {name}"),
+        "hours": _("Heures : {hours}"),
+        "hours_rule": _("{days} : {times}"),
+        "hours_days": _("{first} au {last}"),
+        "hours_and": _("et"),
+        "hours_time": _("{start} à {end}"),
+        "hours_closed": _("fermé"),
+        "hours_always": _("Ouvert en tout temps"),
+        "hours_holidays": _("jours fériés"),
+    }
+
+
 def data_urls(large: bool) -> dict[str, str]:
     """Where the map's script gets its data: every point at once, or the viewport's tiles and the API."""
     if not large:
@@ -168,6 +200,11 @@ def data_urls(large: bool) -> dict[str, str]:
     }
 
 
+def enterprise_url_prefix() -> str:
+    """The path of the enterprises' pages, to which the scripts add an id."""
+    return url_for("enterprise.show", enterprise_id=0).rsplit("0", 1)[0]
+
+
 def page_config(language: str, large: bool = False) -> dict:
     """Everything the map script needs, rendered into the page as JSON (the MRCs are in the filter's options)."""
     return {
@@ -175,7 +212,7 @@ def page_config(language: str, large: bool = False) -> dict:
         **data_urls(large),
         "place_url": url_for("home.place"),
         "basemap": basemap_config(),
-        "enterprise_url": url_for("enterprise.show", enterprise_id=0).rsplit("0", 1)[0],
+        "enterprise_url": enterprise_url_prefix(),
         "exact_precisions": list(EXACT_PRECISIONS),
         "name_locale": NAME_LOCALE,
         "messages": client_messages(),

@@ -91,6 +91,14 @@ def parameters() -> dict[str, Any]:
             "d'ouverture (syntaxe OpenStreetMap).",
             {"type": "boolean"},
         ),
+        "accepting": query(
+            "accepting",
+            "Lieux ayant mis en pause ce qu'on cherche : now (défaut) les "
+            "exclut d'une recherche par item ou sector (leur nombre est dans numberPaused), "
+            "all les garde. Une pause finit d'elle-même après son dernier jour.",
+            {"type": "string", "enum": ["now", "all"]},
+            "all",
+        ),
         "lang": query(
             "lang", "Langue des libellés : fr (défaut) ou en.", {"type": "string", "enum": ["fr", "en"]}
         ),
@@ -123,6 +131,23 @@ def labelled_list() -> dict[str, Any]:
             "type": "object",
             "required": ["code", "label"],
             "properties": {"code": {"type": "string"}, "label": {"type": "string"}},
+        },
+    }
+
+
+def accepting_schema() -> dict[str, Any]:
+    """What an enterprise has paused today ("accepting now")."""
+    return {
+        "type": "object",
+        "required": ["paused", "paused_items", "paused_sectors", "until", "message"],
+        "description": "Ce que l'entreprise a mis en pause aujourd'hui : objets et secteurs, dernier jour "
+        "de la pause (inclus ; null : jusqu'à nouvel ordre) et message public.",
+        "properties": {
+            "paused": {"type": "boolean"},
+            "paused_items": labelled_list(),
+            "paused_sectors": labelled_list(),
+            "until": nullable("string", format="date"),
+            "message": nullable("string", maxLength=140),
         },
     }
 
@@ -164,8 +189,14 @@ def enterprise_schema() -> dict[str, Any]:
                 "format": "date",
                 "description": "Dernière confirmation par l'entreprise ou l'équipe, sinon date d'ajout.",
             },
+            "has_email": {
+                "type": "boolean",
+                "description": "Si l'entreprise a publié une adresse courriel (l'adresse "
+                "elle-même est sur sa page, jamais en liste).",
+            },
             "url": {"type": "string", "description": "Page de l'entreprise sur la carte."},
             "distance_km": {"type": "number", "description": "Distance au point near (avec near seulement)."},
+            "accepting": accepting_schema(),
         }
     )
     return {
@@ -201,6 +232,7 @@ def enterprise_schema() -> dict[str, Any]:
                     "source",
                     "last_verified",
                     "url",
+                    "accepting",
                 ],
             },
         },
@@ -306,6 +338,12 @@ def schemas() -> dict[str, Any]:
                 "type": {"type": "string", "enum": ["FeatureCollection"]},
                 "numberMatched": {"type": "integer", "minimum": 0},
                 "numberReturned": {"type": "integer", "minimum": 0},
+                "numberPaused": {
+                    "type": "integer",
+                    "minimum": 0,
+                    "description": "Lieux exclus parce que l'objet ou le secteur cherché y est en "
+                    "pause aujourd'hui (accepting=all pour les inclure).",
+                },
                 "limit": {"type": "integer"},
                 "offset": {"type": "integer"},
                 "next": nullable("string", description="URL de la page suivante."),

@@ -74,7 +74,7 @@ def init_app(app: Flask) -> None:
     engines = [make_engine(app.config["DATABASE_URL"])]
     app.extensions["carte_engine"] = engines[0]
     if app.config.get("DATABASE_READ_URL"):
-        engines.append(make_engine(app.config["DATABASE_READ_URL"]))
+        engines.append(make_engine(app.config["DATABASE_READ_URL"], "CARTE_DATABASE_READ_URL"))
         app.extensions["carte_read_engine"] = engines[1]
     # The same pools, their connections switched to autocommit while checked out (reset on return).
     app.extensions["carte_autocommit"] = {

@@ -30,6 +30,8 @@ from typing import Any
 
 from sqlalchemy import create_engine, text
 
+from carte.store.url import database_url as psycopg_url
+
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from sections import cpu_model, write_section  # noqa: E402
 
@@ -54,7 +56,7 @@ def carte(*args: str, url: str = BENCH_URL) -> None:
 
 def generate_enterprises(count: int, url: str = BENCH_URL) -> int:
     """Fill a bench database with `count` published enterprises placed at real postal codes."""
-    engine = create_engine(url)
+    engine = create_engine(psycopg_url(url, "CARTE_BENCH_DATABASE_URL"))
     with engine.begin() as connection:
         existing = connection.execute(text("SELECT count(*) FROM enterprise WHERE source = 'bench'")).scalar()
         if existing == count:
@@ -110,7 +112,7 @@ def prepare_database(count: int, url: str = BENCH_URL) -> int:
         env={**os.environ, "CARTE_DATABASE_URL": url},
     )
     carte("db", "upgrade", url=url)
-    engine = create_engine(url)
+    engine = create_engine(psycopg_url(url, "CARTE_BENCH_DATABASE_URL"))
     with engine.connect() as connection:
         loaded = connection.execute(text("SELECT count(*) FROM municipality")).scalar()
     if loaded == 0:
@@ -363,7 +365,7 @@ def run_carte(seconds: int, count: int, cache_entries: int) -> dict[str, Any]:
 
 def machine() -> dict[str, str]:
     """What the figures were measured on."""
-    engine = create_engine(BENCH_URL)
+    engine = create_engine(psycopg_url(BENCH_URL, "CARTE_BENCH_DATABASE_URL"))
     with engine.connect() as connection:
         postgres = connection.execute(text("SHOW server_version")).scalar()
         postgis = connection.execute(text("SELECT postgis_lib_version()")).scalar()

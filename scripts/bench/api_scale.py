@@ -25,6 +25,8 @@ from typing import Any
 
 from sqlalchemy import create_engine, text
 
+from carte.store.url import database_url as psycopg_url
+
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from api import VENV_BIN, free_port, prepare_database, start, stop  # noqa: E402
 from sections import write_section  # noqa: E402
@@ -44,7 +46,7 @@ def label(count: int) -> str:
 
 def request_paths(url: str) -> list[str]:
     """API paths: a box around every n-th enterprise and one sector each, in a fixed order."""
-    engine = create_engine(url)
+    engine = create_engine(psycopg_url(url, "--database-prefix"))
     with engine.connect() as connection:
         sectors = connection.execute(text("SELECT code FROM sector ORDER BY position")).scalars().all()
         centres = connection.execute(
@@ -82,7 +84,7 @@ def serving_pids(server: subprocess.Popen, url: str) -> list[int]:
             ["pgrep", "-P", str(server.pid)], capture_output=True, text=True
         ).stdout.split()
     ]
-    engine = create_engine(url)
+    engine = create_engine(psycopg_url(url, "--database-prefix"))
     with engine.connect() as connection:
         backends = (
             connection.execute(

@@ -24,18 +24,13 @@ ROOT = Path(__file__).resolve().parent.parent.parent
 sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from map_data import generate_enterprises  # noqa: E402
+from map import prepare as prepare_map_bench  # noqa: E402
 from sections import cpu_model, write_section  # noqa: E402
 from sqlalchemy import Engine, text  # noqa: E402
-from sqlalchemy.engine import make_url  # noqa: E402
 from sqlalchemy.orm import Session  # noqa: E402
 
-from carte.core.config import load_config  # noqa: E402
-from carte.core.vocabulary import load_vocabulary, store_vocabulary  # noqa: E402
-from carte.geo.geodata import load_geodata  # noqa: E402
+from carte.core.vocabulary import load_vocabulary  # noqa: E402
 from carte.read.coverage import coverage_rows  # noqa: E402
-from carte.store import schema  # noqa: E402
-from carte.store.engine import make_engine  # noqa: E402
 
 DEFAULT_URL = "postgresql+psycopg://postgres@127.0.0.1:5432/carte_bench_coverage"
 RARE = "instruments"
@@ -43,17 +38,8 @@ RARE_EVERY = 2000
 
 
 def prepare(url: str, count: int) -> Engine:
-    """The bench database migrated, with geodata, vocabulary, `count` enterprises and a rare category."""
-    if "bench" not in (make_url(url).database or ""):
-        raise SystemExit(f"Refus : {url} ne semble pas une base de mesure (son nom doit contenir « bench »).")
-    engine = make_engine(url)
-    schema.upgrade(engine)
-    with engine.connect() as connection:
-        if connection.execute(text("SELECT count(*) FROM municipality")).scalar() != 1285:
-            load_geodata(engine, load_config()["GEODATA_DIR"])
-    with engine.begin() as connection:
-        store_vocabulary(connection, load_vocabulary())
-    generate_enterprises(engine, count)
+    """The map's bench database (geodata, vocabulary, `count` enterprises), plus a rare category."""
+    engine = prepare_map_bench(url, count)
     with engine.begin() as connection:
         connection.execute(
             text("""UPDATE enterprise SET items = CASE WHEN id % :every = 0

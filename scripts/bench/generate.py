@@ -26,6 +26,7 @@ from sqlalchemy import create_engine, text
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
 from carte.core.text import municipality_key  # noqa: E402
+from carte.store.url import database_url as psycopg_url
 
 HEADER = [
     "Identifiant",
@@ -182,7 +183,7 @@ def enterprise_name(kind: str, town: str, number: int, rng: random.Random) -> st
 
 def places(database_url: str) -> list[tuple[str, str, float, float]]:
     """(postal code, official municipality name, lat, lon) for postal codes named after a municipality."""
-    engine = create_engine(database_url)
+    engine = create_engine(psycopg_url(database_url, "--database-url"))
     with engine.connect() as connection:
         names = {
             row.name_key: row.name

@@ -22,6 +22,8 @@ from pathlib import Path
 
 from sqlalchemy import create_engine, text
 
+from carte.store.url import database_url as psycopg_url
+
 ROOT = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from generate import generate  # noqa: E402
@@ -109,7 +111,7 @@ def main() -> None:
     )
     parser.add_argument("--write", type=Path, help="Replace the 'Ingest' section of this Markdown file.")
     arguments = parser.parse_args()
-    engine = create_engine(arguments.database_url)
+    engine = create_engine(psycopg_url(arguments.database_url, "CARTE_BENCH_DATABASE_URL"))
     sizes = [
         measure(
             engine, arguments.database_url, rows, arguments.seed, arguments.repeat if rows < 1_000_000 else 1

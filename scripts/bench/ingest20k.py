@@ -25,6 +25,8 @@ from pathlib import Path
 from sqlalchemy import create_engine, text
 from sqlalchemy.engine import Engine
 
+from carte.store.url import database_url as psycopg_url
+
 ROOT = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from generate import places, write_csv  # noqa: E402
@@ -266,7 +268,7 @@ def main() -> None:
     parser.add_argument("--seed", type=int, default=17)
     parser.add_argument("--write", type=Path, help="Replace this section of the Markdown file.")
     arguments = parser.parse_args()
-    engine = create_engine(arguments.database_url)
+    engine = create_engine(psycopg_url(arguments.database_url, "CARTE_BENCH_DATABASE_URL"))
     built = ensure_base(engine, arguments.database_url, arguments.base)
     figures = measure(
         engine, arguments.database_url, arguments.rows, arguments.base, arguments.repeat, arguments.seed

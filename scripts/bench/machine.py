@@ -17,6 +17,8 @@ from pathlib import Path
 
 from sqlalchemy import create_engine, text
 
+from carte.store.url import database_url as psycopg_url
+
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from sections import cpu_model, memory_gib, write_section  # noqa: E402
 
@@ -64,7 +66,7 @@ def library_versions() -> str:
 
 def section(database_url: str, started: float | None) -> str:
     """The Markdown section."""
-    engine = create_engine(database_url)
+    engine = create_engine(psycopg_url(database_url, "--database-url"))
     with engine.connect() as connection:
         postgres = connection.execute(text("SHOW server_version")).scalar()
         postgis = connection.execute(text("SELECT postgis_lib_version()")).scalar()

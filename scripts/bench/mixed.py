@@ -25,6 +25,8 @@ from typing import Any
 
 from sqlalchemy import create_engine, text
 
+from carte.store.url import database_url as psycopg_url
+
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from api import VENV_BIN, free_port, prepare_database, start, stop  # noqa: E402
 from api_scale import GUNICORN, label, request_paths  # noqa: E402
@@ -39,7 +41,7 @@ LOCUSTFILE = Path(__file__).resolve().parent / "locustfile.py"
 
 def targets(url: str) -> dict[str, list]:
     """What the simulated users ask for: enterprise ids, API boxes and MRC codes of the database."""
-    engine = create_engine(url)
+    engine = create_engine(psycopg_url(url, "--database-prefix"))
     with engine.connect() as connection:
         ids = (
             connection.execute(text("SELECT id FROM enterprise WHERE published ORDER BY id LIMIT 2000"))

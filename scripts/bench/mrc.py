@@ -23,6 +23,8 @@ import numpy as np
 import shapely
 from sqlalchemy import Engine, create_engine, text
 
+from carte.store.url import database_url as psycopg_url
+
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from sections import write_section  # noqa: E402
 
@@ -103,7 +105,7 @@ def strtree(xy: np.ndarray, polygons: np.ndarray, codes: np.ndarray) -> tuple[fl
 
 def measure(database_url: str, count: int) -> dict[str, Any]:
     """Both assignments over the same points, their timings and how many points they disagree on."""
-    engine = create_engine(database_url)
+    engine = create_engine(psycopg_url(database_url, "--database-url"))
     prepare(engine, count)
     postgis_seconds, by_postgis = postgis(engine)
     started = time.perf_counter()

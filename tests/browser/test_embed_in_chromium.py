@@ -10,6 +10,8 @@ from urllib.parse import urlsplit
 
 import pytest
 
+from tests.helpers import DIRECTIONS, add_reachable_enterprise, contact_hrefs, contact_requests
+
 pytestmark = pytest.mark.browser
 
 
@@ -122,3 +124,61 @@ def test_the_builder_updates_its_preview_and_snippet_as_choices_change(browser, 
     )
     screenshot(page, "embed-builder")
     context.close()
+
+
+def test_an_embed_popup_offers_directions_phone_and_email(
+    browser,
+    host_site,
+    app_server,
+    committed_enterprises,
+    screenshot,
+):
+    enterprise = add_reachable_enterprise(committed_enterprises)
+    page = open_host_page(browser, host_site, builder_snippet(app_server, "mrc=29&lang=en"))
+    page.requests = []
+    page.on("request", lambda request: page.requests.append(request.url))
+    frame = page.frame_locator("iframe")
+    frame.locator("body[data-loaded='1']").wait_for(state="attached")
+    frame.locator(".leaflet-marker-icon").first.click()
+    popup = frame.locator(".embed-popup")
+    assert contact_hrefs(popup) == {
+        "directions": DIRECTIONS,
+        "geo": "geo:46.1185,-70.6656",
+        "phone": "tel:+14185550100",
+        "email": f"/entreprises/{enterprise}?lang=en#contact",
+    }
+    assert popup.get_by_role("link", name="Call Ressourcerie des Appalaches at 418 555-0100").count() == 1
+    assert "Monday to Friday: 09:00 to 17:00" in popup.locator(".hours").inner_text()
+    assert popup.locator(".contact-directions").get_attribute("rel") == "noopener"
+    assert contact_requests(page.requests) == [] and page.foreign_requests == []
+    screenshot(page, "contact-embed-popup")
+
+
+def test_the_embed_list_offers_directions_phone_and_email_asked_for_on_click(
+    browser,
+    host_site,
+    app_server,
+    committed_enterprises,
+):
+    enterprise = add_reachable_enterprise(committed_enterprises)
+    page = open_host_page(browser, host_site, builder_snippet(app_server, "mrc=29&view=list"))
+    page.requests = []
+    page.on("request", lambda request: page.requests.append(request.url))
+    row = page.frame_locator("iframe").locator(".embed-enterprise", has_text="Ressourcerie des Appalaches")
+    assert contact_hrefs(row) == {
+        "directions": DIRECTIONS,
+        "geo": "geo:46.1185,-70.6656",
+        "phone": "tel:+14185550100",
+        "email": f"{app_server}/entreprises/{enterprise}#contact",
+    }
+    assert (
+        row.get_by_role(
+            "link", name="Itinéraire vers Ressourcerie des Appalaches avec OpenStreetMap (nouvel onglet)"
+        ).count()
+        == 1
+    )
+    assert contact_requests(page.requests) == [] and page.foreign_requests == []
+    row.locator(".contact-email").click()
+    row.locator(".contact-email[href^='mailto:']").wait_for()
+    assert row.locator(".contact-email").get_attribute("href") == "mailto:bonjour@exemple.org"
+    assert contact_requests(page.requests) == [f"{app_server}/entreprises/{enterprise}/courriel.json"]

@@ -561,7 +561,7 @@ def test_a_marker_far_down_the_list_opens_named_and_the_list_reaches_it_in_chunk
     selected = map_page.locator("#results-list li.selected")
     selected.wait_for()
     assert selected.locator("h3").inner_text() == "Ressourcerie Zone du Grand Nord"
-    assert selected.locator("a").get_attribute("href").startswith(f"/entreprises/{far}?")
+    assert selected.locator("h3 a").get_attribute("href").startswith(f"/entreprises/{far}?")
     assert map_page.locator("#results-list li").count() == 1102  # the list reached it: 1,100 + 2 before it
     assert max(asked) <= 1000 and sum(asked) == 1102  # pages in name order, at most 1,000 rows a request
     screenshot(map_page, "map-far-marker-selected")

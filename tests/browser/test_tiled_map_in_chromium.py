@@ -10,7 +10,16 @@ from sqlalchemy import Engine
 from werkzeug.serving import make_server
 
 from carte import create_app
-from tests.helpers import TILE_HOST, blank_tile, foreign, listed
+from tests.helpers import (
+    DIRECTIONS,
+    TILE_HOST,
+    add_reachable_enterprise,
+    blank_tile,
+    contact_hrefs,
+    contact_requests,
+    foreign,
+    listed,
+)
 
 
 @pytest.fixture(scope="module")
@@ -117,3 +126,75 @@ def test_only_the_entries_placed_coarser_than_their_address_say_their_position_i
     approximate = tiled_page.locator("#results-list li", has=tiled_page.locator(".approximate"))
     assert approximate.locator("h3").all_inner_texts() == ["Friperie du Quartier"]
     assert approximate.locator(".approximate").inner_text() == "Position approximative"
+
+
+@pytest.fixture()
+def large(committed_enterprises) -> dict[str, int]:
+    """An enterprise with a street, phone, e-mail and hours in Saint-Georges, and two others: above the test's
+    limit of 2, the map tiles."""
+    reachable = {"reachable": add_reachable_enterprise(committed_enterprises)}
+    committed_enterprises(
+        name="Comptoir discret",
+        lon=-71.2080,
+        lat=46.8139,
+        municipality_name="Québec",
+        mrc_code="23",
+        municipality_code="23027",
+    )
+    committed_enterprises(
+        name="Meubles Partage Montréal",
+        lon=-73.5673,
+        lat=45.5017,
+        municipality_name="Montréal",
+        mrc_code="66",
+        municipality_code="66023",
+    )
+    return reachable
+
+
+def recording(page, live_server) -> None:
+    """Record every request the page makes from now on (the app's as path and query)."""
+    page.requests = []
+    page.on("request", lambda request: page.requests.append(request.url.removeprefix(live_server)))
+
+
+def test_a_tiled_list_row_and_popup_offer_directions_phone_and_email_without_asking_anything(
+    tiled_page, live_server, large, screenshot
+):
+    recording(tiled_page, live_server)
+    tiled_page.open_map("?mrc=29")
+    row = tiled_page.locator("#results-list li", has_text="Ressourcerie des Appalaches")
+    page_link = f"/entreprises/{large['reachable']}?lang=fr#contact"
+    assert contact_hrefs(row) == {
+        "directions": DIRECTIONS,
+        "geo": "geo:46.1185,-70.6656",
+        "phone": "tel:+14185550100",
+        "email": page_link,
+    }
+    assert row.locator(".address").inner_text() == "12 rue du Pont"
+    tiled_page.locator(".leaflet-marker-icon.pin").first.click()
+    popup = tiled_page.locator(".leaflet-popup-content")
+    popup.locator(".contact-links").wait_for()
+    assert contact_hrefs(popup) == {
+        "directions": DIRECTIONS,
+        "geo": "geo:46.1185,-70.6656",
+        "phone": "tel:+14185550100",
+        "email": page_link,
+    }
+    assert contact_requests(tiled_page.requests) == []
+    screenshot(tiled_page, "contact-tiled-popup")
+
+
+def test_with_near_me_a_tiled_popup_says_how_far(tiled_page, large):
+    tiled_page.context.grant_permissions(["geolocation"])
+    tiled_page.context.set_geolocation({"latitude": 46.1185, "longitude": -70.70})
+    tiled_page.open_map("?mrc=29")
+    tiled_page.click("#locate")
+    tiled_page.wait_for_function("() => new URLSearchParams(location.search).has('near')")
+    tiled_page.wait_for_function(
+        "() => document.querySelector('#results-list li .meta')?.textContent.includes('km')"
+    )
+    # The API's distance, to 10 m (2,66 km); the popup's from the tile's point, as the full-data map's.
+    assert tiled_page.locator("#results-list li .meta").first.inner_text().startswith("Saint-Georges · à 2,")
+    tiled_page.get_by_role("button", name="Voir sur la carte").click()
+    assert tiled_page.locator(".leaflet-popup-content .contact-distance").inner_text() == "à 2,7 km"

@@ -2,9 +2,12 @@
 import { addBasemap } from "../js/basemap.js";
 import { el } from "../js/dom.js";
 import { fetchJson } from "../js/http.js";
+import { featureContact, revealEmailOnClick } from "../js/contact.js";
 
 const config = JSON.parse(document.getElementById("embed-config").textContent);
 const MAX_PAGES = 20;
+// The contact block's words and language, as the map page's config gives them.
+const contactConfig = { language: config.lang, messages: config.labels, enterprise_url: config.enterprise_url };
 // The embed runs in other sites' pages: its requests carry no cookie.
 const ANONYMOUS = { credentials: "omit" };
 
@@ -24,13 +27,25 @@ function safeLink(url) {
   }
 }
 
-function popupFor(properties) {
+/** What the enterprise has paused today, until when, and its message (null without a pause). */
+function pauseLine(accepting) {
+  if (!accepting || !accepting.paused) { return null; }
+  const what = accepting.paused_items.concat(accepting.paused_sectors).map((term) => term.label).join(", ");
+  const when = accepting.until ? `${config.labels.until} ${accepting.until}` : config.labels.untilLifted;
+  const line = el("span", { class: "embed-paused" }, `${config.labels.paused} ${what} · ${when}`);
+  if (accepting.message) { line.append(el("br"), el("em", {}, accepting.message)); }
+  return line;
+}
+
+function popupFor(feature) {
+  const properties = feature.properties;
   const box = el("div", { class: "embed-popup" }, el("strong", {}, properties.name || ""));
-  const place = [properties.street, properties.municipality].filter(Boolean).join(", ");
-  if (place) { box.append(el("span", {}, place)); }
+  if (properties.municipality) { box.append(el("span", {}, properties.municipality)); }
   const labels = properties.sectors.concat(properties.items).map((term) => term.label).join(", ");
   if (labels) { box.append(el("span", {}, labels)); }
-  if (properties.phone) { box.append(el("span", {}, properties.phone)); }
+  const paused = pauseLine(properties.accepting);
+  if (paused) { box.append(paused); }
+  box.append(featureContact(contactConfig, feature));
   for (const [url, label] of [[properties.website, config.labels.website], [properties.url, config.labels.details]]) {
     const href = url && safeLink(url);
     if (href) { box.append(el("span", {}, el("a", { href, target: "_blank", rel: "noopener" }, label))); }
@@ -68,7 +83,7 @@ async function showMap() {
       if (!feature.geometry) { continue; }
       const [lon, lat] = feature.geometry.coordinates;
       const marker = L.marker([lat, lon], { title: feature.properties.name, alt: feature.properties.name });
-      marker.bindPopup(() => popupFor(feature.properties));
+      marker.bindPopup(() => popupFor(feature));
       cluster.addLayer(marker);
     }
     map.addLayer(cluster);
@@ -86,6 +101,9 @@ async function showMap() {
 
 if (config.view === "map") {
   showMap();
+}
+for (const link of document.querySelectorAll("a.contact-email[data-email-url]")) {
+  revealEmailOnClick(link, link.dataset.emailUrl);
 }
 reportHeight();
 new ResizeObserver(reportHeight).observe(document.body);

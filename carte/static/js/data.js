@@ -1,6 +1,7 @@
 // The map's data: decoding the compact column payload, filtering, distances, URL state.
 import { matchItems } from "./text.js";
 import { isOpenAt } from "./hours.js";
+import { acceptedMask, attachPauses } from "./pause.js";
 
 // The payload's number alphabet and flags (carte/map_data.py).
 const DIGITS = "0123456789abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ-_";
@@ -56,7 +57,7 @@ export function decode(payload) {
       distance: null,
     };
   }
-  return enterprises;
+  return attachPauses(enterprises, payload.pauses);
 }
 
 /** The bytes of a base64 bitset (/carte/recherche): ordinal i is bit i % 8 of byte i / 8. */
@@ -95,7 +96,7 @@ export function distanceKm(lat1, lon1, lat2, lon2) {
 }
 
 const MULTI = ["sector", "service"];
-const SINGLE = ["q", "item", "mrc", "region", "near", "radius_km", "open_now", "place", "bbox"];
+const SINGLE = ["q", "item", "mrc", "region", "near", "radius_km", "open_now", "place", "bbox", "accepting"];
 const NUMBER = "(-?\\d+(?:\\.\\d+)?)";
 
 /** The search state read from a query string (the same parameter names as /api/enterprises). */
@@ -112,6 +113,7 @@ export function readState(search) {
   state.box = box ? { west: Number(box[1]), south: Number(box[2]), east: Number(box[3]), north: Number(box[4]) }
     : null;
   if (!state.box) state.bbox = "";
+  if (state.accepting !== "all") state.accepting = "";
   return state;
 }
 
@@ -138,9 +140,10 @@ export function makeFilter(state, context) {
   const near = state.nearPoint;
   const box = state.box;
   const now = context.now;
+  const all = state.accepting === "all";
   const test = (e, ignoreSector = false) => {
-    if (state.item && !(e.items & itemMask)) return false;
-    if (!ignoreSector && sectorMask && !(e.sectors & sectorMask)) return false;
+    if (state.item && !(acceptedMask(e, "items", all) & itemMask)) return false;
+    if (!ignoreSector && sectorMask && !(acceptedMask(e, "sectors", all) & sectorMask)) return false;
     if (serviceMask && (e.services & serviceMask) !== serviceMask) return false;
     if (state.mrc && e.mrc !== state.mrc) return false;
     if (state.region && context.mrcRegion[e.mrc] !== state.region) return false;

@@ -4,6 +4,7 @@ import { format } from "./text.js";
 import { isOpenAt, quebecNow } from "./hours.js";
 import { el } from "./dom.js";
 import { placeLine } from "./results-list.js";
+import { pauseNode } from "./pause.js";
 
 /** The describers of the payload loaded (`data.context` holds its vocabulary's bits). */
 export function createDescribe(config, data) {
@@ -25,6 +26,15 @@ export function createDescribe(config, data) {
       const names = config.items.filter((term) => e.items & data.context.itemBits[term.code])
         .map((term) => itemLabels[term.code]);
       return names.length ? format(messages.accepts, { items: names.join(", ") }) : "";
+    },
+    /** What the enterprise has paused today, until when, and its message ("" without a pause). */
+    pause(e) {
+      if (!e.pause) return "";
+      const labels = [
+        ...config.items.filter((term) => e.pause.items & data.context.itemBits[term.code]),
+        ...config.sectors.filter((term) => e.pause.sectors & data.context.sectorBits[term.code]),
+      ].map((term) => term.label);
+      return pauseNode(e.pause, labels, config);
     },
     /** The "open now" badge, or an empty text when closed or unknown. */
     openNow(e) {

@@ -2,6 +2,7 @@
 // Near me, the results are sorted here by distance; otherwise the server gives each page in name order
 // (the payload carries no names), told which rows the results hold (`data.held`, a bitset).
 import { PAGE_SIZE, enterpriseUrl, entry } from "./results-list.js";
+import { rowContact } from "./contact.js";
 
 /** Rows one request for a page in name order may ask for (MAX_PAGE in carte/map/rows.py). */
 const MAX_PAGE = 1000;
@@ -22,7 +23,8 @@ export function createFullList({ config, data, list, describe, generation, onLoc
     return entry({
       attributes: { "data-n": String(e.n) }, href: enterpriseUrl(config, row.id), name: row.name,
       meta: describe.place(e), sectors: describe.sectors(e), items: describe.items(e),
-      extra: [describe.openNow(e)], approximate: e.approximate, messages: config.messages,
+      extra: [describe.pause(e), describe.openNow(e), rowContact(config, e, row)], approximate: e.approximate,
+      messages: config.messages,
       onLocate: () => onLocate(e),
     });
   }

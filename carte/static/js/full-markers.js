@@ -1,5 +1,6 @@
 // The full-data view's markers: the results' clusters, each pin's popup and title, the selected pin.
 import { el } from "./dom.js";
+import { rowContact } from "./contact.js";
 import { clusterIcon } from "./pins.js";
 import { enterpriseUrl } from "./results-list.js";
 import { StaleData } from "./rows.js";
@@ -42,12 +43,13 @@ export function createFullMarkers({ map, config, data, describe, pinIcon, viewpo
     const box = el("div", { class: "popup" }, title);
     box.append(el("p", {}, describe.place(e)));
     box.append(el("p", { class: "tags" }, describe.sectors(e).map((sector) => sector.label).join(", ")));
-    box.append(el("p", {}, describe.items(e)), describe.openNow(e));
+    box.append(el("p", {}, describe.items(e)), describe.pause(e), describe.openNow(e));
     if (e.approximate) box.append(el("p", { class: "approximate" }, messages.approximate));
     box.append(details);
     const row = data.rows.row(e.n);
     if (row) {
       fillLinks(row, name, details);
+      details.before(rowContact(config, e, row));
       return box;
     }
     // Opened from the map before the list showed it: the name comes with its row.
@@ -56,6 +58,7 @@ export function createFullMarkers({ map, config, data, describe, pinIcon, viewpo
     const source = data.rows;
     source.load([e.n]).then(() => {
       fillLinks(source.row(e.n), name, details);
+      details.before(rowContact(config, e, source.row(e.n)));
       titleMarker(marker, e);
     }, (error) => {
       name.textContent = messages.rows_failed;

@@ -8,15 +8,16 @@ import { StaleData, createRowSource } from "./rows.js";
 import { createDescribe } from "./full-describe.js";
 import { createFullList } from "./full-list.js";
 import { createFullMarkers } from "./full-markers.js";
+import { countLeftOut } from "./pause.js";
 
 /** The view's interface, as the tiled view's: load, filter, draw, more, bounds, markerCount, parts. */
-export function createFullView({ map, config, list, viewport, pinIcon, redraw, reapply }) {
+export function createFullView({ map, config, list, viewport, pinIcon, redraw, reapply, pausedNote }) {
   const messages = config.messages;
   // The MRC filter's options carry each MRC's region, so the config does not repeat them.
   const mrcRegion = Object.fromEntries([...document.getElementById("f-mrc").options]
     .filter((option) => option.value).map((option) => [option.value, option.dataset.region]));
   // The payload's enterprises, vocabulary bits and rows (names, free text) for its version; the results.
-  const data = { enterprises: [], context: null, rows: null, results: [], selected: null };
+  const data = { enterprises: [], context: null, rows: null, results: [], selected: null, leftOut: 0 };
   // Bumped by each filter change: an answer that comes back for an older one is dropped.
   let generation = 0;
   let state = null;
@@ -141,8 +142,11 @@ export function createFullView({ map, config, list, viewport, pinIcon, redraw, r
       if (textBits === undefined) return false;
       state = wanted;
       setDistances(data.enterprises, wanted.nearPoint);
-      filter = makeFilter(wanted, { ...data.context, textBits, now: quebecNow() });
+      const context = { ...data.context, textBits, now: quebecNow() };
+      filter = makeFilter(wanted, context);
       data.results = data.enterprises.filter((e) => filter.test(e));
+      data.leftOut = wanted.accepting === "all" ? 0
+        : countLeftOut(data.enterprises, filter, makeFilter({ ...wanted, accepting: "all" }, context));
       // Near me, the list is sorted here by distance; else the server gives its pages in name order,
       // told which rows the results hold (every row: nothing to tell).
       if (wanted.nearPoint) data.results.sort((a, b) => a.distance - b.distance);
@@ -157,6 +161,7 @@ export function createFullView({ map, config, list, viewport, pinIcon, redraw, r
       const firstPage = entries.start().then((done) => { if (done) redraw.done("list"); });
       updateCounts();
       updateItemFeedback();
+      pausedNote.show(data.leftOut, state);
       markers.update();
       return firstPage;
     },

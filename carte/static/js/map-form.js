@@ -1,7 +1,7 @@
 // The filter form of the map page: filled from a search state, read back into one, cleared.
 import { readState } from "./data.js";
 
-const TEXT_FIELDS = ["q", "item", "mrc", "region", "place", "near", "bbox"];
+const TEXT_FIELDS = ["q", "item", "mrc", "region", "place", "near", "bbox", "accepting"];
 
 /** The form's element and what the controller does with it. */
 export function createForm(form) {
@@ -16,7 +16,7 @@ export function createForm(form) {
 
   /** Empty these fields. */
   function empty(...names) {
-    for (const name of names) form.elements[name].value = "";
+    for (const name of names) form.elements.namedItem(name).value = "";
   }
 
   return {
@@ -24,7 +24,8 @@ export function createForm(form) {
     empty,
     filterMrcOptions,
     fill(state) {
-      for (const name of TEXT_FIELDS) form.elements[name].value = state[name];
+      // namedItem: `form.elements.item` is the collection's item() method, not the field named "item".
+      for (const name of TEXT_FIELDS) form.elements.namedItem(name).value = state[name];
       form.elements.radius_km.value = String(state.radius);
       form.elements.open_now.checked = Boolean(state.open_now);
       for (const box of form.querySelectorAll("input[name=sector], input[name=service]")) {

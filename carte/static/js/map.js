@@ -8,6 +8,7 @@ import { readState, writeState } from "./data.js";
 import { createForm } from "./map-form.js";
 import { createNear } from "./near.js";
 import { createOverlays } from "./overlays.js";
+import { createPausedNote } from "./pause.js";
 import { createPinIcon } from "./pins.js";
 import { createRedraw } from "./redraw.js";
 import { createResultsList } from "./results-list.js";
@@ -28,6 +29,7 @@ const near = createNear({ config, form: form.element, onPoint: (lat, lon, place)
   commit(form.read());
 } });
 const overlays = createOverlays(map);
+const pausedNote = createPausedNote({ config, field: form.element.elements.accepting, onToggle: () => commit(form.read()) });
 const viewport = createViewport(map);
 const redraw = createRedraw();
 const permalink = createPermalink({ map, config, near });
@@ -41,7 +43,7 @@ window.carteMap = { map, markerCount: () => (view ? view.markerCount() : 0) };
 
 /** The view of this page: the tiled view's code is loaded only above the threshold. */
 async function createView() {
-  const shared = { map, config, list, viewport, pinIcon: createPinIcon(config.sectors), redraw };
+  const shared = { map, config, list, viewport, pinIcon: createPinIcon(config.sectors), redraw, pausedNote };
   if (!config.tiles_url) return createFullView({ ...shared, reapply: () => apply(currentState) });
   const { createTiledView } = await import("./tiled-view.js");
   return createTiledView(shared);

@@ -28,13 +28,14 @@ async function getJson(url, version) {
 /** Rows and searches of one version of the payload: each row asked for once, kept by ordinal. */
 export function createRowSource({ rowsUrl, searchUrl, listUrl, version, language }) {
   const query = `v=${encodeURIComponent(version)}&lang=${encodeURIComponent(language)}`;
-  const known = new Map();  // ordinal -> { id, name }
+  const known = new Map();  // ordinal -> { id, name, street, phone, email (whether it has one) }
   const waiting = new Map();  // ordinal -> the request that will bring it
   const searches = new Map();  // text -> bitset (a promise of it)
 
   function request(ordinals) {
     const asked = getJson(`${rowsUrl}?${query}&n=${ordinals.join(",")}`, version).then((answer) => {
-      answer.n.forEach((n, i) => known.set(n, { id: answer.id[i], name: answer.name[i] }));
+      answer.n.forEach((n, i) => known.set(n, { id: answer.id[i], name: answer.name[i], street: answer.street[i],
+        phone: answer.phone[i], email: answer.email[i] }));
     }).finally(() => { for (const n of ordinals) waiting.delete(n); });
     for (const n of ordinals) waiting.set(n, asked);
     return asked;

@@ -7,6 +7,8 @@ import { el } from "./dom.js";
 import { fetchJson } from "./http.js";
 import { clusterIcon } from "./pins.js";
 import { PAGE_SIZE, enterpriseUrl, entry, placeLine } from "./results-list.js";
+import { featureContact, pointContact } from "./contact.js";
+import { pauseNode } from "./pause.js";
 
 const TILE_SIZE = 256;
 // Above this many enterprises in view the list waits for a closer view or a filter: sorting a
@@ -51,7 +53,7 @@ function visibleTiles(map) {
 }
 
 /** The view's interface, as the full-data view's: load, filter, draw, more, bounds, markerCount, parts. */
-export function createTiledView({ map, config, list, pinIcon, redraw }) {
+export function createTiledView({ map, config, list, pinIcon, redraw, pausedNote }) {
   const messages = config.messages;
   const exact = new Set(config.exact_precisions);
   const layers = L.layerGroup().addTo(map);
@@ -68,10 +70,11 @@ export function createTiledView({ map, config, list, pinIcon, redraw }) {
     return `${config.tiles_url}/${tile.z}/${tile.x}/${tile.y}.json${query ? `?${query}` : ""}`;
   }
 
-  function popup(id, name, approximate) {
+  function popup(id, name, approximate, contact) {
     const box = el("div", { class: "popup", "data-enterprise": String(id) },
       el("h3", {}, el("a", { href: enterpriseUrl(config, id) }, name)));
     if (approximate) box.append(el("p", { class: "approximate" }, messages.approximate));
+    box.append(contact);
     box.append(el("a", { href: enterpriseUrl(config, id), class: "button" }, messages.details));
     return box;
   }
@@ -87,7 +90,8 @@ export function createTiledView({ map, config, list, pinIcon, redraw }) {
     return points.id.map((id, i) => {
       const marker = L.marker([points.lat[i], points.lon[i]], { icon: pinIcon(points.sector[i], points.approximate[i]),
         title: points.name[i], alt: points.name[i], keyboard: false });
-      marker.bindPopup(() => popup(id, points.name[i], points.approximate[i]));
+      marker.bindPopup(() => popup(id, points.name[i], points.approximate[i],
+        pointContact(config, points, i, state.nearPoint)));
       marker.enterpriseId = id;
       return marker;
     });
@@ -152,6 +156,7 @@ export function createTiledView({ map, config, list, pinIcon, redraw }) {
   function tooManyToList(n) {
     list.clear();
     list.count(format(messages.count_too_many, { n: numbers.format(n) }), false);
+    pausedNote.hide();
   }
 
   function listItem(feature) {
@@ -163,6 +168,9 @@ export function createTiledView({ map, config, list, pinIcon, redraw }) {
       meta: placeLine(p.municipality, p.distance_km === undefined ? ""
         : format(messages.distance, { km: numbers.format(p.distance_km) })),
       sectors: p.sectors, items: items ? format(messages.accepts, { items }) : "",
+      extra: [pauseNode(p.accepting.paused ? p.accepting : null,
+        [...p.accepting.paused_items, ...p.accepting.paused_sectors].map((term) => term.label), config),
+      featureContact(config, feature)],
       approximate: !exact.has(p.geocode_precision), messages,
       onLocate: () => {
         focusId = feature.id;
@@ -194,6 +202,7 @@ export function createTiledView({ map, config, list, pinIcon, redraw }) {
       const n = collection.numberMatched;
       list.count(n === 0 ? messages.count_zero : n === 1 ? messages.count_one
         : format(messages.count_in_view, { n: numbers.format(n) }), n === 0);
+      pausedNote.show(collection.numberPaused || 0, state);
       showPage(collection);
     } catch (error) {
       if (current === generation) showError(error);

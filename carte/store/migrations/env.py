@@ -6,6 +6,7 @@ from alembic import context
 from sqlalchemy import create_engine
 
 from carte.store.models import Base
+from carte.store.url import database_url
 
 config = context.config
 target_metadata = Base.metadata
@@ -28,7 +29,7 @@ def run_migrations() -> None:
         with context.begin_transaction():
             context.run_migrations()
         return
-    engine = create_engine(config.get_main_option("sqlalchemy.url"))
+    engine = create_engine(database_url(config.get_main_option("sqlalchemy.url"), "sqlalchemy.url"))
     with engine.begin() as conn:
         context.configure(connection=conn, target_metadata=target_metadata, include_object=include_object)
         with context.begin_transaction():

@@ -40,8 +40,18 @@ def field_label(name: str) -> str:
         "source_key": _("Clé dans la source"),
         "external_id": _("Identifiant externe"),
         "neq": _("NEQ"),
+        "pause_items": _("Objets en pause"),
+        "pause_sectors": _("Secteurs en pause"),
+        "pause_until": _("Pause jusqu'au"),
+        "pause_message": _("Message de la pause"),
     }
     return labels.get(name, name)
+
+
+def duplicate_reason(reason: str) -> str:
+    """The translated name of why two enterprises may be duplicates (the field they share)."""
+    fields = {"nom": "name", "neq": "neq", "téléphone": "phone", "site web": "website"}
+    return field_label(fields.get(reason, reason))
 
 
 def stored_value(value: Any, field: str = "") -> str:
@@ -53,8 +63,9 @@ def stored_value(value: Any, field: str = "") -> str:
     if isinstance(value, bool):
         return _("oui") if value else _("non")
     if isinstance(value, list):
-        if field in ("sectors", "items", "services"):
-            labels = {t.code: t.label(current_language()) for t in getattr(load_vocabulary(), field)}
+        if field in ("sectors", "items", "services", "pause_sectors", "pause_items"):
+            kind = field.removeprefix("pause_")
+            labels = {t.code: t.label(current_language()) for t in getattr(load_vocabulary(), kind)}
             return ", ".join(labels.get(str(v), str(v)) for v in value)
         return ", ".join(str(v) for v in value)
     if isinstance(value, dict) and value.get("type") == "Point":
@@ -105,5 +116,6 @@ def init_app(app: Flask) -> None:
     app.add_template_filter(job_status)
     app.add_template_filter(job_count)
     app.add_template_filter(field_label)
+    app.add_template_filter(duplicate_reason)
     app.add_template_filter(precision_label)
     app.add_template_filter(stored_value)

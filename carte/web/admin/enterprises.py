@@ -9,6 +9,7 @@ from carte.core.vocabulary import load_vocabulary
 from carte.staff import editing, history
 from carte.web.admin import blueprint
 from carte.web.admin.auth import connection, current_user, editable_or_abort, login_required
+from carte.web.pause_form import lift, pause_context, submit_pause, submitted_values
 from carte.web.session import get_session
 
 PAGE_SIZE = 50
@@ -55,7 +56,34 @@ def edit(enterprise_id: int):
         enterprise=enterprise,
         vocabulary=vocabulary,
         errors={e.field: e.message for e in errors},
+        **pause_context(enterprise_id),
     ), (400 if errors else 200)
+
+
+@blueprint.post("/entreprises/<int:enterprise_id>/pause")
+@login_required
+def pause(enterprise_id: int):
+    """Pause some items or sectors of an enterprise; the edit page again with the pause's errors."""
+    enterprise = editable_or_abort(enterprise_id)
+    errors = submit_pause(enterprise_id, current_user().actor)
+    if not errors:
+        return redirect(url_for("admin.edit", enterprise_id=enterprise_id))
+    return render_template(
+        "admin/edit.html",
+        enterprise=enterprise,
+        vocabulary=load_vocabulary(),
+        errors={},
+        **pause_context(enterprise_id, submitted_values(), errors),
+    ), 400
+
+
+@blueprint.post("/entreprises/<int:enterprise_id>/reprise")
+@login_required
+def resume(enterprise_id: int):
+    """Lift an enterprise's pause."""
+    editable_or_abort(enterprise_id)
+    lift(enterprise_id, current_user().actor)
+    return redirect(url_for("admin.edit", enterprise_id=enterprise_id))
 
 
 @blueprint.get("/entreprises/<int:enterprise_id>/historique")
