@@ -28,13 +28,14 @@ def test_the_map_finds_a_shared_enterprise_row_by_its_id(client, db_session, con
     shared = insert_enterprise(connection, name="Friperie « partagée »")
     ordinal = build_map_data(db_session).ids.index(shared)
     answer = client.get(f"/carte/lignes?v={current_version(client)}&id={shared}").json
-    assert answer == {"n": [ordinal], "id": [shared], "name": ["Friperie « partagée »"]}
+    assert (answer["n"], answer["id"], answer["name"]) == ([ordinal], [shared], ["Friperie « partagée »"])
+    assert answer["street"] == ["100 1re Avenue"]
 
 
 def test_an_enterprise_missing_from_the_map_has_no_row(client, connection):
     hidden = insert_enterprise(connection, published=False)
     answer = client.get(f"/carte/lignes?v={current_version(client)}&id={hidden}").json
-    assert answer == {"n": [], "id": [], "name": []}
+    assert answer == {"n": [], "id": [], "name": [], "street": [], "phone": [], "email": []}
 
 
 @pytest.mark.parametrize("raw", ["abc", "0", "-3", "1e3", "١٢", "9" * 40])

@@ -133,9 +133,7 @@ def parse_enterprise_id(raw: str) -> int:
 def row_of_enterprise(session: Session, data: MapData, enterprise_id: int) -> dict[str, Any]:
     """The row of one enterprise by its id, as rows_of answers it; no row when the payload lacks it."""
     ordinal = data.ordinals.get(enterprise_id)
-    if ordinal is None:
-        return {"n": [], "id": [], "name": []}
-    return rows_of(session, data, [ordinal])
+    return rows_of(session, data, [] if ordinal is None else [ordinal])
 
 
 def parse_search(raw: str | None) -> str:
@@ -210,8 +208,7 @@ def page_by_name(
     """One page of the list in name order: the id and name of `count` rows from `start`, and the total."""
     ordered = in_name_order(data, bits)
     page = ordered[start : start + count]
-    rows = rows_of(session, data, page) if page else {"n": [], "id": [], "name": []}
-    return {**rows, "total": len(ordered)}
+    return {**rows_of(session, data, page), "total": len(ordered)}
 
 
 def position_by_name(data: MapData, bits: bytes | None, ordinal: int) -> dict[str, Any]:

@@ -32,11 +32,14 @@ export function createRowSource({ rowsUrl, searchUrl, listUrl, version, language
   const waiting = new Map();  // ordinal -> the request that will bring it
   const searches = new Map();  // text -> bitset (a promise of it)
 
+  /** Keep the rows of an answer (/carte/lignes, /carte/liste), column by column. */
+  function keep(answer) {
+    answer.n.forEach((n, i) => known.set(n, { id: answer.id[i], name: answer.name[i], street: answer.street[i],
+      phone: answer.phone[i], email: answer.email[i] }));
+  }
+
   function request(ordinals) {
-    const asked = getJson(`${rowsUrl}?${query}&n=${ordinals.join(",")}`, version).then((answer) => {
-      answer.n.forEach((n, i) => known.set(n, { id: answer.id[i], name: answer.name[i], street: answer.street[i],
-        phone: answer.phone[i], email: answer.email[i] }));
-    }).finally(() => { for (const n of ordinals) waiting.delete(n); });
+    const asked = getJson(`${rowsUrl}?${query}&n=${ordinals.join(",")}`, version).then(keep).finally(() => { for (const n of ordinals) waiting.delete(n); });
     for (const n of ordinals) waiting.set(n, asked);
     return asked;
   }
@@ -63,7 +66,7 @@ export function createRowSource({ rowsUrl, searchUrl, listUrl, version, language
   /** The ordinal of an enterprise by its id (for a shared link), null when this version lacks it. */
   async function find(id) {
     const answer = await getJson(`${rowsUrl}?${query}&id=${encodeURIComponent(id)}`, version);
-    answer.n.forEach((n, i) => known.set(n, { id: answer.id[i], name: answer.name[i] }));
+    keep(answer);
     return answer.n.length ? answer.n[0] : null;
   }
 
@@ -72,7 +75,7 @@ export function createRowSource({ rowsUrl, searchUrl, listUrl, version, language
   async function page(held, start, count) {
     const rows = held ? `&in=${held}` : "";
     const answer = await getJson(`${listUrl}?${query}${rows}&from=${start}&count=${count}`, version);
-    answer.n.forEach((n, i) => known.set(n, { id: answer.id[i], name: answer.name[i] }));
+    keep(answer);
     return answer.n;
   }
 
