@@ -246,3 +246,87 @@ def contact_hrefs(scope: Any) -> dict[str, str]:
 def contact_requests(urls: list[str]) -> list[str]:
     """The requests among these a contact link would make: the route planner, an e-mail address."""
     return [url for url in urls if "openstreetmap.org/directions" in url or "courriel" in url]
+
+
+def current_version(client) -> str:
+    """The version named by the payload the page would load now."""
+    return client.get("/carte/donnees.json").json["version"]
+
+
+#: Counts every call to the geolocation API, installed before the page's scripts.
+GEOLOCATION_COUNTER = """
+window.__geolocationCalls = 0;
+for (const name of ["getCurrentPosition", "watchPosition"]) {
+  const real = Geolocation.prototype[name];
+  Geolocation.prototype[name] = function (...args) { window.__geolocationCalls += 1; return real.apply(this, args); };
+}
+"""
+
+
+def ready(page, url: str) -> None:
+    """Open the map at `url`, base-map tiles answered locally, and wait until it is drawn."""
+    page.route(TILE_HOST + "**", lambda route: route.fulfill(body=blank_tile(), content_type="image/png"))
+    page.goto(url)
+    page.wait_for_selector("body[data-map-ready]")
+
+
+def new_page(browser, **options):
+    """A fresh French page in a context of its own (granted what `options` grant)."""
+    context = browser.new_context(locale="fr-CA", viewport={"width": 1280, "height": 800}, **options)
+    context.add_init_script(GEOLOCATION_COUNTER)
+    page = context.new_page()
+    page.set_default_timeout(10_000)
+    return page
+
+
+def shared_link(page) -> str:
+    """Open the share panel and read the link it offers."""
+    if not page.locator("#share").evaluate("(panel) => panel.open"):
+        page.locator("#share summary").click()
+    return page.locator("#share-url").input_value()
+
+
+def view_of(page) -> dict:
+    """What a visitor sees: filters in the form, the list, the open popup, the map's centre and zoom."""
+    listed(page)
+    return page.evaluate("""() => {
+        const map = window.carteMap.map;
+        const form = document.getElementById('filters');
+        const popup = document.querySelector('.leaflet-popup-content h3');
+        return {
+            q: form.elements.q.value, item: form.elements.item.value,
+            sectors: [...form.querySelectorAll('input[name=sector]:checked')].map((box) => box.value),
+            list: [...document.querySelectorAll('#results-list li h3')].map((h) => h.textContent),
+            selected: document.querySelector('#results-list li.selected h3')?.textContent ?? null,
+            popup: popup ? popup.textContent : null,
+            zoom: map.getZoom(), lat: map.getCenter().lat.toFixed(4), lon: map.getCenter().lng.toFixed(4),
+            count: document.getElementById('count').textContent,
+        };
+    }""")
+
+
+#: The browser's position for near me (Saint-Georges).
+HERE = {"latitude": 46.1185, "longitude": -70.6656}
+
+
+def browser_order(page, names: list[str]) -> list[str]:
+    """The names sorted by the browser's own French collation."""
+    return page.evaluate("(names) => [...names].sort(new Intl.Collator('fr-CA').compare)", names)
+
+
+#: Names in the order a French reader expects them; Canadian French compares accents from the end of the
+#: word (cote, côte, coté, côté).
+FRENCH_ORDER = [
+    "atelier Vélo",
+    "Cote",
+    "Côte",
+    "Coté",
+    "Côté",
+    "Ecole Saint-Jean",
+    "École Saint-Jean",
+    "Épicerie solidaire",
+    "Oasis du livre",
+    "Œuvre de partage",
+    "Oeuvre des vêtements",
+    "Zèbre et cie",
+]

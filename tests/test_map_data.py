@@ -12,7 +12,7 @@ from sqlalchemy import text
 from carte.geo.places import resolve_place
 from carte.map.payload import DIGITS, FLAG_APPROXIMATE, NUMBER_COLUMNS, build_map_data
 from carte.map.rows import MAX_ROWS
-from tests.helpers import insert_enterprise
+from tests.helpers import current_version, insert_enterprise
 
 
 def numbers(digits: str) -> list[int]:
@@ -63,11 +63,6 @@ def rows_by_id(db_session) -> dict[int, dict]:
     """The decoded rows of the current payload, by the enterprise id its ordinal stands for."""
     data = build_map_data(db_session)
     return dict(zip(data.ids, decoded(data.payload.body), strict=True))
-
-
-def current_version(client) -> str:
-    """The version named by the payload the page would load now."""
-    return client.get("/carte/donnees.json").json["version"]
 
 
 def names_of(client, ordinals) -> dict:

@@ -8,25 +8,7 @@ import base64
 import pytest
 
 from carte.map.payload import build_map_data
-from tests.helpers import insert_enterprise
-from tests.test_map_data import current_version
-
-#: Names in the order a French reader expects them; Canadian French compares accents from the end of the
-#: word (cote, côte, coté, côté).
-FRENCH_ORDER = [
-    "atelier Vélo",
-    "Cote",
-    "Côte",
-    "Coté",
-    "Côté",
-    "Ecole Saint-Jean",
-    "École Saint-Jean",
-    "Épicerie solidaire",
-    "Oasis du livre",
-    "Œuvre de partage",
-    "Oeuvre des vêtements",
-    "Zèbre et cie",
-]
+from tests.helpers import FRENCH_ORDER, current_version, insert_enterprise
 
 
 def insert_names(connection, names: list[str]) -> dict[int, str]:

@@ -6,8 +6,7 @@ from __future__ import annotations
 import pytest
 
 from carte.map.payload import build_map_data
-from tests.helpers import insert_enterprise
-from tests.test_map_data import current_version
+from tests.helpers import current_version, insert_enterprise
 
 
 @pytest.mark.parametrize(

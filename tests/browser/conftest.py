@@ -36,15 +36,26 @@ SCREENSHOTS = Path(__file__).resolve().parent.parent.parent / "test-artifacts" /
 pytestmark = pytest.mark.browser
 
 
-@pytest.fixture(scope="session")
-def live_server(database_url: str, engine: Engine) -> Iterator[str]:
-    """The application served by a threaded Werkzeug server on a free loopback port."""
-    app = create_app({"DATABASE_URL": database_url, "SECRET_KEY": "browser-tests"})
+def serve(database_url: str, **settings: object) -> Iterator[str]:
+    """The application with these settings, served by a threaded Werkzeug server on a free loopback port."""
+    app = create_app({"DATABASE_URL": database_url, "SECRET_KEY": "browser-tests", **settings})
     server = make_server("127.0.0.1", 0, app, threaded=True)
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()
     yield f"http://127.0.0.1:{server.server_port}"
     server.shutdown()
+
+
+@pytest.fixture(scope="session")
+def live_server(database_url: str, engine: Engine) -> Iterator[str]:
+    """The application as configured by default."""
+    yield from serve(database_url)
+
+
+@pytest.fixture(scope="module")
+def tiled_live_server(database_url: str, engine: Engine) -> Iterator[str]:
+    """The application with MAP_FULL_DATA_LIMIT at 2, so that a handful of enterprises run the tiled mode."""
+    yield from serve(database_url, MAP_FULL_DATA_LIMIT=2)
 
 
 @pytest.fixture(scope="session")

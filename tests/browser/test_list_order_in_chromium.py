@@ -3,11 +3,7 @@ collation, which the browser's Intl.Collator agrees with), by distance when near
 
 from __future__ import annotations
 
-from tests.helpers import TILE_HOST, blank_tile, listed
-from tests.test_name_order import FRENCH_ORDER
-
-#: The browser's position for near me (Saint-Georges).
-HERE = {"latitude": 46.1185, "longitude": -70.6656}
+from tests.helpers import FRENCH_ORDER, HERE, TILE_HOST, blank_tile, browser_order, listed
 
 
 def open_map(page, live_server: str, query: str = "") -> None:
@@ -15,11 +11,6 @@ def open_map(page, live_server: str, query: str = "") -> None:
     page.route(TILE_HOST + "**", lambda route: route.fulfill(body=blank_tile(), content_type="image/png"))
     page.goto(f"{live_server}/{query}")
     page.wait_for_selector("body[data-map-ready]")
-
-
-def browser_order(page, names: list[str]) -> list[str]:
-    """The names sorted by the browser's own French collation."""
-    return page.evaluate("(names) => [...names].sort(new Intl.Collator('fr-CA').compare)", names)
 
 
 def test_the_list_is_in_french_name_order_whatever_the_towns(

@@ -4,14 +4,7 @@ from __future__ import annotations
 
 from urllib.parse import urlsplit
 
-#: Counts every call to the geolocation API, installed before the page's scripts.
-GEOLOCATION_COUNTER = """
-window.__geolocationCalls = 0;
-for (const name of ["getCurrentPosition", "watchPosition"]) {
-  const real = Geolocation.prototype[name];
-  Geolocation.prototype[name] = function (...args) { window.__geolocationCalls += 1; return real.apply(this, args); };
-}
-"""
+from tests.helpers import GEOLOCATION_COUNTER
 
 
 def open_watched_map(browser, app_server, query: str = ""):

@@ -7,53 +7,18 @@ from urllib.parse import parse_qs, unquote, urlsplit
 
 import pytest
 
-from tests.browser.test_privacy_in_chromium import GEOLOCATION_COUNTER
-from tests.helpers import TILE_HOST, axe_violations, blank_tile, listed
+from tests.helpers import (
+    TILE_HOST,
+    axe_violations,
+    listed,
+    new_page,
+    ready,
+    shared_link,
+    view_of,
+)
 
 #: Where the browser says it is when a test grants geolocation (Saint-Georges, Beauce).
 POSITION = {"latitude": 46.1190, "longitude": -70.6660}
-
-
-def ready(page, url: str) -> None:
-    """Open the map at `url`, base-map tiles answered locally, and wait until it is drawn."""
-    page.route(TILE_HOST + "**", lambda route: route.fulfill(body=blank_tile(), content_type="image/png"))
-    page.goto(url)
-    page.wait_for_selector("body[data-map-ready]")
-
-
-def new_page(browser, **options):
-    """A fresh French page in a context of its own (granted what `options` grant)."""
-    context = browser.new_context(locale="fr-CA", viewport={"width": 1280, "height": 800}, **options)
-    context.add_init_script(GEOLOCATION_COUNTER)
-    page = context.new_page()
-    page.set_default_timeout(10_000)
-    return page
-
-
-def shared_link(page) -> str:
-    """Open the share panel and read the link it offers."""
-    if not page.locator("#share").evaluate("(panel) => panel.open"):
-        page.locator("#share summary").click()
-    return page.locator("#share-url").input_value()
-
-
-def view_of(page) -> dict:
-    """What a visitor sees: filters in the form, the list, the open popup, the map's centre and zoom."""
-    listed(page)
-    return page.evaluate("""() => {
-        const map = window.carteMap.map;
-        const form = document.getElementById('filters');
-        const popup = document.querySelector('.leaflet-popup-content h3');
-        return {
-            q: form.elements.q.value, item: form.elements.item.value,
-            sectors: [...form.querySelectorAll('input[name=sector]:checked')].map((box) => box.value),
-            list: [...document.querySelectorAll('#results-list li h3')].map((h) => h.textContent),
-            selected: document.querySelector('#results-list li.selected h3')?.textContent ?? null,
-            popup: popup ? popup.textContent : null,
-            zoom: map.getZoom(), lat: map.getCenter().lat.toFixed(4), lon: map.getCenter().lng.toFixed(4),
-            count: document.getElementById('count').textContent,
-        };
-    }""")
 
 
 def test_a_copied_link_opens_the_same_filters_list_popup_and_view_in_a_new_page(

@@ -2,14 +2,8 @@
 
 from __future__ import annotations
 
-import threading
-from collections.abc import Iterator
-
 import pytest
-from sqlalchemy import Engine
-from werkzeug.serving import make_server
 
-from carte import create_app
 from tests.helpers import (
     DIRECTIONS,
     TILE_HOST,
@@ -23,13 +17,9 @@ from tests.helpers import (
 
 
 @pytest.fixture(scope="module")
-def live_server(database_url: str, engine: Engine) -> Iterator[str]:
-    """The app with MAP_FULL_DATA_LIMIT at 2, so that a handful of enterprises make it large."""
-    app = create_app({"DATABASE_URL": database_url, "SECRET_KEY": "browser-tests", "MAP_FULL_DATA_LIMIT": 2})
-    server = make_server("127.0.0.1", 0, app, threaded=True)
-    threading.Thread(target=server.serve_forever, daemon=True).start()
-    yield f"http://127.0.0.1:{server.server_port}"
-    server.shutdown()
+def live_server(tiled_live_server: str) -> str:
+    """The tiled-mode server stands in for the default one in this module."""
+    return tiled_live_server
 
 
 @pytest.fixture()

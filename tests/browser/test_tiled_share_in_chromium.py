@@ -3,29 +3,17 @@ by distance near me, and a shared link that opens the same view, list and popup.
 
 from __future__ import annotations
 
-import threading
-from collections.abc import Iterator
 from urllib.parse import parse_qs, urlsplit
 
 import pytest
-from sqlalchemy import Engine
-from werkzeug.serving import make_server
 
-from carte import create_app
-from tests.browser.test_list_order_in_chromium import HERE, browser_order
-from tests.browser.test_share_in_chromium import new_page, ready, shared_link, view_of
-from tests.helpers import listed
-from tests.test_name_order import FRENCH_ORDER
+from tests.helpers import FRENCH_ORDER, HERE, browser_order, listed, new_page, ready, shared_link, view_of
 
 
 @pytest.fixture(scope="module")
-def live_server(database_url: str, engine: Engine) -> Iterator[str]:
-    """The app with MAP_FULL_DATA_LIMIT at 2, as in test_tiled_map_in_chromium: the sample is large."""
-    app = create_app({"DATABASE_URL": database_url, "SECRET_KEY": "browser-tests", "MAP_FULL_DATA_LIMIT": 2})
-    server = make_server("127.0.0.1", 0, app, threaded=True)
-    threading.Thread(target=server.serve_forever, daemon=True).start()
-    yield f"http://127.0.0.1:{server.server_port}"
-    server.shutdown()
+def live_server(tiled_live_server: str) -> str:
+    """The tiled-mode server stands in for the default one in this module."""
+    return tiled_live_server
 
 
 def test_the_tiled_list_is_in_french_name_order(browser, live_server, committed_enterprises):
