@@ -134,7 +134,7 @@ def test_with_tile_url_none_the_pages_name_no_tile_server(app, client, connectio
     enterprise = insert_enterprise(connection, name="Sans tuiles", lon=-70.6656, lat=46.1185)
     home = client.get("/")
     html = home.get_data(as_text=True)
-    assert "L.tileLayer(" not in html and "openstreetmap" not in html.lower()
+    assert "L.tileLayer(" not in html and "tile.openstreetmap.org" not in html.lower()
     assert "img-src 'self' data:;" in home.headers["Content-Security-Policy"]
     config = json.loads(re.search(r'id="map-config">(.*?)</script>', html, re.S).group(1))
     assert "Gouvernement du Québec" in config["basemap"]["attribution"]
