@@ -213,5 +213,8 @@ def page_by_name(
 
 def position_by_name(data: MapData, bits: bytes | None, ordinal: int) -> dict[str, Any]:
     """Where a row stands in the list in name order (-1 when the list does not hold it)."""
-    ordered = in_name_order(data, bits)
-    return {"at": ordinal, "index": ordered.index(ordinal) if ordinal in ordered else -1}
+    try:
+        index = in_name_order(data, bits).index(ordinal)
+    except ValueError:  # the list does not hold it
+        index = -1
+    return {"at": ordinal, "index": index}
