@@ -27,8 +27,6 @@ def run_carte(*args: str, **env: str) -> subprocess.CompletedProcess:
 
 def command_tree() -> dict[tuple[str, ...], list[str]]:
     """Each group of the `carte` command (by its path) with the names of its commands, walked from click."""
-    from flask.cli import ScriptInfo
-
     tree: dict[tuple[str, ...], list[str]] = {}
 
     def walk(group: click.Group, context: click.Context, path: tuple[str, ...]) -> None:
@@ -38,7 +36,7 @@ def command_tree() -> dict[tuple[str, ...], list[str]]:
             if isinstance(command, click.Group):
                 walk(command, click.Context(command, parent=context, info_name=name), (*path, name))
 
-    walk(cli, click.Context(cli, info_name="carte", obj=ScriptInfo(create_app=cli.create_app)), ())
+    walk(cli, click.Context(cli, info_name="carte"), ())
     return tree
 
 
@@ -179,3 +177,31 @@ def test_a_backup_restores_identically(database_url):
     )
     assert result.returncode == 0, result.stderr
     assert "identiques après restauration" in result.stdout
+
+
+def test_data_commands_start_without_building_the_web_application(database_url):
+    probe = (
+        "import sys\n"
+        "from carte.cli import main\n"
+        "sys.argv = ['carte', 'user', 'list']\n"
+        "try:\n"
+        "    main()\n"
+        "except SystemExit as stop:\n"
+        "    assert not stop.code, stop.code\n"
+        "print(sorted(m for m in ('flask', 'geoalchemy2', 'shapely', 'numpy', 'folium') if m in sys.modules))\n"
+    )
+    result = subprocess.run(
+        [sys.executable, "-c", probe],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        env={**os.environ, "CARTE_DATABASE_URL": database_url},
+    )
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.strip().splitlines()[-1] == "[]"
+
+
+def test_flask_commands_still_build_the_application(database_url):
+    result = run_carte("routes", CARTE_DATABASE_URL=database_url)
+    assert result.returncode == 0, result.stderr
+    assert "/api/v1/entreprises" in result.stdout or "api." in result.stdout

@@ -1,4 +1,7 @@
-"""The `carte` command: a thin layer of click commands over the library."""
+"""The `carte` command: a thin layer of click commands over the library.
+
+Data commands (ingest, geodata, export, ...) run with the settings and an engine alone
+(carte.cli.context); only Flask's own commands (run, routes, shell) build the web application."""
 
 from __future__ import annotations
 
@@ -6,16 +9,20 @@ import json
 import sys
 from collections.abc import Callable
 from functools import wraps
+from typing import TYPE_CHECKING
 
 import click
-from flask import Flask, current_app
-from flask.cli import FlaskGroup
 from sqlalchemy.exc import OperationalError
 
-from carte import create_app
+from carte.cli.context import get_engine, settings
 from carte.core.errors import CarteError
 from carte.store.engine import unavailable
-from carte.web.session import get_engine
+
+if TYPE_CHECKING:
+    from flask import Flask
+
+#: Flask's commands, which need the application; loaded only when one of them is asked for.
+FLASK_COMMANDS = ("routes", "run", "shell")
 
 
 def friendly_errors(command: Callable) -> Callable:
@@ -29,14 +36,17 @@ def friendly_errors(command: Callable) -> Callable:
             click.echo(f"Erreur : {error.message}", err=True)
             sys.exit(1)
         except OperationalError as error:
-            click.echo(f"Erreur : {unavailable(current_app.config['DATABASE_URL'], error).message}", err=True)
+            click.echo(f"Erreur : {unavailable(settings()['DATABASE_URL'], error).message}", err=True)
             sys.exit(1)
 
     return wrapper
 
 
 def create_cli_app() -> Flask:
-    """The application for a command; a setting that cannot work (a bad database URL) is one sentence."""
+    """The application for Flask's commands; a setting that cannot work (a bad database URL) is one
+    sentence."""
+    from carte import create_app
+
     try:
         return create_app()
     except CarteError as error:
@@ -44,12 +54,29 @@ def create_cli_app() -> Flask:
         sys.exit(1)
 
 
-cli = FlaskGroup(
-    create_app=create_cli_app,
-    add_default_commands=True,
-    load_dotenv=False,
-    help="Carte de l'économie sociale: manage the database, the geodata and the data.",
-)
+class CarteGroup(click.Group):
+    """The command group: our commands, and Flask's run, routes and shell imported on demand."""
+
+    def list_commands(self, ctx: click.Context) -> list[str]:
+        """Every command name, Flask's included, sorted."""
+        return sorted({*super().list_commands(ctx), *FLASK_COMMANDS})
+
+    def get_command(self, ctx: click.Context, cmd_name: str) -> click.Command | None:
+        """Our command, or Flask's with the way to build the application on the context."""
+        if cmd_name not in FLASK_COMMANDS:
+            return super().get_command(ctx, cmd_name)
+        from flask import cli as flask_cli
+
+        if not isinstance(ctx.obj, flask_cli.ScriptInfo):
+            ctx.obj = flask_cli.ScriptInfo(create_app=create_cli_app)
+        return {
+            "routes": flask_cli.routes_command,
+            "run": flask_cli.run_command,
+            "shell": flask_cli.shell_command,
+        }[cmd_name]
+
+
+cli = CarteGroup(help="Carte de l'économie sociale: manage the database, the geodata and the data.")
 
 
 @cli.group("db")
@@ -92,7 +119,7 @@ def geodata_load(directory: str | None, as_json: bool) -> None:
     """Load regions, MRC, municipalities and postal codes, then verify them."""
     from carte.geo.geodata import load_geodata
 
-    counts = load_geodata(get_engine(), directory or current_app.config["GEODATA_DIR"])
+    counts = load_geodata(get_engine(), directory or settings()["GEODATA_DIR"])
     if as_json:
         click.echo(json.dumps(counts.as_dict()))
         return
@@ -195,7 +222,7 @@ def export_command(fmt: str, output: str, base_url: str, **options: object) -> N
     args = {
         name: list(value) if isinstance(value, tuple) else [value] for name, value in options.items() if value
     }
-    config = current_app.config
+    config = settings()
     licence = Licence(config["DATA_LICENCE"], config["DATA_LICENCE_URL"], config["DATA_ATTRIBUTION"])
     with Session(get_engine()) as session:
         filters = parse_filter(args, load_vocabulary(), known_place(session))
@@ -341,7 +368,7 @@ def duplicates_command(as_json: bool) -> None:
     from carte.store.engine import connect
 
     with connect(get_engine()) as connection:
-        check = find_candidates(connection, limits=DuplicateLimits.from_config(current_app.config))
+        check = find_candidates(connection, limits=DuplicateLimits.from_config(settings()))
         pairs = candidates(connection, None)
     if as_json:
         click.echo(
@@ -378,7 +405,7 @@ def reminders_send() -> None:
     from carte.staff.freshness import SmtpMailer, send_reminders
     from carte.store.engine import connect
 
-    config = current_app.config
+    config = settings()
     mailer = SmtpMailer(
         config["SMTP_HOST"],
         int(config["SMTP_PORT"]),
@@ -453,7 +480,7 @@ def sources_refresh(names: tuple[str, ...], confirmed: str | None) -> None:
     from carte.staff.duplicates import DuplicateLimits
     from carte.store.engine import connect
 
-    config = current_app.config
+    config = settings()
     chain = parse_chain(config["GEOCODER"])
 
     def options(source: str, dry_run: bool) -> IngestOptions:

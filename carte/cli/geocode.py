@@ -6,13 +6,12 @@ from __future__ import annotations
 import json
 
 import click
-from flask import current_app
 
+from carte.cli.context import get_engine, settings
 from carte.cli.transaction import all_or_nothing
 from carte.core.errors import CarteError
 from carte.geo import retry as geocode_retry
 from carte.geo.geocoding import online_geocoders, parse_chain
-from carte.web.session import get_engine
 
 
 def run_retry(*, retry_failed: bool, geocoder: str | None, limit: int | None, as_json: bool) -> None:
@@ -22,7 +21,7 @@ def run_retry(*, retry_failed: bool, geocoder: str | None, limit: int | None, as
             "Précisez ce qu'il faut géocoder : carte geocode --retry-failed réessaie les "
             "entreprises sur lesquelles le géocodeur en ligne a échoué."
         )
-    config = current_app.config
+    config = settings()
     chain = parse_chain(geocoder or config["GEOCODER"])
     geocoders = online_geocoders(chain, config)
     with all_or_nothing(get_engine(), "Géocodage") as connection:

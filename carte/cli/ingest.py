@@ -7,8 +7,8 @@ import sys
 import time
 
 import click
-from flask import current_app
 
+from carte.cli.context import get_engine, settings
 from carte.cli.transaction import all_or_nothing
 from carte.geo.geocoding import online_geocoders, parse_chain
 from carte.ingest.guard import FileLimits
@@ -16,7 +16,6 @@ from carte.ingest.pipeline import IngestOptions, IngestResult, ingest_file
 from carte.ingest.readers import IngestError
 from carte.ingest.report import write_report
 from carte.staff.duplicates import SHOWN_SHARED_VALUES, DuplicateCheck, DuplicateLimits
-from carte.web.session import get_engine
 
 PRECISION_FR = {
     "manual": "coordonnées du fichier",
@@ -74,7 +73,7 @@ def run_ingest(
     unpublish_missing: bool,
 ) -> None:
     """Run one ingest in its own transaction and print what it did."""
-    config = current_app.config
+    config = settings()
     chain = parse_chain(geocoder or config["GEOCODER"])
     options = IngestOptions(
         source=source,
