@@ -81,7 +81,7 @@ def varied_enterprises(connection: Connection) -> list[int]:
             sectors=[],
             items=[],
             services=[],
-            flags=["à vérifier", AWKWARD, ""],
+            flags=["à vérifier", AWKWARD, "", None],
             geocode_precision=None,
             geocode_source=None,
             mrc_code=None,
