@@ -54,7 +54,10 @@ class ChunkWorker:
         """After an error of the caller: cancel the statement in progress and wait for the thread, so
         that the transaction can be rolled back; the chunk's own error, if any, is dropped."""
         if self.thread is not None and self.thread.is_alive():
-            cancel()
+            try:
+                cancel()
+            except Exception:  # noqa: BLE001 - a connection already lost has nothing to cancel
+                pass
             self.thread.join()
         self.thread, self.error = None, None
 

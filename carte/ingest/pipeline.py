@@ -284,6 +284,8 @@ def sort_rows(
     items = read_rows(table, known_rows(connection, options.source), salt, result, progress)
     create_stage(connection, STAGE)
     chunks = ChunkWorker(work)
+    # Taken now: once the thread's statement has failed, the connection is no longer reachable from here.
+    cancel = connection.connection.driver_connection.cancel_safe
     sorter = Sorter(result, chunks.submit, chunk_rows(table.lines))
     try:
         # Closed at once on an error, so that a worker process stops with it.
@@ -301,7 +303,7 @@ def sort_rows(
         chunks.wait()
     except BaseException:
         # The connection is the caller's again only once the thread is done with it.
-        chunks.stop(connection.connection.driver_connection.cancel_safe)
+        chunks.stop(cancel)
         raise
     return sorter.notes
 
