@@ -336,13 +336,35 @@ def test_a_row_that_cannot_be_placed_is_kept_unpublished_and_the_batch_records_t
 
 
 def test_a_list_staged_in_many_small_chunks_loads_like_one_staged_at_once(connection, messy_csv, monkeypatch):
-    """Rows are cleaned and copied chunk by chunk (memory stays flat): the outcome does not depend on it."""
+    """Rows are cleaned and handed to the database chunk by chunk, the database work of one chunk beside
+    the cleaning of the next: the outcome, the stored enterprises and their history do not depend on it."""
     from carte.ingest import pipeline
 
-    whole = ingest_file(connection, messy_csv, IngestOptions(source="test-ingest", dry_run=True))
-    monkeypatch.setattr(pipeline, "CHUNK_ROWS", 2)
-    chunked = ingest_file(connection, messy_csv, IngestOptions(source="test-ingest", dry_run=True))
-    assert chunked.summary() == whole.summary() and chunked.summary()["inserted"] > 2
+    def stored() -> list[tuple]:
+        return [
+            tuple(row)
+            for row in connection.execute(
+                text("""
+                SELECT e.source_key, e.name, e.street, e.postal_code, e.mrc_code, e.geocode_precision,
+                       e.flags, e.published, ST_AsText(e.point), r.kind, r.changes::text
+                FROM enterprise e JOIN enterprise_revision r ON r.enterprise_id = e.id
+                WHERE e.source = 'test-ingest' ORDER BY e.id""")
+            )
+        ]
+
+    def run(dry_run: bool) -> tuple:
+        savepoint = connection.begin_nested()
+        result = ingest_file(connection, messy_csv, IngestOptions(source="test-ingest", dry_run=dry_run))
+        rows = stored()
+        savepoint.rollback()
+        return result, rows
+
+    whole, whole_rows = run(dry_run=False)
+    monkeypatch.setattr(pipeline, "chunk_rows", lambda lines: 2)
+    chunked, chunked_rows = run(dry_run=False)
+    previewed, _ = run(dry_run=True)
+    assert chunked.summary() == whole.summary() == previewed.summary() and chunked.summary()["inserted"] > 2
     assert [(o.line, o.status, o.mrc_code, o.reasons) for o in chunked.outcomes] == [
         (o.line, o.status, o.mrc_code, o.reasons) for o in whole.outcomes
     ]
+    assert chunked_rows == whole_rows and len(whole_rows) == whole.summary()["inserted"]

@@ -17,6 +17,7 @@ from sqlalchemy.engine import Connection
 from carte.core.precision import PRECISIONS
 from carte.core.vocabulary import Vocabulary, load_vocabulary
 from carte.geo.geocoding import STAGE_COLUMNS, Chain, OnlineGeocoder, place_staged
+from carte.ingest.chunks import ChunkWorker, chunk_rows
 from carte.ingest.clean import Issue
 from carte.ingest.guard import FileLimits
 from carte.ingest.readers import Table, read_table
@@ -28,8 +29,10 @@ from carte.store.copy import copy_rows
 #: Bump when cleaning changes, so rows read before are cleaned again instead of skipped.
 PIPELINE_VERSION = "1"
 STAGE = "ingest_stage"
-#: Rows cleaned before they are copied to the staging table together.
-CHUNK_ROWS = 20_000
+#: Each chunk of cleaned rows is staged, placed, compared and written here, then kept in STAGE.
+CHUNK = "ingest_chunk"
+#: Rows read at a time from the staging table for the report.
+REPORT_ROWS = 20_000
 #: Above this many lines, a worker process cleans the rows while this one reads and stages them.
 PARALLEL_ROWS = 40_000
 Progress = Callable[[str, int, int], None]
@@ -176,28 +179,19 @@ def ingest_file(
     savepoint = connection.begin_nested() if options.dry_run else None
     calls_before = sum(g.calls for g in options.geocoders)
     try:
-        notes = sort_rows(connection, table, layout, options, vocabulary, result, progress)
-        clock.lap(result, "nettoyage")
-        step = (lambda done: progress("base de données", done, 4)) if progress else (lambda done: None)
-        step(1)
-        place_staged(
-            connection,
-            STAGE,
-            options.chain,
-            options.geocoders,
-            (lambda done, total: progress("géocodage", done, total)) if progress else None,
-        )
-        result.geocoder_calls = sum(g.calls for g in options.geocoders) - calls_before
-        clock.lap(result, "géocodage")
-        step(2)
-        classify(connection, options.source)
         if not options.dry_run:
             result.batch_id = open_batch(connection, path, options.source)
             # The history trigger attributes every change of this transaction to the batch.
             connection.execute(
                 text("SELECT set_config('carte.import_batch', :batch, true)"), {"batch": str(result.batch_id)}
             )
-            apply(connection, options.source, result.batch_id, present_columns(layout))
+        work = ChunkWork(connection, options, result.batch_id, present_columns(layout), locked(progress))
+        notes = sort_rows(connection, table, layout, options, vocabulary, result, progress, work)
+        clock.lap(result, "nettoyage")
+        result.timings["géocodage"] = round(work.placing, 3)
+        result.geocoder_calls = sum(g.calls for g in options.geocoders) - calls_before
+        step = (lambda done: progress("base de données", done, 4)) if progress else (lambda done: None)
+        step(2)
         collect(connection, result, notes, options.source)
         result.missing, result.unpublished = handle_missing(connection, options, present_ids(result))
         connection.execute(text("SELECT set_config('carte.import_batch', '', true)"))
@@ -219,7 +213,7 @@ def ingest_file(
     if savepoint is not None:
         savepoint.rollback()
     else:
-        connection.execute(text(f"DROP TABLE IF EXISTS {STAGE}, {STAGE}_points, ingest_present"))
+        connection.execute(text(f"DROP TABLE IF EXISTS {STAGE}, {CHUNK}, {CHUNK}_points, ingest_present"))
     return result
 
 
@@ -275,10 +269,12 @@ def sort_rows(
     vocabulary: Vocabulary,
     result: IngestResult,
     progress: Progress | None,
+    work: ChunkWork,
 ) -> dict[int, list[str]]:
     """Clean every row as it is read, except rows identical to what an enterprise was loaded from
-    (unchanged); rejected and duplicate rows become outcomes at once; the others are staged in chunks
-    (memory stays flat). Large files are cleaned by a worker process while this one reads and stages.
+    (unchanged); rejected and duplicate rows become outcomes at once; the others go in chunks to
+    `work`, in a background thread, while the next chunk is read and cleaned (memory stays flat). Large
+    files are cleaned by a worker process while this one reads and hands over.
     Return the report's reasons of the staged rows that have issues, by line."""
     salt = (
         f"{PIPELINE_VERSION}|{options.chain.label}|{sorted(layout.columns.items())}|"
@@ -286,18 +282,29 @@ def sort_rows(
     )
     cleaner = Cleaner(layout, load_places(connection), vocabulary, bool(options.geocoders))
     items = read_rows(table, known_rows(connection, options.source), salt, result, progress)
-    sorter = Sorter(connection, result)
-    create_stage(connection)
-    # Closed at once on an error, so that a worker process stops with it.
-    with closing(clean_in_order(items, cleaner, cleaned_elsewhere(table))) as cleaned_rows:
-        for line, payload, cleaned in cleaned_rows:
-            if cleaned is None:
-                sorter.unchanged(line, *payload)
-            else:
-                sorter.cleaned(line, payload, cleaned)
-    stage(connection, sorter.chunk)
-    if progress:
-        progress("nettoyage", result.counts["read"], result.counts["read"])
+    create_stage(connection, STAGE)
+    chunks = ChunkWorker(work)
+    # Taken now: once the thread's statement has failed, the connection is no longer reachable from here.
+    cancel = connection.connection.driver_connection.cancel_safe
+    sorter = Sorter(result, chunks.submit, chunk_rows(table.lines))
+    try:
+        # Closed at once on an error, so that a worker process stops with it.
+        with closing(clean_in_order(items, cleaner, cleaned_elsewhere(table))) as cleaned_rows:
+            for line, payload, cleaned in cleaned_rows:
+                if cleaned is None:
+                    sorter.unchanged(line, *payload)
+                else:
+                    sorter.cleaned(line, payload, cleaned)
+        if sorter.chunk:
+            chunks.submit(sorter.chunk)
+        if progress:
+            progress("nettoyage", result.counts["read"], result.counts["read"])
+            progress("base de données", 1, 4)
+        chunks.wait()
+    except BaseException:
+        # The connection is the caller's again only once the thread is done with it.
+        chunks.stop(cancel)
+        raise
     return sorter.notes
 
 
@@ -310,10 +317,12 @@ def cleaned_elsewhere(table: Table) -> bool:
 
 @dataclass
 class Sorter:
-    """Where each row goes, in line order: an outcome at once (unchanged, rejected) or the stage."""
+    """Where each row goes, in line order: an outcome at once (unchanged, rejected) or a chunk handed
+    over when full."""
 
-    connection: Connection
     result: IngestResult
+    hand_over: Callable[[list[tuple]], None]
+    size: int
     keys: dict[str, int] = field(default_factory=dict)
     chunk: list[tuple] = field(default_factory=list)
     notes: dict[int, list[str]] = field(default_factory=dict)
@@ -360,9 +369,10 @@ class Sorter:
         if issues:
             self.notes[line] = [describe(i) for i in issues]
         self.chunk.append((line, source_key, digest, *values))
-        if len(self.chunk) == CHUNK_ROWS:
-            stage(self.connection, self.chunk)
-            self.chunk.clear()
+        if len(self.chunk) == self.size:
+            # A new list: the handed-over one is read by another thread.
+            self.hand_over(self.chunk)
+            self.chunk = []
 
 
 def read_rows(
@@ -413,22 +423,55 @@ _COPIED = (
 )
 
 
-def create_stage(connection: Connection) -> None:
-    """The staging table: temporary, dropped at the end of the transaction."""
-    connection.execute(text(f"DROP TABLE IF EXISTS {STAGE}"))
-    connection.execute(text(f"CREATE TEMP TABLE {STAGE} ({STAGE_DATA}) ON COMMIT DROP"))
+def create_stage(connection: Connection, table: str) -> None:
+    """A staging table: temporary, dropped at the end of the transaction."""
+    connection.execute(text(f"DROP TABLE IF EXISTS {table}"))
+    connection.execute(text(f"CREATE TEMP TABLE {table} ({STAGE_DATA}) ON COMMIT DROP"))
 
 
-def stage(connection: Connection, staged: list[tuple]) -> None:
-    """COPY clean rows (their values in the order of _COPIED) into the staging table."""
-    copy_rows(connection, STAGE, _COPIED, staged)
+def locked(progress: Progress | None) -> Callable[[int, int], None] | None:
+    """The geocoding progress callback, safe to call from the chunks' thread."""
+    if progress is None:
+        return None
+    lock = threading.Lock()
+
+    def report(done: int, total: int) -> None:
+        with lock:
+            progress("géocodage", done, total)
+
+    return report
+
+
+@dataclass
+class ChunkWork:
+    """The database work of one chunk: stage it, place it, compare it with the table, write it (not in
+    a dry run), and keep it in STAGE for the report."""
+
+    connection: Connection
+    options: IngestOptions
+    batch_id: int | None
+    present: tuple[str, ...]
+    progress: Callable[[int, int], None] | None
+    placing: float = 0.0
+
+    def __call__(self, rows: list[tuple]) -> None:
+        """Do the chunk's work (in the chunks' thread)."""
+        create_stage(self.connection, CHUNK)
+        copy_rows(self.connection, CHUNK, _COPIED, rows)
+        started = time.perf_counter()
+        place_staged(self.connection, CHUNK, self.options.chain, self.options.geocoders, self.progress)
+        self.placing += time.perf_counter() - started
+        classify(self.connection, self.options.source, CHUNK)
+        if self.batch_id is not None:
+            apply(self.connection, self.options.source, self.batch_id, self.present, CHUNK)
+        self.connection.execute(text(f"INSERT INTO {STAGE} SELECT * FROM {CHUNK}"))
 
 
 _RANK = "array_position(ARRAY[" + ",".join(f"'{p}'" for p in PRECISIONS) + "], {})"
 
 # An existing point survives a worse result caused by a geocoder fault, and any failure to place.
-_KEEP_POINTS = f"""
-UPDATE {STAGE} s SET enterprise_id = k.id,
+_KEEP_POINTS = """
+UPDATE {t} s SET enterprise_id = k.id,
     point = CASE WHEN k.keep THEN k.point ELSE s.point END,
     precision = CASE WHEN k.keep THEN k.geocode_precision ELSE s.precision END,
     geocode_source = CASE WHEN k.keep THEN k.geocode_source ELSE s.geocode_source END,
@@ -437,11 +480,11 @@ UPDATE {STAGE} s SET enterprise_id = k.id,
                  ELSE s.flags END
 FROM (SELECT s2.line, e.id, e.point, e.geocode_precision, e.geocode_source, e.mrc_code,
              e.point IS NOT NULL AND (s2.point IS NULL OR (s2.geocode_failed
-                 AND {_RANK.format("e.geocode_precision")} < {_RANK.format("s2.precision")})) AS keep
-      FROM {STAGE} s2 JOIN enterprise e ON e.source = :source AND e.source_key = s2.source_key) k
+                 AND {rank_stored} < {rank_staged})) AS keep
+      FROM {t} s2 JOIN enterprise e ON e.source = :source AND e.source_key = s2.source_key) k
 WHERE k.line = s.line"""
-_OFFICIAL_NAMES = f"""
-UPDATE {STAGE} s SET municipality_name = m.name FROM municipality m
+_OFFICIAL_NAMES = """
+UPDATE {t} s SET municipality_name = m.name FROM municipality m
 WHERE m.code = s.municipality_code AND s.municipality_name IS DISTINCT FROM m.name"""
 
 
@@ -450,14 +493,23 @@ def _compared(prefix: str, columns: tuple[str, ...]) -> str:
     return ", ".join(f"{prefix}.{column}" for column in columns)
 
 
-def classify(connection: Connection, source: str) -> None:
+def classify(connection: Connection, source: str, table: str) -> None:
     """Mark each staged row updated or unchanged against what the table holds; a row left without
     a status (no enterprise has its key) is to be inserted."""
-    connection.execute(text(_OFFICIAL_NAMES))
-    connection.execute(text(_KEEP_POINTS), {"source": source})
+    connection.execute(text(_OFFICIAL_NAMES.format(t=table)))
+    connection.execute(
+        text(
+            _KEEP_POINTS.format(
+                t=table,
+                rank_stored=_RANK.format("e.geocode_precision"),
+                rank_staged=_RANK.format("s2.precision"),
+            )
+        ),
+        {"source": source},
+    )
     connection.execute(
         text(f"""
-        UPDATE {STAGE} s SET status = CASE
+        UPDATE {table} s SET status = CASE
             WHEN ({_compared("e", DATA_COLUMNS + GEO_COLUMNS)})
                  IS DISTINCT FROM ({_stage_values()}) THEN 'updated' ELSE 'unchanged' END
         FROM enterprise e WHERE e.id = s.enterprise_id""")
@@ -490,7 +542,7 @@ def open_batch(connection: Connection, path: Path, source: str) -> int:
     ).scalar_one()
 
 
-def apply(connection: Connection, source: str, batch_id: int, present: tuple[str, ...]) -> None:
+def apply(connection: Connection, source: str, batch_id: int, present: tuple[str, ...], table: str) -> None:
     """Write inserted and updated rows with one INSERT ... ON CONFLICT; unchanged rows stay as they
     are (their updated_at too), only the digest of their raw row is refreshed."""
     insert_columns = DATA_COLUMNS + GEO_COLUMNS
@@ -502,7 +554,7 @@ def apply(connection: Connection, source: str, batch_id: int, present: tuple[str
                                 published, last_import_id)
         SELECT :source, s.source_key, {_stage_values(insert_columns)}, s.content_hash,
                s.point IS NOT NULL, :batch
-        FROM {STAGE} s WHERE s.status IS NULL OR s.status = 'updated' ORDER BY s.line
+        FROM {table} s WHERE s.status IS NULL OR s.status = 'updated' ORDER BY s.line
         ON CONFLICT (source, source_key) DO UPDATE SET {assignments},
             content_hash = excluded.content_hash, last_import_id = excluded.last_import_id,
             updated_at = now(),
@@ -514,7 +566,7 @@ def apply(connection: Connection, source: str, batch_id: int, present: tuple[str
     )
     connection.execute(
         text(f"""
-        UPDATE enterprise e SET content_hash = s.content_hash FROM {STAGE} s
+        UPDATE enterprise e SET content_hash = s.content_hash FROM {table} s
         WHERE s.status = 'unchanged' AND e.id = s.enterprise_id
           AND e.content_hash IS DISTINCT FROM s.content_hash""")
     )
@@ -560,7 +612,7 @@ def collect(connection: Connection, result: IngestResult, notes: dict[int, list[
                e.id, s.precision, s.mrc_code, s.flags
         FROM {STAGE} s LEFT JOIN enterprise e ON e.source = :source AND e.source_key = s.source_key"""),
         {"source": source},
-        execution_options={"yield_per": CHUNK_ROWS},
+        execution_options={"yield_per": REPORT_ROWS},
     )
     for line, identifier, town, status, enterprise_id, precision, mrc_code, flags in staged:
         reasons = notes.get(line, [])
