@@ -103,3 +103,10 @@ def test_set_up_steps_refuse_a_bad_url_in_one_french_sentence(given):
         assert "Traceback" not in done.stdout + done.stderr
         assert len(done.stderr.strip().splitlines()) == 1
         assert "CARTE_DATABASE_URL ne convient pas" in done.stderr
+
+
+def test_help_is_the_same_whatever_the_database_url(database_url):
+    for args in (["--help"], ["db", "--help"], ["sources", "--help"]):
+        helped = run([CARTE, *args], "mysql://x@h/db")
+        assert (helped.returncode, helped.stderr) == (0, ""), helped.stderr
+        assert helped.stdout == run([CARTE, *args], database_url).stdout

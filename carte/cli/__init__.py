@@ -44,7 +44,15 @@ def create_cli_app() -> Flask:
         sys.exit(1)
 
 
-cli = FlaskGroup(
+class CarteGroup(FlaskGroup):
+    """Flask's command group, whose help never builds the application (nor reads its settings)."""
+
+    def list_commands(self, ctx: click.Context) -> list[str]:
+        """The group's own commands (the application adds none): help works whatever the settings."""
+        return click.Group.list_commands(self, ctx)
+
+
+cli = CarteGroup(
     create_app=create_cli_app,
     add_default_commands=True,
     load_dotenv=False,
