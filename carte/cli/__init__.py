@@ -12,7 +12,7 @@ from flask import Flask, current_app
 from flask.cli import FlaskGroup
 from sqlalchemy.exc import OperationalError
 
-from carte import create_app
+from carte import create_app_or_exit
 from carte.core.errors import CarteError
 from carte.store.engine import unavailable
 from carte.web.session import get_engine
@@ -37,11 +37,7 @@ def friendly_errors(command: Callable) -> Callable:
 
 def create_cli_app() -> Flask:
     """The application for a command; a setting that cannot work (a bad database URL) is one sentence."""
-    try:
-        return create_app()
-    except CarteError as error:
-        click.echo(f"Erreur : {error.message}", err=True)
-        sys.exit(1)
+    return create_app_or_exit(1)
 
 
 class CarteGroup(FlaskGroup):
