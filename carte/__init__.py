@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import sys
 from collections.abc import Mapping
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -85,3 +86,14 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     ):
         app.register_blueprint(blueprint)
     return app
+
+
+def create_app_or_exit(status: int) -> Flask:
+    """The application, or what is wrong with its settings in one line on stderr and exit `status`."""
+    from carte.core.errors import CarteError
+
+    try:
+        return create_app()
+    except CarteError as error:
+        print(f"Erreur : {error.message}", file=sys.stderr, flush=True)
+        raise SystemExit(status) from None

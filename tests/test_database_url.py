@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import os
+import re
+import shlex
 import subprocess
 import sys
 from pathlib import Path
@@ -17,6 +19,8 @@ from carte.store.url import database_url as normalised
 
 ROOT = Path(__file__).resolve().parent.parent
 CARTE = str(Path(sys.executable).parent / "carte")
+GUNICORN = str(Path(sys.executable).parent / "gunicorn")
+FLASK = str(Path(sys.executable).parent / "flask")
 BAD_URLS = {
     "mysql://root@127.0.0.1:3306/carte": "base « mysql »",
     "sqlite:///carte.db": "base « sqlite »",
@@ -36,10 +40,32 @@ def plain(url: str, database: str | None = None) -> str:
     return parsed.set(database=database or parsed.database).render_as_string(hide_password=False)
 
 
-def run(command: list[str], url: str) -> subprocess.CompletedProcess:
-    """Run a set-up step with CARTE_DATABASE_URL set."""
+def run(command: list[str], url: str, timeout: int = 300) -> subprocess.CompletedProcess:
+    """Run a set-up step (or a server that must stop at once) with CARTE_DATABASE_URL set."""
     return subprocess.run(
-        command, capture_output=True, text=True, timeout=300, env={**os.environ, "CARTE_DATABASE_URL": url}
+        command,
+        capture_output=True,
+        text=True,
+        timeout=timeout,
+        env={**os.environ, "CARTE_DATABASE_URL": url},
+    )
+
+
+def documented_gunicorn_command(document: str) -> list[str]:
+    """The one gunicorn command line of a document, as arguments, bound to a free port of this machine."""
+    text = (ROOT / document).read_text(encoding="utf-8").replace("\\\n", " ")
+    (line,) = re.findall(r"\.venv/bin/gunicorn (.+)", text)
+    arguments = shlex.split(line)
+    arguments[arguments.index("-b") + 1] = "127.0.0.1:0"
+    return [GUNICORN, *arguments]
+
+
+def refused_in_one_french_sentence(done: subprocess.CompletedProcess, status: int) -> bool:
+    """The process exited with the status, saying what is wrong with CARTE_DATABASE_URL, no traceback."""
+    return (
+        done.returncode == status
+        and "Traceback" not in done.stdout + done.stderr
+        and "Erreur : CARTE_DATABASE_URL ne convient pas : " in done.stderr
     )
 
 
@@ -103,3 +129,43 @@ def test_set_up_steps_refuse_a_bad_url_in_one_french_sentence(given):
         assert "Traceback" not in done.stdout + done.stderr
         assert len(done.stderr.strip().splitlines()) == 1
         assert "CARTE_DATABASE_URL ne convient pas" in done.stderr
+
+
+@pytest.mark.parametrize("document", ["README.md", "docs/deployment.md"])
+def test_the_documented_gunicorn_command_stops_on_a_bad_url_in_one_french_sentence(document):
+    """With --preload the master builds the app once; several workers failing at once race in gunicorn."""
+    command = documented_gunicorn_command(document)
+    served = run(command, "mysql://x@h/db", timeout=90)
+    assert "--preload" in command
+    assert refused_in_one_french_sentence(served, 4), served.stderr
+    assert served.stderr.count("ne convient pas") == 1
+
+
+@pytest.mark.parametrize(
+    "given",
+    [
+        "postgresql+psycopg2://postgres@127.0.0.1:5432/carte",
+        " ",
+        "n'importe quoi",
+        "postgresql://postgres@127.0.0.1:5432/",
+    ],
+)
+def test_a_gunicorn_worker_says_what_is_wrong_with_each_bad_url_and_stops_the_server(given):
+    """Exit status 4 is gunicorn's "App failed to load.": it stops instead of booting workers forever."""
+    served = run([GUNICORN, "-w", "1", "-b", "127.0.0.1:0", "carte.wsgi:app"], given, timeout=90)
+    assert refused_in_one_french_sentence(served, 4), served.stderr
+    assert BAD_URLS[given] in served.stderr
+
+
+def test_the_development_servers_refuse_a_bad_url_in_one_french_sentence():
+    carte = run([CARTE, "run", "--port", "0"], "mysql://x@h/db", timeout=90)
+    flask = run([FLASK, "--app", "carte.wsgi", "run", "--port", "0"], "mysql://x@h/db", timeout=90)
+    assert refused_in_one_french_sentence(carte, 1), carte.stderr
+    assert refused_in_one_french_sentence(flask, 4), flask.stderr
+
+
+def test_help_is_the_same_whatever_the_database_url(database_url):
+    for args in (["--help"], ["db", "--help"], ["sources", "--help"]):
+        helped = run([CARTE, *args], "mysql://x@h/db")
+        assert (helped.returncode, helped.stderr) == (0, ""), helped.stderr
+        assert helped.stdout == run([CARTE, *args], database_url).stdout

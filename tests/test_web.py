@@ -12,6 +12,8 @@ import urllib.request
 import zipfile
 from pathlib import Path
 
+import pytest
+
 ROOT = Path(__file__).resolve().parent.parent
 
 
@@ -43,11 +45,12 @@ def free_port() -> int:
         return sock.getsockname()[1]
 
 
-def test_gunicorn_serves_the_app_factory(database_url):
+@pytest.mark.parametrize("entry_point", ["carte.wsgi:app", "carte:create_app()"])
+def test_gunicorn_serves_the_app_from_either_entry_point(database_url, entry_point):
     port = free_port()
     gunicorn = str(Path(sys.executable).parent / "gunicorn")
     server = subprocess.Popen(
-        [gunicorn, "-b", f"127.0.0.1:{port}", "-w", "1", "carte:create_app()"],
+        [gunicorn, "-b", f"127.0.0.1:{port}", "-w", "1", entry_point],
         env={**os.environ, "CARTE_DATABASE_URL": database_url},
         stdout=subprocess.DEVNULL,
         stderr=subprocess.DEVNULL,

@@ -45,13 +45,9 @@ def friendly_errors(command: Callable) -> Callable:
 def create_cli_app() -> Flask:
     """The application for Flask's commands; a setting that cannot work (a bad database URL) is one
     sentence."""
-    from carte import create_app
+    from carte import create_app_or_exit
 
-    try:
-        return create_app()
-    except CarteError as error:
-        click.echo(f"Erreur : {error.message}", err=True)
-        sys.exit(1)
+    return create_app_or_exit(1)
 
 
 class CarteGroup(click.Group):

@@ -340,7 +340,7 @@ def run_carte(seconds: int, count: int, cache_entries: int) -> dict[str, Any]:
     """The app under gunicorn (4 sync workers): 1-client latency, 4-client rate, 304 latency."""
     port = free_port()
     server = start(
-        [str(VENV_BIN / "gunicorn"), "-w", "4", "-b", f"127.0.0.1:{port}", "carte:create_app()"],
+        [str(VENV_BIN / "gunicorn"), "-w", "4", "-b", f"127.0.0.1:{port}", "carte.wsgi:app"],
         {"CARTE_DATABASE_URL": BENCH_URL, "CARTE_RESPONSE_CACHE_ENTRIES": str(cache_entries)},
         port,
         "/api/sectors",

@@ -142,7 +142,7 @@ def measure(count: int, prefix: str, connections: list[int], seconds: int) -> di
         paths.write("\n".join(request_paths(url)) + "\n")
         paths.flush()
         server = start(
-            [str(VENV_BIN / "gunicorn"), *GUNICORN, "-b", f"127.0.0.1:{port}", "carte:create_app()"],
+            [str(VENV_BIN / "gunicorn"), *GUNICORN, "-b", f"127.0.0.1:{port}", "carte.wsgi:app"],
             {"CARTE_DATABASE_URL": url, "CARTE_RESPONSE_CACHE_ENTRIES": "0"},
             port,
             "/api/sectors",

@@ -118,7 +118,7 @@ def measure(count: int, prefix: str, users: int, seconds: int) -> dict[str, Any]
         folder = Path(directory)
         (folder / "targets.json").write_text(json.dumps(targets(url)), encoding="utf-8")
         server = start(
-            [str(VENV_BIN / "gunicorn"), *GUNICORN, "-b", f"127.0.0.1:{port}", "carte:create_app()"],
+            [str(VENV_BIN / "gunicorn"), *GUNICORN, "-b", f"127.0.0.1:{port}", "carte.wsgi:app"],
             {"CARTE_DATABASE_URL": url},
             port,
             "/api/sectors",
