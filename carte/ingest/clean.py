@@ -333,11 +333,27 @@ def fix_coordinates(lat: float, lon: float) -> tuple[float, float, str | None] |
 _PART_MEMO: dict[tuple[int, str, str], tuple[tuple[str, tuple[str, ...]], ...]] = {}
 
 
+#: What each whole cell stands for, per vocabulary and kind: most lists repeat the same few cells.
+_CELL_MEMO: dict[tuple[int, str, str], tuple[tuple[str, ...], tuple[str, ...]]] = {}
+
+
 def match_terms(raw: str | None, kind: str, vocabulary: Vocabulary) -> tuple[list[str], list[str]]:
     """Codes of the vocabulary named in a cell, and the parts that matched nothing."""
     value = clean_text(raw)
     if not value:
         return [], []
+    memo_key = (id(vocabulary), kind, value)
+    known = _CELL_MEMO.get(memo_key)
+    if known is None:
+        if len(_CELL_MEMO) > 50_000:
+            _CELL_MEMO.clear()
+        codes, unknown = _match_cell(value, kind, vocabulary)
+        known = _CELL_MEMO[memo_key] = (tuple(codes), tuple(unknown))
+    return list(known[0]), list(known[1])
+
+
+def _match_cell(value: str, kind: str, vocabulary: Vocabulary) -> tuple[list[str], list[str]]:
+    """The codes a clean cell names, and its parts that matched nothing."""
     codes: list[str] = []
     unknown: list[str] = []
     for part in _SPLIT_VALUES.split(value):
