@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from functools import lru_cache
 
 _NON_ALNUM = re.compile(r"[^a-z0-9]+")
 _POSTAL = re.compile(r"^([ABCEGHJ-NPRSTVXY])(\d)([ABCEGHJ-NPRSTV-Z])\s*-?\s*(\d)([ABCEGHJ-NPRSTV-Z])(\d)$")
@@ -14,6 +15,8 @@ _ABBREVIATIONS = {"st": "saint", "ste": "sainte", "sts": "saints", "stes": "sain
 
 def fold(value: str) -> str:
     """Lower-case, strip accents and collapse every run of punctuation or space into one space."""
+    if value.isascii():  # most values: nothing to decompose, no accent to strip
+        return _NON_ALNUM.sub(" ", value.lower()).strip()
     decomposed = unicodedata.normalize("NFKD", value)
     ascii_only = "".join(ch for ch in decomposed if not unicodedata.combining(ch))
     return _NON_ALNUM.sub(" ", ascii_only.lower()).strip()
@@ -24,6 +27,7 @@ def without_province_suffix(name: str) -> str:
     return _PROVINCE_SUFFIX.sub("", name)
 
 
+@lru_cache(maxsize=8192)
 def municipality_key(name: str) -> str:
     """A matching key for a municipality name: `St-Georges (Québec)` and `Saint-Georges` agree."""
     words = fold(without_province_suffix(name)).split()

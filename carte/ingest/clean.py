@@ -71,6 +71,7 @@ _SPLIT_WORDS = re.compile(r"\s+(?:et|and|ou|or|&)\s+", re.IGNORECASE)
 _ACRONYM = re.compile(r"^(?:\w\.){2,}\w?\.?$")
 _NEQ = re.compile(r"^\d{10}$")
 _PHONE_PUNCTUATION = re.compile(r"[\s().+-]")
+_PLAIN_URL = re.compile(r"(?:(https?)://)?([A-Za-z0-9.-]+)/?", re.IGNORECASE)
 _SCHEME = re.compile(r"^[a-z][a-z0-9+.-]*://", re.IGNORECASE)
 _FORMULA_TEXT = re.compile(r'=\s*"(.*)"\s*', re.DOTALL)
 _BLANKS = re.compile(r"(\s+)")
@@ -210,10 +211,12 @@ def normalise_phone(raw: str | None) -> tuple[str | None, str | None]:
     if not value:
         return None, None
     extension = None
-    match = _EXTENSION.search(value)
+    digits = _PHONE_PUNCTUATION.sub("", value)
+    # Only a number with letters or '#' can carry an extension: most need no search for one.
+    match = None if digits.isdigit() else _EXTENSION.search(value)
     if match:
         extension, value = match.group(1), value[: match.start()]
-    digits = _PHONE_PUNCTUATION.sub("", value)
+        digits = _PHONE_PUNCTUATION.sub("", value)
     if digits.isdigit() and (len(digits) == 10 or (len(digits) == 11 and digits[0] == "1")):
         national = digits[-10:]
         return (f"+1{national}" if _valid_nanp_prefix(national[:6]) else None), extension
@@ -272,6 +275,10 @@ def normalise_url(raw: str | None) -> str | None:
     value = clean_text(raw)
     if not value or " " in value:
         return None
+    plain = _PLAIN_URL.fullmatch(value)
+    if plain:  # a bare host, as most lists give it: what urlsplit would make of it, without it
+        host = plain.group(2).lower()
+        return f"{(plain.group(1) or 'https').lower()}://{host}" if _HOST.match(host) else None
     if not _SCHEME.match(value):
         value = "https://" + value.lstrip("/")
     parts = urlsplit(value)
@@ -326,11 +333,27 @@ def fix_coordinates(lat: float, lon: float) -> tuple[float, float, str | None] |
 _PART_MEMO: dict[tuple[int, str, str], tuple[tuple[str, tuple[str, ...]], ...]] = {}
 
 
+#: What each whole cell stands for, per vocabulary and kind: most lists repeat the same few cells.
+_CELL_MEMO: dict[tuple[int, str, str], tuple[tuple[str, ...], tuple[str, ...]]] = {}
+
+
 def match_terms(raw: str | None, kind: str, vocabulary: Vocabulary) -> tuple[list[str], list[str]]:
     """Codes of the vocabulary named in a cell, and the parts that matched nothing."""
     value = clean_text(raw)
     if not value:
         return [], []
+    memo_key = (id(vocabulary), kind, value)
+    known = _CELL_MEMO.get(memo_key)
+    if known is None:
+        if len(_CELL_MEMO) > 50_000:
+            _CELL_MEMO.clear()
+        codes, unknown = _match_cell(value, kind, vocabulary)
+        known = _CELL_MEMO[memo_key] = (tuple(codes), tuple(unknown))
+    return list(known[0]), list(known[1])
+
+
+def _match_cell(value: str, kind: str, vocabulary: Vocabulary) -> tuple[list[str], list[str]]:
+    """The codes a clean cell names, and its parts that matched nothing."""
     codes: list[str] = []
     unknown: list[str] = []
     for part in _SPLIT_VALUES.split(value):

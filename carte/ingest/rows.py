@@ -83,9 +83,13 @@ def clean_row(
 def read_cells(row: CleanRow, cells: tuple[str, ...], layout: Layout) -> dict[str, str | None]:
     """The trimmed value of each mapped field, spreadsheet formulas undone or refused."""
     values: dict[str, str | None] = {}
+    width = len(cells)
     for name, position in layout.columns.items():
-        raw = cells[position] if position < len(cells) else ""
-        if not raw.startswith("=") and len(raw) <= MAX_CELL_CHARS:  # the usual cell, quickly
+        raw = cells[position] if position < width else ""
+        if not raw:  # an empty cell, the commonest of all
+            values[name] = None
+            continue
+        if raw[0] != "=" and len(raw) <= MAX_CELL_CHARS:  # the usual cell, quickly
             values[name] = clean_text(raw)
             continue
         if len(raw) > MAX_CELL_CHARS:
