@@ -10,7 +10,7 @@ from sqlalchemy.engine import Connection
 
 from carte.cli.ingest import describe_duplicates
 from carte.ingest.pipeline import IngestOptions, IngestResult, ingest_file
-from carte.staff.duplicates import DuplicateLimits, SharedValue, find_candidates
+from carte.staff.duplicates import WEBSITE_KEY, DuplicateLimits, SharedValue, find_candidates
 from tests.helpers import HEAD_OFFICE, insert_enterprise, job_id_of, token_of, unlike_name, upload
 from tests.ingest_files import write_csv
 
@@ -107,6 +107,28 @@ def test_a_full_search_skips_values_held_by_more_enterprises_than_the_threshold(
         text("SELECT count(*) FROM duplicate_pair WHERE first_id = ANY(:ids)"), {"ids": crowd}
     ).scalar()
     assert recorded == 0 and SharedValue("téléphone", "+18195550100", 4) in check.skipped
+
+
+WEBSITES = {
+    "https://www.Exemple.org/": "exemple.org",
+    "HTTP://WWW.exemple.org//": "exemple.org",
+    "http://exemple.org/boutique/": "exemple.org/boutique",
+    "https://wwwexemple.org": "wwwexemple.org",
+    "www.exemple.org": "www.exemple.org",
+    "exemple.org/https://": "exemple.org/https:",
+    "http:/exemple.org": "http:/exemple.org",
+    "https://": "",
+    "///": "",
+    "": "",
+}
+
+
+def test_websites_compare_by_host_without_scheme_www_case_or_trailing_slashes(connection):
+    key = WEBSITE_KEY.format(column="site")
+    keys = connection.execute(
+        text(f"SELECT site, {key} FROM unnest(CAST(:sites AS text[])) site"), {"sites": list(WEBSITES)}
+    ).all()
+    assert dict(keys) == WEBSITES
 
 
 @pytest.fixture()
