@@ -349,7 +349,9 @@ def remember(connection: Connection, geocoder: str, key: str, result: GeocodeRes
 
 # --- The chain over a staged table, set-based: one statement per step, never one query per row ---
 
-STAGE_COLUMNS = """line int PRIMARY KEY, street text, address_key text, municipality_name text,
+# `line` is unique by construction (a file's line, or a count): no index on it, because each of the
+# chain's UPDATEs rewrites its rows, and a primary key then took a new index entry per row each time.
+STAGE_COLUMNS = """line int NOT NULL, street text, address_key text, municipality_name text,
     municipality_key text, municipality_code text, postal_code text, fsa text, file_lat float8,
     file_lon float8, point geometry(Point, 4326), precision text, geocode_source text, mrc_code text,
     geocode_failed boolean NOT NULL DEFAULT false, flags text[] NOT NULL DEFAULT '{}'"""
