@@ -38,19 +38,26 @@ from sections import write_section  # noqa: E402
 BASE_SOURCE = "base"
 SOURCE = "reseau"
 TARGET_ROWS_PER_SECOND = 5000
-#: Written by hand from the profile of 2026-12-04 (cProfile, EXPLAIN ANALYZE through auto_explain, and
-#: each statement's server CPU read from /proc), machine loaded by other work (load 9 to 15).
+#: Written by hand from the profiles of 2026-12-04 (cProfile; each statement's duration from the server's
+#: log, log_min_duration_statement = 0 on the bench database; backend CPU read from /proc).
 WHERE_THE_TIME_GOES = (
-    "Where the time goes (profiled by hand on 2026-12-04, server CPU of each statement read from /proc): "
-    "the command needs about 2.6 s of CPU, of which 1.1 s to start (importing Flask, SQLAlchemy, "
-    "GeoAlchemy2 with Shapely and NumPy, psycopg; folium and pandas are no longer imported by commands), "
-    "0.8 s to clean the 20,000 rows and 0.7 s to read, hash, copy and report; the server about 2.9 s, of "
-    "which 1.6 s for the one INSERT into `enterprise` (a third in the history trigger, a fifth in the "
-    "row-by-row foreign-key checks of `last_import_id`, `mrc_code` and `municipality_code`, the rest in "
-    "its 25 indexes: 3 trigram GIN, 3 GIN, 14 GiST, 5 btrees), 0.42 s for the duplicates check "
-    "(`carte/staff/duplicates.py`, 11,500 pairs from the head office's shared phone), 0.19 s for the MRC "
-    "assignment and 0.13 s for the postal-code geocoding. Before that day the same list took 569.6 s "
-    "(35 rows/s), 554.7 s of it counting the enterprises missing from the file: the statistics of "
+    "Where the time goes (profiled by hand on 2026-12-04, afternoon, on the machine of the table above). "
+    "The command starts in 0.45 s (`carte ingest --help`: Python, click, SQLAlchemy, psycopg; data "
+    "commands no longer build the Flask application, which took about a second with its blueprints, "
+    "ORM models, GeoAlchemy2, Shapely and NumPy). Two forked workers clean the rows (about 1.8 s of CPU "
+    "for 20,000 rows) while the main process reads, hashes and hands chunks of 3,334 rows to a thread "
+    "that has the server stage, geocode, compare and write them (carte/ingest/chunks.py): cleaning is "
+    "hidden behind the server's work, which is now what the run waits for. The server's statements "
+    "of one run add up to about 5.0 s: 2.9 s for the six INSERTs into `enterprise` (per 19,400 rows, "
+    "measured apart in rolled-back transactions: the history trigger about 0.8 s after migration 0013, "
+    "the row-by-row foreign-key checks of `last_import_id`, `mrc_code` and `municipality_code` about "
+    "0.6 s, the 15 GiST indexes on the point, 13 of them per sector, about 1 s, the rest the heap, "
+    "the trigram GIN pending lists and the btrees), 0.37 s for the duplicates check, 0.30 s for the MRC "
+    "assignment, 0.25 s for the postal-code geocoding, 0.20 s for the COPY of the chunks and 0.18 s for "
+    "the COPY of the issues; then the commit. At the start of that day the same run took 10.2 s on this "
+    "machine (1,958 rows/s): start-up with the Flask application 1.3 s, cleaning 2.9 s before any "
+    "database work, then the server's 4.4 s. Before 2026-12-04 the same list took 569.6 s (35 rows/s), "
+    "554.7 s of it counting the enterprises missing from the file: the statistics of "
     "`enterprise` predate the import, so the planner expected one enterprise of the new source and "
     "chose a nested loop that scanned the 20,000-row staging table for each of the 19,400 (EXPLAIN: "
     "Nested Loop Anti Join over a Seq Scan of `ingest_stage`); the file's enterprise ids are now copied "
