@@ -186,6 +186,9 @@ def test_no_enterprise_text_is_parsed_as_html_on_the_map(map_page, sample):
     map_page.evaluate("() => document.getElementById('more-filters').open = true")
     for sector in ["friperie", "ressourcerie", "friperie", "ressourcerie"]:
         map_page.locator(f'input[name=sector][value="{sector}"]').click()
+    # The list's rows are fetched again after each change: click a row of the settled list, not one
+    # about to be replaced.
+    map_page.wait_for_load_state("networkidle")
     map_page.get_by_role("button", name="Voir sur la carte").first.click()
     map_page.locator(".leaflet-popup-content").wait_for()
     writes = map_page.evaluate("window.htmlWrites")
