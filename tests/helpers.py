@@ -7,6 +7,7 @@ here and never from one another (tests/test_test_layout.py checks it).
 from __future__ import annotations
 
 import hashlib
+import importlib.util
 import io
 import itertools
 import os
@@ -15,6 +16,7 @@ import struct
 import zlib
 from collections.abc import Callable
 from pathlib import Path
+from types import ModuleType
 from typing import Any
 
 from click.testing import CliRunner, Result
@@ -69,6 +71,15 @@ def insert_enterprise(
         ),
         {**row, "lon": lon, "lat": lat},
     ).scalar_one()
+
+
+def migration(file_name: str) -> ModuleType:
+    """A migration module of carte/store/migrations/versions, loaded from its file."""
+    path = Path(__file__).resolve().parent.parent / "carte" / "store" / "migrations" / "versions" / file_name
+    spec = importlib.util.spec_from_file_location(f"carte_migration_{file_name[:4]}", path)
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
 
 
 def carte_command(database_url: str, *args: str) -> Result:

@@ -2,14 +2,11 @@
 
 from __future__ import annotations
 
-import importlib.util
-from pathlib import Path
-
 from sqlalchemy import text
 
 from carte.staff.history import enterprise_history, revert_import
 from carte.store.actor import set_actor
-from tests.helpers import insert_enterprise
+from tests.helpers import insert_enterprise, migration
 
 
 def new_batch(connection) -> int:
@@ -99,23 +96,13 @@ def test_reverting_keeps_a_later_staff_edit(connection):
 
 def test_every_enterprise_column_is_either_recorded_or_deliberately_ignored(connection):
     """A column added later must be named in the history trigger's lists (migration 0009) or be ignored there."""
-    path = (
-        Path(__file__).resolve().parent.parent
-        / "carte"
-        / "store"
-        / "migrations"
-        / "versions"
-        / "0009_history_by_column.py"
-    )
-    spec = importlib.util.spec_from_file_location("carte_migration_0009", path)
-    migration = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(migration)
+    history_by_column = migration("0009_history_by_column.py")
     columns = set(
         connection.execute(
             text("SELECT column_name FROM information_schema.columns WHERE table_name = 'enterprise'")
         ).scalars()
     )
-    assert columns == set(migration.TRACKED) | set(migration.IGNORED)
+    assert columns == set(history_by_column.TRACKED) | set(history_by_column.IGNORED)
 
 
 def test_a_creation_records_every_filled_field_and_leaves_out_empty_ones(connection):

@@ -2,28 +2,15 @@
 
 from __future__ import annotations
 
-import importlib.util
-from pathlib import Path
-from types import ModuleType
-
 from alembic.operations import Operations
 from alembic.runtime.migration import MigrationContext
 from sqlalchemy import text
 from sqlalchemy.engine import Connection
 
-from tests.helpers import insert_enterprise
+from tests.helpers import insert_enterprise, migration
 
-VERSIONS = Path(__file__).resolve().parent.parent / "carte" / "store" / "migrations" / "versions"
 #: Text full of what JSON must escape or keep: quotes, backslashes, control characters, unicode.
 AWKWARD = 'Café « L\'Écho » "100 %" \\ C:\\dossier\\ \n\t\x01 ✓ 🎉 日本 \u2028 ;--'
-
-
-def migration(file_name: str) -> ModuleType:
-    """A migration module, loaded from its file."""
-    spec = importlib.util.spec_from_file_location(f"carte_migration_{file_name[:4]}", VERSIONS / file_name)
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
 
 
 def record_also_with_0009(connection: Connection) -> None:

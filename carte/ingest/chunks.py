@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import threading
 from collections.abc import Callable
+from contextlib import suppress
 
 #: Bounds of a chunk's size: small enough that the server starts early and that the last chunk, which
 #: nothing overlaps, is short; large enough that each chunk's fixed cost (a dozen statements, the MRC
@@ -54,10 +55,8 @@ class ChunkWorker:
         """After an error of the caller: cancel the statement in progress and wait for the thread, so
         that the transaction can be rolled back; the chunk's own error, if any, is dropped."""
         if self.thread is not None and self.thread.is_alive():
-            try:
+            with suppress(Exception):  # a connection already lost has nothing to cancel
                 cancel()
-            except Exception:  # noqa: BLE001 - a connection already lost has nothing to cancel
-                pass
             self.thread.join()
         self.thread, self.error = None, None
 

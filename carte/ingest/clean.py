@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from functools import lru_cache
+from typing import Any
 from urllib.parse import urlsplit, urlunsplit
 
 import phonenumbers
@@ -331,10 +333,27 @@ def fix_coordinates(lat: float, lon: float) -> tuple[float, float, str | None] |
 #: What each value of a cell stands for, per vocabulary and kind: values repeat from row to row, the
 #: ways of combining them in one cell hardly ever.
 _PART_MEMO: dict[tuple[int, str, str], tuple[tuple[str, tuple[str, ...]], ...]] = {}
-
-
 #: What each whole cell stands for, per vocabulary and kind: most lists repeat the same few cells.
 _CELL_MEMO: dict[tuple[int, str, str], tuple[tuple[str, ...], tuple[str, ...]]] = {}
+#: Entries a memo holds before it is emptied (memory stays bounded on a file of unique cells).
+_MEMO_LIMIT = 50_000
+
+
+def _remembered(
+    memo: dict[tuple[int, str, str], Any],
+    match: Callable[[str, str, Vocabulary], Any],
+    text: str,
+    kind: str,
+    vocabulary: Vocabulary,
+) -> Any:
+    """What `match` makes of a text for a kind and a vocabulary, computed on first use."""
+    key = (id(vocabulary), kind, text)
+    found = memo.get(key)
+    if found is None:
+        if len(memo) > _MEMO_LIMIT:
+            memo.clear()
+        found = memo[key] = match(text, kind, vocabulary)
+    return found
 
 
 def match_terms(raw: str | None, kind: str, vocabulary: Vocabulary) -> tuple[list[str], list[str]]:
@@ -342,17 +361,11 @@ def match_terms(raw: str | None, kind: str, vocabulary: Vocabulary) -> tuple[lis
     value = clean_text(raw)
     if not value:
         return [], []
-    memo_key = (id(vocabulary), kind, value)
-    known = _CELL_MEMO.get(memo_key)
-    if known is None:
-        if len(_CELL_MEMO) > 50_000:
-            _CELL_MEMO.clear()
-        codes, unknown = _match_cell(value, kind, vocabulary)
-        known = _CELL_MEMO[memo_key] = (tuple(codes), tuple(unknown))
-    return list(known[0]), list(known[1])
+    codes, unknown = _remembered(_CELL_MEMO, _match_cell, value, kind, vocabulary)
+    return list(codes), list(unknown)
 
 
-def _match_cell(value: str, kind: str, vocabulary: Vocabulary) -> tuple[list[str], list[str]]:
+def _match_cell(value: str, kind: str, vocabulary: Vocabulary) -> tuple[tuple[str, ...], tuple[str, ...]]:
     """The codes a clean cell names, and its parts that matched nothing."""
     codes: list[str] = []
     unknown: list[str] = []
@@ -360,17 +373,12 @@ def _match_cell(value: str, kind: str, vocabulary: Vocabulary) -> tuple[list[str
         part = part.strip(" .-")
         if not part:
             continue
-        memo_key = (id(vocabulary), kind, part)
-        pieces = _PART_MEMO.get(memo_key)
-        if pieces is None:
-            if len(_PART_MEMO) > 50_000:
-                _PART_MEMO.clear()
-            pieces = _PART_MEMO[memo_key] = _match_part(part, kind, vocabulary)
+        pieces = _remembered(_PART_MEMO, _match_part, part, kind, vocabulary)
         for piece, found in pieces:
             if not found:
                 unknown.append(piece)
             codes.extend(code for code in found if code not in codes)
-    return codes, unknown
+    return tuple(codes), tuple(unknown)
 
 
 def _match_part(part: str, kind: str, vocabulary: Vocabulary) -> tuple[tuple[str, tuple[str, ...]], ...]:

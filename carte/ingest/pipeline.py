@@ -177,6 +177,8 @@ def ingest_file(
     would and leaves nothing behind."""
     clock = Timer()
     path = Path(path)
+    # Called from this thread and from the chunks' thread (geocoding).
+    progress = synchronized(progress)
     vocabulary = vocabulary or load_vocabulary()
     table = read_table(path, vocabulary, options.columns, options.limits)
     result = IngestResult(file_format=table.description, ignored_columns=table.ignored)
@@ -197,7 +199,13 @@ def ingest_file(
             connection.execute(
                 text("SELECT set_config('carte.import_batch', :batch, true)"), {"batch": str(result.batch_id)}
             )
-        work = ChunkWork(connection, options, result.batch_id, present_columns(layout), locked(progress))
+        work = ChunkWork(
+            connection,
+            options,
+            result.batch_id,
+            present_columns(layout),
+            (lambda done, total: progress("géocodage", done, total)) if progress else None,
+        )
         notes = sort_rows(connection, table, layout, options, vocabulary, result, progress, work)
         clock.lap(result, "nettoyage")
         result.timings["géocodage"] = round(work.placing, 3)
@@ -447,15 +455,15 @@ def create_stage(connection: Connection, table: str) -> None:
     connection.execute(text(f"CREATE TEMP TABLE {table} ({STAGE_DATA}) ON COMMIT DROP"))
 
 
-def locked(progress: Progress | None) -> Callable[[int, int], None] | None:
-    """The geocoding progress callback, safe to call from the chunks' thread."""
+def synchronized(progress: Progress | None) -> Progress | None:
+    """The progress callback, called by one thread at a time (the reading one and the chunks' one)."""
     if progress is None:
         return None
     lock = threading.Lock()
 
-    def report(done: int, total: int) -> None:
+    def report(phase: str, done: int, total: int) -> None:
         with lock:
-            progress("géocodage", done, total)
+            progress(phase, done, total)
 
     return report
 
